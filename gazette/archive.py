@@ -1,0 +1,155 @@
+"""Loading a whole archive: every document and issue under a content folder, cross-referenced.
+
+Layout: `documents/**.md` (one file per document), `issues/*.md` (one per gazette issue),
+`scans/` (PDFs), `pages/` (static pages). Withheld documents are dropped here, at the
+first stage, so that nothing downstream can publish them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass, field
+
+from . import metadata as md
+from .model import Document, Issue, read_document, read_issue
+from .validity import Evaluation, ValiditySettings, evaluate
+
+DOCUMENTS_DIR = "documents"
+ISSUES_DIR = "issues"
+
+_NUMBER_FOLD = str.maketrans({
+    "〔": "[", "〕": "]", "［": "[", "］": "]", "(": "[", ")": "]", "（": "[", "）": "]",
+    "【": "[", "】": "]", "｛": "[", "｝": "]", "{": "[", "}": "]",
+    **{chr(0xFF10 + i): str(i) for i in range(10)},
+})
+
+
+def normalise_doc_number(number: str) -> str:
+    """One spelling for a document number: 〔〕［］[]() and full-width digits folded, spaces dropped."""
+    from .chinese import fold
+    return re.sub(r"\s+", "", fold(number.translate(_NUMBER_FOLD)))
+
+
+@dataclass
+class Archive:
+    content_dir: str
+    documents: list[Document] = field(default_factory=list)  # public and on-request, never withheld
+    issues: list[Issue] = field(default_factory=list)
+    errors: list[md.MetadataError] = field(default_factory=list)
+    bad_files: list[str] = field(default_factory=list)
+    withheld_count: int = 0
+    withheld_paths: set[str] = field(default_factory=set)
+
+    def by_ref(self) -> dict[str, Document]:
+        """Documents by slug and by normalised document number."""
+        index: dict[str, Document] = {}
+        for d in self.documents:
+            index[d.slug] = d
+            if d.doc_number:
+                index.setdefault(normalise_doc_number(d.doc_number), d)
+        return index
+
+    def resolve(self, ref: str, index: dict[str, Document] | None = None) -> Document | None:
+        index = index if index is not None else self.by_ref()
+        return index.get(ref.strip()) or index.get(normalise_doc_number(ref))
+
+
+def iter_content_files(content_dir: str, sub: str):
+    """Markdown files under content_dir/sub, sorted for reproducible builds."""
+    root = os.path.join(content_dir, sub)
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.endswith((".md", ".markdown")) and not name.startswith("."):
+                yield os.path.join(dirpath, name)
+
+
+def load_archive(content_dir: str) -> Archive:
+    """Read and validate every document and issue; collect all metadata errors."""
+    archive = Archive(content_dir=content_dir)
+    seen_slugs: dict[str, str] = {}
+    for path in iter_content_files(content_dir, DOCUMENTS_DIR):
+        rel = os.path.relpath(path, content_dir)
+        shown = os.path.join(os.path.basename(content_dir.rstrip("/")) or ".", rel)
+        try:
+            doc = read_document(path, display_path=shown)
+        except md.MetadataErrors as e:
+            archive.errors.extend(e.errors)
+            archive.bad_files.append(rel)
+            continue
+        doc.source_path = rel
+        if doc.disclosure == "withheld":
+            archive.withheld_count += 1
+            archive.withheld_paths.add(rel)
+            continue
+        if doc.slug in seen_slugs:
+            archive.errors.append(md.MetadataError(shown, 1, "slug", f"'{doc.slug}' is also used by {seen_slugs[doc.slug]}",
+                                                   "a slug (file name) unique in the archive"))
+            archive.bad_files.append(rel)
+            continue
+        seen_slugs[doc.slug] = rel
+        archive.documents.append(doc)
+    for path in iter_content_files(content_dir, ISSUES_DIR):
+        rel = os.path.relpath(path, content_dir)
+        shown = os.path.join(os.path.basename(content_dir.rstrip("/")) or ".", rel)
+        try:
+            issue = read_issue(path, display_path=shown)
+        except md.MetadataErrors as e:
+            archive.errors.extend(e.errors)
+            archive.bad_files.append(rel)
+            continue
+        issue.source_path = rel
+        archive.issues.append(issue)
+    archive.documents.sort(key=lambda d: (d.date, d.slug), reverse=True)
+    archive.issues.sort(key=lambda i: (i.date, i.key), reverse=True)
+    return archive
+
+
+@dataclass
+class Links:
+    """Resolved relations of one document, both directions, withheld targets removed."""
+
+    supersedes: list[Document] = field(default_factory=list)
+    superseded_by: list[Document] = field(default_factory=list)
+    amends: list[Document] = field(default_factory=list)
+    amended_by: list[Document] = field(default_factory=list)
+    unresolved: list[str] = field(default_factory=list)
+
+
+def link_documents(archive: Archive) -> dict[str, Links]:
+    """Resolve supersedes / superseded_by / amends, adding the inverse relation to each target."""
+    index = archive.by_ref()
+    links = {d.slug: Links() for d in archive.documents}
+
+    def add(lst: list[Document], d: Document) -> None:
+        if d not in lst:
+            lst.append(d)
+
+    for d in archive.documents:
+        for attr, inverse in (("supersedes", "superseded_by"), ("superseded_by", "supersedes"), ("amends", "amended_by")):
+            for ref in getattr(d, attr):
+                target = archive.resolve(ref, index)
+                if target is None or target is d:
+                    # Possibly a withheld document: never echo the reference itself.
+                    links[d.slug].unresolved.append(attr)
+                    continue
+                add(getattr(links[d.slug], attr), target)
+                add(getattr(links[target.slug], inverse), d)
+    return links
+
+
+def evaluate_all(archive: Archive, as_of: dt.date, settings: ValiditySettings) -> dict[str, Evaluation]:
+    return {d.slug: evaluate(d, as_of, settings) for d in archive.documents}
+
+
+def issue_contents(archive: Archive) -> dict[str, list[Document]]:
+    """Each issue's table of contents: the documents naming it, in page order."""
+    toc: dict[str, list[Document]] = {i.key: [] for i in archive.issues}
+    for d in archive.documents:
+        if d.gazette in toc:
+            toc[d.gazette].append(d)
+    for docs in toc.values():
+        docs.sort(key=lambda d: (d.first_page, d.date, d.slug))
+    return toc

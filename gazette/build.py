@@ -1,0 +1,206 @@
+"""`gazette build` and `gazette serve`: the archive through Pelican into a static site."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import http.server
+import logging
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+
+import click
+
+from .archive import load_archive
+from .metadata import MetadataError
+from .site import SiteModel
+from .validity import ValiditySettings, as_of_date
+
+PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# Pelican features the gazette replaces with its own pages; switched off so nothing stray is written.
+_PELICAN_OVERRIDES = {
+    "ARTICLE_PATHS": ["documents"],
+    "PAGE_PATHS": ["pages"],
+    "STATIC_PATHS": ["scans"],
+    "ARTICLE_EXCLUDES": [],
+    "DIRECT_TEMPLATES": [],
+    "PAGINATED_TEMPLATES": {},
+    "ARTICLE_LANG_SAVE_AS": "",
+    "PAGE_LANG_SAVE_AS": "",
+    "DRAFT_SAVE_AS": "",
+    "DRAFT_LANG_SAVE_AS": "",
+    "DRAFT_PAGE_SAVE_AS": "",
+    "DRAFT_PAGE_LANG_SAVE_AS": "",
+    "CATEGORY_SAVE_AS": "",
+    "TAG_SAVE_AS": "",
+    "AUTHOR_SAVE_AS": "",
+    "ARCHIVES_SAVE_AS": "",
+    "YEAR_ARCHIVE_SAVE_AS": "",
+    "MONTH_ARCHIVE_SAVE_AS": "",
+    "DAY_ARCHIVE_SAVE_AS": "",
+    "CATEGORIES_SAVE_AS": "",
+    "TAGS_SAVE_AS": "",
+    "AUTHORS_SAVE_AS": "",
+    "FEED_ALL_ATOM": None,
+    "FEED_ALL_RSS": None,
+    "CATEGORY_FEED_ATOM": None,
+    "CATEGORY_FEED_RSS": None,
+    "AUTHOR_FEED_ATOM": None,
+    "AUTHOR_FEED_RSS": None,
+    "TRANSLATION_FEED_ATOM": None,
+    "TRANSLATION_FEED_RSS": None,
+    "TAG_FEED_ATOM": None,
+    "TAG_FEED_RSS": None,
+    "RELATIVE_URLS": True,
+    "READERS": {"rst": None, "html": None, "htm": None},
+    "DELETE_OUTPUT_DIRECTORY": False,
+    "TYPOGRIFY": False,
+    "JINJA_ENVIRONMENT": {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True, "extensions": []},
+}
+
+
+@dataclass
+class BuildResult:
+    output_dir: str
+    as_of: dt.date
+    documents: int = 0
+    issues: int = 0
+    withheld: int = 0
+    errors: list[MetadataError] = field(default_factory=list)
+    skipped_files: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors or bool(self.skipped_files)
+
+
+class MetadataCheckFailed(Exception):
+    def __init__(self, errors: list[MetadataError]):
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))
+
+
+def pelican_settings(content_dir: str, output_dir: str, settings_file: str | None = None,
+                     extra: dict | None = None) -> dict:
+    """Pelican settings for a gazette build: the project's conf file plus the gazette's fixed choices."""
+    from pelican.settings import read_settings
+
+    settings_file = settings_file or os.path.join(PROJECT_DIR, "pelicanconf.py")
+    override = dict(_PELICAN_OVERRIDES)
+    override.update({
+        "PATH": os.path.abspath(content_dir),
+        "OUTPUT_PATH": os.path.abspath(output_dir),
+        "THEME": os.path.join(PROJECT_DIR, "theme"),
+        "PLUGIN_PATHS": [os.path.join(PROJECT_DIR, "plugins")],
+        "GAZETTE_CACHE_DIR": os.path.join(PROJECT_DIR, ".cache", "gazette"),
+        "CACHE_PATH": os.path.join(PROJECT_DIR, ".cache", "pelican"),
+    })
+    settings = read_settings(settings_file, override=override)
+    # Plugins present in this checkout, in pipeline order.
+    wanted = ["gazette_site", "validity", "search_index", "publishing"]
+    have = [p for p in wanted if os.path.isdir(os.path.join(PROJECT_DIR, "plugins", p))]
+    settings["PLUGINS"] = [p for p in settings.get("PLUGINS", []) if p not in wanted] + have
+    if extra:
+        settings.update(extra)
+    return settings
+
+
+def build_site(content_dir: str = "content", output_dir: str = "output", as_of: str | dt.date | None = None,
+               lenient: bool = False, settings_file: str | None = None, quiet: bool = True,
+               extra_settings: dict | None = None) -> BuildResult:
+    """Validate the archive, then run Pelican. Raises MetadataCheckFailed on errors unless lenient."""
+    from pelican import Pelican
+
+    started = time.perf_counter()
+    day = as_of_date(as_of)
+    archive = load_archive(content_dir)
+    if archive.errors and not lenient:
+        raise MetadataCheckFailed(archive.errors)
+    settings = pelican_settings(content_dir, output_dir, settings_file, extra_settings)
+    model = SiteModel.build(archive, day, ValiditySettings.from_pelican(settings))
+    settings.update({"GAZETTE_AS_OF": day, "GAZETTE_SITE": model, "GAZETTE_LENIENT": lenient})
+    _quiet_pelican(quiet)
+    Pelican(settings).run()
+    return BuildResult(output_dir=output_dir, as_of=day, documents=len(archive.documents),
+                       issues=len(archive.issues), withheld=archive.withheld_count, errors=archive.errors,
+                       skipped_files=sorted(set(archive.bad_files)), seconds=time.perf_counter() - started)
+
+
+def _quiet_pelican(quiet: bool) -> None:
+    from pelican.log import init as init_logging
+
+    init_logging(level=logging.WARNING if quiet else logging.INFO)
+
+
+@click.command("build")
+@click.option("--content", "content_dir", default="content", show_default=True, type=click.Path(file_okay=False),
+              help="Folder holding the archive (documents/, issues/, scans/, pages/).")
+@click.option("--output", "output_dir", default="output", show_default=True, type=click.Path(file_okay=False),
+              help="Folder the static site is written to.")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
+              help="Evaluate validity on this date (default: SOURCE_DATE_EPOCH if set, else today).")
+@click.option("--lenient", is_flag=True,
+              help="Skip files with metadata errors (listed at the end) instead of stopping the build.")
+@click.option("--settings", "settings_file", type=click.Path(dir_okay=False, exists=True),
+              help="Pelican settings file (default: pelicanconf.py of the project; publishconf.py for production).")
+@click.option("--verbose", is_flag=True, help="Show every file Pelican writes.")
+def build_cmd(content_dir, output_dir, as_of, lenient, settings_file, verbose):
+    """Build the static site from the archive."""
+    if not os.path.isdir(content_dir):
+        raise click.UsageError(f"content folder '{content_dir}' does not exist (expected --content DIR)")
+    try:
+        as_of_date(as_of)
+    except ValueError:
+        raise click.BadParameter(f"'{as_of}' is not a date (expected YYYY-MM-DD)", param_hint="--as-of")
+    try:
+        result = build_site(content_dir, output_dir, as_of, lenient, settings_file, quiet=not verbose)
+    except MetadataCheckFailed as e:
+        for err in e.errors:
+            click.echo(str(err), err=True)
+        click.echo(f"构建中止：{len(e.errors)} 处元数据错误。修正后重试，或用 --lenient 跳过出错文件。", err=True)
+        sys.exit(1)
+    click.echo(f"已构建 {result.documents} 件文件、{result.issues} 期公报到 {output_dir}/"
+               f"（有效性评估日期 {result.as_of}，用时 {result.seconds:.1f} 秒）")
+    if result.skipped_files:
+        for err in result.errors:
+            click.echo(str(err), err=True)
+        click.echo(f"已跳过 {len(result.skipped_files)} 个出错文件：", err=True)
+        for path in result.skipped_files:
+            click.echo(f"  {path}", err=True)
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
+                      ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm",
+                      ".json": "application/json", ".xml": "application/xml", ".pf_meta": "application/octet-stream"}
+
+    def log_message(self, fmt, *args):  # keep the terminal readable
+        pass
+
+
+def serve(output_dir: str, port: int, host: str = "127.0.0.1") -> http.server.ThreadingHTTPServer:
+    handler = functools.partial(_QuietHandler, directory=os.path.abspath(output_dir))
+    return http.server.ThreadingHTTPServer((host, port), handler)
+
+
+@click.command("serve")
+@click.option("--output", "output_dir", default="output", show_default=True, type=click.Path(file_okay=False),
+              help="Folder of the built site.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+def serve_cmd(output_dir, port, host):
+    """Serve the built site for preview (any static host serves it in production)."""
+    if not os.path.isfile(os.path.join(output_dir, "index.html")):
+        raise click.UsageError(f"no built site in '{output_dir}' (run `gazette build` first)")
+    server = serve(output_dir, port, host)
+    click.echo(f"正在预览：http://localhost:{port}/ （Ctrl+C 停止）")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()

@@ -1,0 +1,62 @@
+"""Script handling for Chinese text: Traditional/Simplified folding and detection.
+
+One place for the OpenCC converters, shared by the content model, the site, both
+search engines and the importers.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import opencc
+
+
+@lru_cache(maxsize=None)
+def _converter(config: str) -> opencc.OpenCC:
+    return opencc.OpenCC(config)
+
+
+def _char_level(text: str, config: str) -> str:
+    # OpenCC's phrase tables can change length (a multi-character phrase mapped to a
+    # different-length one); search needs offsets to line up with the original, so any
+    # converted run whose length differs is redone character by character.
+    conv = _converter(config)
+    out = conv.convert(text)
+    if len(out) == len(text):
+        return out
+    return "".join(c if len(c := conv.convert(ch)) != 1 else c for ch in text)
+
+
+def t2s(text: str) -> str:
+    """Traditional → Simplified, length-preserving (same length, same offsets)."""
+    return _char_level(text, "t2s")
+
+
+def s2t(text: str) -> str:
+    """Simplified → Traditional, length-preserving."""
+    return _char_level(text, "s2t")
+
+
+def fold(text: str) -> str:
+    """The form both search engines index and query: Simplified characters."""
+    return t2s(text)
+
+
+def detect_script(text: str) -> str:
+    """Return 'zh-Hant' when the text holds more Traditional-only than Simplified-only characters."""
+    sample = text[:4000]
+    to_simp = t2s(sample)
+    to_trad = s2t(sample)
+    trad_only = sum(1 for a, b in zip(sample, to_simp) if a != b)
+    simp_only = sum(1 for a, b in zip(sample, to_trad) if a != b)
+    return "zh-Hant" if trad_only > simp_only else "zh-Hans"
+
+
+def same_term(a: str, b: str) -> bool:
+    """True when two labels are the same word in either script (规范性文件 == 規範性文件)."""
+    return fold(a.strip()) == fold(b.strip())
+
+
+def to_traditional(text: str) -> str:
+    """Simplified → Traditional for display (Taiwan standard forms: 為, 裡), phrase-aware."""
+    return _converter("s2tw").convert(text)

@@ -1,0 +1,369 @@
+"""Recording a clean-up (清理): apply its published results to the documents' metadata.
+
+Each result row names a document (by `doc_number` or `slug`) and an outcome. The document's
+header gets `reviewed`, `validity` and `review_note` lines; every other byte of the file is left
+as it was (line endings, key spellings, the body), and the file is replaced atomically.
+
+Outcomes and the `validity` they record:
+- keep (继续有效): the review confirmed the document is in force. A declared `in_force` or
+  `amended` stays as it is (an amended document that is kept is still amended), as does an
+  absent `validity` (which means in force); any other declaration becomes `in_force`.
+- amend (修改) → `amended`; repeal (废止) → `repealed`; expire (失效) → `expired`.
+`reviewed` is set for every outcome: it is the date of the clean-up that decided it.
+An empty note leaves an existing `review_note` alone.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import sys
+import tempfile
+from dataclasses import dataclass, field
+
+import click
+
+from . import metadata as md
+from .archive import load_archive, normalise_doc_number
+from .chinese import fold, t2s
+from .model import Document, read_document
+
+RESULTS: dict[str, str] = {}
+for _code, _words in {
+    "keep": ("keep", "继续有效", "有效", "现行有效", "in_force"),
+    "amend": ("amend", "修改", "已修改", "amended"),
+    "repeal": ("repeal", "废止", "已废止", "repealed"),
+    "expire": ("expire", "失效", "已失效", "expired"),
+}.items():
+    for _w in _words:
+        RESULTS[fold(_w)] = _code
+RESULTS_ALLOWED = "继续有效/keep, 修改/amend, 废止/repeal or 失效/expire"
+
+_VALIDITY_FOR = {"amend": "amended", "repeal": "repealed", "expire": "expired"}
+# Column names accepted in the results CSV (folded) -> canonical column.
+_COLUMNS = {"doc_number": "doc_number", "文号": "doc_number", "slug": "slug", "result": "result",
+            "结果": "result", "清理结果": "result", "note": "note", "备注": "note", "说明": "note",
+            "清理说明": "note"}
+
+
+def parse_result(value: str) -> str:
+    """'继续有效' / '繼續有效' / 'keep' → 'keep', and so on; ValueError otherwise."""
+    code = RESULTS.get(fold(value.strip().lower()))
+    if not code:
+        raise ValueError(value)
+    return code
+
+
+@dataclass
+class Change:
+    """Planned edits to one document file."""
+
+    doc: Document
+    path: str  # file on disk
+    row: int
+    edits: list[tuple[str, str | None, str]] = field(default_factory=list)  # (key, old line, new line)
+    new_text: str = ""
+
+
+@dataclass
+class Outcome:
+    changes: list[Change] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # one sentence per failed row or file
+
+
+# -- editing one header ---------------------------------------------------------------------
+
+@dataclass
+class _HeaderLine:
+    index: int  # into the list of lines
+    raw_key: str
+    key: str | None
+
+
+def _scan_header(lines: list[str]) -> tuple[list[_HeaderLine], int]:
+    """Header lines (as split_header reads them) and the index after which to insert new ones."""
+    found: list[_HeaderLine] = []
+    i = 0
+    fenced = bool(lines) and lines[0].strip() == "---"
+    if fenced:
+        i = 1
+    last = 0 if fenced else -1
+    while i < len(lines):
+        line = lines[i].rstrip("\r")
+        if fenced and line.strip() == "---":
+            break
+        if not line.strip():
+            if fenced:
+                i += 1
+                continue
+            break
+        m = md._HEADER_LINE.match(line)
+        if m:
+            found.append(_HeaderLine(i, m.group("key").strip(), md.canonical_key(m.group("key"))))
+            last = i
+        i += 1
+    return found, last
+
+
+def _chinese_style(header: list[_HeaderLine]) -> bool:
+    """True when the archivist wrote most keys as Chinese aliases."""
+    chinese = sum(1 for h in header if not h.raw_key.isascii())
+    return chinese * 2 > len(header)
+
+
+def _replace_value(line: str, value: str) -> str:
+    cr = "\r" if line.endswith("\r") else ""
+    body = line[:-1] if cr else line
+    m = md._HEADER_LINE.match(body)
+    return body[:m.start("value")] + value + body[m.end("value"):] + cr
+
+
+def _date_text(day: dt.date, like: str | None) -> str:
+    # Keep the archivist's date style when the line already had one.
+    if like and "年" in like:
+        return f"{day.year}年{day.month}月{day.day}日"
+    return day.isoformat()
+
+
+def _validity_text(code: str, chinese: bool, script: str) -> str:
+    if not chinese:
+        return code
+    label = md.VALIDITY_CODES[code]
+    return label if script == "zh-Hant" else t2s(label)
+
+
+def plan_edits(text: str, doc: Document, result: str, note: str, day: dt.date) -> tuple[str, list]:
+    """New text of a document file after recording `result`, and the (key, old, new) line edits."""
+    bom = "\ufeff" if text.startswith("\ufeff") else ""
+    lines = text[len(bom):].split("\n")
+    header, last = _scan_header(lines)
+    by_key = {h.key: h for h in header if h.key}
+    chinese = _chinese_style(header)
+    eol = "\r" if lines[0].endswith("\r") else ""  # CRLF files stay CRLF
+    m = md._HEADER_LINE.match(lines[last].rstrip("\r")) if header else None
+    sep = m.group(0)[len(m.group("key")):m.start("value")] if m else ": "  # the archivist's `: ` or `：`
+
+    old_reviewed = by_key.get("reviewed")
+    old_value = (md._HEADER_LINE.match(lines[old_reviewed.index].rstrip("\r")).group("value")
+                 if old_reviewed else None)
+    wanted = [("reviewed", _date_text(day, old_value))]
+    if result != "keep":
+        wanted.append(("validity", _VALIDITY_FOR[result]))
+    elif doc.validity not in ("in_force", "amended"):
+        wanted.append(("validity", "in_force"))
+    note = " ".join(note.split())  # a note must stay on its header line
+    if note:
+        wanted.append(("review_note", note))
+
+    edits = []
+    inserts: list[str] = []
+    for key, value in wanted:
+        h = by_key.get(key)
+        if key == "validity":
+            value = _validity_text(value, (not h.raw_key.isascii()) if h else chinese, doc.script)
+        if h:
+            old = lines[h.index]
+            new = _replace_value(old, value)
+            if new != old:
+                lines[h.index] = new
+                edits.append((key, old.rstrip("\r"), new.rstrip("\r")))
+        else:
+            raw_key = key
+            if chinese:
+                alias = md.KEY_ALIASES[key][0]
+                raw_key = alias if doc.script == "zh-Hant" else t2s(alias)
+            inserts.append(f"{raw_key}{sep}{value}" + eol)
+            edits.append((key, None, f"{raw_key}{sep}{value}"))
+    if inserts:
+        if last == len(lines) - 1:
+            # The header is the whole file, without a final newline: end its last line first,
+            # and keep the file ending without one.
+            lines[last] += eol
+            inserts[-1] = inserts[-1][:len(inserts[-1]) - len(eol)]
+        lines[last + 1:last + 1] = inserts
+    return bom + "\n".join(lines), edits
+
+
+def write_atomic(path: str, text: str) -> None:
+    """Write `text` to `path` via a temporary file in the same folder and os.replace."""
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".cleanup-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.chmod(tmp, os.stat(path).st_mode & 0o7777)
+        except OSError:
+            pass
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+# -- applying a results file ----------------------------------------------------------------
+
+def read_results(csv_path: str) -> tuple[list[tuple[int, dict[str, str]]], list[str]]:
+    """Rows of a results CSV as (line number, {doc_number, slug, result, note}) and problems."""
+    with open(csv_path, encoding="utf-8-sig", newline="") as f:
+        reader = csv.reader(f)
+        try:
+            head = next(reader)
+        except StopIteration:
+            return [], [f"{csv_path}:1: empty file (expected a header row: doc_number or slug, result, note)"]
+        columns = [_COLUMNS.get(fold(h.strip().lower())) for h in head]
+        missing = []
+        if "doc_number" not in columns and "slug" not in columns:
+            missing.append("doc_number or slug")
+        if "result" not in columns:
+            missing.append("result")
+        if missing:
+            return [], [f"{csv_path}:1: header: no {' and no '.join(missing)} column "
+                        f"(expected columns doc_number or slug, result, and optionally note)"]
+        rows = []
+        for values in reader:
+            if not any(v.strip() for v in values):
+                continue
+            row = {"doc_number": "", "slug": "", "result": "", "note": ""}
+            for col, value in zip(columns, values):
+                if col:
+                    row[col] = value.strip()
+            rows.append((reader.line_num, row))
+    return rows, []
+
+
+def apply_results(csv_path: str, content_dir: str, day: dt.date) -> Outcome:
+    """Plan the changes a results CSV asks for; nothing is written here."""
+    out = Outcome()
+    rows, problems = read_results(csv_path)
+    out.problems += problems
+    if problems:
+        return out
+    archive = load_archive(content_dir)
+    by_slug = {d.slug: d for d in archive.documents}
+    by_number: dict[str, list[Document]] = {}
+    for d in archive.documents:
+        if d.doc_number:
+            by_number.setdefault(normalise_doc_number(d.doc_number), []).append(d)
+    withheld_refs = set()
+    for rel in archive.withheld_paths:
+        try:
+            w = read_document(os.path.join(content_dir, rel))
+        except md.MetadataErrors:
+            continue
+        withheld_refs.add(w.slug)
+        if w.doc_number:
+            withheld_refs.add(normalise_doc_number(w.doc_number))
+    bad_slugs = {os.path.splitext(os.path.basename(p))[0] for p in archive.bad_files}
+
+    planned: dict[str, Change] = {}
+    for line, row in rows:
+        where = f"{csv_path}:{line}"
+        name = row["slug"] or row["doc_number"]
+        try:
+            result = parse_result(row["result"])
+        except ValueError:
+            out.problems.append(f"{where}: result: '{row['result']}' is not a clean-up result "
+                                f"(expected {RESULTS_ALLOWED})")
+            continue
+        if not name:
+            out.problems.append(f"{where}: no doc_number or slug (expected the document the result is for)")
+            continue
+        doc = None
+        if row["slug"]:
+            doc = by_slug.get(row["slug"])
+            if doc and row["doc_number"] and (not doc.doc_number or normalise_doc_number(doc.doc_number)
+                                              != normalise_doc_number(row["doc_number"])):
+                out.problems.append(f"{where}: slug '{row['slug']}' and doc_number '{row['doc_number']}' "
+                                    "name different documents (expected both to name the same one)")
+                continue
+            ref_withheld = row["slug"] in withheld_refs
+            ref_bad = row["slug"] in bad_slugs
+        else:
+            matches = by_number.get(normalise_doc_number(row["doc_number"]), [])
+            if len(matches) > 1:
+                out.problems.append(f"{where}: doc_number '{row['doc_number']}' is ambiguous: used by "
+                                    + ", ".join(d.slug for d in matches) + " (expected a slug column to say which)")
+                continue
+            doc = matches[0] if matches else None
+            ref_withheld = normalise_doc_number(row["doc_number"]) in withheld_refs
+            ref_bad = False
+        if doc is None:
+            if ref_withheld:
+                why = "names a withheld (不予公开) document (expected public or on-request documents only)"
+            elif ref_bad:
+                why = "names a document with metadata errors (expected a valid file: run gazette check)"
+            else:
+                why = (f"is not in {content_dir} (expected the doc_number or slug of a public "
+                       "or on-request document)")
+            out.problems.append(f"{where}: {'slug' if row['slug'] else 'doc_number'}: '{name}' {why}")
+            continue
+        if doc.slug in planned:
+            out.problems.append(f"{where}: '{name}' names {doc.slug}, already given on line "
+                                f"{planned[doc.slug].row} (expected one result per document)")
+            continue
+        path = os.path.join(content_dir, doc.source_path)
+        with open(path, encoding="utf-8", newline="") as f:
+            text = f.read()
+        new_text, edits = plan_edits(text, doc, result, row["note"], day)
+        try:  # never write a header the loader would reject
+            read_document(path, text=new_text)
+        except md.MetadataErrors as e:  # pragma: no cover - a bug in plan_edits
+            out.problems.append(f"{where}: could not update {path}: {e}")
+            continue
+        planned[doc.slug] = Change(doc=doc, path=path, row=line, edits=edits, new_text=new_text)
+    out.changes = list(planned.values())
+    return out
+
+
+@click.group("cleanup")
+def cleanup_cmd() -> None:
+    """Record the results of a clean-up review (清理) in the documents' metadata."""
+
+
+def _parse_day(ctx, param, value):
+    if value is None:
+        return dt.date.today()
+    try:
+        return md.parse_date(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not a date (expected YYYY-MM-DD)") from None
+
+
+@cleanup_cmd.command("apply")
+@click.argument("results", type=click.Path(exists=True, dir_okay=False))
+@click.option("--content", "content_dir", default="content", show_default=True,
+              type=click.Path(exists=True, file_okay=False), help="Archive folder holding the documents.")
+@click.option("--date", "day", callback=_parse_day, metavar="YYYY-MM-DD",
+              help="Date of the clean-up, written as `reviewed`. Default: today.")
+@click.option("--dry-run", is_flag=True, help="Print the changes without writing any file.")
+def apply_cmd(results: str, content_dir: str, day: dt.date, dry_run: bool) -> None:
+    """Apply a clean-up results CSV (RESULTS) to the documents it names.
+
+    Columns: `doc_number` or `slug`, `result` (继续有效/keep, 修改/amend, 废止/repeal,
+    失效/expire; either script), optional `note`. Each named document's header gets
+    `reviewed`, `validity` and `review_note` lines; the rest of the file is unchanged.
+    Unknown, ambiguous and withheld documents are reported and left alone; the command
+    then exits 1.
+    """
+    outcome = apply_results(results, content_dir, day)
+    for change in outcome.changes:
+        click.echo(change.path + ("" if change.edits else "  (already up to date)"))
+        for _key, old, new in change.edits:
+            if old is not None:
+                click.echo(f"  - {old}")
+            click.echo(f"  + {new}")
+        if not dry_run and change.edits:
+            write_atomic(change.path, change.new_text)
+    changed = sum(1 for c in outcome.changes if c.edits)
+    verb = "would update" if dry_run else "updated"
+    click.echo(f"{verb} {changed} document(s)" + (" (dry run: nothing written)" if dry_run else ""))
+    for problem in outcome.problems:
+        click.echo(problem, err=True)
+    if outcome.problems:
+        click.echo(f"{len(outcome.problems)} row(s) not applied.", err=True)
+        sys.exit(1)

@@ -1,0 +1,257 @@
+"""Metadata recognised from a document's text: title, number, issuer, dates, script.
+
+Pure functions over lines of text. Anything not found is returned as None and listed by
+the caller; nothing is guessed from outside the text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from ..chinese import detect_script, fold
+
+_FULLWIDTH = str.maketrans("０１２３４５６７８９：／．－", "0123456789:/.-")
+_CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "O": 0, "o": 0, "一": 1, "二": 2, "三": 3, "四": 4,
+              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_NUM = "〇零○Ｏ一二三四五六七八九十百千"
+
+# Arabic, Chinese-numeral and ISO-style dates.
+DATE_AR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+DATE_CN = re.compile(r"([〇零○Ｏ一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日")
+DATE_ISO = re.compile(r"(?<!\d)((?:19|20)\d{2})([-/.])(\d{1,2})\2(\d{1,2})(?!\d)")
+
+_OPEN = "〔\\[［(（【"
+_CLOSE = "〕\\]］)）】"
+_NUM = rf"[\d{_CN_NUM}]+"
+# 国发〔2016〕8号, 環辦廳函[2017]21號, 京政发〔2020〕第3号
+DOC_NUMBER_BRACKET = re.compile(
+    rf"[\u4e00-\u9fff]{{1,10}}[{_OPEN}]\s*(?:19|20)\d{{2}}\s*[{_CLOSE}]\s*第?\s*\d+\s*[号號]")
+# 中华人民共和国国务院令第656号, 财政部令第5号, 中华人民共和国主席令第三十号
+DOC_NUMBER_ORDER = re.compile(rf"[\u4e00-\u9fff]{{2,24}}令\s*[（(]?\s*第\s*{_NUM}\s*[号號][）)]?")
+# 国家税务总局公告2018年第31号
+DOC_NUMBER_NOTICE = re.compile(rf"[\u4e00-\u9fff]{{2,20}}公告\s*(?:19|20)\d{{2}}\s*年\s*第\s*\d+\s*[号號]")
+DOC_NUMBERS = (DOC_NUMBER_BRACKET, DOC_NUMBER_ORDER, DOC_NUMBER_NOTICE)
+
+# Words that can precede a number inside a sentence but are not part of it.
+_LEADING_NOISE = re.compile(r"^(?:根据|依据|按照|经|以|和|及|与|并|的|为|于|是|由|即|见|(?:\d{1,2}月\d{1,2}日)|[^\u4e00-\u9fff]+)+")
+
+# An issuing body: ends with the word for an organ.
+ORGAN = re.compile(r"^[\u4e00-\u9fff（）()]{2,40}(?:部|厅|局|委员会|委|政府|办公室|办公厅|院|署|银行|会|总局|中心|司|处|所|法院|检察院|公司|集团|协会|联合会|小组|办)$")
+
+# Number prefix -> issuing body, for the common central-government prefixes (Simplified, folded).
+NUMBER_PREFIX_ISSUER = {
+    "国发": "国务院", "国函": "国务院", "国令": "国务院",
+    "国办发": "国务院办公厅", "国办函": "国务院办公厅", "国办发明电": "国务院办公厅",
+    "环发": "环境保护部", "环办": "环境保护部办公厅", "环办厅函": "环境保护部办公厅",
+    "环办函": "环境保护部办公厅", "财税": "财政部", "财预": "财政部",
+    "劳社部发": "劳动和社会保障部", "人社部发": "人力资源和社会保障部",
+    "中发": "中共中央", "中办发": "中共中央办公厅",
+}
+
+_ISSUE_NO = re.compile(r"((?:19|20)\d{2})\s*年\s*第\s*(\d{1,3})\s*[期号號]")
+_SERIAL = re.compile(r"[总總]\s*第\s*(\d{1,5})\s*[期号號]")
+
+# Labelled fields on portal pages and information tables (matched on the folded text).
+LABELS = {
+    "title": ("标题", "名称", "文件名称", "中文名"),
+    "doc_number": ("文号", "发文字号", "发文文号"),
+    "issuer": ("发文机关", "发布机关", "发布单位", "发文单位", "制定机关", "发布机构"),
+    "signed": ("成文日期", "签发日期", "印发日期"),
+    "date": ("发布日期", "公布日期", "发布时间", "公开日期", "发文日期"),
+    "index_no": ("索引号",),
+    "category": ("主题分类",),
+    "effective": ("施行日期", "实施日期", "生效日期"),
+}
+_LABEL_RE = re.compile(r"^[\s•·●▪\-*]*([\u4e00-\u9fff]{2,6})\s*[:：]\s*(.+?)\s*$")
+
+
+@dataclass
+class Recognised:
+    """What was recognised in a text, and from where (for the report)."""
+
+    title: str | None = None
+    doc_number: str | None = None
+    issuer: list[str] = field(default_factory=list)
+    signed: dt.date | None = None
+    date: dt.date | None = None
+    effective: dt.date | None = None
+    index_no: str | None = None
+    category: str | None = None
+    script: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def missing(self) -> list[str]:
+        keys = ("title", "date", "doc_number", "issuer", "signed")
+        return [k for k in keys if not getattr(self, k)]
+
+
+def _cn_number(s: str) -> int | None:
+    """二〇一七 → 2017 (digit by digit); 十二 → 12; 二十一 → 21; 三十 → 30."""
+    if not s:
+        return None
+    if "十" not in s and "百" not in s:
+        try:
+            return int("".join(str(_CN_DIGITS[c]) for c in s))
+        except KeyError:
+            return None
+    total, cur = 0, 0
+    for c in s:
+        if c in _CN_DIGITS:
+            cur = _CN_DIGITS[c]
+        elif c == "十":
+            total += (cur or 1) * 10
+            cur = 0
+        elif c == "百":
+            total += (cur or 1) * 100
+            cur = 0
+        else:
+            return None
+    return total + cur
+
+
+def _mkdate(y: int | None, m: int | None, d: int | None) -> dt.date | None:
+    try:
+        return dt.date(y, m, d) if y and m and d and 1900 <= y <= 2100 else None
+    except ValueError:
+        return None
+
+
+def find_dates(text: str) -> list[tuple[int, dt.date, str]]:
+    """Every date in `text` as (offset, date, as printed), in order; Arabic, Chinese numerals or ISO."""
+    t = text.translate(_FULLWIDTH)
+    found = []
+    for m in DATE_AR.finditer(t):
+        d = _mkdate(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        if d:
+            found.append((m.start(), d, text[m.start():m.end()]))
+    for m in DATE_CN.finditer(t):
+        d = _mkdate(_cn_number(m.group(1)), _cn_number(m.group(2)), _cn_number(m.group(3)))
+        if d:
+            found.append((m.start(), d, text[m.start():m.end()]))
+    for m in DATE_ISO.finditer(t):
+        d = _mkdate(int(m.group(1)), int(m.group(3)), int(m.group(4)))
+        if d:
+            found.append((m.start(), d, text[m.start():m.end()]))
+    found.sort(key=lambda f: f[0])
+    return found
+
+
+def parse_any_date(text: str) -> dt.date | None:
+    """The first date in `text`, in any supported spelling."""
+    found = find_dates(text)
+    return found[0][1] if found else None
+
+
+def is_date_line(line: str) -> dt.date | None:
+    """The date when the whole line is one date (a signature block's date line)."""
+    s = line.strip().translate(_FULLWIDTH)
+    for rx in (DATE_AR, DATE_CN, DATE_ISO):
+        m = rx.fullmatch(s)
+        if m:
+            return parse_any_date(s)
+    return None
+
+
+def find_doc_numbers(text: str) -> list[tuple[int, str]]:
+    """Document numbers in `text` as (offset, number as printed), cleaned of leading sentence words."""
+    t = text.translate(_FULLWIDTH)
+    out = []
+    for rx in DOC_NUMBERS:
+        for m in rx.finditer(t):
+            raw = text[m.start():m.end()]
+            lead = _LEADING_NOISE.match(fold(raw))
+            cut = lead.end() if lead else 0
+            out.append((m.start() + cut, raw[cut:].strip()))
+    out.sort()
+    return out
+
+
+def number_line(line: str) -> str | None:
+    """The number when a line holds nothing but a document number."""
+    s = line.strip()
+    nums = find_doc_numbers(s)
+    if len(nums) == 1 and nums[0][1] == s.translate(_FULLWIDTH).strip() or (
+            len(nums) == 1 and len(nums[0][1]) >= len(s) - 1):
+        return nums[0][1]
+    return None
+
+
+def issuer_from_number(number: str) -> str | None:
+    """The issuing body named by a number: an order's organ, or a known prefix."""
+    f = fold(number)
+    m = re.match(r"^(?:中华人民共和国)?([\u4e00-\u9fff]{2,24}?)令", f)
+    if m and "主席" not in m.group(1):
+        organ = number[m.start(1):m.end(1)] if len(number) == len(f) else m.group(1)
+        return organ
+    m = re.match(rf"^([\u4e00-\u9fff]+)[{_OPEN}]", f)
+    if m:
+        prefix = m.group(1)
+        for p in sorted(NUMBER_PREFIX_ISSUER, key=len, reverse=True):
+            if prefix == p:
+                return NUMBER_PREFIX_ISSUER[p]
+    return None
+
+
+def signature_block(lines: list[str], start: int = 0) -> tuple[list[str], dt.date | None, int]:
+    """The first signature block after `start`: organ lines directly above a date line.
+
+    Returns (issuers, signed date, index of the date line), or ([], None, -1).
+    """
+    for i in range(start, len(lines)):
+        d = is_date_line(lines[i])
+        if not d:
+            continue
+        organs = []
+        j = i - 1
+        while j >= start and len(organs) < 6:
+            cand = lines[j].strip()
+            if not cand:
+                j -= 1
+                continue
+            # Joint issuance puts several organs on one line, separated by spaces.
+            parts = [p for p in re.split(r"\s+", cand) if p]
+            if parts and all(ORGAN.match(fold(p)) for p in parts):
+                organs[:0] = parts
+                j -= 1
+                continue
+            break
+        if organs:
+            return organs, d, i
+    return [], None, -1
+
+
+def is_title_like(line: str) -> bool:
+    """A heading that reads as a document title (ends in a document kind, no sentence punctuation)."""
+    s = fold(line.strip())
+    if not (4 <= len(s) <= 80) or s[-1] in "。；;，,：:":
+        return False
+    return bool(re.search(r"(通知|决定|办法|规定|意见|公告|通告|条例|细则|规则|方案|批复|函|规划|纲要|"
+                          r"决议|命令|令|指引|标准|法|实施意见|报告|要点|目录|清单|公报|章程|制度)$", s))
+
+
+def labelled_fields(lines: list[str]) -> dict[str, tuple[str, int]]:
+    """`发布单位：…`-style labelled values: canonical key -> (value, line index). First one wins."""
+    out: dict[str, tuple[str, int]] = {}
+    for i, line in enumerate(lines):
+        m = _LABEL_RE.match(line)
+        if not m:
+            continue
+        label = fold(m.group(1))
+        for key, labels in LABELS.items():
+            if label in labels and key not in out:
+                out[key] = (m.group(2).strip(), i)
+    return out
+
+
+def issue_from_text(text: str) -> tuple[int | None, int | None, int | None]:
+    """(year, number, serial) of a gazette issue from its cover text: `2017年第1期（总第123期）`."""
+    t = text.translate(_FULLWIDTH)
+    m = _ISSUE_NO.search(t)
+    s = _SERIAL.search(t)
+    return (int(m.group(1)) if m else None, int(m.group(2)) if m else None, int(s.group(1)) if s else None)
+
+
+def script_of(text: str) -> str:
+    return detect_script(text)

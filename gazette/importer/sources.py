@@ -1,0 +1,126 @@
+"""Finding sources and recognising their kind from their content, not only their extension.
+
+Also the drafts every reader produces: a document or an issue not yet written to disk.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+
+KINDS = ("pdf", "html", "markdown", "text")
+# Files an archivist keeps next to sources that are not sources themselves.
+_IGNORED_EXT = (".csv", ".json", ".tsv", ".xlsx", ".xls", ".db", ".sqlite3", ".sqlite")
+_HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|div|table|p|title)\b",
+                         re.I | re.S)
+_TEXT_ENCODINGS = ("utf-8-sig", "gb18030", "big5")
+
+
+class SourceError(Exception):
+    """A source that cannot be read; the message says why, in Chinese, for the report."""
+
+
+@dataclass
+class Source:
+    path: str          # on disk
+    identity: str      # stable name: the argument's base name + path inside it
+    kind: str | None = None
+
+
+@dataclass
+class DocDraft:
+    """A document recognised in a source, before it is written."""
+
+    identity: str                      # source identity + '#n' for the n-th document of a source
+    meta: dict[str, str] = field(default_factory=dict)   # canonical key -> header value
+    body: str = ""
+    missing: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class IssueDraft:
+    identity: str
+    meta: dict[str, str] = field(default_factory=dict)
+    body: str = ""
+    scan_from: str | None = None       # the PDF to copy under scans/
+    missing: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Parsed:
+    """Everything one source yields."""
+
+    source: Source
+    documents: list[DocDraft] = field(default_factory=list)
+    issue: IssueDraft | None = None
+    notes: list[str] = field(default_factory=list)
+    pages: int = 0
+    ocr_pages: int = 0
+
+
+def walk(arguments: list[str], exclude: str | None = None) -> tuple[list[Source], list[tuple[str, str]]]:
+    """Sources named on the command line, folders walked recursively in sorted order.
+
+    Returns (sources, problems) where each problem is (path, reason).
+    """
+    sources: list[Source] = []
+    problems: list[tuple[str, str]] = []
+    excl = os.path.realpath(exclude) if exclude else None
+    for arg in arguments:
+        if not os.path.exists(arg):
+            problems.append((arg, "来源不存在"))
+            continue
+        root = os.path.abspath(arg)
+        base = os.path.basename(root.rstrip(os.sep)) or "source"
+        if os.path.isfile(root):
+            sources.append(Source(root, base))
+            continue
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith(".")
+                                 and not (excl and os.path.realpath(os.path.join(dirpath, d)) == excl))
+            for name in sorted(filenames):
+                if name.startswith(".") or name.lower().endswith(_IGNORED_EXT):
+                    continue
+                path = os.path.join(dirpath, name)
+                rel = os.path.relpath(path, root).replace(os.sep, "/")
+                sources.append(Source(path, f"{base}/{rel}"))
+    return sources, problems
+
+
+def detect_kind(path: str) -> str | None:
+    """pdf, html, markdown or text from the first bytes; None for anything else (images, binaries)."""
+    with open(path, "rb") as f:
+        head = f.read(4096)
+    if head.lstrip()[:5] == b"%PDF-":
+        return "pdf"
+    if b"\x00" in head:
+        return None
+    if _HTML_START.match(head) or re.search(rb"<(?:html|body|div|p|br|table)\b[^>]*>", head[:2048], re.I):
+        return "html"
+    try:
+        text = decode(head, partial=True)
+    except SourceError:
+        return None
+    first = text.lstrip("\ufeff").lstrip()
+    if first.startswith("# ") or "<!-- INFO END -->" in text or path.lower().endswith((".md", ".markdown")):
+        return "markdown"
+    return "text"
+
+
+def decode(data: bytes, partial: bool = False) -> str:
+    """Text of a source: UTF-8, else GB18030 or Big5 (old portal dumps), else an error."""
+    for enc in _TEXT_ENCODINGS:
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError as e:
+            # A multi-byte character cut at the end of a partial read is not an error.
+            if partial and e.start >= len(data) - 3 and enc.startswith("utf-8"):
+                return data[:e.start].decode(enc)
+    raise SourceError("无法识别文本编码（应为 UTF-8、GB18030 或 Big5）")
+
+
+def read_text(path: str) -> str:
+    with open(path, "rb") as f:
+        return decode(f.read()).lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")

@@ -1,0 +1,48 @@
+"""User-facing labels, written once in Simplified Chinese; Traditional by the SITE_SCRIPT setting."""
+
+from __future__ import annotations
+
+from .chinese import to_traditional
+
+STATUS_LABELS = {
+    "in_force": "有效",
+    "amended": "已修改",
+    "repealed": "已废止",
+    "expired": "已失效",
+    "not_yet_effective": "尚未生效",
+}
+FLAG_LABELS = {
+    "overdue": "有效性待确认",
+    "due_soon": "即将到期清理",
+    "current": "已按期清理",
+}
+DISCLOSURE_LABELS = {
+    "public": "主动公开",
+    "on_request": "依申请公开",
+    "withheld": "不予公开",
+}
+# Banner sentences; {date} and similar fields are filled in by the page or by validity.js.
+BANNERS = {
+    "expired": "本文件已于{date}失效，仅供查阅。",
+    "expired_nodate": "本文件已失效，仅供查阅。",
+    "repealed": "本文件已废止，仅供查阅。",
+    "not_yet_effective": "本文件尚未生效，将于{date}起施行。",
+    "not_yet_effective_nodate": "本文件尚未生效。",
+    "overdue": "有效性待确认：本文件应于{due}前完成清理，最近一次清理为{reviewed}。",
+    "due_soon": "本文件将于{due}到期清理。",
+    "superseded": "本文件已被新文件替代：",
+    "amended": "本文件已被修改，请同时参阅修改文件：",
+    "never_reviewed": "尚未清理",
+}
+
+
+def localise(text: str, script: str = "zh-Hans") -> str:
+    """Return `text` in the site's script ('zh-Hans' or 'zh-Hant')."""
+    return to_traditional(text) if script == "zh-Hant" else text
+
+
+def all_labels(script: str = "zh-Hans") -> dict[str, dict[str, str]]:
+    """Every label table, localised: handed to templates and to the page scripts as JSON."""
+    return {name: {k: localise(v, script) for k, v in table.items()}
+            for name, table in (("status", STATUS_LABELS), ("flag", FLAG_LABELS),
+                                ("disclosure", DISCLOSURE_LABELS), ("banner", BANNERS))}

@@ -1,0 +1,252 @@
+"""Reading and validating the metadata header of a content file.
+
+A content file is Pelican-style Markdown: `key: value` lines at the top, a blank line,
+then the body. Keys may be the canonical English names or their Chinese aliases (either
+script). Every problem is reported as `path:line: key: what is wrong (expected …)`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from .chinese import fold
+
+# Canonical key -> aliases (Traditional forms; Simplified forms are matched by folding).
+KEY_ALIASES: dict[str, tuple[str, ...]] = {
+    "title": ("標題",),
+    "date": ("發布日期", "發佈日期"),
+    "doc_number": ("文號",),
+    "issuer": ("發文機關",),
+    "signed": ("成文日期",),
+    "doc_type": ("文種",),
+    "category": ("主題分類",),
+    "index_no": ("索引號",),
+    "effective": ("施行日期",),
+    "expires": ("有效期至",),
+    "validity": ("有效性",),
+    "reviewed": ("清理日期",),
+    "superseded_by": ("被替代",),
+    "supersedes": ("替代",),
+    "amends": ("修改",),
+    "disclosure": ("公開屬性",),
+    "gazette": ("公報期號",),
+    "pages": ("頁碼",),
+    "scan": ("原件",),
+    "script": ("字形",),
+    "slug": (),
+    "note": ("備註",),
+    "review_note": ("清理說明",),
+    # issue files
+    "year": ("年份",),
+    "number": ("期號",),
+    "serial": ("總號",),
+}
+
+_ALIAS_TO_KEY = {fold(alias): key for key, aliases in KEY_ALIASES.items() for alias in aliases}
+
+VALIDITY_CODES: dict[str, str] = {
+    "in_force": "有效",
+    "amended": "已修改",
+    "repealed": "已廢止",
+    "expired": "已失效",
+    "not_yet_effective": "尚未生效",
+}
+_VALIDITY_ALIASES = {
+    "有效": "in_force", "現行有效": "in_force", "繼續有效": "in_force",
+    "已修改": "amended", "修改": "amended",
+    "已廢止": "repealed", "廢止": "repealed",
+    "已失效": "expired", "失效": "expired",
+    "尚未生效": "not_yet_effective", "未生效": "not_yet_effective",
+}
+
+DISCLOSURE_CODES: dict[str, str] = {
+    "public": "主動公開",
+    "on_request": "依申請公開",
+    "withheld": "不予公開",
+}
+_DISCLOSURE_ALIASES = {"主動公開": "public", "依申請公開": "on_request", "不予公開": "withheld"}
+
+SCRIPTS = ("zh-Hans", "zh-Hant")
+
+_HEADER_LINE = re.compile(r"^(?P<key>[^\s:：][^:：]*?)\s*[:：]\s*(?P<value>.*?)\s*$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_CN_DATE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+class MetadataError(ValueError):
+    """One metadata problem, located in its file."""
+
+    def __init__(self, path: str, line: int, key: str, problem: str, expected: str | None = None):
+        self.path, self.line, self.key, self.problem, self.expected = path, line, key, problem, expected
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        msg = f"{self.path}:{self.line}: {self.key}: {self.problem}"
+        return f"{msg} (expected {self.expected})" if self.expected else msg
+
+
+class MetadataErrors(ValueError):
+    """All problems found in one file."""
+
+    def __init__(self, errors: list[MetadataError]):
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))
+
+
+@dataclass
+class Header:
+    """The raw header of a content file: canonical key -> (value, line number)."""
+
+    path: str
+    fields: dict[str, tuple[str, int]] = field(default_factory=dict)
+    extra: dict[str, tuple[str, int]] = field(default_factory=dict)
+    body: str = ""
+    body_line: int = 1
+
+    def line_of(self, key: str) -> int:
+        return self.fields.get(key, ("", 1))[1]
+
+
+def canonical_key(raw: str) -> str | None:
+    key = raw.strip()
+    low = key.lower()
+    if low in KEY_ALIASES:
+        return low
+    return _ALIAS_TO_KEY.get(fold(key))
+
+
+def split_header(text: str, path: str) -> Header:
+    """Split `text` into its metadata header and body, keeping line numbers."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    lines = text.split("\n")
+    header = Header(path=path)
+    errors: list[MetadataError] = []
+    i = 0
+    # Tolerate a YAML-style fence around the header.
+    fenced = bool(lines) and lines[0].strip() == "---"
+    if fenced:
+        i = 1
+    while i < len(lines):
+        line = lines[i].rstrip("\r")
+        if fenced and line.strip() == "---":
+            i += 1
+            break
+        if not line.strip():
+            if fenced:
+                i += 1
+                continue
+            break
+        m = _HEADER_LINE.match(line)
+        if not m:
+            if i == 0:
+                break  # no header at all; reported as missing title below
+            errors.append(MetadataError(path, i + 1, line.strip()[:20], "not a metadata line",
+                                        "`key: value`, or a blank line before the text"))
+            i += 1
+            continue
+        raw_key, value = m.group("key"), m.group("value")
+        key = canonical_key(raw_key)
+        target = header.fields if key else header.extra
+        name = key or raw_key.strip().lower()
+        if name in target:
+            errors.append(MetadataError(path, i + 1, name, "given twice", "each key once"))
+        target[name] = (value, i + 1)
+        i += 1
+    while i < len(lines) and not lines[i].strip():
+        i += 1
+    header.body_line = i + 1
+    header.body = "\n".join(lines[i:])
+    if errors:
+        raise MetadataErrors(errors)
+    return header
+
+
+def parse_date(value: str) -> dt.date:
+    """Parse `2017-01-06` or `2017年1月6日` (full-width digits allowed); ValueError otherwise."""
+    v = value.strip().translate(_FULLWIDTH_DIGITS)
+    m = _ISO_DATE.match(v) or _CN_DATE.match(v)
+    if not m:
+        raise ValueError(value)
+    return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+
+
+def parse_validity(value: str) -> str:
+    v = value.strip()
+    if v.lower() in VALIDITY_CODES:
+        return v.lower()
+    code = _VALIDITY_ALIASES.get(v) or {fold(k): c for k, c in _VALIDITY_ALIASES.items()}.get(fold(v))
+    if not code:
+        raise ValueError(value)
+    return code
+
+
+def parse_disclosure(value: str) -> str:
+    v = value.strip()
+    if v.lower() in DISCLOSURE_CODES:
+        return v.lower()
+    code = {fold(k): c for k, c in _DISCLOSURE_ALIASES.items()}.get(fold(v))
+    if not code:
+        raise ValueError(value)
+    return code
+
+
+def split_list(value: str) -> list[str]:
+    """Split a `;`-separated value (also `；` and `、`) into its non-empty parts."""
+    return [p.strip() for p in re.split(r"[;；、]", value) if p.strip()]
+
+
+class FieldReader:
+    """Typed access to a header's fields that collects every error instead of stopping at the first."""
+
+    def __init__(self, header: Header):
+        self.header = header
+        self.errors: list[MetadataError] = []
+
+    def _err(self, key: str, problem: str, expected: str | None = None) -> None:
+        self.errors.append(MetadataError(self.header.path, self.header.line_of(key), key, problem, expected))
+
+    def text(self, key: str, required: bool = False) -> str | None:
+        value = self.header.fields.get(key, ("", 0))[0].strip()
+        if not value:
+            if required:
+                self._err(key, "missing" if key not in self.header.fields else "empty", "a value")
+            return None
+        return value
+
+    def date(self, key: str, required: bool = False) -> dt.date | None:
+        value = self.text(key, required)
+        if value is None:
+            return None
+        try:
+            return parse_date(value)
+        except ValueError:
+            self._err(key, f"'{value}' is not a date", "YYYY-MM-DD or 2017年1月6日")
+            return None
+
+    def integer(self, key: str, required: bool = False) -> int | None:
+        value = self.text(key, required)
+        if value is None:
+            return None
+        try:
+            return int(value.translate(_FULLWIDTH_DIGITS))
+        except ValueError:
+            self._err(key, f"'{value}' is not a whole number", "a number such as 12")
+            return None
+
+    def choice(self, key: str, parser, allowed: str, default: str | None = None) -> str | None:
+        value = self.text(key)
+        if value is None:
+            return default
+        try:
+            return parser(value)
+        except ValueError:
+            self._err(key, f"'{value}' is not allowed", f"one of {allowed}")
+            return default
+
+    def items(self, key: str) -> list[str]:
+        value = self.text(key)
+        return split_list(value) if value else []

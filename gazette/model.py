@@ -1,0 +1,188 @@
+"""The content model: documents and gazette issues as plain dataclasses.
+
+Built from a content file's header (see `metadata`), validated as a whole so that every
+problem in a file is reported at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass, field
+
+from . import metadata as md
+from .chinese import detect_script
+
+VALIDITY_ALLOWED = "in_force 有效, amended 已修改, repealed 已廢止, expired 已失效, not_yet_effective 尚未生效"
+DISCLOSURE_ALLOWED = "public 主動公開, on_request 依申請公開, withheld 不予公開"
+_SLUG_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_PAGES = re.compile(r"^(\d+)\s*(?:[-–~至]\s*(\d+))?$")
+
+
+@dataclass
+class Document:
+    """One document (a rule, a normative document, a notice…) as published in the gazette."""
+
+    source_path: str
+    slug: str
+    title: str
+    date: dt.date
+    doc_number: str | None = None
+    issuer: list[str] = field(default_factory=list)
+    signed: dt.date | None = None
+    doc_type: str | None = None
+    category: str | None = None
+    index_no: str | None = None
+    effective: dt.date | None = None
+    expires: dt.date | None = None
+    validity: str = "in_force"
+    validity_declared: bool = False
+    reviewed: dt.date | None = None
+    superseded_by: list[str] = field(default_factory=list)
+    supersedes: list[str] = field(default_factory=list)
+    amends: list[str] = field(default_factory=list)
+    disclosure: str = "public"
+    gazette: str | None = None
+    pages: str | None = None
+    scan: str | None = None
+    script: str = "zh-Hans"
+    note: str | None = None
+    review_note: str | None = None
+    body: str = ""
+    body_line: int = 1
+
+    @property
+    def url(self) -> str:
+        """Site-relative URL of the document page (stable: derived from the slug only)."""
+        return f"documents/{self.slug}.html"
+
+    @property
+    def year(self) -> int:
+        return self.date.year
+
+    @property
+    def first_page(self) -> int:
+        m = _PAGES.match(self.pages or "")
+        return int(m.group(1)) if m else 10**9
+
+    @property
+    def is_public(self) -> bool:
+        return self.disclosure == "public"
+
+    @property
+    def is_listed(self) -> bool:
+        """Listed on the site at all: public documents, and catalogue entries for on-request ones."""
+        return self.disclosure != "withheld"
+
+
+@dataclass
+class Issue:
+    """One gazette issue (期); its table of contents is derived from the documents naming it."""
+
+    source_path: str
+    key: str
+    year: int
+    number: int
+    date: dt.date
+    serial: int | None = None
+    title: str | None = None
+    scan: str | None = None
+    body: str = ""
+
+    @property
+    def url(self) -> str:
+        return f"issues/{self.key}.html"
+
+    @property
+    def display_title(self) -> str:
+        return self.title or f"{self.year}年第{self.number}期"
+
+
+def slug_from_path(path: str) -> str:
+    return os.path.splitext(os.path.basename(path))[0]
+
+
+def document_from_header(header: md.Header, slug: str | None = None) -> Document:
+    """Validate a header as a document; raises MetadataErrors listing every problem."""
+    r = md.FieldReader(header)
+    slug = r.text("slug") or slug or slug_from_path(header.path)
+    if not _SLUG_OK.match(slug):
+        r._err("slug", f"'{slug}' cannot be used in a URL", "ASCII letters, digits, '-', '_' or '.'")
+    title = r.text("title", required=True)
+    date = r.date("date", required=True)
+    validity_raw = r.text("validity")
+    doc = dict(
+        doc_number=r.text("doc_number"),
+        issuer=r.items("issuer"),
+        signed=r.date("signed"),
+        doc_type=r.text("doc_type"),
+        category=r.text("category"),
+        index_no=r.text("index_no"),
+        effective=r.date("effective"),
+        expires=r.date("expires"),
+        validity=r.choice("validity", md.parse_validity, VALIDITY_ALLOWED, "in_force"),
+        validity_declared=validity_raw is not None,
+        reviewed=r.date("reviewed"),
+        superseded_by=r.items("superseded_by"),
+        supersedes=r.items("supersedes"),
+        amends=r.items("amends"),
+        disclosure=r.choice("disclosure", md.parse_disclosure, DISCLOSURE_ALLOWED, "public"),
+        gazette=r.text("gazette"),
+        pages=r.text("pages"),
+        scan=r.text("scan"),
+        note=r.text("note"),
+        review_note=r.text("review_note"),
+    )
+    if doc["pages"] and not _PAGES.match(doc["pages"]):
+        r._err("pages", f"'{doc['pages']}' is not a page range", "a page or a range such as 12-15")
+    script = r.text("script")
+    if script is not None and script not in md.SCRIPTS:
+        r._err("script", f"'{script}' is not allowed", "zh-Hans or zh-Hant")
+        script = None
+    if doc["expires"] and doc["effective"] and doc["expires"] < doc["effective"]:
+        r._err("expires", "before the date it takes effect", f"a date after {doc['effective']}")
+    if r.errors:
+        raise md.MetadataErrors(r.errors)
+    if script is None:
+        script = detect_script((title or "") + header.body)
+    return Document(source_path=header.path, slug=slug, title=title, date=date, script=script,
+                    body=header.body, body_line=header.body_line, **doc)
+
+
+def issue_from_header(header: md.Header) -> Issue:
+    """Validate a header as a gazette issue; raises MetadataErrors listing every problem."""
+    r = md.FieldReader(header)
+    key = r.text("slug") or slug_from_path(header.path)
+    year = r.integer("year", required=True)
+    number = r.integer("number", required=True)
+    date = r.date("date", required=True)
+    serial = r.integer("serial")
+    if r.errors:
+        raise md.MetadataErrors(r.errors)
+    return Issue(source_path=header.path, key=key, year=year, number=number, date=date, serial=serial,
+                 title=r.text("title"), scan=r.text("scan"), body=header.body)
+
+
+def read_document(path: str, text: str | None = None, display_path: str | None = None) -> Document:
+    """Read one document file."""
+    if text is None:
+        text = read_text(path, display_path)
+    return document_from_header(md.split_header(text, display_path or path), slug_from_path(path))
+
+
+def read_issue(path: str, text: str | None = None, display_path: str | None = None) -> Issue:
+    """Read one issue file."""
+    if text is None:
+        text = read_text(path, display_path)
+    return issue_from_header(md.split_header(text, display_path or path))
+
+
+def read_text(path: str, display_path: str | None = None) -> str:
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+    except UnicodeDecodeError as e:
+        raise md.MetadataErrors([md.MetadataError(display_path or path, 1, "encoding",
+                                                  f"not UTF-8 ({e.reason} at byte {e.start})",
+                                                  "a UTF-8 text file")]) from None

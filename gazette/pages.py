@@ -1,0 +1,66 @@
+"""The site's own pages beyond one-per-document: what to write where, and with what context.
+
+Pure: returns a plan (output path, template name, context); the Pelican plugin renders it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from .site import SiteModel
+
+# Browse dimensions: key on Document -> (URL part, label in Simplified).
+DIMENSIONS: dict[str, tuple[str, str]] = {
+    "year": ("year", "按年度"),
+    "issuer": ("issuer", "按发文机关"),
+    "doc_type": ("type", "按文种"),
+    "category": ("subject", "按主题分类"),
+}
+DIMENSION_TITLES = {"year": "年度", "issuer": "发文机关", "doc_type": "文种", "category": "主题分类"}
+
+
+@dataclass
+class PageSpec:
+    save_as: str
+    template: str
+    context: dict = field(default_factory=dict)
+
+
+def group_slug(value: str) -> str:
+    """Stable ASCII file name for a group (issuer, subject…): years stay as they are."""
+    if value.isascii() and value.replace("-", "").isalnum():
+        return value
+    return hashlib.sha1(value.encode("utf-8")).hexdigest()[:10]
+
+
+def group_url(dimension: str, value: str) -> str:
+    return f"browse/{DIMENSIONS[dimension][0]}/{group_slug(value)}.html"
+
+
+def plan_pages(model: SiteModel, latest_count: int = 12) -> list[PageSpec]:
+    """Every listing page of the site, in a stable order."""
+    plan = [
+        PageSpec("index.html", "index", {
+            "latest_issue": model.issues[0] if model.issues else None,
+            "latest_issue_docs": model.toc.get(model.issues[0].key, []) if model.issues else [],
+            "latest_documents": model.documents[:latest_count],
+            "page_name": "home",
+        }),
+        PageSpec("issues/index.html", "issues", {"years": model.issues_by_year(), "page_name": "issues"}),
+        PageSpec("catalogue.html", "catalogue", {"groups": model.in_force_catalogue(), "page_name": "catalogue"}),
+        PageSpec("search.html", "search", {"page_name": "search"}),
+    ]
+    for issue in model.issues:
+        plan.append(PageSpec(issue.url, "issue", {"issue": issue, "contents": model.toc.get(issue.key, []),
+                                                  "page_name": "issues"}))
+    browse = []
+    for dim, (part, label) in DIMENSIONS.items():
+        groups = model.group_documents(dim)
+        browse.append((dim, label, [(name, group_url(dim, name), len(docs)) for name, docs in groups]))
+        for name, docs in groups:
+            plan.append(PageSpec(group_url(dim, name), "listing", {
+                "dimension": dim, "dimension_title": DIMENSION_TITLES[dim], "group": name,
+                "documents": docs, "page_name": "browse"}))
+    plan.append(PageSpec("browse/index.html", "browse", {"dimensions": browse, "page_name": "browse"}))
+    return plan

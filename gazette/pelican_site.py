@@ -1,0 +1,172 @@
+"""Adapters between the gazette model and Pelican: the reader, the listings generator, Jinja setup.
+
+The plugin in plugins/gazette_site only connects these to Pelican's signals.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+
+import jinja2
+from pelican.generators import Generator
+from pelican.readers import BaseReader
+
+from . import feeds
+from .archive import load_archive
+from .labels import STATUS_LABELS, FLAG_LABELS, all_labels, localise
+from .metadata import split_header
+from .model import read_text
+from .pages import DIMENSIONS, group_url, plan_pages
+from .render import to_html
+from .site import SiteModel
+from .validity import ValiditySettings, as_of_date
+from .views import document_view, validity_data
+
+log = logging.getLogger(__name__)
+
+
+class BuildError(RuntimeError):
+    """Metadata errors that stop a strict build."""
+
+
+def site_model(settings: dict) -> SiteModel:
+    """The SiteModel for a Pelican run: handed in by `gazette build`, or loaded here for plain `pelican`."""
+    model = settings.get("GAZETTE_SITE")
+    if model is None:
+        archive = load_archive(settings["PATH"])
+        if archive.errors and not settings.get("GAZETTE_LENIENT"):
+            raise BuildError("\n".join(str(e) for e in archive.errors))
+        model = SiteModel.build(archive, as_of_date(settings.get("GAZETTE_AS_OF")),
+                                ValiditySettings.from_pelican(settings))
+        settings["GAZETTE_SITE"] = model
+    return model
+
+
+class GazetteReader(BaseReader):
+    """Reads content Markdown with our header format (Chinese keys, line-numbered errors)."""
+
+    enabled = True
+    file_extensions = ["md", "markdown"]
+
+    def read(self, source_path):
+        model = site_model(self.settings)
+        rel = os.path.relpath(source_path, self.settings["PATH"]).replace(os.sep, "/")
+        if rel.startswith("documents/"):
+            doc = model_docs_by_path(model).get(rel)
+            if doc is None:  # withheld, or skipped by a lenient build
+                return "", {"status": "skip", "title": "", "date": dt.datetime(1970, 1, 1)}
+            content = to_html(doc.body) if doc.is_public else ""
+            return content, {
+                "title": doc.title, "date": dt.datetime.combine(doc.date, dt.time()), "slug": doc.slug,
+                "save_as": doc.url, "url": doc.url, "template": "document", "doc": doc,
+                "status": "published",
+            }
+        header = split_header(read_text(source_path), rel)
+        title = header.fields.get("title", (os.path.basename(rel), 0))[0]
+        slug = header.fields.get("slug", (os.path.splitext(os.path.basename(rel))[0], 0))[0]
+        return to_html(header.body), {"title": title, "slug": slug, "save_as": f"pages/{slug}.html",
+                                      "url": f"pages/{slug}.html", "template": "page", "status": "published"}
+
+
+_BY_PATH: dict[int, dict] = {}
+
+
+def model_docs_by_path(model: SiteModel) -> dict:
+    key = id(model)
+    if key not in _BY_PATH:
+        _BY_PATH.clear()
+        _BY_PATH[key] = {d.source_path.replace(os.sep, "/"): d for d in model.documents}
+    return _BY_PATH[key]
+
+
+class ScriptLoader(jinja2.BaseLoader):
+    """Serves templates with their Chinese literals in the site's script (written in Simplified)."""
+
+    def __init__(self, inner: jinja2.BaseLoader, script: str):
+        self.inner, self.script = inner, script
+
+    def get_source(self, environment, template):
+        source, filename, uptodate = self.inner.get_source(environment, template)
+        return localise(source, self.script), filename, uptodate
+
+    def list_templates(self):
+        return self.inner.list_templates()
+
+
+def cn_date(day) -> str:
+    if not day:
+        return ""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def configure_jinja(generator) -> None:
+    """Filters and globals every template may use; the loader localises literals."""
+    settings = generator.settings
+    script = settings.get("SITE_SCRIPT", "zh-Hans")
+    env = generator.env
+    if script != "zh-Hans" and not isinstance(env.loader, ScriptLoader):
+        env.loader = ScriptLoader(env.loader, script)
+    labels = all_labels(script)
+    env.autoescape = True
+    env.filters["cn_date"] = cn_date
+    env.globals["labels"] = labels
+    env.globals["labels_json"] = json.dumps(labels, ensure_ascii=False).replace("</", "<\\/")
+    env.globals["site_script"] = script
+    env.globals["group_url"] = group_url
+
+
+class GazetteGenerator(Generator):
+    """Writes the home page, issue archive and pages, browse listings, the catalogue and feeds."""
+
+    def generate_context(self):
+        model = site_model(self.settings)
+        self.context["gazette"] = model
+        script = self.settings.get("SITE_SCRIPT", "zh-Hans")
+        site_url = self.settings.get("FEED_DOMAIN") or ""
+        self.context["doc_view"] = lambda doc: document_view(model, doc, script, site_url)
+        self.context["badge_data"] = lambda doc: validity_data(model, doc)
+        self.context["status_of"] = lambda doc: model.evaluation(doc).status
+        self.context["issue_of"] = model.issue_of
+        self.context["dimensions"] = DIMENSIONS
+
+    def generate_output(self, writer):
+        model = self.context["gazette"]
+        for spec in plan_pages(model):
+            try:
+                template = self.get_template(spec.template)
+            except Exception:
+                if spec.template == "search":
+                    continue  # the search page arrives with the search plugin's template
+                raise
+            writer.write_file(spec.save_as, template, self.context, relative_urls=True, **spec.context)
+        self.write_feeds(model)
+
+    def write_feeds(self, model: SiteModel) -> None:
+        script = self.settings.get("SITE_SCRIPT", "zh-Hans")
+        site_url = self.settings.get("FEED_DOMAIN") or ""
+        name = self.settings.get("SITENAME", "")
+        docs = [feeds.document_entry(d, localise(STATUS_LABELS[model.evaluation(d).status], script))
+                for d in model.documents[: feeds.FEED_LIMIT]]
+        issues = [feeds.issue_entry(i, model.toc.get(i.key, [])) for i in model.issues[: feeds.FEED_LIMIT]]
+        for path, title, entries in (("feeds/documents.atom.xml", f"{name} 最新文件", docs),
+                                     ("feeds/issues.atom.xml", f"{name} 最新公报", issues)):
+            write_text(os.path.join(self.output_path, path),
+                       feeds.atom(path, localise(title, script), entries, site_url, f"tag:gazette:{path}"))
+
+
+def write_text(path: str, text: str) -> None:
+    """Write a file unless it already holds exactly this text (unchanged files keep their mtime)."""
+    data = text.encode("utf-8")
+    try:
+        with open(path, "rb") as f:
+            if f.read() == data:
+                return
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+    tmp = f"{path}.tmp{os.getpid()}"
+    with open(tmp, "wb") as f:
+        f.write(data)
+    os.replace(tmp, path)

@@ -1,0 +1,132 @@
+"""The clean-up report (清理结果 / 有效性报告): one row per public document, with its validity.
+
+Built from a SiteModel, so the page, `validity/report.json`, `validity/report.csv` and
+`gazette check` all show the same evaluation. Missing values are empty strings throughout,
+so the JSON and CSV forms hold exactly the same data.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from dataclasses import dataclass, field
+
+from .labels import FLAG_LABELS, STATUS_LABELS, localise
+from .site import SiteModel
+from .validity import FLAGS, STATUSES
+
+FIELDS = ("slug", "url", "title", "doc_number", "issuer", "doc_type", "date", "declared_validity",
+          "status", "flag", "review_due", "reviewed", "effective", "expires", "superseded_by")
+
+# Group order on the page and in text output: what needs attention first within each status.
+_FLAG_ORDER = (*FLAGS, "")
+
+
+def _iso(day: dt.date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+@dataclass
+class Group:
+    """Documents sharing one effective status and review flag."""
+
+    status: str
+    flag: str
+    rows: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def anchor(self) -> str:
+        return f"{self.status}-{self.flag}" if self.flag else self.status
+
+    def label(self, script: str = "zh-Hans") -> str:
+        text = STATUS_LABELS[self.status]
+        if self.flag:
+            text += " · " + FLAG_LABELS[self.flag]
+        return localise(text, script)
+
+
+@dataclass
+class Report:
+    as_of: dt.date
+    rows: list[dict[str, str]]
+
+    @property
+    def overdue(self) -> list[dict[str, str]]:
+        return [r for r in self.rows if r["flag"] == "overdue"]
+
+    def groups(self) -> list[Group]:
+        """Non-empty groups by status (design order) then flag (overdue, due soon, current, none)."""
+        order = {(s, f): i for i, (s, f) in enumerate((s, f) for s in STATUSES for f in _FLAG_ORDER)}
+        groups: dict[tuple[str, str], Group] = {}
+        for row in self.rows:
+            key = (row["status"], row["flag"])
+            groups.setdefault(key, Group(*key)).rows.append(row)
+        return [groups[k] for k in sorted(groups, key=lambda k: order.get(k, len(order)))]
+
+    def to_dict(self) -> dict:
+        return {"as_of": self.as_of.isoformat(), "documents": self.rows}
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n"
+
+    def to_csv(self) -> str:
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=FIELDS)
+        writer.writeheader()
+        writer.writerows(self.rows)
+        return out.getvalue()
+
+    def to_text(self, script: str = "zh-Hans") -> str:
+        """Readable report for the terminal, grouped by status and flag."""
+        L = lambda s: localise(s, script)  # noqa: E731
+        lines = [L(f"有效性报告（截至 {self.as_of.isoformat()}）"),
+                 L(f"公开文件 {len(self.rows)} 件，有效性待确认 {len(self.overdue)} 件。")]
+        for group in self.groups():
+            lines += ["", f"{group.label(script)}（{len(group.rows)}）"]
+            for r in group.rows:
+                detail = []
+                if r["review_due"]:
+                    detail.append(L(f"应清理 {r['review_due']}"))
+                    detail.append(L(f"上次清理 {r['reviewed']}" if r["reviewed"] else "尚未清理"))
+                if r["expires"]:
+                    detail.append(L(f"有效期至 {r['expires']}"))
+                if r["effective"] and r["status"] == "not_yet_effective":
+                    detail.append(L(f"施行 {r['effective']}"))
+                if r["superseded_by"]:
+                    detail.append(L(f"被替代 {r['superseded_by']}"))
+                lines.append(f"  {r['date']}  {r['doc_number'] or '-'}  {r['title']}")
+                lines.append(f"      {r['slug']}" + ("  " + L("；").join(detail) if detail else ""))
+        return "\n".join(lines) + "\n"
+
+
+def report_rows(model: SiteModel) -> list[dict[str, str]]:
+    """One row per public document (on-request and withheld documents never appear)."""
+    rows = []
+    for doc in model.public_documents:
+        ev = model.evaluation(doc)
+        links = model.links.get(doc.slug)
+        successors = [d.slug for d in links.superseded_by] if links else []  # withheld never linked
+        rows.append({
+            "slug": doc.slug,
+            "url": doc.url,
+            "title": doc.title,
+            "doc_number": doc.doc_number or "",
+            "issuer": ";".join(doc.issuer),
+            "doc_type": doc.doc_type or "",
+            "date": _iso(doc.date),
+            "declared_validity": doc.validity if doc.validity_declared else "",
+            "status": ev.status,
+            "flag": ev.flag or "",
+            "review_due": _iso(ev.review_due),
+            "reviewed": _iso(doc.reviewed),
+            "effective": _iso(doc.effective),
+            "expires": _iso(doc.expires),
+            "superseded_by": ";".join(successors),
+        })
+    return rows
+
+
+def build_report(model: SiteModel) -> Report:
+    return Report(as_of=model.as_of, rows=report_rows(model))

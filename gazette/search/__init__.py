@@ -1,0 +1,6 @@
+"""Search: records from the site model, one normalisation, two engines.
+
+Stages follow the data: `normalise` (folding, tokens, document numbers) → `records`
+(what each document contributes) → `browser` (Pagefind bundle) and `cli_index` (Whoosh)
+→ `cli` (the `gazette search` and `gazette index` commands).
+"""

@@ -1,0 +1,30 @@
+"""Both search indexes from one site model: what `gazette build` runs after the pages are written."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+
+from ..site import SiteModel
+from .browser import build_browser_index
+from .cli_index import update_index
+from .records import records_from_site
+
+log = logging.getLogger(__name__)
+
+
+def whoosh_dir(cache_dir: str) -> str:
+    return os.path.join(cache_dir, "whoosh")
+
+
+def build_indexes(model: SiteModel, settings: dict) -> None:
+    """Pagefind into `<OUTPUT_PATH>/pagefind/`, Whoosh into `<GAZETTE_CACHE_DIR>/whoosh`."""
+    started = time.perf_counter()
+    records = records_from_site(model)
+    stats = build_browser_index(records, settings["OUTPUT_PATH"], settings.get("SITE_SCRIPT", "zh-Hans"))
+    cache = settings.get("GAZETTE_CACHE_DIR") or os.path.join(os.getcwd(), ".cache", "gazette")
+    update = update_index(records, whoosh_dir(cache))
+    log.info("search: %d records, browser bundle %.1f MB; command-line index +%d ~%d -%d (%.1f s)",
+             stats.records, stats.bundle_bytes / 1e6, len(update.added), len(update.updated),
+             len(update.removed), time.perf_counter() - started)

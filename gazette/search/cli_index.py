@@ -1,0 +1,248 @@
+"""Command-line search: a Whoosh index kept in the cache folder, updated incrementally.
+
+Text is folded exactly as for the browser (`normalise.fold_text`) and indexed twice: as
+jieba words (precise, ranks whole words) and as the browser's bigram tokens (finds any
+substring, whatever jieba makes of a phrase cut out of its sentence). A free-text query
+matches either. Fielded syntax: `issuer:` `doc_number:` `status:` `flag:` `doc_type:`
+`category:` `title:` `year:` and `date:` ranges (`date:[2017-01-01 to 2018-06-30]`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import re
+import shutil
+from dataclasses import dataclass, field
+
+from whoosh import fields, index, qparser, query as wq
+from whoosh.analysis import Token, Tokenizer
+from whoosh.qparser.dateparse import DateParserPlugin
+
+from ..labels import FLAG_LABELS, STATUS_LABELS
+from .normalise import doc_number_key, fold_text, query_tokens, tokens
+from .records import RECORD_VERSION, SearchRecord
+
+SCHEMA_VERSION = f"1.{RECORD_VERSION}"
+_VERSION_FILE = "gazette-index.json"
+
+
+class BigramTokenizer(Tokenizer):
+    """The browser's tokens (normalise.tokens); queries drop a run's lone last character."""
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        pairs = ([(q, 0) for q in query_tokens(value)] if mode == "query" else tokens(value))
+        for pos, (text, start) in enumerate(pairs):
+            t.text = t.original = text
+            t.boost = 1.0
+            t.stopped = False
+            if positions:
+                t.pos = start_pos + pos
+            if chars:
+                t.startchar = start_char + start
+                t.endchar = t.startchar + len(text)
+            yield t
+
+
+class JiebaTokenizer(Tokenizer):
+    """jieba words of the folded text (search mode: long words also yield their parts)."""
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        pos = start_pos
+        for word, start, end in jieba.tokenize(fold_text(value), mode="search"):
+            if not re.search(r"\w", word):
+                continue
+            t.text = t.original = word
+            t.boost = 1.0
+            t.stopped = False
+            if positions:
+                t.pos = pos
+                pos += 1
+            if chars:
+                t.startchar, t.endchar = start_char + start, start_char + end
+            yield t
+
+
+class FoldedWordsTokenizer(Tokenizer):
+    """Space-separated values (status codes and labels), folded: 已廢止 == 已废止."""
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for pos, m in enumerate(re.finditer(r"\S+", value)):
+            t.text = t.original = fold_text(m.group())
+            t.boost = 1.0
+            t.stopped = False
+            if positions:
+                t.pos = start_pos + pos
+            if chars:
+                t.startchar, t.endchar = start_char + m.start(), start_char + m.end()
+            yield t
+
+
+def _grams(**kw):
+    return fields.TEXT(analyzer=BigramTokenizer(), multitoken_query="and", **kw)
+
+
+def make_schema() -> fields.Schema:
+    return fields.Schema(
+        slug=fields.ID(stored=True, unique=True),
+        hash=fields.ID(stored=True),
+        url=fields.STORED,
+        display_title=fields.STORED,
+        display_number=fields.STORED,
+        display_issuer=fields.STORED,
+        status=fields.TEXT(analyzer=FoldedWordsTokenizer(), stored=True),
+        flag=fields.TEXT(analyzer=FoldedWordsTokenizer(), stored=True),
+        year=fields.ID(stored=True),
+        date=fields.DATETIME(stored=True, sortable=True),
+        title=_grams(field_boost=3.0),
+        doc_number=_grams(field_boost=2.0),
+        issuer=_grams(),
+        doc_type=_grams(),
+        category=_grams(),
+        content=fields.TEXT(analyzer=JiebaTokenizer(), multitoken_query="and"),
+        grams=_grams(),
+    )
+
+
+def _document_fields(r: SearchRecord) -> dict:
+    code_and_label = lambda code, labels: f"{code} {labels[code]}" if code else ""  # noqa: E731
+    return dict(
+        slug=r.slug, hash=r.content_hash(), url=r.url,
+        display_title=r.title, display_number=r.doc_number, display_issuer="；".join(r.issuer),
+        status=code_and_label(r.status, STATUS_LABELS), flag=code_and_label(r.flag, FLAG_LABELS),
+        year=r.year, date=dt.datetime.fromisoformat(r.date),
+        title=r.title, doc_number=r.number_key, issuer="\n".join(r.issuer),
+        doc_type=r.doc_type, category=r.category,
+        content=f"{r.title}\n{r.body}",
+        grams="\n".join([r.title, r.number_key, *r.issuer, r.body]),
+    )
+
+
+@dataclass
+class IndexUpdate:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    rebuilt: bool = False
+
+
+def _open_or_create(index_dir: str) -> tuple[index.Index, bool]:
+    version_path = os.path.join(index_dir, _VERSION_FILE)
+    try:
+        with open(version_path, encoding="utf-8") as f:
+            current = json.load(f).get("schema") == SCHEMA_VERSION
+    except (OSError, ValueError):
+        current = False
+    if current and index.exists_in(index_dir):
+        return index.open_dir(index_dir), False
+    shutil.rmtree(index_dir, ignore_errors=True)
+    os.makedirs(index_dir, exist_ok=True)
+    ix = index.create_in(index_dir, make_schema())
+    with open(version_path, "w", encoding="utf-8") as f:
+        json.dump({"schema": SCHEMA_VERSION}, f)
+    return ix, True
+
+
+def update_index(records: list[SearchRecord], index_dir: str) -> IndexUpdate:
+    """Bring the index in line with `records`: add new, re-index changed, drop vanished documents."""
+    ix, created = _open_or_create(index_dir)
+    result = IndexUpdate(rebuilt=created)
+    with ix.searcher() as s:
+        stored = {f["slug"]: f["hash"] for f in s.all_stored_fields()}
+    wanted = {r.slug: r for r in records}
+    writer = ix.writer()
+    try:
+        for slug in sorted(set(stored) - set(wanted)):
+            writer.delete_by_term("slug", slug)
+            result.removed.append(slug)
+        for slug, r in wanted.items():
+            h = r.content_hash()
+            if stored.get(slug) == h:
+                result.unchanged += 1
+                continue
+            (result.updated if slug in stored else result.added).append(slug)
+            writer.update_document(**_document_fields(r))
+    except BaseException:
+        writer.cancel()
+        raise
+    if result.added or result.updated or result.removed:
+        writer.commit(optimize=result.rebuilt)
+    else:
+        writer.cancel()
+    return result
+
+
+# -- querying ---------------------------------------------------------------------------
+_FIELD_ALIASES = {"number": "doc_number", "type": "doc_type", "subject": "category"}
+# ASCII brackets and parentheses are query syntax to Whoosh; in a document number
+# (环办厅函[2017]21号) they are just spelling, so they become 〔〕 before parsing.
+_BRACKETED_YEAR = re.compile(r"(?<![\s:])[\[(（［【](\d{4})[\])）］】]|(?<=:)[\[(（［【](\d{4})[\])）］】](?=\S)")
+
+
+@dataclass
+class Hit:
+    slug: str
+    url: str
+    title: str
+    doc_number: str
+    issuer: str
+    date: str
+    status: str
+    flag: str
+    score: float
+
+
+@dataclass
+class SearchResult:
+    query: str
+    total: int
+    hits: list[Hit]
+
+    def as_json(self) -> dict:
+        return {"query": self.query, "total": self.total,
+                "results": [{"slug": h.slug, "url": h.url, "title": h.title, "doc_number": h.doc_number,
+                             "status": h.status, "score": round(h.score, 4)} for h in self.hits]}
+
+
+def _prepare(text: str) -> str:
+    text = _BRACKETED_YEAR.sub(lambda m: f"〔{m.group(1) or m.group(2)}〕", text)
+    for alias, name in _FIELD_ALIASES.items():
+        text = re.sub(rf"(?<![\w:]){alias}:", f"{name}:", text)
+    return text
+
+
+def parse_query(ix: index.Index, text: str) -> wq.Query:
+    parser = qparser.MultifieldParser(["title", "content", "grams"], ix.schema,
+                                      fieldboosts={"title": 3.0, "content": 1.5, "grams": 1.0})
+    parser.add_plugin(DateParserPlugin(free=False))
+    return parser.parse(_prepare(text))
+
+
+def search(index_dir: str, text: str, limit: int = 10) -> SearchResult:
+    """Run a query (free text and/or fielded) against the index at `index_dir`."""
+    if not index.exists_in(index_dir):
+        raise FileNotFoundError(index_dir)
+    ix = index.open_dir(index_dir)
+    q = parse_query(ix, text)
+    with ix.searcher() as s:
+        results = s.search(q, limit=limit)
+        hits = [Hit(slug=r["slug"], url=r["url"], title=r["display_title"], doc_number=r["display_number"],
+                    issuer=r["display_issuer"], date=r["date"].date().isoformat(),
+                    status=(r.get("status") or "").split(" ")[0], flag=(r.get("flag") or "").split(" ")[0],
+                    score=r.score or 0.0) for r in results]
+        return SearchResult(query=text, total=len(results), hits=hits)
+
+
+__all__ = ["update_index", "search", "IndexUpdate", "SearchResult", "Hit", "doc_number_key"]

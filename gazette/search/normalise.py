@@ -1,0 +1,121 @@
+"""Text and query normalisation shared by both search engines.
+
+Folding is character by character (each character through `gazette.chinese.fold`), not
+phrase-aware: the browser folds queries with a per-character table, so the index must be
+folded with the very same table or a Traditional query could miss a Traditional document.
+Every function here preserves length, so offsets in folded text are offsets in the original.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from ..archive import normalise_doc_number
+from ..chinese import fold
+
+# Code point ranges whose characters OpenCC may fold (CJK ideographs and compatibility forms).
+_CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2A6DF))
+# Characters a bigram run is made of: CJK ideographs (and 〇).
+_CJK_RUN = r"\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002a6df"
+_TOKEN = re.compile(rf"[{_CJK_RUN}]+|[0-9a-z]+")
+
+
+@lru_cache(maxsize=None)
+def fold_table() -> dict[int, str]:
+    """Per-character folding table: Traditional→Simplified, full-width ASCII→ASCII, lower case."""
+    table: dict[int, str] = {}
+    for lo, hi in _CJK_RANGES:
+        chars = "".join(chr(c) for c in range(lo, hi + 1))
+        # Blocks of newline-separated characters: few OpenCC calls, no phrase can form.
+        step = 2000
+        for start in range(0, len(chars), step):
+            block = chars[start:start + step]
+            out = fold("\n".join(block)).split("\n")
+            for a, b in zip(block, out):
+                if a != b and len(b) == 1:
+                    table[ord(a)] = b
+    for c in range(0xFF01, 0xFF5F):  # full-width ASCII
+        table[c] = chr(c - 0xFEE0).lower()
+    for c in range(ord("A"), ord("Z") + 1):
+        table[c] = chr(c).lower()
+    table[0x3000] = " "
+    return table
+
+
+def fold_text(text: str) -> str:
+    """Searchable form of `text`: same length, Simplified, half-width, lower case."""
+    return text.translate(fold_table())
+
+
+def tokens(text: str) -> list[tuple[str, int]]:
+    """Search tokens of `text` with their character offsets.
+
+    A run of CJK characters gives one token per character: the bigram starting there, and
+    the last character alone. Runs of ASCII letters/digits are one token each. Both the
+    Pagefind index and the browser query use this, so any substring of two or more
+    characters finds every document containing it, whatever a word segmenter would do.
+    """
+    folded = fold_text(text)
+    out: list[tuple[str, int]] = []
+    for m in _TOKEN.finditer(folded):
+        run, start = m.group(), m.start()
+        if run[0].isascii():
+            out.append((run, start))
+            continue
+        for i in range(len(run)):
+            out.append((run[i:i + 2], start + i))
+    return out
+
+
+def query_tokens(text: str) -> list[str]:
+    """Tokens of a query: as `tokens`, without the lone last character of a longer run.
+
+    In a document that character is followed by more text, so its token there is a bigram;
+    the bigrams before it already require it.
+    """
+    out: list[str] = []
+    folded = fold_text(text)
+    for m in _TOKEN.finditer(folded):
+        run = m.group()
+        if run[0].isascii() or len(run) == 1:
+            out.append(run)
+        else:
+            out.extend(run[i:i + 2] for i in range(len(run) - 1))
+    return out
+
+
+def token_string(text: str) -> str:
+    """The tokens of `text` joined by spaces: what Pagefind indexes and what a query becomes."""
+    return " ".join(t for t, _ in tokens(text))
+
+
+_NUMBER_SHAPE = re.compile(r"^(?P<pre>.*?)\[(?P<year>\d{4})\](?P<post>.*)$")
+
+
+def doc_number_key(number: str) -> str:
+    """The one spelling a document number is indexed and matched under."""
+    return normalise_doc_number(unicodedata.normalize("NFKC", number)).lower()
+
+
+def doc_number_variants(number: str) -> list[str]:
+    """Spellings a reader may type for `number`: 〔2017〕 [2017] ［2017］ (2017) （2017）, full-width digits."""
+    key = doc_number_key(number)
+    m = _NUMBER_SHAPE.match(key)
+    if not m:
+        return [number] if number == key else [number, key]
+    pre, year, post = m.group("pre"), m.group("year"), m.group("post")
+    wide = str.maketrans("0123456789", "０１２３４５６７８９")
+    out = [number]
+    for lb, rb in ("〔〕", "[]", "［］", "()", "（）"):
+        v = f"{pre}{lb}{year}{rb}{post}"
+        for form in (v, v.translate(wide)):
+            if form not in out:
+                out.append(form)
+    return out
+
+
+def looks_like_doc_number(query: str) -> bool:
+    """A query shaped like a document number (…〔2017〕21号), in any spelling."""
+    return bool(_NUMBER_SHAPE.match(doc_number_key(query.strip())))

@@ -1,0 +1,97 @@
+"""Search records: what each listed document contributes to the search indexes.
+
+One record per document the site lists. Public documents bring their full text;
+on-request documents bring catalogue data only (title, number, issuer, date). Withheld
+documents never reach the site model, so they can never reach a record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+
+from ..chinese import fold
+from ..labels import FLAG_LABELS, STATUS_LABELS, localise
+from ..render import to_text
+from ..site import SiteModel
+from .normalise import doc_number_key, doc_number_variants
+
+# Bumped whenever what a record holds (or how it is indexed) changes, so that incremental
+# updates re-index everything once.
+RECORD_VERSION = 1
+
+
+@dataclass
+class SearchRecord:
+    slug: str
+    url: str
+    title: str
+    date: str  # ISO date
+    doc_number: str = ""
+    issuer: list[str] = field(default_factory=list)
+    doc_type: str = ""
+    category: str = ""
+    status: str = "in_force"
+    flag: str = ""  # "" when the document is not under review
+    disclosure: str = "public"
+    script: str = "zh-Hans"
+    body: str = ""  # plain text in original characters; empty for on-request documents
+
+    @property
+    def year(self) -> str:
+        return self.date[:4]
+
+    @property
+    def number_key(self) -> str:
+        return doc_number_key(self.doc_number) if self.doc_number else ""
+
+    @property
+    def number_variants(self) -> list[str]:
+        return doc_number_variants(self.doc_number) if self.doc_number else []
+
+    def content_hash(self) -> str:
+        """Changes whenever anything indexed about the document changes."""
+        data = json.dumps([RECORD_VERSION, asdict(self)], ensure_ascii=False, sort_keys=True)
+        return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+    def filters(self, site_script: str = "zh-Hans") -> dict[str, list[str]]:
+        """Filter values as the reader sees them: labels in the site's script, mixed spellings merged."""
+        def label(value: str) -> str:
+            return localise(fold(value), site_script)
+
+        out = {
+            "year": [self.year],
+            "issuer": [label(i) for i in self.issuer] or [label("未注明")],
+            "doc_type": [label(self.doc_type or "未注明")],
+            "category": [label(self.category or "未注明")],
+            "status": [localise(STATUS_LABELS[self.status], site_script)],
+        }
+        if self.flag:
+            out["flag"] = [localise(FLAG_LABELS[self.flag], site_script)]
+        return out
+
+
+def records_from_site(site: SiteModel) -> list[SearchRecord]:
+    """A record for every document the site lists, newest first."""
+    records = []
+    for doc in site.documents:
+        if not doc.is_listed:  # defence in depth: the loader already drops withheld documents
+            continue
+        ev = site.evaluation(doc)
+        records.append(SearchRecord(
+            slug=doc.slug,
+            url=doc.url,
+            title=doc.title,
+            date=doc.date.isoformat(),
+            doc_number=doc.doc_number or "",
+            issuer=list(doc.issuer),
+            doc_type=doc.doc_type or "",
+            category=doc.category or "",
+            status=ev.status,
+            flag=ev.flag or "",
+            disclosure=doc.disclosure,
+            script=doc.script,
+            body=to_text(doc.body) if doc.is_public else "",
+        ))
+    return records

@@ -1,0 +1,159 @@
+"""Presentation of a document: what its page shows, computed here so templates stay dumb."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+
+from .labels import BANNERS, DISCLOSURE_LABELS, FLAG_LABELS, STATUS_LABELS, localise
+from .model import Document
+from .site import SiteModel
+from .validity import review_due
+
+
+@dataclass
+class Banner:
+    kind: str
+    text: str
+    links: list[tuple[str, str]] = field(default_factory=list)  # (title, site-relative url)
+
+
+@dataclass
+class DocumentView:
+    doc: Document
+    status: str
+    status_label: str
+    flag: str | None
+    flag_label: str
+    review_due: dt.date | None
+    banners: list[Banner]
+    rows: list[tuple[str, str]]
+    relations: list[tuple[str, list[Document]]]
+    issue_url: str | None
+    issue_title: str | None
+    data: dict[str, str]
+    jsonld: str
+
+
+def _d(day: dt.date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+def _cn(day: dt.date | None) -> str:
+    return f"{day.year}年{day.month}月{day.day}日" if day else ""
+
+
+def banners_for(model: SiteModel, doc: Document, script: str) -> list[Banner]:
+    """The banners a document page carries at the build's as-of date."""
+    ev = model.evaluation(doc)
+    links = model.links.get(doc.slug)
+    out: list[Banner] = []
+    L = lambda key, **kw: localise(BANNERS[key], script).format(**kw)  # noqa: E731
+    if ev.status == "expired":
+        out.append(Banner("expired", L("expired", date=_cn(doc.expires)) if doc.expires and doc.validity != "expired"
+                          else L("expired_nodate")))
+    elif ev.status == "repealed":
+        out.append(Banner("repealed", L("repealed")))
+    elif ev.status == "not_yet_effective":
+        out.append(Banner("not_yet_effective", L("not_yet_effective", date=_cn(doc.effective))))
+    if ev.flag == "overdue":
+        reviewed = _cn(doc.reviewed) if doc.reviewed else localise(BANNERS["never_reviewed"], script)
+        out.append(Banner("overdue", L("overdue", due=_cn(ev.review_due), reviewed=reviewed)))
+    elif ev.flag == "due_soon":
+        out.append(Banner("due_soon", L("due_soon", due=_cn(ev.review_due))))
+    if links and links.superseded_by:
+        out.append(Banner("superseded", L("superseded"), [(d.title, d.url) for d in links.superseded_by]))
+    if links and links.amended_by and ev.status == "amended":
+        out.append(Banner("amended", L("amended"), [(d.title, d.url) for d in links.amended_by]))
+    return out
+
+
+def jsonld(model: SiteModel, doc: Document, site_url: str = "") -> str:
+    """schema.org Legislation with legal force and the dates that matter."""
+    ev = model.evaluation(doc)
+    data: dict = {
+        "@context": "https://schema.org",
+        "@type": "Legislation",
+        "name": doc.title,
+        "inLanguage": doc.script,
+        "datePublished": _d(doc.date),
+        "legislationLegalForce": "https://schema.org/InForce" if ev.in_force else "https://schema.org/NotInForce",
+    }
+    if site_url:
+        data["url"] = f"{site_url.rstrip('/')}/{doc.url}"
+    if doc.doc_number:
+        data["legislationIdentifier"] = doc.doc_number
+    if doc.signed:
+        data["legislationDate"] = _d(doc.signed)
+    if doc.effective:
+        data["legislationDateVersion"] = _d(doc.effective)
+    if doc.expires:
+        data["expires"] = _d(doc.expires)
+    if doc.doc_type:
+        data["legislationType"] = doc.doc_type
+    if doc.issuer:
+        data["legislationPassedBy"] = [{"@type": "GovernmentOrganization", "name": n} for n in doc.issuer]
+    if doc.category:
+        data["about"] = doc.category
+    links = model.links.get(doc.slug)
+    if links:
+        for key, docs in (("legislationRepeals", links.supersedes), ("legislationChanges", links.amends)):
+            if docs:
+                data[key] = [{"@type": "Legislation", "name": d.title, "legislationIdentifier": d.doc_number or d.slug}
+                             for d in docs]
+    # Safe inside <script>: no "</" can close the element.
+    return json.dumps(data, ensure_ascii=False, indent=1).replace("</", "<\\/")
+
+
+def document_view(model: SiteModel, doc: Document, script: str = "zh-Hans", site_url: str = "") -> DocumentView:
+    ev = model.evaluation(doc)
+    L = lambda s: localise(s, script)  # noqa: E731
+    status_label = L(STATUS_LABELS[ev.status])
+    issue = model.issue_of(doc)
+    rows = [
+        (L("索引号"), doc.index_no or ""),
+        (L("主题分类"), doc.category or ""),
+        (L("发文机关"), "；".join(doc.issuer)),
+        (L("成文日期"), _cn(doc.signed)),
+        (L("标题"), doc.title),
+        (L("文号"), doc.doc_number or ""),
+        (L("发布日期"), _cn(doc.date)),
+        (L("有效性"), status_label),
+    ]
+    if doc.effective:
+        rows.append((L("施行日期"), _cn(doc.effective)))
+    if doc.expires:
+        rows.append((L("有效期至"), _cn(doc.expires)))
+    if ev.flag:
+        rows.append((L("清理日期"), _cn(doc.reviewed) if doc.reviewed else L(BANNERS["never_reviewed"])))
+    rows.append((L("公开属性"), L(DISCLOSURE_LABELS[doc.disclosure])))
+    if doc.doc_type:
+        rows.append((L("文种"), doc.doc_type))
+    links = model.links.get(doc.slug)
+    relations = []
+    if links:
+        for label, docs in ((L("替代文件"), links.supersedes), (L("被替代文件"), links.superseded_by),
+                            (L("修改文件"), links.amends), (L("被修改文件"), links.amended_by)):
+            if docs:
+                relations.append((label, docs))
+    data = validity_data(model, doc)
+    return DocumentView(
+        doc=doc, status=ev.status, status_label=status_label, flag=ev.flag,
+        flag_label=L(FLAG_LABELS[ev.flag]) if ev.flag else "", review_due=ev.review_due,
+        banners=banners_for(model, doc, script), rows=rows, relations=relations,
+        issue_url=issue.url if issue else None, issue_title=issue.display_title if issue else None,
+        data=data, jsonld=jsonld(model, doc, site_url))
+
+
+def validity_data(model: SiteModel, doc: Document) -> dict[str, str]:
+    """The dates and codes validity.js needs to re-evaluate a badge against the reader's date."""
+    ev = model.evaluation(doc)
+    return {
+        "status": ev.status, "declared-validity": doc.validity, "flag": ev.flag or "",
+        "effective": _d(doc.effective), "expires": _d(doc.expires), "review-due": _d(review_due(doc, model.settings)),
+        "reviewed": _d(doc.reviewed), "date": _d(doc.date),
+        "under-review": "1" if model.settings.under_review(doc.doc_type) else "",
+        "due-soon-days": str(model.settings.due_soon_days), "cycle-years": str(model.settings.cycle_years),
+        "as-of": _d(model.as_of),
+    }

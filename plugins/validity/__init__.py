@@ -1,0 +1,40 @@
+"""Pelican plugin: publishes the clean-up report (清理结果 / 有效性报告).
+
+Thin: the rows come from gazette.report, built from the SiteModel the gazette_site plugin put
+in the context as `gazette`. Writes validity/index.html, validity/report.json and report.csv.
+"""
+
+import os
+
+from pelican import signals
+from pelican.writers import Writer
+
+from gazette.report import build_report
+
+PAGE = "validity/index.html"
+
+
+def _write(path, text):
+    # Same bytes as before → file untouched (keeps mtimes stable for rsync uploads).
+    from gazette.pelican_site import write_text
+    write_text(path, text)
+
+
+def publish_report(generators):
+    generator = next((g for g in generators if "gazette" in g.context and hasattr(g, "get_template")), None)
+    if generator is None:
+        return  # no gazette model in this run (the gazette_site plugin is not enabled)
+    model = generator.context["gazette"]
+    settings = generator.settings
+    output = settings["OUTPUT_PATH"]
+    report = build_report(model)
+    _write(os.path.join(output, "validity", "report.json"), report.to_json())
+    _write(os.path.join(output, "validity", "report.csv"), report.to_csv())
+    Writer(output, settings).write_file(
+        PAGE, generator.get_template("validity_report"), generator.context, relative_urls=True,
+        report=report, groups=report.groups(), review_cycle_years=model.settings.cycle_years,
+        page_name="validity")
+
+
+def register():
+    signals.all_generators_finalized.connect(publish_report)

@@ -1,0 +1,82 @@
+"""Shared fixtures: the sample archive built once per session, served over HTTP from a sub-path,
+and a headless Chromium. Real components only; where one is missing, skip (fail under CI)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import threading
+from dataclasses import dataclass
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CONTENT = os.path.join(ROOT, "content")
+CORPUS = os.path.normpath(os.path.join(ROOT, "..", "shared", "corpus", "lawrefbook"))
+SAMPLES = os.path.normpath(os.path.join(ROOT, "..", "shared", "samples"))
+AS_OF = dt.date(2026, 11, 22)
+SUB_PATH = "sub/site"  # the sample site is served from a sub-path, as many government hosts do
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync", "--disable-quic"]
+
+
+def unavailable(reason: str):
+    """Skip locally; under CI a missing real component is a failure, never a silent skip."""
+    if os.environ.get("CI"):
+        pytest.fail(f"required in CI: {reason}")
+    pytest.skip(reason)
+
+
+@dataclass
+class BuiltSite:
+    output: str      # folder holding the built site
+    serve_root: str  # folder served over HTTP (output sits at SUB_PATH below it)
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory) -> BuiltSite:
+    """The sample archive built at the fixed as-of date into <tmp>/sub/site."""
+    from gazette.build import build_site
+
+    root = tmp_path_factory.mktemp("served")
+    output = root / SUB_PATH
+    build_site(CONTENT, str(output), as_of=AS_OF)
+    return BuiltSite(str(output), str(root))
+
+
+@pytest.fixture(scope="session")
+def site_url(sample_site) -> str:
+    """http://127.0.0.1:PORT/sub/site/ serving the sample site."""
+    from gazette.build import serve
+
+    server = serve(sample_site.serve_root, 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/{SUB_PATH}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium driven by Playwright (no browser download)."""
+    if not CHROMIUM:
+        unavailable("chromium is not installed (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("the playwright package is not installed (pip install -e '.[test]')")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    pg = context.new_page()
+    yield pg
+    context.close()

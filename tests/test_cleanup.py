@@ -1,0 +1,193 @@
+"""`gazette cleanup apply`: recording clean-up results changes exactly the metadata lines it must."""
+
+import os
+
+import pytest
+from click.testing import CliRunner
+
+from gazette.archive import load_archive
+from gazette.cleanup import parse_result
+from gazette.cli import cli
+
+PLAIN = (
+    "title: 临澜市停车场管理办法\n"
+    "date: 2020-03-01\n"
+    "doc_number: 临政规〔2020〕1号\n"
+    "doc_type: 规范性文件\n"
+    "\n"
+    "第一条　正文。\n"
+    "reviewed: 这一行在正文里，不能改。\n"
+)
+# Traditional keys, CRLF line endings, a BOM, full-width colons, an existing review line.
+TRADITIONAL = (
+    "\ufeff標題：臨瀾市供水管理辦法\r\n"
+    "發布日期：2021-01-05\r\n"
+    "文號：臨政規〔2021〕2號\r\n"
+    "文種：規範性文件\r\n"
+    "有效性：有效\r\n"
+    "清理日期：2022年12月31日\r\n"
+    "\r\n"
+    "正文。\r\n"
+)
+FENCED = (
+    "---\n"
+    "title: 临澜市绿化管理办法\n"
+    "date: 2019-05-01\n"
+    "doc_number: 临政规〔2019〕3号\n"
+    "doc_type: 规章\n"
+    "validity: amended\n"
+    "review_note: 旧说明\n"
+    "---\n"
+    "正文。"
+)
+
+
+def write_bytes(path, text):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode("utf-8"))
+
+
+@pytest.fixture
+def content(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    c = tmp_path / "content"
+    write_bytes(c / "documents/plain.md", PLAIN)
+    write_bytes(c / "documents/trad.md", TRADITIONAL)
+    write_bytes(c / "documents/fenced.md", FENCED)
+    write_bytes(c / "documents/twin-a.md", "title: 甲\ndate: 2020-01-01\ndoc_number: 临政发〔2020〕7号\n\n正文。\n")
+    write_bytes(c / "documents/twin-b.md", "title: 乙\ndate: 2020-01-02\ndoc_number: 临政发[2020]7号\n\n正文。\n")
+    write_bytes(c / "documents/secret.md",
+                "title: 内部文件\ndate: 2020-01-01\ndoc_number: 临政密〔2020〕1号\ndisclosure: withheld\n\n正文。\n")
+    return c
+
+
+def results(tmp_path, text):
+    path = tmp_path / "results.csv"
+    path.write_bytes(text.encode("utf-8"))
+    return str(path)
+
+
+def apply(*args):
+    return CliRunner().invoke(cli, ["cleanup", "apply", *args], catch_exceptions=False)
+
+
+def snapshot(c):
+    return {p: p.read_bytes() for p in sorted(c.rglob("*.md"))}
+
+
+@pytest.mark.parametrize("word, code", [("继续有效", "keep"), ("繼續有效", "keep"), ("keep", "keep"),
+                                        ("修改", "amend"), ("amend", "amend"), ("废止", "repeal"),
+                                        ("廢止", "repeal"), ("Repeal", "repeal"), ("失效", "expire"),
+                                        ("expire", "expire")])
+def test_results_in_either_script_or_english(word, code):
+    assert parse_result(word) == code
+
+
+def test_repeal_inserts_lines_at_end_of_header_and_nothing_else_changes(content, tmp_path):
+    before = snapshot(content)
+    csv_path = results(tmp_path, "doc_number,result,note\n临政规[2020]1号,废止,已被新办法替代\n")
+    result = apply(csv_path, "--date", "2026-11-20")
+    assert result.exit_code == 0, result.output + result.stderr
+    expected = PLAIN.replace("doc_type: 规范性文件\n", "doc_type: 规范性文件\nreviewed: 2026-11-20\n"
+                             "validity: repealed\nreview_note: 已被新办法替代\n", 1)
+    after = snapshot(content)
+    assert after[content / "documents/plain.md"] == expected.encode("utf-8")
+    assert {p: b for p, b in after.items() if p.name != "plain.md"} == \
+        {p: b for p, b in before.items() if p.name != "plain.md"}
+    doc = {d.slug: d for d in load_archive(str(content)).documents}["plain"]
+    assert (doc.validity, str(doc.reviewed), doc.review_note) == ("repealed", "2026-11-20", "已被新办法替代")
+    assert "+ validity: repealed" in result.output and "updated 1 document(s)" in result.output
+
+
+def test_existing_lines_are_replaced_keeping_key_spelling_line_endings_and_bom(content, tmp_path):
+    csv_path = results(tmp_path, "slug,result,note\ntrad,失效,\n")
+    assert apply(csv_path, "--date", "2026-11-20").exit_code == 0
+    expected = (TRADITIONAL.replace("有效性：有效\r\n", "有效性：已失效\r\n")
+                .replace("清理日期：2022年12月31日\r\n", "清理日期：2026年11月20日\r\n"))
+    assert (content / "documents/trad.md").read_bytes() == expected.encode("utf-8")
+
+
+def test_note_on_a_chinese_header_gets_the_chinese_key(content, tmp_path):
+    csv_path = results(tmp_path, "slug,result,note\ntrad,继续有效,经评估继续有效\n")
+    assert apply(csv_path, "--date", "2026-11-20").exit_code == 0
+    expected = (TRADITIONAL.replace("清理日期：2022年12月31日\r\n",
+                                    "清理日期：2026年11月20日\r\n清理說明：经评估继续有效\r\n"))
+    # keep: a declared 有效 stays as written
+    assert (content / "documents/trad.md").read_bytes() == expected.encode("utf-8")
+
+
+def test_keep_leaves_amended_alone_and_replaces_note_in_a_fenced_header(content, tmp_path):
+    csv_path = results(tmp_path, "doc_number,result,note\n临政规〔2019〕3号,keep,新说明\n")
+    assert apply(csv_path, "--date", "2026-11-20").exit_code == 0
+    expected = FENCED.replace("review_note: 旧说明\n", "review_note: 新说明\nreviewed: 2026-11-20\n")
+    assert (content / "documents/fenced.md").read_bytes() == expected.encode("utf-8")
+
+
+def test_keep_on_a_repealed_document_declares_it_in_force(content, tmp_path):
+    write_bytes(content / "documents/back.md", "title: 丙\ndate: 2020-01-01\nvalidity: repealed\n\n正文。\n")
+    assert apply(results(tmp_path, "slug,result\nback,keep\n"), "--date", "2026-11-20").exit_code == 0
+    assert (content / "documents/back.md").read_text(encoding="utf-8") == \
+        "title: 丙\ndate: 2020-01-01\nvalidity: in_force\nreviewed: 2026-11-20\n\n正文。\n"
+
+
+def test_header_without_body_or_final_newline(content, tmp_path):
+    write_bytes(content / "documents/bare.md", "title: 丁\r\ndate: 2020-01-01")
+    assert apply(results(tmp_path, "slug,result\nbare,amend\n"), "--date", "2026-11-20").exit_code == 0
+    assert (content / "documents/bare.md").read_bytes() == \
+        "title: 丁\r\ndate: 2020-01-01\r\nreviewed: 2026-11-20\r\nvalidity: amended".encode("utf-8")
+
+
+def test_dry_run_prints_changes_and_writes_nothing(content, tmp_path):
+    before = snapshot(content)
+    result = apply(results(tmp_path, "doc_number,result\n临政规〔2020〕1号,repeal\n"), "--date", "2026-11-20",
+                   "--dry-run")
+    assert result.exit_code == 0
+    assert "+ reviewed: 2026-11-20" in result.output and "+ validity: repealed" in result.output
+    assert "would update 1 document(s)" in result.output
+    assert snapshot(content) == before
+    assert not [n for n in os.listdir(content / "documents") if n.startswith(".")]
+
+
+def test_unknown_ambiguous_and_withheld_are_reported_not_guessed(content, tmp_path):
+    before = snapshot(content)
+    csv_path = results(tmp_path, "doc_number,result\n"
+                                 "临政规〔2099〕1号,废止\n"
+                                 "临政发（2020）7号,废止\n"
+                                 "临政密〔2020〕1号,废止\n"
+                                 "临政规〔2020〕1号,作废\n")
+    result = apply(csv_path, "--date", "2026-11-20")
+    assert result.exit_code == 1
+    err = result.stderr
+    assert f"{csv_path}:2: doc_number: '临政规〔2099〕1号' is not in content" in err
+    assert f"{csv_path}:3: doc_number '临政发（2020）7号' is ambiguous: used by twin-b, twin-a" in err \
+        or f"{csv_path}:3: doc_number '临政发（2020）7号' is ambiguous: used by twin-a, twin-b" in err
+    assert f"{csv_path}:4: doc_number: '临政密〔2020〕1号' names a withheld (不予公开) document" in err
+    assert f"{csv_path}:5: result: '作废' is not a clean-up result" in err
+    assert "4 row(s) not applied." in err
+    assert snapshot(content) == before
+
+
+def test_good_rows_still_apply_when_another_fails(content, tmp_path):
+    result = apply(results(tmp_path, "slug,result\nplain,修改\nnobody,修改\n"), "--date", "2026-11-20")
+    assert result.exit_code == 1
+    assert "validity: amended" in (content / "documents/plain.md").read_text(encoding="utf-8")
+
+
+def test_same_document_twice_is_reported(content, tmp_path):
+    result = apply(results(tmp_path, "doc_number,slug,result\n,plain,keep\n临政规〔2020〕1号,,废止\n"),
+                   "--date", "2026-11-20")
+    assert result.exit_code == 1
+    assert "already given on line 2" in result.stderr
+    assert "validity" not in (content / "documents/plain.md").read_text(encoding="utf-8").split("\n\n")[0]
+
+
+def test_csv_without_result_column_is_rejected(content, tmp_path):
+    result = apply(results(tmp_path, "doc_number,outcome\n临政规〔2020〕1号,废止\n"))
+    assert result.exit_code == 1
+    assert "header: no result column" in result.stderr
+
+
+def test_date_defaults_to_today(content, tmp_path):
+    import datetime as dt
+    assert apply(results(tmp_path, "slug,result\nplain,keep\n")).exit_code == 0
+    assert f"reviewed: {dt.date.today().isoformat()}\n" in (content / "documents/plain.md").read_text(encoding="utf-8")
