@@ -41,6 +41,7 @@ class Archive:
     bad_files: list[str] = field(default_factory=list)
     withheld_count: int = 0
     withheld_paths: set[str] = field(default_factory=set)
+    withheld_scans: set[str] = field(default_factory=set)  # never copied to the site
 
     def by_ref(self) -> dict[str, Document]:
         """Documents by slug and by normalised document number."""
@@ -83,6 +84,8 @@ def load_archive(content_dir: str) -> Archive:
         if doc.disclosure == "withheld":
             archive.withheld_count += 1
             archive.withheld_paths.add(rel)
+            if doc.scan:
+                archive.withheld_scans.add(doc.scan.replace(os.sep, "/").lstrip("./"))
             continue
         if doc.slug in seen_slugs:
             archive.errors.append(md.MetadataError(shown, 1, "slug", f"'{doc.slug}' is also used by {seen_slugs[doc.slug]}",

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 import click
 
 from .archive import load_archive
+from .incremental import build_state
+from .render import HtmlCache
 from .metadata import MetadataError
 from .site import SiteModel
 from .validity import ValiditySettings, as_of_date
@@ -58,6 +60,7 @@ _PELICAN_OVERRIDES = {
     "READERS": {"rst": None, "html": None, "htm": None},
     "DELETE_OUTPUT_DIRECTORY": False,
     "TYPOGRIFY": False,
+    "STATIC_CHECK_IF_MODIFIED": True,
     "JINJA_ENVIRONMENT": {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True, "extensions": []},
 }
 
@@ -72,6 +75,10 @@ class BuildResult:
     errors: list[MetadataError] = field(default_factory=list)
     skipped_files: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    pages_rendered: int = 0
+    pages_kept: int = 0
+    files_written: int = 0
+    files_removed: int = 0
 
     @property
     def ok(self) -> bool:
@@ -82,6 +89,17 @@ class MetadataCheckFailed(Exception):
     def __init__(self, errors: list[MetadataError]):
         self.errors = errors
         super().__init__("\n".join(str(e) for e in errors))
+
+
+def cache_dir_for(content_dir: str) -> str:
+    """Caches (rendered bodies, the command-line search index, build manifests) per archive, outside output/.
+
+    GAZETTE_CACHE_DIR in the environment moves the root (for CI caches or read-only checkouts)."""
+    import hashlib
+
+    root = os.environ.get("GAZETTE_CACHE_DIR") or os.path.join(PROJECT_DIR, ".cache", "gazette")
+    key = hashlib.sha1(os.path.abspath(content_dir).encode()).hexdigest()[:12]
+    return os.path.join(root, key)
 
 
 def pelican_settings(content_dir: str, output_dir: str, settings_file: str | None = None,
@@ -96,7 +114,7 @@ def pelican_settings(content_dir: str, output_dir: str, settings_file: str | Non
         "OUTPUT_PATH": os.path.abspath(output_dir),
         "THEME": os.path.join(PROJECT_DIR, "theme"),
         "PLUGIN_PATHS": [os.path.join(PROJECT_DIR, "plugins")],
-        "GAZETTE_CACHE_DIR": os.path.join(PROJECT_DIR, ".cache", "gazette"),
+        "GAZETTE_CACHE_DIR": cache_dir_for(content_dir),
         "CACHE_PATH": os.path.join(PROJECT_DIR, ".cache", "pelican"),
     })
     settings = read_settings(settings_file, override=override)
@@ -122,12 +140,39 @@ def build_site(content_dir: str = "content", output_dir: str = "output", as_of: 
         raise MetadataCheckFailed(archive.errors)
     settings = pelican_settings(content_dir, output_dir, settings_file, extra_settings)
     model = SiteModel.build(archive, day, ValiditySettings.from_pelican(settings))
-    settings.update({"GAZETTE_AS_OF": day, "GAZETTE_SITE": model, "GAZETTE_LENIENT": lenient})
+    cache_dir = settings["GAZETTE_CACHE_DIR"]
+    html = HtmlCache(os.path.join(cache_dir, "html.sqlite"))
+    html.fill(d.body for d in archive.documents if d.is_public)
+    settings.update({"GAZETTE_AS_OF": day, "GAZETTE_SITE": model, "GAZETTE_LENIENT": lenient, "GAZETTE_HTML": html})
     _quiet_pelican(quiet)
-    Pelican(settings).run()
+    try:
+        with build_state(output_dir, cache_dir, global_fingerprint(settings, day)) as state:
+            Pelican(settings).run()
+    finally:
+        html.close()
     return BuildResult(output_dir=output_dir, as_of=day, documents=len(archive.documents),
                        issues=len(archive.issues), withheld=archive.withheld_count, errors=archive.errors,
-                       skipped_files=sorted(set(archive.bad_files)), seconds=time.perf_counter() - started)
+                       skipped_files=sorted(set(archive.bad_files)), seconds=time.perf_counter() - started,
+                       pages_rendered=state.stats.rendered, pages_kept=state.stats.kept,
+                       files_written=state.stats.written, files_removed=state.stats.removed)
+
+
+# Settings that can change what a page shows; anything else (paths, the model itself) is covered elsewhere.
+_FINGERPRINT_SKIP = {"GAZETTE_SITE", "GAZETTE_HTML", "GAZETTE_AS_OF", "_GAZETTE_DEPS_FOR", "PATH", "OUTPUT_PATH",
+                     "CACHE_PATH", "GAZETTE_CACHE_DIR", "JINJA_FILTERS", "JINJA_GLOBALS", "JINJA_TESTS"}
+
+
+def global_fingerprint(settings: dict, as_of: dt.date) -> str:
+    """What every page depends on: our code, theme and plugins, the settings and the as-of date."""
+    import hashlib
+    import json
+
+    from .incremental import PACKAGE_DIR, tree_digest
+
+    code = tree_digest(PACKAGE_DIR, settings["THEME"], *settings.get("PLUGIN_PATHS", []))
+    picked = {k: v for k, v in settings.items() if k.isupper() and k not in _FINGERPRINT_SKIP}
+    blob = json.dumps(picked, sort_keys=True, default=repr, ensure_ascii=False)
+    return hashlib.sha256(f"{code}|{as_of.isoformat()}|{blob}".encode()).hexdigest()
 
 
 def _quiet_pelican(quiet: bool) -> None:

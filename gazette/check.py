@@ -16,18 +16,18 @@ from .validity import ValiditySettings, as_of_date
 SETTINGS_FILE = "pelicanconf.py"
 
 
-def load_validity_settings(folder: str = ".") -> ValiditySettings:
-    """Review settings from `pelicanconf.py` in `folder` when there is one, else the defaults."""
+def project_settings(folder: str = ".") -> dict:
+    """Settings from `pelicanconf.py` in `folder` when there is one, else an empty dict (defaults)."""
     path = os.path.join(folder, SETTINGS_FILE)
     if not os.path.exists(path):
-        return ValiditySettings()
+        return {}
     from pelican.settings import read_settings
     # Pelican warns about site settings (feeds, SITEURL) that do not matter to a check.
     log = logging.getLogger("pelican.settings")
     level = log.level
     log.setLevel(logging.ERROR)
     try:
-        return ValiditySettings.from_pelican(read_settings(path))
+        return read_settings(path)
     finally:
         log.setLevel(level)
 
@@ -56,10 +56,11 @@ def check_cmd(content_dir: str, as_of, fmt: str, strict: bool, lenient: bool) ->
 
     Every metadata problem is printed to stderr as `path:line: key: problem (expected …)`
     and the command exits 1, unless --lenient. Review settings (GAZETTE_REVIEW_CYCLE_YEARS,
-    GAZETTE_REVIEW_DUE_SOON_DAYS, GAZETTE_REVIEW_DOC_TYPES) are read from pelicanconf.py in
-    the current folder when present.
+    GAZETTE_REVIEW_DUE_SOON_DAYS, GAZETTE_REVIEW_DOC_TYPES) and the script of the text report
+    (SITE_SCRIPT) are read from pelicanconf.py in the current folder when present.
     """
-    settings = load_validity_settings()
+    conf = project_settings()
+    settings = ValiditySettings.from_pelican(conf)
     archive = load_archive(content_dir)
     for error in archive.errors:
         click.echo(str(error), err=True)
@@ -76,7 +77,7 @@ def check_cmd(content_dir: str, as_of, fmt: str, strict: bool, lenient: bool) ->
     elif fmt == "csv":
         click.echo(report.to_csv(), nl=False)
     else:
-        click.echo(report.to_text(), nl=False)
+        click.echo(report.to_text(conf.get("SITE_SCRIPT", "zh-Hans")), nl=False)
     if strict and report.overdue:
         click.echo(f"{len(report.overdue)} document(s) overdue for review (有效性待确认) on {as_of.isoformat()}: "
                    + ", ".join(r["slug"] for r in report.overdue), err=True)

@@ -161,7 +161,10 @@ def plan_edits(text: str, doc: Document, result: str, note: str, day: dt.date) -
     for key, value in wanted:
         h = by_key.get(key)
         if key == "validity":
-            value = _validity_text(value, (not h.raw_key.isascii()) if h else chinese, doc.script)
+            # Written as the archivist wrote it: `validity: repealed` or `有效性: 已废止`.
+            current = md._HEADER_LINE.match(lines[h.index].rstrip("\r")).group("value") if h else ""
+            in_chinese = (not (current or h.raw_key).isascii()) if h else chinese
+            value = _validity_text(value, in_chinese, doc.script)
         if h:
             old = lines[h.index]
             new = _replace_value(old, value)

@@ -12,6 +12,8 @@ COMMANDS: list[tuple[str, str]] = [
     ("gazette.build", "serve_cmd"),
     ("gazette.check", "check_cmd"),
     ("gazette.cleanup", "cleanup_cmd"),
+    ("gazette.search.cli", "search_cmd"),
+    ("gazette.search.cli", "index_cmd"),
 ]
 
 

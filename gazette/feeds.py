@@ -23,8 +23,10 @@ def _link(site_url: str, url: str, feed_path: str) -> str:
     return "../" * depth + url
 
 
-def atom(feed_path: str, title: str, entries: list[dict], site_url: str, feed_id: str) -> str:
-    """An Atom document; each entry has id, title, url, updated (date), summary, and optional categories."""
+def atom(feed_path: str, title: str, entries: list[dict], site_url: str, feed_id: str,
+         alternate: str = "index.html") -> str:
+    """An Atom document; each entry has id, title, url, updated (date), summary, and optional categories.
+    `alternate` is the site path of the HTML page the feed follows."""
     updated = max((e["updated"] for e in entries), default=dt.date(1970, 1, 1))
     self_href = _link(site_url, feed_path, feed_path)
     out = ['<?xml version="1.0" encoding="utf-8"?>',
@@ -33,7 +35,7 @@ def atom(feed_path: str, title: str, entries: list[dict], site_url: str, feed_id
            f"<id>{escape(feed_id)}</id>",
            f"<updated>{_ts(updated)}</updated>",
            f"<link rel=\"self\" href={quoteattr(self_href)}/>",
-           f"<link rel=\"alternate\" href={quoteattr(_link(site_url, 'index.html', feed_path))}/>",
+           f"<link rel=\"alternate\" href={quoteattr(_link(site_url, alternate, feed_path))}/>",
            "<author><name>" + escape(title.split(" ")[0]) + "</name></author>"]
     for e in entries:
         out.append("<entry>")

@@ -38,6 +38,8 @@ KEY_ALIASES: dict[str, tuple[str, ...]] = {
     "slug": (),
     "note": ("備註",),
     "review_note": ("清理說明",),
+    # earlier slugs of a renamed document: their URLs redirect to the current one
+    "old_slugs": ("aliases", "舊網址", "原網址"),
     # issue files
     "year": ("年份",),
     "number": ("期號",),

@@ -49,6 +49,7 @@ class Document:
     script: str = "zh-Hans"
     note: str | None = None
     review_note: str | None = None
+    old_slugs: list[str] = field(default_factory=list)  # earlier slugs; their URLs redirect here
     body: str = ""
     body_line: int = 1
 
@@ -133,7 +134,12 @@ def document_from_header(header: md.Header, slug: str | None = None) -> Document
         scan=r.text("scan"),
         note=r.text("note"),
         review_note=r.text("review_note"),
+        old_slugs=r.items("old_slugs"),
     )
+    for old in doc["old_slugs"]:
+        if not _SLUG_OK.match(old) or old == slug:
+            r._err("old_slugs", f"'{old}' cannot be an earlier slug of '{slug}'",
+                   "earlier file names: ASCII letters, digits, '-', '_' or '.', other than the current one")
     if doc["pages"] and not _PAGES.match(doc["pages"]):
         r._err("pages", f"'{doc['pages']}' is not a page range", "a page or a range such as 12-15")
     script = r.text("script")

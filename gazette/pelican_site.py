@@ -23,6 +23,7 @@ from .pages import DIMENSIONS, group_url, plan_pages
 from .render import to_html
 from .site import SiteModel
 from .validity import ValiditySettings, as_of_date
+from .incremental import set_document_context, write_text  # noqa: F401 - write_text re-exported
 from .views import document_view, validity_data
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,33 @@ def site_model(settings: dict) -> SiteModel:
         model = SiteModel.build(archive, as_of_date(settings.get("GAZETTE_AS_OF")),
                                 ValiditySettings.from_pelican(settings))
         settings["GAZETTE_SITE"] = model
+    if settings.get("_GAZETTE_DEPS_FOR") is not model:
+        set_document_context(lambda doc: document_dependencies(model, doc))
+        settings["_GAZETTE_DEPS_FOR"] = model
     return model
+
+
+def document_dependencies(model: SiteModel, doc) -> list:
+    """What a document's page and listing rows show besides its own fields (for incremental builds)."""
+    ev = model.evaluations.get(doc.slug)
+    links = model.links.get(doc.slug)
+    issue = model.issue_of(doc)
+    rel = []
+    if links:
+        for name in ("supersedes", "superseded_by", "amends", "amended_by"):
+            rel.append([name] + [(d.slug, d.title, d.doc_number, d.script) for d in getattr(links, name)])
+    return [ev.status if ev else None, ev.flag if ev else None, str(ev.review_due) if ev else None, rel,
+            (issue.key, issue.display_title, issue.scan) if issue else None]
+
+
+def drop_withheld_scans(generator) -> None:
+    """Scans of withheld documents stay in content/ and never reach the site."""
+    model = site_model(generator.settings)
+    hidden = model.archive.withheld_scans
+    if hidden:
+        keep = [sf for sf in generator.staticfiles if sf.source_path.replace(os.sep, "/") not in hidden]
+        generator.staticfiles[:] = keep
+        generator.context["staticfiles"] = keep
 
 
 class GazetteReader(BaseReader):
@@ -58,7 +85,8 @@ class GazetteReader(BaseReader):
             doc = model_docs_by_path(model).get(rel)
             if doc is None:  # withheld, or skipped by a lenient build
                 return "", {"status": "skip", "title": "", "date": dt.datetime(1970, 1, 1)}
-            content = to_html(doc.body) if doc.is_public else ""
+            cache = self.settings.get("GAZETTE_HTML")
+            content = (cache.get(doc.body) if cache else to_html(doc.body)) if doc.is_public else ""
             return content, {
                 "title": doc.title, "date": dt.datetime.combine(doc.date, dt.time()), "slug": doc.slug,
                 "save_as": doc.url, "url": doc.url, "template": "document", "doc": doc,
@@ -157,16 +185,3 @@ class GazetteGenerator(Generator):
                        feeds.atom(path, localise(title, script), entries, site_url, f"tag:gazette:{path}"))
 
 
-def write_text(path: str, text: str) -> None:
-    """Write a file unless it already holds exactly this text (unchanged files keep their mtime)."""
-    data = text.encode("utf-8")
-    try:
-        with open(path, "rb") as f:
-            if f.read() == data:
-                return
-    except FileNotFoundError:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-    tmp = f"{path}.tmp{os.getpid()}"
-    with open(tmp, "wb") as f:
-        f.write(data)
-    os.replace(tmp, path)

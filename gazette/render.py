@@ -77,3 +77,66 @@ def to_text(body: str) -> str:
 def summary(body: str, length: int = 120) -> str:
     text = re.sub(r"\s+", " ", to_text(body))
     return text if len(text) <= length else text[: length - 1] + "…"
+
+
+class HtmlCache:
+    """Rendered bodies by content hash, in one SQLite file: a rebuild renders only what changed."""
+
+    def __init__(self, path: str | None):
+        import sqlite3
+
+        self.path = path
+        if path:
+            import os
+
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+        self.db = sqlite3.connect(path or ":memory:", check_same_thread=False)
+        self.db.execute("CREATE TABLE IF NOT EXISTS html (key TEXT PRIMARY KEY, html TEXT NOT NULL)")
+
+    @staticmethod
+    def key(body: str) -> str:
+        import hashlib
+
+        return hashlib.sha1(body.encode("utf-8")).hexdigest()
+
+    def get(self, body: str) -> str:
+        row = self.db.execute("SELECT html FROM html WHERE key = ?", (self.key(body),)).fetchone()
+        if row:
+            return row[0]
+        out = to_html(body)
+        self.db.execute("INSERT OR REPLACE INTO html VALUES (?, ?)", (self.key(body), out))
+        return out
+
+    def fill(self, bodies, workers: int = 0) -> int:
+        """Render every body not cached yet, on all cores. Returns how many were rendered."""
+        import os
+        from concurrent.futures import ProcessPoolExecutor
+
+        todo: dict[str, str] = {}
+        for body in bodies:
+            k = self.key(body)
+            if k not in todo:
+                todo[k] = body
+        have = set()
+        keys = list(todo)
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            have.update(r[0] for r in self.db.execute(
+                f"SELECT key FROM html WHERE key IN ({','.join('?' * len(chunk))})", chunk))
+        missing = [(k, todo[k]) for k in keys if k not in have]
+        workers = workers or os.cpu_count() or 1
+        if len(missing) < 50 or workers == 1:
+            rendered = ((k, to_html(b)) for k, b in missing)
+            self.db.executemany("INSERT OR REPLACE INTO html VALUES (?, ?)", rendered)
+        else:
+            with ProcessPoolExecutor(workers) as pool:
+                bodies_only = [b for _, b in missing]
+                results = pool.map(to_html, bodies_only, chunksize=max(1, len(missing) // (workers * 8)))
+                self.db.executemany("INSERT OR REPLACE INTO html VALUES (?, ?)",
+                                    zip((k for k, _ in missing), results))
+        self.db.commit()
+        return len(missing)
+
+    def close(self) -> None:
+        self.db.commit()
+        self.db.close()

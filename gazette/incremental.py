@@ -1,0 +1,236 @@
+"""Incremental builds: render only pages whose inputs changed, write only files whose bytes changed,
+and remove outputs a previous build made that this one no longer makes (a document withdrawn or
+withheld since must disappear from the site).
+
+A page's fingerprint is a hash of everything its template is given; a build-wide fingerprint
+covers the code, the theme, the settings and the as-of date. Same fingerprints → same bytes,
+so the page is kept as it is.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+
+from .model import Document, Issue
+
+PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+_current: "BuildState | None" = None
+
+
+def current() -> "BuildState | None":
+    return _current
+
+
+def tree_digest(*folders: str) -> str:
+    """Hash of every file under the folders (names and bytes), for code and theme changes."""
+    h = hashlib.sha256()
+    for folder in folders:
+        for dirpath, dirnames, files in os.walk(folder):
+            dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+            for name in sorted(files):
+                if name.endswith((".pyc", ".tmp")):
+                    continue
+                path = os.path.join(dirpath, name)
+                h.update(os.path.relpath(path, folder).encode())
+                with open(path, "rb") as f:
+                    h.update(hashlib.sha256(f.read()).digest())
+    return h.hexdigest()
+
+
+def _stable(obj, seen_docs: dict | None = None):
+    """A JSON-able, deterministic picture of a template argument."""
+    if isinstance(obj, Document):
+        fields = {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj) if f.name not in ("body", "source_path")}
+        fields["body"] = hashlib.sha1(obj.body.encode("utf-8")).hexdigest()
+        fields["_extra"] = _document_context(obj)
+        return {k: _stable(v) for k, v in fields.items()}
+    if isinstance(obj, Issue):
+        return {f.name: _stable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: _stable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, dict):
+        return {str(k): _stable(v) for k, v in sorted(obj.items(), key=lambda kv: str(kv[0]))}
+    if isinstance(obj, (list, tuple, set, frozenset)):
+        items = [_stable(v) for v in obj]
+        return sorted(items, key=json.dumps) if isinstance(obj, (set, frozenset)) else items
+    if isinstance(obj, (dt.date, dt.datetime)):
+        return obj.isoformat()
+    if isinstance(obj, (str, int, float, bool)) or obj is None:
+        return obj
+    # Pelican content objects: what matters is what they carry.
+    doc = getattr(obj, "doc", None)
+    if isinstance(doc, Document):
+        return {"doc": _stable(doc), "content": hashlib.sha1(str(getattr(obj, "_content", "")).encode()).hexdigest()}
+    for attr in ("save_as", "slug", "title"):
+        if hasattr(obj, attr):
+            return {"type": type(obj).__name__, attr: str(getattr(obj, attr)),
+                    "content": hashlib.sha1(str(getattr(obj, "_content", "")).encode()).hexdigest()}
+    return type(obj).__name__
+
+
+# What a document's rendering reads beyond its own fields (evaluation, relations, its issue).
+_document_context_fn = None
+
+
+def set_document_context(fn) -> None:
+    global _document_context_fn
+    _document_context_fn = fn
+
+
+def _document_context(doc: Document):
+    return _document_context_fn(doc) if _document_context_fn else None
+
+
+def fingerprint(template_name: str, relative_urls: bool, kwargs: dict) -> str:
+    data = {"template": template_name, "relative": relative_urls,
+            "args": {k: _stable(v) for k, v in sorted(kwargs.items())}}
+    return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()
+
+
+@dataclasses.dataclass
+class BuildStats:
+    rendered: int = 0
+    kept: int = 0
+    written: int = 0
+    unchanged: int = 0
+    removed: int = 0
+
+
+class BuildState:
+    """Per-build record of outputs: fingerprints of pages and the set of files produced."""
+
+    def __init__(self, output_dir: str, cache_dir: str, global_fp: str):
+        self.output_dir = os.path.abspath(output_dir)
+        key = hashlib.sha1(self.output_dir.encode()).hexdigest()[:12]
+        self.manifest_path = os.path.join(cache_dir, f"outputs-{key}.json")
+        self.global_fp = global_fp
+        self.previous = {"global": None, "pages": {}, "produced": []}
+        try:
+            with open(self.manifest_path, encoding="utf-8") as f:
+                self.previous = json.load(f)
+        except (FileNotFoundError, ValueError):
+            pass
+        self.same_global = self.previous.get("global") == global_fp
+        self.pages: dict[str, str] = {}
+        self.produced: set[str] = set()
+        self.stats = BuildStats()
+
+    def rel(self, path: str) -> str:
+        return os.path.relpath(os.path.abspath(path), self.output_dir).replace(os.sep, "/")
+
+    def can_keep(self, name: str, fp: str) -> bool:
+        rel = name.replace(os.sep, "/")
+        self.pages[rel] = fp
+        if self.same_global and self.previous["pages"].get(rel) == fp and os.path.isfile(os.path.join(self.output_dir, rel)):
+            self.produced.add(rel)
+            self.stats.kept += 1
+            return True
+        self.stats.rendered += 1
+        return False
+
+    def record(self, path: str, changed: bool) -> None:
+        self.produced.add(self.rel(path))
+        if changed:
+            self.stats.written += 1
+        else:
+            self.stats.unchanged += 1
+
+    def finish(self) -> None:
+        """Remove files an earlier build produced and this one did not; save the manifest."""
+        for rel in sorted(set(self.previous.get("produced", [])) - self.produced):
+            path = os.path.join(self.output_dir, rel)
+            if os.path.abspath(path).startswith(self.output_dir + os.sep) and os.path.isfile(path):
+                os.remove(path)
+                self.stats.removed += 1
+        os.makedirs(os.path.dirname(self.manifest_path), exist_ok=True)
+        data = {"global": self.global_fp, "pages": self.pages, "produced": sorted(self.produced)}
+        tmp = self.manifest_path + ".tmp"
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump(data, f, ensure_ascii=False)
+        os.replace(tmp, self.manifest_path)
+
+
+@contextlib.contextmanager
+def build_state(output_dir: str, cache_dir: str, global_fp: str):
+    global _current
+    state = BuildState(output_dir, cache_dir, global_fp)
+    _current = state
+    try:
+        yield state
+        state.finish()
+    finally:
+        _current = None
+
+
+def write_bytes(path: str, data: bytes) -> bool:
+    """Write atomically unless the file already holds exactly these bytes. Returns True if written."""
+    try:
+        if os.path.getsize(path) == len(data):
+            with open(path, "rb") as f:
+                if f.read() == data:
+                    if _current:
+                        _current.record(path, False)
+                    return False
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    tmp = f"{path}.tmp{os.getpid()}"
+    with open(tmp, "wb") as f:
+        f.write(data)
+    os.replace(tmp, path)
+    if _current:
+        _current.record(path, True)
+    return True
+
+
+def write_text(path: str, text: str) -> bool:
+    return write_bytes(path, text.encode("utf-8"))
+
+
+class _CompareOnClose(io.StringIO):
+    def __init__(self, path: str):
+        super().__init__()
+        self.path = path
+
+    def __exit__(self, *exc):
+        if exc[0] is None:
+            write_text(self.path, self.getvalue())
+        return super().__exit__(*exc)
+
+
+def make_writer_class(base):
+    """A Pelican Writer that skips pages whose fingerprint is unchanged and rewrites only changed bytes."""
+
+    class IncrementalWriter(base):
+        def write_file(self, name, template, context, relative_urls=False, paginated=None, template_name=None,
+                       override_output=False, url=None, **kwargs):
+            state = current()
+            if state is not None and name and not paginated:
+                fp = fingerprint(getattr(template, "name", str(template)), relative_urls, kwargs)
+                if state.can_keep(name, fp):
+                    self._written_files.add(os.path.join(self.output_path, name))
+                    return None
+            return super().write_file(name, template, context, relative_urls, paginated, template_name,
+                                      override_output, url, **kwargs)
+
+        def _open_w(self, filename, encoding, override=False):
+            # Pelican's duplicate-output rules, then a buffer written only if its bytes differ.
+            from pelican.writers import FileOverwriteFailedError
+
+            if filename in self._overridden_files:
+                if override:
+                    raise FileOverwriteFailedError(f'Failed to overwrite "{filename}" a second time')
+                return open(os.devnull, "w", encoding=encoding)
+            if filename in self._written_files and not override:
+                raise FileOverwriteFailedError(f'Failed to overwrite "{filename}" as it was already written')
+            if override:
+                self._overridden_files.add(filename)
+            self._written_files.add(filename)
+            return _CompareOnClose(filename)
+
+    return IncrementalWriter

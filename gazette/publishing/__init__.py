@@ -1,0 +1,120 @@
+"""Publishing: what makes the built site a good citizen of the web, written after the pages.
+
+Stages, in the order `publish` runs them (one module each):
+links (what each document links to) → opendata (catalogue.json/.csv, issues.json,
+documents/<slug>.json) → subscriptions (Atom feeds per issuer, type, subject; validity changes)
+→ redirects (renamed slugs, ELI-style short paths) → sitemap (sitemap.xml, robots.txt) →
+pdf (documents/<slug>.pdf) → compress (.gz / .br copies, last: it sees every file).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+from dataclasses import dataclass, field
+
+from ..site import SiteModel
+from . import compress, opendata, pdf, redirects, sitemap, subscriptions
+from .links import LinkPlan, PublishingSettings, plan_links
+from .output import absolute_site_url, write_text
+
+log = logging.getLogger(__name__)
+
+__all__ = ["publish", "PublishResult", "PublishingSettings", "plan_links"]
+
+
+@dataclass
+class PublishResult:
+    files: list[str] = field(default_factory=list)     # site paths written or confirmed (not PDFs)
+    warnings: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    pdf: pdf.PdfResult | None = None
+    compressed: compress.CompressResult | None = None
+
+
+def publish(model: SiteModel, settings: dict, output_dir: str, static_pages: list[str] = (),
+            plan: LinkPlan | None = None) -> PublishResult:
+    """Write every publishing output of `model` into `output_dir` (Pelican settings dict)."""
+    opts = PublishingSettings.from_pelican(settings)
+    content_dir = settings.get("PATH", "content")
+    plan = plan or plan_links(model, content_dir, opts)
+    script = settings.get("SITE_SCRIPT", "zh-Hans")
+    site_name = settings.get("SITENAME", "")
+    site_url = absolute_site_url(settings)
+    cache_dir = settings.get("GAZETTE_CACHE_DIR") or os.path.join(output_dir, os.pardir, ".cache", "gazette")
+    result = PublishResult()
+
+    def put(path: str, text: str) -> None:
+        write_text(os.path.join(output_dir, path), text)
+        result.files.append(path)
+
+    # Open data.
+    issues = {i.key: i for i in model.issues}
+    records = []
+    for doc in model.documents:
+        record = opendata.document_record(model, doc, plan.links[doc.slug], script, site_url)
+        records.append(record)
+        put(plan.links[doc.slug].json_url, opendata.document_json(record, doc, issues.get(doc.gazette), model.as_of))
+    put("catalogue.json", opendata.catalogue_json(records, model, site_name))
+    put("catalogue.csv", opendata.catalogue_csv(records))
+    put("issues.json", opendata.issues_json(model, site_name, site_url))
+
+    # Feeds.
+    for feed in subscriptions.group_feeds(model, site_name, script, site_url):
+        put(feed.path, feed.text)
+    feed = subscriptions.validity_feed(model, site_name, script, site_url, opts.validity_feed_days)
+    put(feed.path, feed.text)
+
+    # Permanent identifiers.
+    planned, warnings = redirects.plan_redirects(model, plan)
+    result.warnings += warnings
+    for r in planned:
+        put(r.path, redirects.redirect_html(r, site_name, script, site_url))
+
+    # Sitemap and robots.txt.
+    for path, text in sitemap.sitemap_files(sitemap.sitemap_entries(model, list(static_pages)), site_url).items():
+        put(path, text)
+    put("robots.txt", sitemap.robots_txt(site_url))
+
+    # Downloads.
+    if opts.pdf:
+        jobs = pdf.plan_pdfs(model.documents, plan.pdf_kinds, issues, content_dir, site_name)
+        result.pdf = pdf.write_pdfs(jobs, output_dir, os.path.join(cache_dir, "pdf"))
+        result.warnings += [f"PDF not made: {f}" for f in result.pdf.failed or []]
+
+    result.removed = remove_stale(model, output_dir, set(result.files), set(plan.pdf_kinds) if opts.pdf else set())
+    if opts.compress:
+        manifest = os.path.join(cache_dir, "compress",
+                                hashlib.sha1(os.path.abspath(output_dir).encode()).hexdigest()[:16] + ".json")
+        result.compressed = compress.compress_tree(output_dir, opts.brotli_quality, manifest_path=manifest)
+    for w in result.warnings:
+        log.warning(w)
+    return result
+
+
+_OWNED = (re.compile(r"^documents/[^/]+\.(json|pdf)$"), re.compile(r"^feeds/(issuer|type|subject)/[^/]+\.atom\.xml$"),
+          re.compile(r"^eli/.+/index\.html$"), re.compile(r"^sitemaps/sitemap-\d+\.xml$"),
+          re.compile(r"^documents/[^/]+\.html$"))
+
+
+def remove_stale(model: SiteModel, output_dir: str, written: set[str], pdf_slugs: set[str]) -> list[str]:
+    """Remove publishing outputs an earlier build left behind that this build no longer makes:
+    the JSON, PDF, feed and redirect files of a document since withheld, renamed or deleted, and
+    its page (documents/<slug>.html that is neither a listed document nor a redirect)."""
+    keep = set(written) | {d.url for d in model.documents}
+    keep |= {f"documents/{slug}.pdf" for slug in pdf_slugs}
+    removed = []
+    for sub in ("documents", "feeds", "eli", "sitemaps"):
+        top = os.path.join(output_dir, sub)
+        for dirpath, dirnames, filenames in os.walk(top, topdown=False):
+            for name in filenames:
+                path = os.path.relpath(os.path.join(dirpath, name), output_dir).replace(os.sep, "/")
+                if path in keep or not any(p.match(path) for p in _OWNED):
+                    continue
+                os.remove(os.path.join(output_dir, path))
+                removed.append(path)
+            if dirpath != top and not os.listdir(dirpath):
+                os.rmdir(dirpath)
+    return sorted(removed)

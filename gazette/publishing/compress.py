@@ -1,0 +1,106 @@
+"""Precompressed copies (.gz and .br) of the site's text files, for hosts that serve them
+(nginx gzip_static / brotli_static, some object stores and CDNs).
+
+Only files whose bytes changed since their copies were made are compressed again (a source
+rewritten with the same bytes is recognised by its hash, kept in a manifest in the cache
+folder), and copies whose source is gone are removed: a rebuild after one new document
+compresses a handful of files.
+Output is deterministic (no timestamps or names in the gzip header).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import brotli
+
+from .output import write_bytes
+
+TEXT_EXTENSIONS = (".html", ".css", ".js", ".mjs", ".json", ".xml", ".csv", ".txt", ".svg", ".atom")
+MIN_SIZE = 256  # smaller files gain nothing (nginx's gzip_min_length is similar)
+SUFFIXES = (".gz", ".br")
+
+
+@dataclass
+class CompressResult:
+    compressed: int = 0
+    unchanged: int = 0
+    removed: int = 0
+
+
+def _mtime(path: str) -> float | None:
+    try:
+        return os.path.getmtime(path)
+    except FileNotFoundError:
+        return None
+
+
+def _compress_one(src: str, brotli_quality: int, known: str | None) -> tuple[bool, str | None]:
+    """Compress `src` unless its copies are current; returns (compressed, sha1 of the source)."""
+    mtime = os.path.getmtime(src)
+    gz, br = src + ".gz", src + ".br"
+    copies = [_mtime(gz), _mtime(br)]
+    if None not in copies and min(copies) >= mtime:
+        return False, known
+    with open(src, "rb") as f:
+        data = f.read()
+    digest = hashlib.sha1(data).hexdigest()
+    if None not in copies and digest == known:
+        return False, digest  # rewritten with the same bytes: the copies still match
+    write_bytes(gz, gzip.compress(data, 9, mtime=0))
+    write_bytes(br, brotli.compress(data, quality=brotli_quality))
+    return True, digest
+
+
+def compress_tree(root: str, brotli_quality: int = 5, workers: int = 2,
+                  manifest_path: str | None = None) -> CompressResult:
+    """Write <file>.gz and <file>.br next to every text file of at least MIN_SIZE bytes under root.
+    `manifest_path` (a JSON file outside the site) remembers each source's hash between builds."""
+    result = CompressResult()
+    manifest: dict[str, str] = {}
+    if manifest_path:
+        try:
+            with open(manifest_path, encoding="utf-8") as f:
+                manifest = json.load(f)
+        except (FileNotFoundError, ValueError):
+            manifest = {}
+    todo = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        names = set(filenames)
+        for name in sorted(filenames):
+            path = os.path.join(dirpath, name)
+            if name.endswith(SUFFIXES):
+                source = name[:-3]
+                if source not in names or not source.endswith(TEXT_EXTENSIONS):
+                    # A leftover copy of a removed file (never a compressed file of the site's own).
+                    if source.endswith(TEXT_EXTENSIONS):
+                        os.remove(path)
+                        result.removed += 1
+                elif os.path.getsize(os.path.join(dirpath, source)) < MIN_SIZE:
+                    os.remove(path)
+                    result.removed += 1
+                continue
+            if name.endswith(TEXT_EXTENSIONS) and os.path.getsize(path) >= MIN_SIZE:
+                todo.append(path)
+    # zlib and brotli release the GIL while compressing: threads use both cores.
+    rel = {p: os.path.relpath(p, root) for p in todo}
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        outcomes = pool.map(lambda p: _compress_one(p, brotli_quality, manifest.get(rel[p])), todo)
+        new_manifest = {}
+        for path, (done, digest) in zip(todo, outcomes):
+            if digest:
+                new_manifest[rel[path]] = digest
+            if done:
+                result.compressed += 1
+            else:
+                result.unchanged += 1
+    if manifest_path and new_manifest != manifest:
+        os.makedirs(os.path.dirname(manifest_path), exist_ok=True)
+        write_bytes(manifest_path, json.dumps(new_manifest, sort_keys=True).encode())
+    return result

@@ -1,0 +1,132 @@
+"""The publishing links of a document: its JSON, PDF, permanent (ELI-style) address and the feeds
+of its issuer, type and subject. One place, read by the page template and the open data alike."""
+
+from __future__ import annotations
+
+import os
+import re
+import urllib.parse
+from dataclasses import dataclass, field
+
+from ..chinese import fold
+from ..model import Document
+from ..pages import DIMENSIONS, group_slug
+
+FEED_DIMENSIONS = ("issuer", "doc_type", "category")
+VALIDITY_FEED = "feeds/validity.atom.xml"
+
+_FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
+# 临政规〔2023〕3号, 國辦發[2017]21號, 环办(2017)21号 …: issuer code, year, number.
+_DOC_NUMBER = re.compile(r"^\s*(?P<code>[^〔\[［(（【\s]+?)\s*[〔\[［(（【]\s*(?P<year>\d{4})\s*[〕\]］)）】]\s*"
+                         r"第?\s*(?P<number>\d+)\s*[号號]?\s*$")
+
+
+def feed_path(dimension: str, value: str) -> str:
+    """Site path of the Atom feed of one browse group, e.g. feeds/issuer/<group_slug>.atom.xml."""
+    return f"feeds/{DIMENSIONS[dimension][0]}/{group_slug(value)}.atom.xml"
+
+
+def eli_parts(doc_number: str | None, codes: dict[str, str] | None = None) -> tuple[str, str, str] | None:
+    """(issuer code, year, number) of a document number, or None when it has no such shape.
+
+    The code is the number's prefix in Simplified characters (either script gives the same path),
+    or what the GAZETTE_ELI_CODES setting maps that prefix to (e.g. 临政规 → llzg)."""
+    if not doc_number:
+        return None
+    m = _DOC_NUMBER.match(doc_number.translate(_FULLWIDTH))
+    if not m:
+        return None
+    code = fold(m.group("code"))
+    if codes:
+        code = {fold(k): v for k, v in codes.items()}.get(code, code)
+    if "/" in code or code in (".", ".."):
+        return None
+    return code, m.group("year"), str(int(m.group("number")))
+
+
+def eli_path(parts: tuple[str, str, str]) -> str:
+    """Site path of the permanent short address: eli/<code>/<year>/<number>/ (a folder with index.html)."""
+    return "eli/" + "/".join(parts) + "/"
+
+
+@dataclass
+class DocumentLinks:
+    json_url: str
+    pdf_url: str | None = None
+    scan_url: str | None = None
+    eli_url: str | None = None      # site path, percent-encoded for use in a link
+    feeds: list[tuple[str, str, str]] = field(default_factory=list)  # (dimension, value, feed path)
+
+
+@dataclass
+class PublishingSettings:
+    """The publishing settings (pelicanconf.py), with their defaults."""
+
+    pdf: bool = True               # GAZETTE_PDF: per-document PDF downloads
+    pdf_from_text: bool = True     # GAZETTE_PDF_FROM_TEXT: generate one from the text when no scan exists
+    compress: bool = True          # GAZETTE_COMPRESS: .gz and .br copies of text files
+    brotli_quality: int = 5        # GAZETTE_BROTLI_QUALITY: 0-11 (11 is ~5 % smaller, ~20x slower)
+    validity_feed_days: int = 730  # GAZETTE_VALIDITY_FEED_DAYS: oldest change the validity feed lists
+    eli_codes: dict[str, str] = field(default_factory=dict)  # GAZETTE_ELI_CODES: number prefix -> code
+
+    @classmethod
+    def from_pelican(cls, settings: dict) -> "PublishingSettings":
+        return cls(pdf=bool(settings.get("GAZETTE_PDF", True)),
+                   pdf_from_text=bool(settings.get("GAZETTE_PDF_FROM_TEXT", True)),
+                   compress=bool(settings.get("GAZETTE_COMPRESS", True)),
+                   brotli_quality=int(settings.get("GAZETTE_BROTLI_QUALITY", 5)),
+                   validity_feed_days=int(settings.get("GAZETTE_VALIDITY_FEED_DAYS", 730)),
+                   eli_codes=dict(settings.get("GAZETTE_ELI_CODES") or {}))
+
+
+@dataclass
+class LinkPlan:
+    """Every listed document's publishing links, and how its PDF is made ('scan', 'issue', 'text')."""
+
+    links: dict[str, DocumentLinks]
+    pdf_kinds: dict[str, str]
+    eli: dict[str, tuple[str, str, str]]  # slug -> ELI parts (unique: the earliest document keeps a number)
+
+
+def plan_links(model, content_dir: str, settings: PublishingSettings = PublishingSettings()) -> LinkPlan:
+    """Compute every document's links once per build."""
+    exists: dict[str, bool] = {}
+
+    def present(rel: str | None) -> bool:
+        if not rel or not rel.lower().endswith(".pdf"):
+            return False
+        if rel not in exists:
+            exists[rel] = os.path.isfile(os.path.join(content_dir, rel))
+        return exists[rel]
+
+    issue_scans = {i.key: i.scan for i in model.issues}
+    owners: dict[tuple[str, str, str], str] = {}
+    for doc in sorted(model.documents, key=lambda d: (d.date, d.slug)):
+        parts = eli_parts(doc.doc_number, settings.eli_codes)
+        if parts:
+            owners.setdefault(parts, doc.slug)
+    eli = {slug: parts for parts, slug in owners.items()}
+    plan = LinkPlan({}, {}, eli)
+    for doc in model.documents:
+        kind = None
+        if settings.pdf and doc.is_public:
+            if present(doc.scan):
+                kind = "scan"
+            elif doc.pages and present(issue_scans.get(doc.gazette)):
+                kind = "issue"
+            elif settings.pdf_from_text:
+                kind = "text"
+        if kind:
+            plan.pdf_kinds[doc.slug] = kind
+        feeds = []
+        for dim in FEED_DIMENSIONS:
+            values = doc.issuer if dim == "issuer" else ([getattr(doc, dim)] if getattr(doc, dim) else [])
+            feeds += [(dim, v, feed_path(dim, v)) for v in values]
+        parts = eli.get(doc.slug)
+        plan.links[doc.slug] = DocumentLinks(
+            json_url=f"documents/{doc.slug}.json",
+            pdf_url=f"documents/{doc.slug}.pdf" if kind else None,
+            scan_url=doc.scan if doc.scan and os.path.isfile(os.path.join(content_dir, doc.scan)) else None,
+            eli_url=urllib.parse.quote(eli_path(parts)) if parts else None,
+            feeds=feeds)
+    return plan

@@ -1,0 +1,121 @@
+"""Open data: catalogue.json / catalogue.csv of every listed document, issues.json of every
+gazette issue, and documents/<slug>.json next to each document page.
+
+Listed means public (主动公开) and on-request (依申请公开) documents: the latter appear as
+catalogue entries without their text, exactly as on the site. Withheld documents are not in
+the model at all. Missing values are empty strings (lists are empty lists in JSON and
+`;`-joined in CSV), so the JSON and CSV forms hold the same data.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+
+from ..labels import FLAG_LABELS, STATUS_LABELS, localise
+from ..model import Document, Issue
+from ..render import to_text
+from ..site import SiteModel
+from .changes import document_lastmod
+from .links import DocumentLinks
+
+# Field order of catalogue.csv and of each catalogue.json record (documented in the README).
+FIELDS = ("slug", "url", "title", "doc_number", "issuer", "signed", "date", "doc_type", "category",
+          "index_no", "effective", "expires", "declared_validity", "status", "status_label", "review_flag",
+          "review_flag_label", "review_due", "reviewed", "disclosure", "gazette", "pages", "script",
+          "supersedes", "superseded_by", "amends", "amended_by", "json_url", "pdf_url", "scan_url",
+          "eli_url", "last_modified")
+LIST_FIELDS = ("issuer", "supersedes", "superseded_by", "amends", "amended_by")
+
+
+def _iso(day: dt.date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+def _abs(site_url: str, url: str) -> str:
+    return f"{site_url}/{url}" if site_url and url else url
+
+
+def document_record(model: SiteModel, doc: Document, links: DocumentLinks, script: str = "zh-Hans",
+                    site_url: str = "") -> dict:
+    """The catalogue record of one document (no text)."""
+    ev = model.evaluation(doc)
+    rel = model.links.get(doc.slug)
+    slugs = lambda docs: [d.slug for d in docs]  # noqa: E731  (withheld targets never resolved)
+    return {
+        "slug": doc.slug,
+        "url": _abs(site_url, doc.url),
+        "title": doc.title,
+        "doc_number": doc.doc_number or "",
+        "issuer": list(doc.issuer),
+        "signed": _iso(doc.signed),
+        "date": _iso(doc.date),
+        "doc_type": doc.doc_type or "",
+        "category": doc.category or "",
+        "index_no": doc.index_no or "",
+        "effective": _iso(doc.effective),
+        "expires": _iso(doc.expires),
+        "declared_validity": doc.validity if doc.validity_declared else "",
+        "status": ev.status,
+        "status_label": localise(STATUS_LABELS[ev.status], script),
+        "review_flag": ev.flag or "",
+        "review_flag_label": localise(FLAG_LABELS[ev.flag], script) if ev.flag else "",
+        "review_due": _iso(ev.review_due),
+        "reviewed": _iso(doc.reviewed),
+        "disclosure": doc.disclosure,
+        "gazette": doc.gazette or "",
+        "pages": doc.pages or "",
+        "script": doc.script,
+        "supersedes": slugs(rel.supersedes) if rel else [],
+        "superseded_by": slugs(rel.superseded_by) if rel else [],
+        "amends": slugs(rel.amends) if rel else [],
+        "amended_by": slugs(rel.amended_by) if rel else [],
+        "json_url": _abs(site_url, links.json_url),
+        "pdf_url": _abs(site_url, links.pdf_url or ""),
+        "scan_url": _abs(site_url, links.scan_url or ""),
+        "eli_url": _abs(site_url, links.eli_url or ""),
+        "last_modified": _iso(document_lastmod(model, doc)),
+    }
+
+
+def document_json(record: dict, doc: Document, issue: Issue | None, as_of: dt.date) -> str:
+    """documents/<slug>.json: the catalogue record plus the text (public documents only)."""
+    data = dict(record)
+    data["issue"] = ({"key": issue.key, "title": issue.display_title, "url": issue.url}
+                     if issue else None)
+    data["as_of"] = as_of.isoformat()
+    data["text"] = to_text(doc.body) if doc.is_public else ""
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+
+def catalogue_json(records: list[dict], model: SiteModel, site_name: str) -> str:
+    return json.dumps({"site": site_name, "as_of": model.as_of.isoformat(), "count": len(records),
+                       "fields": list(FIELDS), "documents": records},
+                      ensure_ascii=False, indent=1) + "\n"
+
+
+def catalogue_csv(records: list[dict]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for r in records:
+        writer.writerow({k: ";".join(r[k]) if k in LIST_FIELDS else r[k] for k in FIELDS})
+    return out.getvalue()
+
+
+def issues_json(model: SiteModel, site_name: str, site_url: str = "") -> str:
+    """Every gazette issue with its table of contents in page order."""
+    issues = []
+    for issue in model.issues:
+        issues.append({
+            "key": issue.key, "title": issue.display_title, "year": issue.year, "number": issue.number,
+            "serial": issue.serial, "date": _iso(issue.date), "url": _abs(site_url, issue.url),
+            "scan_url": _abs(site_url, issue.scan or ""),
+            "documents": [{"slug": d.slug, "title": d.title, "doc_number": d.doc_number or "",
+                           "pages": d.pages or "", "url": _abs(site_url, d.url)}
+                          for d in model.toc.get(issue.key, [])],
+        })
+    return json.dumps({"site": site_name, "as_of": model.as_of.isoformat(), "count": len(issues),
+                       "issues": issues}, ensure_ascii=False, indent=1) + "\n"

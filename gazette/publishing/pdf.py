@@ -1,0 +1,229 @@
+"""documents/<slug>.pdf: a standalone download of each public document.
+
+From the best source that exists: the document's own scan; else its pages cut from the scan of
+the issue it appeared in (pypdfium2 imports the page range into a new PDF); else a clean PDF
+set from its text (reportlab, with the standard Adobe CJK fonts, so no font file is embedded).
+Each PDF is cached under the cache folder by a hash of its inputs, so a rebuild only makes the
+PDFs of new or edited documents; GAZETTE_PDF = False switches the downloads off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import shutil
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+from ..model import Document, Issue
+from ..render import to_text
+
+log = logging.getLogger(__name__)
+
+VERSION = "1"  # bump when the generated PDFs change, to invalidate the cache
+CID_FONTS = {"zh-Hans": "STSong-Light", "zh-Hant": "MSung-Light"}
+_PAGES = re.compile(r"^(\d+)\s*(?:[-–~至]\s*(\d+))?$")
+PARALLEL_FROM = 24  # fewer PDFs to make than this: not worth starting worker processes
+
+
+@dataclass(frozen=True)
+class PdfJob:
+    slug: str
+    kind: str                  # "scan", "issue" or "text"
+    key: str                   # hash of every input
+    source: str | None = None  # absolute path of the scan (scan / issue)
+    first: int = 0             # 0-based page range in the issue scan (issue)
+    last: int = 0
+    text: dict | None = None   # what the text PDF shows (also the fallback when a scan cannot be cut)
+
+
+@dataclass
+class PdfResult:
+    made: int = 0
+    reused: int = 0
+    written: int = 0
+    failed: list[str] | None = None
+
+
+_file_hashes: dict[tuple[str, int, float], str] = {}
+
+
+def _file_hash(path: str) -> str:
+    st = os.stat(path)
+    key = (path, st.st_size, st.st_mtime)
+    if key not in _file_hashes:
+        h = hashlib.sha1()
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+        _file_hashes[key] = h.hexdigest()
+    return _file_hashes[key]
+
+
+def page_range(pages: str | None) -> tuple[int, int] | None:
+    """'12-15' → (11, 14): 0-based indexes in the issue scan, whose page N is gazette page N."""
+    m = _PAGES.match((pages or "").strip())
+    if not m:
+        return None
+    first = int(m.group(1))
+    last = int(m.group(2) or first)
+    return (first - 1, last - 1) if 1 <= first <= last else None
+
+
+def text_content(doc: Document, site_name: str) -> dict:
+    return {"title": doc.title, "doc_number": doc.doc_number or "", "issuer": "；".join(doc.issuer),
+            "date": f"{doc.date.year}年{doc.date.month}月{doc.date.day}日", "script": doc.script,
+            "body": to_text(doc.body), "site": site_name, "url": doc.url}
+
+
+def plan_pdfs(docs: list[Document], kinds: dict[str, str], issues: dict[str, Issue], content_dir: str,
+              site_name: str) -> list[PdfJob]:
+    """One job per document that gets a PDF (kinds: slug → 'scan' | 'issue' | 'text')."""
+    jobs = []
+    for doc in docs:
+        kind = kinds.get(doc.slug)
+        if not kind:
+            continue
+        content = text_content(doc, site_name)
+        text_key = json.dumps(content, sort_keys=True)
+        if kind == "scan":
+            src = os.path.join(content_dir, doc.scan)
+            jobs.append(PdfJob(doc.slug, kind, _hash(VERSION, kind, _file_hash(src), text_key), source=src,
+                               text=content))
+            continue
+        rng = page_range(doc.pages) if kind == "issue" else None
+        if rng:
+            src = os.path.join(content_dir, issues[doc.gazette].scan)
+            jobs.append(PdfJob(doc.slug, kind, _hash(VERSION, kind, _file_hash(src), *map(str, rng), text_key),
+                               source=src, first=rng[0], last=rng[1], text=content))
+        else:
+            jobs.append(PdfJob(doc.slug, "text", _hash(VERSION, "text", text_key), text=content))
+    return jobs
+
+
+def _hash(*parts: str) -> str:
+    return hashlib.sha1("\x00".join(parts).encode("utf-8")).hexdigest()
+
+
+def make_pdf(job: PdfJob, dest: str) -> None:
+    """Make one PDF at `dest` (atomically)."""
+    tmp = f"{dest}.tmp{os.getpid()}"
+    if job.kind == "scan":
+        shutil.copyfile(job.source, tmp)
+    elif job.kind == "issue":
+        cut_pages(job.source, job.first, job.last, tmp)
+    else:
+        text_pdf(job.text, tmp)
+    os.replace(tmp, dest)
+
+
+def cut_pages(source: str, first: int, last: int, dest: str) -> None:
+    """Pages first..last (0-based, inclusive) of `source` as a new PDF; clamped to the scan's length."""
+    import pypdfium2 as pdfium
+
+    src = pdfium.PdfDocument(source)
+    try:
+        n = len(src)
+        if first >= n:
+            raise ValueError(f"{source} has {n} pages; page {first + 1} does not exist")
+        out = pdfium.PdfDocument.new()
+        out.import_pages(src, list(range(first, min(last, n - 1) + 1)))
+        out.save(dest)
+        out.close()
+    finally:
+        src.close()
+
+
+def text_pdf(content: dict, dest: str) -> None:
+    """A clean A4 PDF of a document's text with its title, number, issuer and date."""
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib.enums import TA_CENTER
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+
+    font = CID_FONTS.get(content["script"], CID_FONTS["zh-Hans"])
+    if font not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(font))
+    title = ParagraphStyle("title", fontName=font, fontSize=17, leading=26, alignment=TA_CENTER,
+                           wordWrap="CJK", spaceAfter=6)
+    meta = ParagraphStyle("meta", fontName=font, fontSize=10.5, leading=16, alignment=TA_CENTER, wordWrap="CJK")
+    body = ParagraphStyle("body", fontName=font, fontSize=12, leading=21, firstLineIndent=24, wordWrap="CJK",
+                          spaceAfter=3)
+    heading = ParagraphStyle("heading", parent=body, firstLineIndent=0, alignment=TA_CENTER, spaceBefore=6)
+    story = [Paragraph(escape(content["title"]), title)]
+    for line in (content["doc_number"], content["issuer"], content["date"]):
+        if line:
+            story.append(Paragraph(escape(line), meta))
+    story.append(Spacer(1, 8 * mm))
+    for para in re.split(r"\n\s*\n|\n", content["body"]):
+        para = para.strip()
+        if para:
+            short = len(para) <= 24 and not para.endswith(("。", "；", "："))
+            story.append(Paragraph(escape(para), heading if short else body))
+
+    def footer(canvas, document):
+        canvas.saveState()
+        canvas.setFont(font, 8)
+        canvas.drawCentredString(A4[0] / 2, 12 * mm, f"{content['site']} · {content['url']} · {document.page}")
+        canvas.restoreState()
+
+    pdf = SimpleDocTemplate(dest, pagesize=A4, title=content["title"], author=content["issuer"],
+                            subject=content["doc_number"], creator=content["site"], leftMargin=25 * mm,
+                            rightMargin=25 * mm, topMargin=25 * mm, bottomMargin=22 * mm, invariant=1)
+    pdf.build(story, onFirstPage=footer, onLaterPages=footer)
+
+
+def _make_cached(args: tuple[PdfJob, str]) -> tuple[str, str | None]:
+    job, path = args
+    try:
+        make_pdf(job, path)
+        return job.slug, None
+    except Exception as e:  # one bad scan must not stop the build: fall back to the text
+        error = f"{type(e).__name__}: {e}"
+    try:
+        make_pdf(PdfJob(job.slug, "text", job.key, text=job.text), path)
+        log.warning("PDF of %s set from its text: the scan could not be used (%s)", job.slug, error)
+        return job.slug, None
+    except Exception as e:
+        return job.slug, f"{error}; from the text: {type(e).__name__}: {e}"
+
+
+def write_pdfs(jobs: list[PdfJob], output_dir: str, cache_dir: str, workers: int = 2) -> PdfResult:
+    """Make the PDFs missing from the cache, then copy each into documents/ unless already there."""
+    os.makedirs(cache_dir, exist_ok=True)
+    result = PdfResult(failed=[])
+    cached = {job.slug: os.path.join(cache_dir, f"{job.key}.pdf") for job in jobs}
+    missing = [(job, cached[job.slug]) for job in jobs if not os.path.exists(cached[job.slug])]
+    if len(missing) >= PARALLEL_FROM and workers > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            outcomes = list(pool.map(_make_cached, missing, chunksize=8))
+    else:
+        outcomes = [_make_cached(m) for m in missing]
+    for slug, error in outcomes:
+        if error:
+            result.failed.append(f"{slug}: {error}")
+            log.warning("PDF of %s not made: %s", slug, error)
+    result.made = len(missing) - len(result.failed)
+    result.reused = len(jobs) - len(missing)
+    for job in jobs:
+        src = cached[job.slug]
+        if not os.path.exists(src):
+            continue
+        dest = os.path.join(output_dir, "documents", f"{job.slug}.pdf")
+        try:
+            same = os.path.getsize(dest) == os.path.getsize(src) and os.path.getmtime(dest) == os.path.getmtime(src)
+        except FileNotFoundError:
+            same = False
+        if not same:
+            os.makedirs(os.path.dirname(dest), exist_ok=True)
+            shutil.copy2(src, dest)  # keeps the cache's mtime: the next build sees it is current
+            result.written += 1
+    return result

@@ -1,0 +1,62 @@
+"""Atom feeds beyond the two site-wide ones: one per issuer, document type and subject, and one
+of validity changes (documents that recently expired, were repealed or became overdue for review).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .. import feeds
+from ..labels import FLAG_LABELS, STATUS_LABELS, localise
+from ..pages import DIMENSION_TITLES, group_url
+from ..site import SiteModel
+from .changes import ONE_DAY, ValidityChange, recent_changes
+from .links import FEED_DIMENSIONS, VALIDITY_FEED, feed_path
+
+CHANGE_TITLES = {"expired": STATUS_LABELS["expired"], "repealed": STATUS_LABELS["repealed"],
+                 "overdue": FLAG_LABELS["overdue"]}
+CHANGE_SENTENCES = {"expired": "{date}起失效", "repealed": "{date}起废止（或被替代）",
+                    "overdue": "应于{due}前完成清理，{date}起有效性待确认"}
+
+
+@dataclass
+class Feed:
+    path: str
+    text: str
+
+
+def _cn(day) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def group_feeds(model: SiteModel, site_name: str, script: str = "zh-Hans", site_url: str = "") -> list[Feed]:
+    """feeds/<issuer|type|subject>/<group_slug>.atom.xml, newest documents first."""
+    out = []
+    for dim in FEED_DIMENSIONS:
+        for value, docs in model.group_documents(dim):
+            path = feed_path(dim, value)
+            entries = [feeds.document_entry(d, localise(STATUS_LABELS[model.evaluation(d).status], script))
+                       for d in docs[: feeds.FEED_LIMIT]]
+            title = f"{site_name} {localise(DIMENSION_TITLES[dim], script)}：{value}"
+            out.append(Feed(path, feeds.atom(path, title, entries, site_url, f"tag:gazette:{path}",
+                                             alternate=group_url(dim, value))))
+    return out
+
+
+def change_entry(change: ValidityChange, script: str = "zh-Hans") -> dict:
+    doc, L = change.doc, (lambda s: localise(s, script))  # noqa: E731
+    # An overdue change happens the day after the review was due.
+    sentence = CHANGE_SENTENCES[change.kind].format(date=_cn(change.day), due=_cn(change.day - ONE_DAY))
+    parts = [p for p in (doc.doc_number, "；".join(doc.issuer), L(sentence)) if p]
+    return {"id": f"tag:gazette,{change.day.isoformat()}:validity/{doc.slug}/{change.kind}",
+            "title": f"{L(CHANGE_TITLES[change.kind])}：{doc.title}", "url": doc.url, "updated": change.day,
+            "summary": " · ".join(parts), "categories": [L(CHANGE_TITLES[change.kind])]}
+
+
+def validity_feed(model: SiteModel, site_name: str, script: str = "zh-Hans", site_url: str = "",
+                  window_days: int = 730) -> Feed:
+    """feeds/validity.atom.xml: validity changes within the window before the as-of date."""
+    entries = [change_entry(c, script) for c in recent_changes(model, window_days)[: feeds.FEED_LIMIT]]
+    title = f"{site_name} {localise('有效性变化', script)}"
+    return Feed(VALIDITY_FEED, feeds.atom(VALIDITY_FEED, title, entries, site_url, f"tag:gazette:{VALIDITY_FEED}",
+                                          alternate="validity/index.html"))

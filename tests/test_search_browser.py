@@ -1,0 +1,186 @@
+"""Browser search in headless Chromium: the sample site served over HTTP from a sub-path."""
+
+from __future__ import annotations
+
+import time
+import urllib.parse
+
+import pytest
+
+from gazette.archive import load_archive
+from gazette.search.normalise import fold_text
+
+from conftest import CONTENT
+
+pytestmark = pytest.mark.browser
+
+TRAD_DOC = "llzjg-2021-01"  # 臨瀾市老舊小區改造資金補助暫行辦法, 臨住建規〔2021〕1號 (Traditional)
+SIMP_DOC = "llzjg-2024-03"  # 临澜市既有住宅加装电梯实施办法 (Simplified)
+
+
+def wait_until(page, js: str, timeout: float = 15.0):
+    """Poll a JS expression (page.wait_for_function would need 'unsafe-eval', which the CSP forbids)."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(f"() => Boolean({js})"):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {js}")
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def search_page(page, site_url):
+    """The search page, loaded and ready; external requests are recorded."""
+    outside = []
+    page.on("request", lambda r: None if r.url.startswith(site_url) else outside.append(r.url))
+    page.goto(site_url + "search.html")
+    wait_until(page, "window.gazetteSearchReady !== undefined")
+    page.evaluate("window.gazetteSearchReady")
+    page.outside_requests = outside
+    return page
+
+
+def run(page, query, **filters):
+    return page.evaluate("([q, f]) => window.gazetteSearch(q, f)", [query, filters])
+
+
+def slugs(results):
+    return [r["url"].rsplit("/", 1)[-1].removesuffix(".html") for r in results]
+
+
+def test_simplified_query_finds_traditional_document(search_page):
+    results = run(search_page, "老旧小区改造资金")
+    assert slugs(results)[0] == TRAD_DOC
+    assert results[0]["title"] == "臨瀾市老舊小區改造資金補助暫行辦法"
+
+
+def test_traditional_query_finds_simplified_document(search_page):
+    assert slugs(run(search_page, "既有住宅加裝電梯"))[0] == SIMP_DOC
+
+
+@pytest.mark.parametrize("spelling", ["臨住建規〔2021〕1號", "临住建规[2021]1号", "临住建规（２０２１）１号"])
+def test_document_number_in_three_spellings_finds_its_document(search_page, spelling):
+    assert slugs(run(search_page, spelling))[0] == TRAD_DOC
+
+
+def test_excerpt_shows_original_characters_with_matches_marked(search_page, site_url):
+    results = run(search_page, "老旧小区")
+    top = results[0]
+    assert "老舊小區" in top["excerpt"] and "老旧小区" not in top["excerpt"]
+    # The page shows the same result, the match marked where it stands in the original.
+    search_page.goto(site_url + "search.html?q=" + urllib.parse.quote("老旧小区"))
+    search_page.wait_for_selector("#search-results li")
+    marks = search_page.locator("#search-results li").first.locator(".search-excerpt mark").all_inner_texts()
+    assert marks and set(marks) == {"老舊小區"}
+
+
+def test_results_show_title_number_issuer_date_and_status_badge(search_page, site_url):
+    search_page.goto(site_url + "search.html?q=" + urllib.parse.quote("临住建规〔2021〕1号"))
+    first = search_page.locator("#search-results li").first
+    first.wait_for()
+    assert first.locator("h2 a").inner_text() == "臨瀾市老舊小區改造資金補助暫行辦法"
+    meta = first.locator(".doc-meta").inner_text()
+    assert "臨住建規〔2021〕1號" in meta and "臨瀾市住房和城鄉建設局" in meta and "2021-03-16" in meta
+    badge = first.locator(".badge")
+    assert badge.get_attribute("class").startswith("badge status-")
+    href = first.locator("h2 a").get_attribute("href")
+    assert href == site_url + f"documents/{TRAD_DOC}.html"
+    assert search_page.request.get(href).ok
+
+
+def test_status_filter_keeps_only_documents_with_that_status(search_page):
+    everything = run(search_page, "管理办法", limit=100)
+    repealed = run(search_page, "管理办法", status="repealed", limit=100)
+    assert repealed and len(repealed) < len(everything)
+    assert {r["status"] for r in repealed} == {"repealed"}
+    assert slugs(run(search_page, "管理办法", status="已废止", limit=100)) == slugs(repealed)
+
+
+def test_year_type_and_issuer_filters_narrow_results(search_page):
+    docs = {d.slug: d for d in load_archive(CONTENT).documents}
+    for key, value, check in (
+        ("year", "2022", lambda d: d.year == 2022),
+        ("doc_type", "规范性文件", lambda d: fold_text(d.doc_type or "") == "规范性文件"),
+        ("issuer", "临澜市财政局", lambda d: "临澜市财政局" in [fold_text(i) for i in d.issuer]),
+    ):
+        results = slugs(run(search_page, "临澜市", limit=100, **{key: value}))
+        assert results, key
+        assert all(check(docs[s]) for s in results), key
+        assert len(results) < len(run(search_page, "临澜市", limit=100)), key
+
+
+def test_flag_filter_lists_documents_awaiting_confirmation(search_page):
+    results = run(search_page, "", flag="overdue")
+    assert results and all(r["flag"] == "overdue" for r in results)
+
+
+def test_sort_by_date_orders_newest_first_and_differs_from_relevance(search_page):
+    by_relevance = run(search_page, "管理办法", limit=100)
+    by_date = run(search_page, "管理办法", sort="date", limit=100)
+    dates = [r["date"] for r in by_date]
+    assert dates == sorted(dates, reverse=True)
+    assert set(slugs(by_date)) == set(slugs(by_relevance))
+    assert slugs(by_date) != slugs(by_relevance)
+
+
+def test_withheld_and_on_request_documents(search_page):
+    assert run(search_page, "储备粮轮换底价") == []            # withheld: nowhere
+    assert run(search_page, "臨政辦內〔2022〕4號") == []
+    withheld = ("llzn-2024-11", "llzbn-2022-04", "llxln-2025-02")
+    assert not set(slugs(run(search_page, "储备粮", limit=100))) & set(withheld)
+    assert not set(slugs(run(search_page, "内部", limit=100))) & set(withheld)
+    asked = run(search_page, "议事协调机构组成人员")           # on request: by its title
+    assert slugs(asked)[0] == "llzbf-2022-11" and asked[0]["excerpt"] == ""
+    assert "llzbf-2022-11" not in slugs(run(search_page, "軍分區副司令員"))  # not by its text
+
+
+def test_query_lives_in_the_url_and_back_button_restores_it(search_page, site_url):
+    page = search_page
+    page.fill("#search-q", "老旧小区")
+    page.keyboard.press("Enter")
+    wait_until(page, "document.querySelectorAll('#search-results li').length > 0")
+    assert "q=" + urllib.parse.quote("老旧小区") in page.url
+    page.select_option("select[name=sort]", "date")
+    wait_until(page, "location.search.includes('sort=date')")
+    page.fill("#search-q", "既有住宅")
+    page.keyboard.press("Enter")
+    wait_until(page, "decodeURIComponent(location.search).includes('既有住宅')")
+    page.go_back()
+    wait_until(page, "document.getElementById('search-q').value === '老旧小区'")
+    wait_until(page, "Array.from(document.querySelectorAll('#search-results h2 a'))"
+                     f".some(a => a.href.endsWith('{TRAD_DOC}.html'))")
+    # A shared link opens with the same query, filter and results.
+    page.goto(page.url)
+    page.wait_for_selector("#search-results li")
+    assert page.input_value("#search-q") == "老旧小区"
+    assert page.input_value("select[name=sort]") == "date"
+
+
+def test_search_is_keyboard_accessible(search_page):
+    page = search_page
+    page.focus("#search-q")
+    page.keyboard.type("电梯")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#search-results li")
+    assert "条结果" in page.inner_text("#search-status")
+    for _ in range(12):  # the first result link is reachable by Tab
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.closest('#search-results') !== null"):
+            break
+    assert page.evaluate("document.activeElement.tagName") == "A"
+
+
+def test_home_page_search_box_leads_to_results(page, site_url):
+    page.goto(site_url + "index.html")
+    page.fill("input[name=q]", "電梯")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#search-results li")
+    assert page.url.startswith(site_url + "search.html?q=")
+    assert slugs(page.evaluate("window.gazetteSearch('電梯', {})"))[0] == SIMP_DOC
+
+
+def test_search_makes_no_external_requests_and_no_errors(search_page):
+    errors = []
+    search_page.on("pageerror", lambda e: errors.append(str(e)))
+    run(search_page, "临澜市")
+    run(search_page, "", status="in_force")
+    assert search_page.outside_requests == [] and errors == []

@@ -1,0 +1,142 @@
+"""Command-line search (Whoosh): both scripts, any number spelling, fielded queries, incremental updates."""
+
+import json
+import os
+
+import pytest
+from click.testing import CliRunner
+
+from gazette.cli import cli
+from gazette.search.cli_index import search, update_index
+from gazette.search.records import records_from_site
+from search_archive import DOCS, site_model, write_archive
+
+
+@pytest.fixture(scope="module")
+def archive_dir(tmp_path_factory):
+    return write_archive(str(tmp_path_factory.mktemp("archive")))
+
+
+@pytest.fixture(scope="module")
+def index_dir(archive_dir, tmp_path_factory):
+    path = str(tmp_path_factory.mktemp("whoosh"))
+    update_index(records_from_site(site_model(archive_dir)), path)
+    return path
+
+
+def slugs(index_dir, query, **kw):
+    return [h.slug for h in search(index_dir, query, **kw).hits]
+
+
+def test_simplified_query_finds_traditional_document(index_dir):
+    assert slugs(index_dir, "现行有效规范性文件目录")[0] == "trad-notice"
+    assert "trad-notice" in slugs(index_dir, "创刊")
+
+
+def test_traditional_query_finds_simplified_document(index_dir):
+    assert slugs(index_dir, "綠化管理辦法")[0] == "simp-rules"
+    assert slugs(index_dir, "古樹名木") == ["simp-rules"]
+
+
+def test_phrase_cut_from_the_middle_of_a_sentence_is_found(index_dir):
+    # jieba would cut "化管理，改善生" differently alone than in its sentence; the bigrams still match.
+    assert slugs(index_dir, "化管理，改善生") == ["simp-rules"]
+
+
+@pytest.mark.parametrize("spelling", ["臨政發〔2017〕21號", "临政发[2017]21号", "临政发(2017)21号",
+                                      "临政发［２０１７］２１号", "doc_number:临政发（2017）21号"])
+def test_document_number_in_any_spelling_finds_its_document(index_dir, spelling):
+    assert slugs(index_dir, spelling)[0] == "trad-notice"
+
+
+def test_fielded_issuer_status_type_and_year(index_dir):
+    assert set(slugs(index_dir, "issuer:园林局")) == {"simp-rules"}
+    # issuer: matches a part of the name, so the 办公室 of the 人民政府 is included.
+    assert set(slugs(index_dir, "issuer:臨海市人民政府")) == {"trad-notice", "simp-rules", "old-notice", "asked"}
+    assert slugs(index_dir, "status:repealed") == ["old-notice"]
+    assert slugs(index_dir, "status:已廢止") == ["old-notice"]
+    assert set(slugs(index_dir, "doc_type:规范性文件")) == {"trad-notice", "simp-rules"}
+    assert slugs(index_dir, "year:2019") == ["simp-rules"]
+    assert set(slugs(index_dir, "公报 status:有效")) == {"trad-notice"}
+
+
+def test_date_range_query(index_dir):
+    assert set(slugs(index_dir, "date:[2016-01-01 to 2019-12-31]")) == {"trad-notice", "simp-rules"}
+    assert set(slugs(index_dir, "公报 date:[2015-01-01 to 2015-12-31]")) == {"old-notice"}
+
+
+def test_on_request_document_found_by_catalogue_data_only(index_dir):
+    assert slugs(index_dir, "议事协调机构") == ["asked"]
+    assert slugs(index_dir, "临政办发〔2020〕11号") == ["asked"]
+    assert slugs(index_dir, "军分区副司令员") == []
+
+
+def test_withheld_document_never_in_search_index(index_dir):
+    assert slugs(index_dir, "储备粮") == []
+    assert slugs(index_dir, "临政内〔2021〕4号") == []
+    for name in os.listdir(index_dir):
+        with open(os.path.join(index_dir, name), "rb") as f:
+            data = f.read()
+        assert "储备粮".encode() not in data and "secret".encode() not in data
+
+
+def test_index_updates_only_changed_documents(tmp_path):
+    content = write_archive(str(tmp_path))
+    index = str(tmp_path / "whoosh")
+    first = update_index(records_from_site(site_model(content)), index)
+    assert len(first.added) == 4 and first.rebuilt
+    again = update_index(records_from_site(site_model(content)), index)
+    assert (again.added, again.updated, again.removed, again.unchanged) == ([], [], [], 4)
+
+    with open(os.path.join(content, "documents", "simp-rules.md"), "a", encoding="utf-8") as f:
+        f.write("\n第二条 行道树由园林部门统一养护。\n")
+    os.remove(os.path.join(content, "documents", "old-notice.md"))
+    with open(os.path.join(content, "documents", "asked.md"), "w", encoding="utf-8") as f:
+        f.write(DOCS["asked"].replace("disclosure: on_request", "disclosure: withheld"))
+    third = update_index(records_from_site(site_model(content)), index)
+    assert third.updated == ["simp-rules"] and sorted(third.removed) == ["asked", "old-notice"]
+    assert third.unchanged == 1 and not third.added
+    assert slugs(index, "行道树") == ["simp-rules"]
+    assert slugs(index, "议事协调机构") == [] and slugs(index, "停止执行") == []
+
+
+def test_status_change_at_a_new_as_of_date_reindexes_the_document(tmp_path):
+    import datetime as dt
+
+    content = write_archive(str(tmp_path))
+    index = str(tmp_path / "whoosh")
+    update_index(records_from_site(site_model(content, dt.date(2020, 1, 1))), index)
+    later = update_index(records_from_site(site_model(content, dt.date(2026, 11, 22))), index)
+    assert "simp-rules" in later.updated  # its review became overdue
+
+
+def test_search_command_prints_json(index_dir):
+    result = CliRunner().invoke(cli, ["search", "--index", index_dir, "--json", "--limit", "1", "綠化"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["query"] == "綠化" and data["total"] == 2
+    assert len(data["results"]) == 1
+    top = data["results"][0]
+    assert set(top) == {"slug", "url", "title", "doc_number", "status", "score"}
+    assert (top["slug"], top["url"], top["status"]) == ("simp-rules", "documents/simp-rules.html", "in_force")
+
+
+def test_search_command_prints_readable_results(index_dir):
+    result = CliRunner().invoke(cli, ["search", "--index", index_dir, "公报", "status:已废止"])
+    assert result.exit_code == 0
+    assert "临海市关于停止执行若干文件的决定" in result.output and "已废止" in result.output
+
+
+def test_search_command_explains_a_missing_index(tmp_path):
+    result = CliRunner().invoke(cli, ["search", "--index", str(tmp_path / "none"), "公报"])
+    assert result.exit_code == 1
+    assert "gazette index" in result.output
+
+
+def test_index_command_builds_then_updates(archive_dir, tmp_path):
+    index = str(tmp_path / "w")
+    runner = CliRunner()
+    first = runner.invoke(cli, ["index", "--content", archive_dir, "--index", index, "--as-of", "2026-11-22"])
+    assert first.exit_code == 0 and "新增 4" in first.output
+    second = runner.invoke(cli, ["index", "--content", archive_dir, "--index", index, "--as-of", "2026-11-22"])
+    assert "新增 0" in second.output and "未变 4" in second.output

@@ -1,0 +1,58 @@
+"""Search normalisation: folding, tokens, document-number spellings."""
+
+from gazette.search.normalise import (doc_number_key, doc_number_variants, fold_text, looks_like_doc_number,
+                                      query_tokens, tokens)
+
+TRAD = "臨海市人民政府關於公布現行有效規範性文件目錄的通知，公報創刊號"
+
+
+def test_folding_turns_traditional_into_simplified_and_keeps_length():
+    folded = fold_text(TRAD)
+    assert folded == "临海市人民政府关于公布现行有效规范性文件目录的通知,公报创刊号"
+    assert len(folded) == len(TRAD)
+
+
+def test_folding_is_per_character_so_browser_and_index_agree():
+    # Phrase-aware OpenCC keeps 乾隆 but folds 乾淨 to 干净; a per-character table cannot
+    # know the phrase, so both sides must fold 乾 the same way wherever it stands.
+    assert fold_text("乾隆")[0] == fold_text("乾淨")[0]
+
+
+def test_full_width_digits_and_letters_fold_to_ascii():
+    assert fold_text("ＧＢ２０１７　Ａ") == "gb2017 a"
+
+
+def test_every_substring_query_is_covered_by_the_document_tokens():
+    # A query token is a document token, or a lone character that starts one (both engines
+    # match those: Pagefind by prefix, Whoosh through the unigrams it also indexes).
+    doc = {t for t, _ in tokens(TRAD)}
+    starts = {t[0] for t in doc}
+    for start in range(len(TRAD) - 2):
+        for length in (2, 3, 5):
+            phrase = TRAD[start:start + length]
+            for token in query_tokens(phrase):
+                assert token in doc or (len(token) == 1 and token in starts), (phrase, token)
+
+
+def test_simplified_and_traditional_queries_give_the_same_tokens():
+    assert query_tokens("現行有效") == query_tokens("现行有效") == ["现行", "行有", "有效"]
+
+
+def test_token_offsets_point_into_the_original_text():
+    text = "第一条 為了GB2017管理"
+    for token, at in tokens(text):
+        assert fold_text(text)[at:at + len(token)] == token or token.isascii()
+
+
+def test_document_number_spellings_share_one_key():
+    spellings = ["環辦廳函〔2017〕21號", "环办厅函[2017]21号", "环办厅函［２０１７］２１号",
+                 "环办厅函(2017)21号", "环办厅函（2017）21号", "环办厅函 〔2017〕 21号"]
+    assert len({doc_number_key(s) for s in spellings}) == 1
+
+
+def test_document_number_variants_cover_brackets_and_full_width_digits():
+    variants = doc_number_variants("環辦廳函〔2017〕21號")
+    for v in ("环办厅函〔2017〕21号", "环办厅函[2017]21号", "环办厅函［2017］21号", "环办厅函(2017)21号",
+              "环办厅函〔２０１７〕２１号"):
+        assert v in variants
+    assert looks_like_doc_number("环办厅函(2017)21号") and not looks_like_doc_number("现行有效")
