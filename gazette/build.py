@@ -15,6 +15,8 @@ import click
 
 from .archive import load_archive
 from .incremental import build_state
+from . import timing
+from .pelican_site import BuildMode
 from .render import HtmlCache
 from .metadata import MetadataError
 from .site import SiteModel
@@ -79,6 +81,7 @@ class BuildResult:
     pages_kept: int = 0
     files_written: int = 0
     files_removed: int = 0
+    timings: "timing.Timings | None" = None
 
     @property
     def ok(self) -> bool:
@@ -129,32 +132,41 @@ def pelican_settings(content_dir: str, output_dir: str, settings_file: str | Non
 
 def build_site(content_dir: str = "content", output_dir: str = "output", as_of: str | dt.date | None = None,
                lenient: bool = False, settings_file: str | None = None, quiet: bool = True,
-               extra_settings: dict | None = None) -> BuildResult:
+               extra_settings: dict | None = None, partition: tuple[int, int] | None = None,
+               assemble: bool = False) -> BuildResult:
     """Validate the archive, then run Pelican. Raises MetadataCheckFailed on errors unless lenient."""
     from pelican import Pelican
 
     started = time.perf_counter()
+    timings = timing.start()
     day = as_of_date(as_of)
-    archive = load_archive(content_dir)
+    with timing.stage("read metadata"):
+        archive = load_archive(content_dir)
     if archive.errors and not lenient:
         raise MetadataCheckFailed(archive.errors)
     settings = pelican_settings(content_dir, output_dir, settings_file, extra_settings)
-    model = SiteModel.build(archive, day, ValiditySettings.from_pelican(settings))
+    with timing.stage("validity"):
+        model = SiteModel.build(archive, day, ValiditySettings.from_pelican(settings))
     cache_dir = settings["GAZETTE_CACHE_DIR"]
     html = HtmlCache(os.path.join(cache_dir, "html.sqlite"))
-    html.fill(d.body for d in archive.documents if d.is_public)
-    settings.update({"GAZETTE_AS_OF": day, "GAZETTE_SITE": model, "GAZETTE_LENIENT": lenient, "GAZETTE_HTML": html})
+    with timing.stage("render bodies"):
+        html.fill(d.body for d in archive.documents if d.is_public and BuildMode(
+            {"GAZETTE_PARTITION": partition, "GAZETTE_ASSEMBLE": assemble}).writes_document(d))
+    settings.update({"GAZETTE_AS_OF": day, "GAZETTE_SITE": model, "GAZETTE_LENIENT": lenient, "GAZETTE_HTML": html,
+                     "GAZETTE_PARTITION": partition, "GAZETTE_ASSEMBLE": assemble})
+    mode = BuildMode(settings)
     _quiet_pelican(quiet)
     try:
-        with build_state(output_dir, cache_dir, global_fingerprint(settings, day)) as state:
+        with build_state(output_dir, cache_dir, global_fingerprint(settings, day), mode.key) as state:
             Pelican(settings).run()
     finally:
         html.close()
+        timing.end_pelican()
     return BuildResult(output_dir=output_dir, as_of=day, documents=len(archive.documents),
                        issues=len(archive.issues), withheld=archive.withheld_count, errors=archive.errors,
                        skipped_files=sorted(set(archive.bad_files)), seconds=time.perf_counter() - started,
                        pages_rendered=state.stats.rendered, pages_kept=state.stats.kept,
-                       files_written=state.stats.written, files_removed=state.stats.removed)
+                       files_written=state.stats.written, files_removed=state.stats.removed, timings=timings)
 
 
 # Settings that can change what a page shows; anything else (paths, the model itself) is covered elsewhere.
@@ -192,8 +204,14 @@ def _quiet_pelican(quiet: bool) -> None:
               help="Skip files with metadata errors (listed at the end) instead of stopping the build.")
 @click.option("--settings", "settings_file", type=click.Path(dir_okay=False, exists=True),
               help="Pelican settings file (default: pelicanconf.py of the project; publishconf.py for production).")
+@click.option("--partition", metavar="YYYY-YYYY",
+              help="Write only the pages and search shards of documents published in these years "
+                   "(whole decades, e.g. 1950-1989), for building a very large archive in parallel jobs.")
+@click.option("--assemble", is_flag=True,
+              help="After partition builds were merged into --output: write the site-wide pages "
+                   "(home, issues, listings, reports, feeds, search manifest) without rebuilding documents.")
 @click.option("--verbose", is_flag=True, help="Show every file Pelican writes.")
-def build_cmd(content_dir, output_dir, as_of, lenient, settings_file, verbose):
+def build_cmd(content_dir, output_dir, as_of, lenient, settings_file, partition, assemble, verbose):
     """Build the static site from the archive."""
     if not os.path.isdir(content_dir):
         raise click.UsageError(f"content folder '{content_dir}' does not exist (expected --content DIR)")
@@ -201,8 +219,14 @@ def build_cmd(content_dir, output_dir, as_of, lenient, settings_file, verbose):
         as_of_date(as_of)
     except ValueError:
         raise click.BadParameter(f"'{as_of}' is not a date (expected YYYY-MM-DD)", param_hint="--as-of")
+    years = None
+    if partition:
+        years = parse_partition(partition)
+        if assemble:
+            raise click.UsageError("--partition and --assemble are separate runs (see docs/scaling.md)")
     try:
-        result = build_site(content_dir, output_dir, as_of, lenient, settings_file, quiet=not verbose)
+        result = build_site(content_dir, output_dir, as_of, lenient, settings_file, quiet=not verbose,
+                            partition=years, assemble=assemble)
     except MetadataCheckFailed as e:
         for err in e.errors:
             click.echo(str(err), err=True)
@@ -216,6 +240,21 @@ def build_cmd(content_dir, output_dir, as_of, lenient, settings_file, verbose):
         click.echo(f"已跳过 {len(result.skipped_files)} 个出错文件：", err=True)
         for path in result.skipped_files:
             click.echo(f"  {path}", err=True)
+
+
+def parse_partition(value: str) -> tuple[int, int]:
+    """'1950-1989' → (1950, 1989); partitions cover whole decades so search shards never straddle two jobs."""
+    import re
+
+    m = re.fullmatch(r"(\d{4})\s*-\s*(\d{4})", value.strip())
+    if not m or int(m.group(1)) > int(m.group(2)):
+        raise click.BadParameter(f"'{value}' is not a year range (expected YYYY-YYYY, e.g. 1950-1989)",
+                                 param_hint="--partition")
+    first, last = int(m.group(1)), int(m.group(2))
+    if first % 10 or last % 10 != 9:
+        raise click.BadParameter(f"'{value}' does not cover whole decades (expected e.g. 1950-1989)",
+                                 param_hint="--partition")
+    return first, last
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -14,6 +14,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("gazette.cleanup", "cleanup_cmd"),
     ("gazette.search.cli", "search_cmd"),
     ("gazette.search.cli", "index_cmd"),
+    ("gazette.importer.cli", "import_cmd"),
 ]
 
 

@@ -105,9 +105,10 @@ class BuildStats:
 class BuildState:
     """Per-build record of outputs: fingerprints of pages and the set of files produced."""
 
-    def __init__(self, output_dir: str, cache_dir: str, global_fp: str):
+    def __init__(self, output_dir: str, cache_dir: str, global_fp: str, mode: str = "full"):
         self.output_dir = os.path.abspath(output_dir)
-        key = hashlib.sha1(self.output_dir.encode()).hexdigest()[:12]
+        # One manifest per output folder and build mode: a partition run never removes another's files.
+        key = hashlib.sha1(f"{self.output_dir}|{mode}".encode()).hexdigest()[:12]
         self.manifest_path = os.path.join(cache_dir, f"outputs-{key}.json")
         self.global_fp = global_fp
         self.previous = {"global": None, "pages": {}, "produced": []}
@@ -157,9 +158,9 @@ class BuildState:
 
 
 @contextlib.contextmanager
-def build_state(output_dir: str, cache_dir: str, global_fp: str):
+def build_state(output_dir: str, cache_dir: str, global_fp: str, mode: str = "full"):
     global _current
-    state = BuildState(output_dir, cache_dir, global_fp)
+    state = BuildState(output_dir, cache_dir, global_fp, mode)
     _current = state
     try:
         yield state

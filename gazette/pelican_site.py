@@ -72,6 +72,36 @@ def drop_withheld_scans(generator) -> None:
         generator.context["staticfiles"] = keep
 
 
+class BuildMode:
+    """Which part of the site this run writes: all of it, one partition's documents, or the assembly.
+
+    Very large archives are built as partitions (year ranges, e.g. in parallel CI jobs) that write
+    only their documents' pages and search shards, then one `assemble` run writes the site-wide
+    pages over the merged output (docs/scaling.md)."""
+
+    def __init__(self, settings: dict):
+        self.partition = settings.get("GAZETTE_PARTITION")  # (first_year, last_year) or None
+        self.assemble = bool(settings.get("GAZETTE_ASSEMBLE"))
+
+    @property
+    def site_wide(self) -> bool:
+        """Listings, home, issues, reports, feeds, sitemap: everything not per document."""
+        return self.partition is None
+
+    def writes_document(self, doc) -> bool:
+        if self.assemble:
+            return False
+        if self.partition is None:
+            return True
+        return self.partition[0] <= doc.date.year <= self.partition[1]
+
+    @property
+    def key(self) -> str:
+        if self.assemble:
+            return "assemble"
+        return f"partition-{self.partition[0]}-{self.partition[1]}" if self.partition else "full"
+
+
 class GazetteReader(BaseReader):
     """Reads content Markdown with our header format (Chinese keys, line-numbered errors)."""
 
@@ -83,7 +113,8 @@ class GazetteReader(BaseReader):
         rel = os.path.relpath(source_path, self.settings["PATH"]).replace(os.sep, "/")
         if rel.startswith("documents/"):
             doc = model_docs_by_path(model).get(rel)
-            if doc is None:  # withheld, or skipped by a lenient build
+            if doc is None or not BuildMode(self.settings).writes_document(doc):
+                # withheld, skipped by a lenient build, or another partition's
                 return "", {"status": "skip", "title": "", "date": dt.datetime(1970, 1, 1)}
             cache = self.settings.get("GAZETTE_HTML")
             content = (cache.get(doc.body) if cache else to_html(doc.body)) if doc.is_public else ""
@@ -161,6 +192,8 @@ class GazetteGenerator(Generator):
         self.context["dimensions"] = DIMENSIONS
 
     def generate_output(self, writer):
+        if not BuildMode(self.settings).site_wide:
+            return
         model = self.context["gazette"]
         for spec in plan_pages(model):
             try:
@@ -185,3 +218,12 @@ class GazetteGenerator(Generator):
                        feeds.atom(path, localise(title, script), entries, site_url, f"tag:gazette:{path}"))
 
 
+
+
+def page_writer(output_path: str, settings: dict):
+    """A Pelican writer that keeps unchanged pages (for plugins writing pages of their own)."""
+    from pelican.writers import Writer
+
+    from .incremental import make_writer_class
+
+    return make_writer_class(Writer)(output_path, settings=settings)

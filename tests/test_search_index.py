@@ -63,6 +63,8 @@ def test_fielded_issuer_status_type_and_year(index_dir):
 def test_date_range_query(index_dir):
     assert set(slugs(index_dir, "date:[2016-01-01 to 2019-12-31]")) == {"trad-notice", "simp-rules"}
     assert set(slugs(index_dir, "公报 date:[2015-01-01 to 2015-12-31]")) == {"old-notice"}
+    assert slugs(index_dir, "date:<2016-01-01") == ["old-notice"]
+    assert set(slugs(index_dir, "date:>=2019-05-08")) == {"simp-rules", "asked"}
 
 
 def test_on_request_document_found_by_catalogue_data_only(index_dir):

@@ -113,6 +113,32 @@ def drop_repeats(lines: list[str], min_len: int = 12) -> tuple[list[str], int]:
     return [l for l in kept if l is not None], sum(repeat)
 
 
+_SENTENCE_END = tuple("。！？：；:;!?」』”）)")
+
+
+def reflow(lines: list[str]) -> list[str]:
+    """Join the lines a page layout wrapped back into paragraphs (PDF text and OCR output).
+
+    A line as long as the page's full lines that does not end a sentence continues on the next.
+    """
+    lengths = sorted(len(l.strip()) for l in lines if l.strip())
+    if not lengths:
+        return lines
+    full = lengths[int(len(lengths) * 0.9)] if len(lengths) >= 3 else lengths[-1]
+    out: list[str] = []
+    joining = False
+    for line in lines:
+        s = line.strip()
+        if not s:
+            continue  # layout blank lines carry no meaning once lines are rejoined
+        if joining and out:
+            out[-1] += s
+        else:
+            out.append(s)
+        joining = len(s) >= max(12, full * 0.85) and not s.endswith(_SENTENCE_END)
+    return out
+
+
 def escape_text(line: str) -> str:
     """Plain text as Markdown that renders as exactly that text: no HTML, links or emphasis."""
     s = line.replace("\\", "\\\\")

@@ -11,7 +11,6 @@ import shutil
 import subprocess
 import tempfile
 
-from ..chinese import detect_script
 
 _CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])[ \t]+(?=[{_CJK}])")
@@ -22,10 +21,19 @@ class OCRError(RuntimeError):
     pass
 
 
+_HALF_PUNCT = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}
+_PUNCT_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])\s*([,:;?!])|([,:;?!])\s*(?=[{_CJK}])")
+# 国办发 (2020] 17号 → 国办发〔2020〕17号: the brackets of a document number are often misread.
+_NUMBER_BRACKETS = re.compile(r"([\u4e00-\u9fff])\s*[(（〔\[［{]\s*((?:19|20)\d{2})\s*[)）〕\]］}]\s*(\d+)\s*([号號])")
+
+
 def tidy(text: str) -> str:
-    """Tesseract puts spaces between Chinese characters; remove them and blank runs."""
+    """Tesseract puts spaces between Chinese characters and reads full-width punctuation as ASCII."""
     text = _SPACE_BETWEEN_CJK.sub("", text)
     text = _SPACE_CJK_ASCII.sub("", text)
+    text = _PUNCT_NEAR_CJK.sub(lambda m: _HALF_PUNCT[m.group(1) or m.group(2)], text)
+    text = _SPACE_BETWEEN_CJK.sub("", text)
+    text = _NUMBER_BRACKETS.sub(r"\1〔\2〕\3\4", text)
     lines = [l.strip() for l in text.replace("\f", "\n").split("\n")]
     out, blank = [], False
     for l in lines:
@@ -48,26 +56,48 @@ class TesseractOCR:
     def available(self) -> bool:
         return bool(self.binary)
 
-    def _run(self, image_path: str, lang: str) -> str:
+    def _run(self, image_path: str, lang: str) -> tuple[str, float]:
+        """(text, mean word confidence) of one image with one language model."""
         if not self.binary:
             raise OCRError("未找到 tesseract（请安装 tesseract-ocr、tesseract-ocr-chi-sim、tesseract-ocr-chi-tra）")
         env = dict(os.environ, OMP_THREAD_LIMIT="1")
         proc = subprocess.run([self.binary, image_path, "stdout", "-l", lang, "--psm", str(self.psm),
-                               "--dpi", str(self.dpi), "-c", "preserve_interword_spaces=1"],
+                               "--dpi", str(self.dpi), "tsv"],
                               capture_output=True, env=env, timeout=600)
         if proc.returncode != 0:
             raise OCRError(f"tesseract 失败：{proc.stderr.decode('utf-8', 'replace').strip()[-300:]}")
-        return tidy(proc.stdout.decode("utf-8", "replace"))
+        lines: dict[tuple, list[str]] = {}
+        paragraphs: list[tuple] = []
+        total, weight = 0.0, 0
+        for row in proc.stdout.decode("utf-8", "replace").split("\n")[1:]:
+            cols = row.split("\t")
+            if len(cols) < 12 or cols[0] != "5" or not cols[11].strip():
+                continue
+            key = (int(cols[2]), int(cols[3]), int(cols[4]))
+            if key not in lines:
+                lines[key] = []
+                paragraphs.append(key)
+            lines[key].append(cols[11])
+            conf = float(cols[10])
+            if conf >= 0:
+                total += conf * len(cols[11])
+                weight += len(cols[11])
+        out, last_par = [], None
+        for key in paragraphs:
+            if last_par is not None and key[:2] != last_par:
+                out.append("")
+            out.append(" ".join(lines[key]))
+            last_par = key[:2]
+        return tidy("\n".join(out)), (total / weight if weight else 0.0)
 
     def read(self, image) -> str:
-        """Text of a PIL image. A first pass with both scripts decides which model reads the page."""
+        """Text of a PIL image, read with whichever of chi_sim / chi_tra is more confident."""
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, "page.png")
             image.save(path)
-            first = self._run(path, "chi_sim+chi_tra")
-            # Each model alone is more accurate on its own script than the mixed pass.
-            lang = "chi_tra" if detect_script(first) == "zh-Hant" else "chi_sim"
-            return self._run(path, lang)
+            # Each model alone reads its own script better than a mixed model does.
+            results = [self._run(path, lang) for lang in ("chi_sim", "chi_tra")]
+            return max(results, key=lambda r: r[1])[0]
 
 
 def edit_distance(a: str, b: str) -> int:

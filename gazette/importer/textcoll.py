@@ -59,7 +59,7 @@ def preamble_metadata(title: str, preamble: list[str]) -> tuple[dict[str, str], 
     return meta, notes
 
 
-def read_collection_file(source: Source) -> DocDraft:
+def read_collection_file(source: Source, filename_dates: bool = True) -> DocDraft:
     """One Markdown or plain-text collection file as a document draft."""
     text = read_text(source.path)
     lines = text.split("\n")
@@ -97,7 +97,7 @@ def read_collection_file(source: Source) -> DocDraft:
         meta["title"] = title
     # A collection that names its files `标题(2020-12-29).md` declares the publication date
     # of that version; the text often records only when it was adopted, days or months before.
-    m = _FILENAME_DATE.search(source.path)
+    m = _FILENAME_DATE.search(source.path) if filename_dates else None
     if m and rc.parse_any_date(m.group(1)):
         if meta.get("date") != m.group(1):
             notes.append(f"发布日期取自文件名（正文最近日期为 {meta.get('date') or '无'}）")

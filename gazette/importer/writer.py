@@ -47,12 +47,15 @@ def sha256_file(path: str) -> str:
 
 
 def document_slug(identity: str, date: str, doc_number: str | None) -> str:
-    """ASCII, stable: year, the number's serial digits when there is one, and a hash of the source."""
+    """ASCII, stable: year, the number's serial digits when there is one, and a hash of the source.
+
+    Never `YYYY-MM-DD…`: Pelican would read such a file name as a date.
+    """
     year = date[:4]
     serial = ""
     if doc_number:
         m = re.search(r"(\d+)\s*[号號]", doc_number.translate(str.maketrans("０１２３４５６７８９", "0123456789")))
-        serial = f"-{m.group(1)}" if m else ""
+        serial = f"-no{m.group(1)}" if m else ""
     return f"{year}{serial}-{short_hash(identity)}"
 
 

@@ -220,7 +220,13 @@ class SearchResult:
                              "status": h.status, "score": round(h.score, 4)} for h in self.hits]}
 
 
+_DATE_CLAUSE = re.compile(r"date:(\[[^\]]*\]|\S+)")
+
+
 def _prepare(text: str) -> str:
+    # Whoosh's date parser reads 2021-06-01 as the year 2021; 20210601 is read as a day.
+    text = _DATE_CLAUSE.sub(lambda m: "date:" + re.sub(r"(\d{4})-(\d{1,2})-(\d{1,2})",
+                                                      lambda d: f"{d[1]}{int(d[2]):02d}{int(d[3]):02d}", m.group(1)), text)
     text = _BRACKETED_YEAR.sub(lambda m: f"〔{m.group(1) or m.group(2)}〕", text)
     for alias, name in _FIELD_ALIASES.items():
         text = re.sub(rf"(?<![\w:]){alias}:", f"{name}:", text)
@@ -231,6 +237,7 @@ def parse_query(ix: index.Index, text: str) -> wq.Query:
     parser = qparser.MultifieldParser(["title", "content", "grams"], ix.schema,
                                       fieldboosts={"title": 3.0, "content": 1.5, "grams": 1.0})
     parser.add_plugin(DateParserPlugin(free=False))
+    parser.add_plugin(qparser.GtLtPlugin())
     return parser.parse(_prepare(text))
 
 

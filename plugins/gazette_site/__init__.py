@@ -5,7 +5,7 @@ Thin: connects the adapters in gazette.pelican_site to Pelican's signals.
 
 from pelican import signals
 
-from gazette import pelican_site
+from gazette import pelican_site, timing
 
 
 def add_reader(readers):
@@ -25,7 +25,22 @@ def get_writer(pelican):
     return make_writer_class(Writer)
 
 
+def pelican_read(pelican):
+    timing.begin("pelican: read")
+
+
+def pelican_write(generators):
+    timing.begin("pelican: write pages")
+
+
+def pelican_done(pelican):
+    timing.end_pelican()
+
+
 def register():
+    signals.initialized.connect(pelican_read)
+    signals.all_generators_finalized.connect(pelican_write)
+    signals.finalized.connect(pelican_done)
     signals.get_writer.connect(get_writer)
     signals.static_generator_finalized.connect(pelican_site.drop_withheld_scans)
     signals.readers_init.connect(add_reader)

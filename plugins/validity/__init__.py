@@ -7,7 +7,6 @@ in the context as `gazette`. Writes validity/index.html, validity/report.json an
 import os
 
 from pelican import signals
-from pelican.writers import Writer
 
 from gazette.report import build_report
 
@@ -26,11 +25,17 @@ def publish_report(generators):
         return  # no gazette model in this run (the gazette_site plugin is not enabled)
     model = generator.context["gazette"]
     settings = generator.settings
+    from gazette.pelican_site import BuildMode
+
+    if not BuildMode(settings).site_wide:
+        return  # a partition build writes documents only; the assembly writes the report
     output = settings["OUTPUT_PATH"]
     report = build_report(model)
     _write(os.path.join(output, "validity", "report.json"), report.to_json())
     _write(os.path.join(output, "validity", "report.csv"), report.to_csv())
-    Writer(output, settings).write_file(
+    from gazette.pelican_site import page_writer
+
+    page_writer(output, settings).write_file(
         PAGE, generator.get_template("validity_report"), generator.context, relative_urls=True,
         report=report, groups=report.groups(), review_cycle_years=model.settings.cycle_years,
         page_name="validity")

@@ -287,6 +287,10 @@
 
   function fillForm(state) {
     input.value = state.q;
+    fillSelects(state);
+  }
+
+  function fillSelects(state) {
     FILTER_KEYS.concat(["sort"]).forEach(function (k) {
       var el = form.elements[k];
       if (!el) return;
@@ -399,6 +403,7 @@
 
   var initial = stateFromUrl();
   fillForm(initial);
-  populateFilters().then(function () { fillForm(initial); }, function () { /* filters stay at 不限 */ });
+  // Options arrive later than the first results; select what the URL says by then.
+  populateFilters().then(function () { fillSelects(stateFromUrl()); }, function () { /* filters stay at 不限 */ });
   window.gazetteSearchReady = search(initial);
 })();

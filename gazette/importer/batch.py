@@ -1,0 +1,265 @@
+"""One import run: read every source (on all cores), then write the archive and the report.
+
+Reading happens in worker processes; writing happens here, in one place, so the state file
+and the idempotency checks see every file in order.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
+from typing import Callable, Iterable
+
+from .. import metadata as md
+from ..archive import normalise_doc_number
+from ..model import read_document, read_issue
+from . import pdf as pdfmod
+from .legacy import read_legacy
+from .manifest import Manifest, ManifestRow, load_manifest
+from .report import Output, Report, SourceResult
+from .sources import DocDraft, Parsed, Source, SourceError, detect_kind, walk
+from .textcoll import read_collection_file
+from .writer import (State, UnsafePath, atomic_copy, atomic_write, document_relpath, document_slug,
+                     plan_write, render, safe_target, sha256_bytes, sha256_file)
+
+Progress = Callable[[Iterable, int, str], Iterable]
+
+
+def _no_progress(items, length, label):
+    return items
+
+
+def read_source(args: tuple[Source, list[ManifestRow]]) -> tuple[Parsed | None, str | None, str | None]:
+    """Read one non-PDF source (in a worker): (parsed, kind, error)."""
+    source, rows = args
+    try:
+        kind = detect_kind(source.path)
+        source.kind = kind
+        if kind is None:
+            return None, "unsupported", "不是可导入的文件类型（应为 PDF、HTML、Markdown 或文本）"
+        if kind == "pdf":
+            return None, kind, None  # handled by the PDF stage
+        if kind == "markdown":
+            draft = read_collection_file(source)
+        else:
+            draft = read_legacy(source, kind)
+        parsed = Parsed(source=source, documents=[draft], notes=list(draft.notes))
+        for r in rows:
+            _apply_row(draft, r)
+        return parsed, kind, None
+    except SourceError as e:
+        return None, source.kind, str(e)
+    except OSError as e:
+        return None, source.kind, f"无法读取：{e.strerror or e}"
+    except Exception as e:  # one bad file never stops the batch
+        return None, source.kind, f"读取出错：{type(e).__name__}: {e}"
+
+
+def _apply_row(draft: DocDraft, row: ManifestRow) -> None:
+    """The archivist's values win over recognised ones."""
+    for k, v in row.values.items():
+        if k in md.KEY_ALIASES and k not in ("year", "number", "serial"):
+            draft.meta[k] = v
+    draft.missing = [k for k in draft.missing if k not in draft.meta]
+
+
+class Importer:
+    def __init__(self, into: str, manifest: str | None = None, dry_run: bool = False, force: bool = False,
+                 jobs: int | None = None, progress: Progress | None = None, ocr: bool = True):
+        self.into = into
+        self.dry_run, self.force = dry_run, force
+        self.jobs = jobs or os.cpu_count() or 1
+        self.progress = progress or _no_progress
+        self.ocr = ocr
+        self.report = Report(into=into, dry_run=dry_run)
+        self.manifest: Manifest | None = None
+        if manifest:
+            self.manifest = load_manifest(manifest)
+            self.report.manifest_errors = [str(e) for e in self.manifest.errors]
+            if self.manifest.ignored_columns:
+                self.report.manifest_errors.append(
+                    f"{manifest}:1: columns: unknown {', '.join(self.manifest.ignored_columns)} "
+                    "(expected metadata keys such as title, pages, doc_number, disclosure)")
+        self.state = State(into)
+        self._seen_keys: dict[str, str] = {}
+
+    def _rows(self, s: Source) -> list[ManifestRow]:
+        return self.manifest.rows_for(s.identity, s.path) if self.manifest else []
+
+    def run(self, arguments: list[str]) -> Report:
+        t0 = time.perf_counter()
+        sources, problems = walk(arguments, exclude=self.into)
+        for path, reason in problems:
+            self.report.results.append(SourceResult(source=path, status="failed", reasons=[reason]))
+        pool = ProcessPoolExecutor(self.jobs) if self.jobs > 1 and len(sources) > 1 else None
+        with pool or nullcontext():
+            mapper = (lambda fn, items: pool.map(fn, items, chunksize=8)) if pool else map
+            parsed_list: list[tuple[Source, Parsed | None, str | None, str | None]] = []
+            pdfs: list[Source] = []
+            tasks = [(s, self._rows(s)) for s in sources]
+            for (s, _), (parsed, kind, err) in zip(tasks, self.progress(mapper(read_source, tasks), len(tasks), "读取")):
+                s.kind = kind
+                if kind == "pdf" and not err:
+                    pdfs.append(s)
+                else:
+                    parsed_list.append((s, parsed, kind, err))
+            n_text = len(parsed_list)
+            t_text = time.perf_counter() - t0
+            t1 = time.perf_counter()
+            pdf_results = self._read_pdfs(pdfs, pool)
+            t_pdf = time.perf_counter() - t1
+        order = {id(s): i for i, s in enumerate(sources)}
+        all_results = sorted(parsed_list + pdf_results, key=lambda x: order.get(id(x[0]), 0))
+        for s, parsed, kind, err in self.progress(all_results, len(all_results), "写入"):
+            self._write_source(s, parsed, kind, err)
+        if not self.dry_run and any(r.outputs for r in self.report.results):
+            os.makedirs(self.into, exist_ok=True)
+            self.state.save()
+        total = time.perf_counter() - t0
+        self.report.figures = {"seconds": round(total, 2), "text_sources": n_text,
+                               "text_seconds": round(t_text, 2), "pdf_seconds": round(t_pdf, 2),
+                               "pdf_pages": sum(p.pages for _, p, _, _ in pdf_results if p),
+                               "ocr_pages": sum(p.ocr_pages for _, p, _, _ in pdf_results if p)}
+        return self.report
+
+    def _read_pdfs(self, pdfs: list[Source], pool) -> list:
+        out = []
+        layers = {}
+        for s in pdfs:
+            try:
+                layers[s.path] = pdfmod.text_layer(s)
+            except SourceError as e:
+                out.append((s, None, "pdf", str(e)))
+            except Exception as e:
+                out.append((s, None, "pdf", f"读取出错：{type(e).__name__}: {e}"))
+        tasks = [(path, i, pdfmod.OCR_DPI) for path, pages in layers.items() for i in pages.ocr] if self.ocr else []
+        errors: dict[str, str] = {}
+        if tasks:
+            mapper = (lambda fn, items: pool.map(fn, items)) if pool else map
+            it = iter(mapper(_safe_ocr, tasks))
+            for path, index, text, err in self.progress(it, len(tasks), "OCR"):
+                if err:
+                    errors[path] = err
+                else:
+                    layers[path].texts[index] = text
+        for s in pdfs:
+            if s.path not in layers:
+                continue
+            if s.path in errors:
+                out.append((s, None, "pdf", errors[s.path]))
+                continue
+            if not self.ocr and layers[s.path].ocr:
+                out.append((s, None, "pdf", f"{len(layers[s.path].ocr)} 页没有文字层，且已关闭 OCR"))
+                continue
+            try:
+                out.append((s, pdfmod.build_issue(layers[s.path], self._rows(s)), "pdf", None))
+            except SourceError as e:
+                out.append((s, None, "pdf", str(e)))
+        return out
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def _write_source(self, s: Source, parsed: Parsed | None, kind: str | None, err: str | None) -> None:
+        res = SourceResult(source=s.identity, kind=kind)
+        self.report.results.append(res)
+        if err or parsed is None:
+            res.status = "skipped" if kind == "unsupported" else "failed"
+            res.reasons.append(err or "无法读取")
+            return
+        res.notes = list(parsed.notes)
+        if parsed.issue:
+            self._write_issue(parsed, res)
+        for draft in parsed.documents:
+            self._write_document(draft, res)
+        if not parsed.documents and not parsed.issue:
+            res.reasons.append("来源中没有识别出文件")
+        res.settle()
+
+    def _emit(self, relpath: str, data: bytes, res: SourceResult, identity: str, missing: list[str],
+              extra: dict | None = None) -> Output:
+        try:
+            target = safe_target(self.into, relpath)
+        except UnsafePath:
+            out = Output(relpath, "failed", f"路径 {relpath} 会超出目标目录，已拒绝")
+            res.outputs.append(out)
+            return out
+        new_hash = sha256_bytes(data)
+        action, reason = plan_write(self.state, relpath, new_hash, self.force)
+        out = Output(relpath, action, reason, missing)
+        res.outputs.append(out)
+        if action in ("created", "updated") and not self.dry_run:
+            atomic_write(target, data)
+        if action != "skipped" and not self.dry_run:
+            self.state.files[relpath] = new_hash
+            self.state.sources[identity] = dict(self.state.sources.get(identity, {}), output=relpath, **(extra or {}))
+        return out
+
+    def _write_issue(self, parsed: Parsed, res: SourceResult) -> None:
+        issue = parsed.issue
+        key = issue.meta["scan"][len("scans/"):-len(".pdf")]
+        rel = f"issues/{key}.md"
+        text = render(issue.meta, issue.body)
+        try:
+            read_issue(rel, text=text)
+        except md.MetadataErrors as e:
+            res.outputs.append(Output(rel, "failed", f"生成的期次信息无效：{e}"))
+            return
+        self._emit(rel, text.encode("utf-8"), res, issue.identity + "#issue", issue.missing)
+        scan_rel = issue.meta["scan"]
+        try:
+            target = safe_target(self.into, scan_rel)
+        except UnsafePath:
+            res.outputs.append(Output(scan_rel, "failed", f"路径 {scan_rel} 会超出目标目录，已拒绝"))
+            return
+        src_hash = sha256_file(issue.scan_from)
+        action, reason = plan_write(self.state, scan_rel, src_hash, self.force)
+        res.outputs.append(Output(scan_rel, action, reason))
+        if action in ("created", "updated") and not self.dry_run:
+            atomic_copy(issue.scan_from, target)
+        if action != "skipped" and not self.dry_run:
+            self.state.files[scan_rel] = src_hash
+
+    def _write_document(self, d: DocDraft, res: SourceResult) -> None:
+        missing_required = [k for k in ("title", "date") if not d.meta.get(k)]
+        if missing_required:
+            labels = {"title": "标题", "date": "发布日期"}
+            res.outputs.append(Output(d.identity, "failed",
+                                      "未能识别" + "、".join(labels[k] for k in missing_required)
+                                      + "（不会编造；可在清单中为此来源提供 title、date 列）", d.missing))
+            return
+        dup_key = None
+        if d.meta.get("doc_number"):
+            # Versions of one law share title and often number; the date tells them apart.
+            dup_key = "|".join((normalise_doc_number(d.meta["doc_number"]), d.meta["title"], d.meta["date"]))
+            other = self._seen_keys.get(dup_key) or next(
+                (ident for ident, v in self.state.sources.items() if v.get("key") == dup_key and ident != d.identity), None)
+            if other and other != d.identity:
+                res.outputs.append(Output(d.identity, "skipped", f"与 {other} 是同一文件（文号、标题、日期相同），未重复导入"))
+                return
+            self._seen_keys[dup_key] = d.identity
+        rel = self.state.output_for(d.identity)
+        if not rel:
+            slug = document_slug(d.identity, d.meta["date"], d.meta.get("doc_number"))
+            rel = document_relpath(slug, d.meta["date"])
+        text = render(d.meta, d.body)
+        try:
+            read_document(rel, text=text)
+        except md.MetadataErrors as e:
+            res.outputs.append(Output(rel, "failed", f"生成的元数据无效：{e}", d.missing))
+            return
+        self._emit(rel, text.encode("utf-8"), res, d.identity, d.missing, {"key": dup_key} if dup_key else None)
+
+
+def _safe_ocr(task):
+    try:
+        path, index, text = pdfmod.ocr_page(task)
+        return path, index, text, None
+    except Exception as e:
+        return task[0], task[1], "", f"第 {task[1] + 1} 页 OCR 失败：{e}"
+
+
+def run_import(sources: list[str], into: str, **kwargs) -> Report:
+    """Import `sources` into the archive folder `into`; see `Importer` for the options."""
+    return Importer(into, **kwargs).run(sources)

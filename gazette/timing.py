@@ -1,0 +1,121 @@
+"""Wall time and peak memory per build stage, for `gazette build --timings` and scripts/bench.py.
+
+Memory is the resident set of this process and its children (Pagefind runs as a child process),
+sampled every 50 ms while a stage runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/children") as f:
+                out += [int(c) for c in f.read().split()]
+    except OSError:
+        pass
+    return out
+
+
+def tree_rss(pid: int | None = None) -> int:
+    """Resident bytes of a process and all its descendants (Linux /proc; 0 elsewhere)."""
+    pid = pid or os.getpid()
+    total, stack = 0, [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            with open(f"/proc/{p}/statm") as f:
+                total += int(f.read().split()[1]) * _PAGE
+        except OSError:
+            continue
+        stack += _children(p)
+    return total
+
+
+@dataclass
+class Stage:
+    name: str
+    seconds: float
+    peak_bytes: int
+
+
+@dataclass
+class Timings:
+    stages: list[Stage] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {s.name: {"seconds": round(s.seconds, 3), "peak_mb": round(s.peak_bytes / 2**20, 1)} for s in self.stages}
+
+    def table(self) -> str:
+        rows = [f"{s.name:<22}{s.seconds:>9.2f} s{s.peak_bytes / 2**20:>10.0f} MB" for s in self.stages]
+        return "\n".join(rows)
+
+
+_current: Timings | None = None
+
+
+def start() -> Timings:
+    global _current
+    _current = Timings()
+    return _current
+
+
+def current() -> Timings | None:
+    return _current
+
+
+@contextlib.contextmanager
+def stage(name: str):
+    """Time a stage of the current build (a no-op outside one)."""
+    timings = _current
+    if timings is None:
+        yield
+        return
+    peak = [tree_rss()]
+    done = threading.Event()
+
+    def sample():
+        while not done.wait(0.05):
+            peak[0] = max(peak[0], tree_rss())
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    t0 = time.perf_counter()
+    try:
+        yield
+    finally:
+        done.set()
+        sampler.join()
+        peak[0] = max(peak[0], tree_rss())
+        timings.stages.append(Stage(name, time.perf_counter() - t0, peak[0]))
+
+
+_open: list = []
+
+
+def begin(name: str) -> None:
+    """Open a stage that a later begin() or end_pelican() closes (for stages bounded by Pelican signals)."""
+    _close_open()
+    if _current is None:
+        return
+    cm = stage(name)
+    cm.__enter__()
+    _open.append(cm)
+
+
+def _close_open() -> None:
+    while _open:
+        _open.pop().__exit__(None, None, None)
+
+
+def end_pelican() -> None:
+    _close_open()

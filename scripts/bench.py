@@ -1,0 +1,234 @@
+#!/usr/bin/env python3
+"""Build benchmark: Gazette against plain Pelican on the same Markdown, at several archive sizes.
+
+    .venv/bin/python scripts/bench.py                    # 1k and 10k documents
+    .venv/bin/python scripts/bench.py --sizes 1000 10000 50000 --json bench.json
+
+For each size: a synthetic archive made from ../shared/corpus/lawrefbook (scripts/bench_archive.py);
+a full Gazette build (per stage: wall time and peak memory of the process tree, Pagefind included);
+a no-change rebuild; a rebuild after editing one document and after adding one; plain Pelican 4 with
+its default theme and no plugins on the same Markdown as the baseline; output size, browser-index
+size and, when Chromium is present, bytes downloaded per browser query. Each build runs in a fresh
+process so memory figures do not mix. Prints a table and writes JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+import bench_archive  # noqa: E402
+
+PY = sys.executable
+
+_CHILD = r"""
+import json, sys, time
+from gazette.build import build_site
+t = time.perf_counter()
+r = build_site(sys.argv[1], sys.argv[2], as_of="2026-11-22", lenient=True)
+print(json.dumps({"seconds": time.perf_counter() - t, "stages": r.timings.as_dict(),
+                  "rendered": r.pages_rendered, "kept": r.pages_kept, "written": r.files_written}))
+"""
+
+_PLAIN_CONF = """
+PATH = {path!r}
+ARTICLE_PATHS = ["documents"]
+PAGE_PATHS = []
+OUTPUT_PATH = {out!r}
+SITENAME = "plain"
+TIMEZONE = "Asia/Shanghai"
+DEFAULT_LANG = "zh"
+RELATIVE_URLS = True
+SLUGIFY_SOURCE = "basename"
+"""
+
+
+def run_measured(cmd: list[str], env: dict | None = None) -> tuple[float, int, str]:
+    """(wall seconds, peak RSS bytes of the child tree as reported by wait4, stdout)."""
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env)
+    out, err = proc.communicate()
+    seconds = time.perf_counter() - t
+    if proc.returncode:
+        raise RuntimeError(f"{' '.join(cmd[:3])}… failed:\n{err[-3000:]}")
+    import resource
+
+    # ru_maxrss of children is the largest single descendant; our own sampler adds Pagefind's process.
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    return seconds, peak, out
+
+
+def du(path: str) -> int:
+    total = 0
+    for dirpath, _, files in os.walk(path):
+        total += sum(os.path.getsize(os.path.join(dirpath, f)) for f in files)
+    return total
+
+
+def gazette_build(content: str, output: str, cache: str) -> dict:
+    env = dict(os.environ, GAZETTE_CACHE_DIR=cache)
+    seconds, _, out = run_measured([PY, "-c", _CHILD, content, output], env)
+    data = json.loads(out.strip().splitlines()[-1])
+    data["wall"] = seconds
+    data["peak_mb"] = max(s["peak_mb"] for s in data["stages"].values())
+    return data
+
+
+def plain_pelican(content: str, output: str) -> dict:
+    conf = os.path.join(tempfile.mkdtemp(), "plainconf.py")
+    with open(conf, "w") as f:
+        f.write(_PLAIN_CONF.format(path=content, out=output))
+    pelican = os.path.join(os.path.dirname(PY), "pelican")
+    code = ("import resource, subprocess, sys, json, time; t=time.perf_counter(); "
+            "subprocess.run(sys.argv[1:], check=True, capture_output=True); "
+            "print(json.dumps({'seconds': time.perf_counter()-t, "
+            "'peak_mb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss/1024}))")
+    _, _, out = run_measured([PY, "-c", code, pelican, "-s", conf, "-q"])
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def bytes_per_query(output: str, queries: list[str]) -> dict | None:
+    """Serve the site, run queries through the page's gazetteSearch in headless Chromium, count bytes."""
+    chromium = shutil.which("chromium")
+    if not chromium or not os.path.exists(os.path.join(output, "search.html")):
+        return None
+    import threading
+
+    from playwright.sync_api import sync_playwright
+
+    from gazette.build import serve
+
+    server = serve(output, 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    results = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu",
+                                        "--disable-background-networking", "--disable-component-update"])
+            for q in queries:
+                ctx = browser.new_context()  # cold cache per query: the worst case a reader sees
+                page = ctx.new_page()
+                got = []
+                page.on("response", lambda r: got.append(r))
+                page.goto(base + "search.html")
+                page.wait_for_function("typeof window.gazetteSearch === 'function'")
+                before = len(got)
+                t = time.perf_counter()
+                page.evaluate("q => window.gazetteSearch(q, {})", q)
+                ms = (time.perf_counter() - t) * 1000
+                size = 0
+                for r in got[before:]:
+                    try:
+                        size += len(r.body())
+                    except Exception:
+                        pass
+                results.append({"query": q, "ms": ms, "bytes": size})
+                ctx.close()
+            browser.close()
+    finally:
+        server.shutdown()
+    n = len(results)
+    return {"queries": n, "mean_ms": sum(r["ms"] for r in results) / n,
+            "mean_bytes": sum(r["bytes"] for r in results) / n, "detail": results}
+
+
+def touch_one(content: str) -> str:
+    """Edit one document's body (as a publisher correcting a typo)."""
+    docs = os.path.join(content, "documents")
+    year = sorted(os.listdir(docs))[len(os.listdir(docs)) // 2]
+    path = os.path.join(docs, year, sorted(os.listdir(os.path.join(docs, year)))[0])
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(f"\n（{time.time():.0f} 勘误）\n")
+    return path
+
+
+def add_one(content: str) -> str:
+    path = os.path.join(content, "documents", "2026", "bench-new.md")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("title: 临澜市关于新增基准测试文件的通知\ndate: 2026-11-20\ndoc_number: 临政发〔2026〕999号\n"
+                "issuer: 临澜市人民政府\ndoc_type: 通知\n\n第一条　本通知自发布之日起施行。\n")
+    return path
+
+
+def bench_size(n: int, work: str, queries: bool) -> dict:
+    content = os.path.join(work, f"archive-{n}")
+    if not os.path.isdir(content):
+        print(f"  making a {n}-document archive…", flush=True)
+        bench_archive.make_archive(n, content)
+    out, cache, plain_out = (os.path.join(work, f"{x}-{n}") for x in ("out", "cache", "plain"))
+    for d in (out, cache, plain_out):
+        shutil.rmtree(d, ignore_errors=True)
+    row: dict = {"documents": n}
+    print("  plain Pelican…", flush=True)
+    row["plain"] = plain_pelican(content, plain_out)
+    print("  full build…", flush=True)
+    row["full"] = gazette_build(content, out, cache)
+    row["output_mb"] = du(out) / 2**20
+    row["browser_index_mb"] = du(os.path.join(out, "pagefind")) / 2**20
+    print("  no-change rebuild…", flush=True)
+    row["noop"] = gazette_build(content, out, cache)
+    print("  rebuild after editing one document…", flush=True)
+    touch_one(content)
+    row["edit_one"] = gazette_build(content, out, cache)
+    print("  rebuild after adding one document…", flush=True)
+    added = add_one(content)
+    row["add_one"] = gazette_build(content, out, cache)
+    os.remove(added)
+    if queries:
+        print("  browser queries…", flush=True)
+        row["query"] = bytes_per_query(out, ["住房公积金", "環境保護", "国务院令", "劳动合同", "臨政規"])
+    return row
+
+
+def print_table(rows: list[dict]) -> None:
+    print(f"\nmachine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    head = f"{'docs':>7} {'plain s':>8} {'full s':>8} {'×plain':>7} {'peak MB':>8} {'edit1 s':>8} {'%full':>6} {'add1 s':>7} {'noop s':>7} {'out MB':>8} {'idx MB':>7} {'B/query':>9}"
+    print(head)
+    for r in rows:
+        q = r.get("query") or {}
+        print(f"{r['documents']:>7} {r['plain']['seconds']:>8.1f} {r['full']['wall']:>8.1f} "
+              f"{r['full']['wall'] / r['plain']['seconds']:>7.2f} {r['full']['peak_mb']:>8.0f} "
+              f"{r['edit_one']['wall']:>8.1f} {100 * r['edit_one']['wall'] / r['full']['wall']:>5.0f}% "
+              f"{r['add_one']['wall']:>7.1f} {r['noop']['wall']:>7.1f} {r['output_mb']:>8.0f} "
+              f"{r['browser_index_mb']:>7.1f} {q.get('mean_bytes', 0):>9.0f}")
+    for r in rows:
+        print(f"\nstages, {r['documents']} documents (full build / edit one):")
+        for name, s in r["full"]["stages"].items():
+            e = r["edit_one"]["stages"].get(name, {"seconds": 0})
+            print(f"  {name:<24}{s['seconds']:>8.2f} s {s['peak_mb']:>8.0f} MB   {e['seconds']:>7.2f} s")
+        print(f"  plain Pelican: {r['plain']['seconds']:.1f} s, peak {r['plain']['peak_mb']:.0f} MB")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    ap.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "gazette-bench"))
+    ap.add_argument("--json", default="bench.json", help="where to write the figures")
+    ap.add_argument("--no-queries", action="store_true", help="skip the browser query measurement")
+    args = ap.parse_args()
+    os.makedirs(args.work, exist_ok=True)
+    rows = []
+    for n in args.sizes:
+        print(f"{n} documents:", flush=True)
+        rows.append(bench_size(n, args.work, not args.no_queries))
+        print_table(rows)
+    with open(args.json, "w") as f:
+        json.dump({"machine": {"cpu_count": os.cpu_count(), "platform": platform.platform()}, "rows": rows}, f,
+                  indent=1, ensure_ascii=False)
+    print(f"\nfigures written to {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

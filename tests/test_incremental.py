@@ -1,0 +1,80 @@
+"""Incremental rebuilds: same bytes as a full build, unchanged files untouched, withdrawn pages removed."""
+
+from __future__ import annotations
+
+import filecmp
+import os
+import shutil
+
+from conftest import AS_OF, CONTENT
+from gazette.build import build_site
+
+
+def tree(folder: str) -> dict[str, bytes]:
+    out = {}
+    for dirpath, _, files in os.walk(folder):
+        for name in files:
+            path = os.path.join(dirpath, name)
+            with open(path, "rb") as f:
+                out[os.path.relpath(path, folder)] = f.read()
+    return out
+
+
+def mtimes(folder: str) -> dict[str, int]:
+    return {rel: os.stat(os.path.join(folder, rel)).st_mtime_ns for rel in tree(folder)}
+
+
+def edit_archive(content: str) -> tuple[str, str, str]:
+    docs = sorted(os.path.join(dp, f) for dp, _, fs in os.walk(os.path.join(content, "documents")) for f in fs)
+    edited, withdrawn = docs[5], docs[9]
+    with open(edited, "a", encoding="utf-8") as f:
+        f.write("\n本文件勘误一处。\n")
+    text = open(withdrawn, encoding="utf-8").read()
+    header, body = text.split("\n\n", 1)
+    lines = [l for l in header.splitlines() if not l.lower().startswith(("disclosure", "公开属性", "公開屬性"))]
+    with open(withdrawn, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines + ["disclosure: withheld"]) + "\n\n" + body)
+    added = os.path.join(content, "documents", "2026", "llzf-2026-99.md")
+    with open(added, "w", encoding="utf-8") as f:
+        f.write("title: 临澜市人民政府关于增补测试文件的通知\ndate: 2026-11-21\ndoc_number: 临政发〔2026〕99号\n"
+                "issuer: 临澜市人民政府\ndoc_type: 通知\ncategory: 城乡建设\n\n各区人民政府：\n\n现予通知。\n")
+    return edited, withdrawn, added
+
+
+def slug(path: str) -> str:
+    return os.path.splitext(os.path.basename(path))[0]
+
+
+def test_incremental_build_equals_full_build_and_skips_unchanged_files(tmp_path, monkeypatch):
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    out = tmp_path / "incremental"
+    monkeypatch.setenv("GAZETTE_CACHE_DIR", str(tmp_path / "cache-a"))
+    first = build_site(str(content), str(out), as_of=AS_OF)
+    assert first.pages_rendered > 50
+    before = mtimes(str(out))
+
+    again = build_site(str(content), str(out), as_of=AS_OF)
+    assert again.pages_rendered == 0 and again.files_written == 0, "a rebuild with no change must write nothing"
+    assert mtimes(str(out)) == before
+
+    edited, withdrawn, added = edit_archive(str(content))
+    second = build_site(str(content), str(out), as_of=AS_OF)
+    assert 0 < second.pages_rendered < first.pages_rendered // 2
+
+    monkeypatch.setenv("GAZETTE_CACHE_DIR", str(tmp_path / "cache-b"))
+    full = tmp_path / "full"
+    build_site(str(content), str(full), as_of=AS_OF)
+
+    a, b = tree(str(out)), tree(str(full))
+    assert sorted(a) == sorted(b), f"only in incremental: {sorted(set(a) - set(b))[:5]}, only in full: {sorted(set(b) - set(a))[:5]}"
+    different = [rel for rel in a if a[rel] != b[rel]]
+    assert not different, f"incremental output differs from a full build in {different[:10]}"
+
+    after = mtimes(str(out))
+    assert f"documents/{slug(withdrawn)}.html" not in after, "a withdrawn document's page must be removed"
+    assert after[f"documents/{slug(edited)}.html"] != before[f"documents/{slug(edited)}.html"]
+    assert f"documents/{slug(added)}.html" in after
+    untouched = [rel for rel in before if rel.startswith("documents/") and rel.endswith(".html")
+                 and rel in after and after[rel] == before[rel]]
+    assert len(untouched) > 30, "unchanged document pages must not be rewritten"
