@@ -63,6 +63,9 @@ _PELICAN_OVERRIDES = {
     "DELETE_OUTPUT_DIRECTORY": False,
     "TYPOGRIFY": False,
     "STATIC_CHECK_IF_MODIFIED": True,
+    # Our reader owns all metadata; Pelican must not read dates or slugs from file names.
+    "FILENAME_METADATA": "",
+    "PATH_METADATA": "",
     "JINJA_ENVIRONMENT": {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True, "extensions": []},
 }
 

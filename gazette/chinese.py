@@ -42,15 +42,25 @@ def fold(text: str) -> str:
     return t2s(text)
 
 
+@lru_cache(maxsize=1)
+def _script_marks() -> tuple[frozenset, frozenset]:
+    """Characters that exist only in Traditional, and only in Simplified, writing (per OpenCC)."""
+    chars = "".join(chr(c) for c in range(0x4E00, 0xA000))
+    simp, trad = _converter("t2s").convert(chars), _converter("s2t").convert(chars)
+    if len(simp) != len(chars) or len(trad) != len(chars):  # pragma: no cover - OpenCC is per char here
+        simp, trad = t2s(chars), s2t(chars)
+    trad_only = frozenset(c for c, s in zip(chars, simp) if c != s)
+    simp_only = frozenset(c for c, t in zip(chars, trad) if c != t)
+    return trad_only, simp_only
+
+
 def detect_script(text: str) -> str:
     """Return 'zh-Hant' when the text holds more Traditional-only than Simplified-only characters."""
-    # A few hundred characters settle it; converting whole documents would dominate large builds.
-    sample = text[:600]
-    to_simp = t2s(sample)
-    to_trad = s2t(sample)
-    trad_only = sum(1 for a, b in zip(sample, to_simp) if a != b)
-    simp_only = sum(1 for a, b in zip(sample, to_trad) if a != b)
-    return "zh-Hant" if trad_only > simp_only else "zh-Hans"
+    trad_only, simp_only = _script_marks()
+    sample = text[:2000]
+    trad = sum(1 for c in sample if c in trad_only)
+    simp = sum(1 for c in sample if c in simp_only)
+    return "zh-Hant" if trad > simp else "zh-Hans"
 
 
 def same_term(a: str, b: str) -> bool:

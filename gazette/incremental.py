@@ -43,13 +43,29 @@ def tree_digest(*folders: str) -> str:
     return h.hexdigest()
 
 
-def _stable(obj, seen_docs: dict | None = None):
+_doc_memo: dict[int, object] = {}
+
+
+def _stable_document(doc: Document):
+    key = id(doc)
+    if key not in _doc_memo:
+        fields = {f.name: getattr(doc, f.name) for f in dataclasses.fields(doc) if f.name not in ("body", "source_path")}
+        fields["body"] = hashlib.sha1(doc.body.encode("utf-8")).hexdigest()
+        fields["_extra"] = _document_context(doc)
+        _doc_memo[key] = ({k: _stable(v) for k, v in fields.items()}, doc)  # keep doc alive: ids stay unique
+    return _doc_memo[key][0]
+
+
+def document_page_fingerprint(doc: Document) -> str:
+    """A document page shows the document, its validity, relations and issue: nothing else varies."""
+    data = json.dumps(_stable_document(doc), ensure_ascii=False, sort_keys=True, default=str)
+    return "doc:" + hashlib.sha256(data.encode()).hexdigest()
+
+
+def _stable(obj):
     """A JSON-able, deterministic picture of a template argument."""
     if isinstance(obj, Document):
-        fields = {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj) if f.name not in ("body", "source_path")}
-        fields["body"] = hashlib.sha1(obj.body.encode("utf-8")).hexdigest()
-        fields["_extra"] = _document_context(obj)
-        return {k: _stable(v) for k, v in fields.items()}
+        return _stable_document(obj)
     if isinstance(obj, Issue):
         return {f.name: _stable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
@@ -125,6 +141,10 @@ class BuildState:
     def rel(self, path: str) -> str:
         return os.path.relpath(os.path.abspath(path), self.output_dir).replace(os.sep, "/")
 
+    def note(self, name: str, fp: str) -> None:
+        """Record a page's fingerprint decided elsewhere (document pages are decided when read)."""
+        self.pages[name.replace(os.sep, "/")] = fp
+
     def can_keep(self, name: str, fp: str) -> bool:
         rel = name.replace(os.sep, "/")
         self.pages[rel] = fp
@@ -162,11 +182,13 @@ def build_state(output_dir: str, cache_dir: str, global_fp: str, mode: str = "fu
     global _current
     state = BuildState(output_dir, cache_dir, global_fp, mode)
     _current = state
+    _doc_memo.clear()
     try:
         yield state
         state.finish()
     finally:
         _current = None
+        _doc_memo.clear()
 
 
 def write_bytes(path: str, data: bytes) -> bool:
@@ -211,7 +233,11 @@ def make_writer_class(base):
         def write_file(self, name, template, context, relative_urls=False, paginated=None, template_name=None,
                        override_output=False, url=None, **kwargs):
             state = current()
-            if state is not None and name and not paginated:
+            doc = getattr(kwargs.get("article"), "doc", None)
+            if state is not None and isinstance(doc, Document):
+                # Kept-or-not was decided when the document was read; only its fingerprint is recorded.
+                state.note(name, document_page_fingerprint(doc))
+            elif state is not None and name and not paginated:
                 fp = fingerprint(getattr(template, "name", str(template)), relative_urls, kwargs)
                 if state.can_keep(name, fp):
                     self._written_files.add(os.path.join(self.output_path, name))

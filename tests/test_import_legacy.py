@@ -118,3 +118,13 @@ def test_html_page_becomes_safe_markdown_with_its_metadata(tmp_path):
                 "首页", "字体", "分享到", "上一篇", "版权所有"):
         assert bad not in text, bad
     assert "&lt;script&gt;x" in text   # text that looks like HTML stays text
+
+
+def test_old_gb18030_text_dump_is_read(tmp_path):
+    page = "发布日期：2016-02-03\n关于加强档案工作的通知\n某办发〔2016〕2号\n各单位：\n请认真执行。\n某某市档案局\n2016年2月1日\n"
+    src = tmp_path / "old.txt"
+    src.write_bytes(page.encode("gb18030"))
+    report = run_import([str(src)], str(tmp_path / "content"), jobs=1)
+    assert report.results[0].status == "imported", report.to_text()
+    doc = load_archive(str(tmp_path / "content")).documents[0]
+    assert (doc.title, doc.doc_number, doc.issuer) == ("关于加强档案工作的通知", "某办发〔2016〕2号", ["某某市档案局"])

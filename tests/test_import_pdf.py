@@ -140,6 +140,41 @@ def test_image_only_pdf_is_ocred_in_both_scripts_with_95_percent_accuracy(tmp_pa
         assert doc.signed.isoformat() == "2020-06-03"
 
 
+@pytest.mark.ocr
+def test_issue_mixing_scripts_is_ocred_page_by_page(tmp_path):
+    if not shutil.which("tesseract"):
+        unavailable("tesseract not installed")
+    trad = [s2t(p) for p in DECISION]
+    src = tmp_path / "2020-03.pdf"
+    # Drawn with the SC font throughout: the scripts differ in characters, not in typeface.
+    image_pdf(src, [NOTICE, trad], font_index=2)
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text("source,issue_date,pages\n2020-03.pdf,2020-03-15,1\n2020-03.pdf,2020-03-15,2\n",
+                        encoding="utf-8")
+    report = run_import([str(src)], str(tmp_path / "content"), manifest=str(manifest), jobs=2)
+    assert report.figures["ocr_pages"] == 2 and not report.failed, report.to_text()
+    docs = {d.pages: d for d in load_archive(str(tmp_path / "content")).documents}
+    for page, lines in (("1", NOTICE), ("2", trad)):
+        got = docs[page].title + docs[page].doc_number + docs[page].body.replace("\\", "")
+        assert char_accuracy("".join(lines), got) >= 0.95, (page, got)
+
+
+def test_two_scans_of_one_issue_do_not_overwrite_each_other(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    text_pdf(folder / "a.pdf", [COVER, NOTICE])
+    text_pdf(folder / "b.pdf", [COVER, DECISION])   # the same cover: 2020年第18期
+    report = run_import([str(folder)], str(tmp_path / "content"), jobs=1)
+    status = {r.source: r for r in report.results}
+    assert status["in/a.pdf"].status == "imported"
+    assert status["in/b.pdf"].status == "failed" and "2020-18" in status["in/b.pdf"].reasons[0]
+    assert (tmp_path / "content" / "scans" / "2020-18.pdf").read_bytes() == (folder / "a.pdf").read_bytes()
+    # b's documents are not written pointing at a's scan.
+    assert [d.title for d in load_archive(str(tmp_path / "content")).documents] == ["关于印发政务公开工作要点的通知"]
+    report = run_import([str(folder)], str(tmp_path / "content"), jobs=1)   # and again, from the state
+    assert {r.source: r.status for r in report.results}["in/b.pdf"] == "failed"
+
+
 def test_unreadable_pdf_is_reported_and_the_batch_goes_on(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()

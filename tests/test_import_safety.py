@@ -180,3 +180,32 @@ def test_cli_reports_in_text_and_json_and_exits_nonzero_on_failure(tmp_path, sou
 def test_import_is_registered_as_a_gazette_subcommand():
     from gazette.commands import COMMANDS
     assert ("gazette.importer.cli", "import_cmd") in COMMANDS
+
+
+def test_the_archive_itself_is_never_imported_as_a_source(tmp_path, sources):
+    into = sources / "content"
+    run_import([str(sources)], str(into), jobs=1)
+    report = run_import([str(sources)], str(into), jobs=1)
+    assert report.counts() == {"unchanged": 2}      # its own output under the source folder is not walked
+    report = run_import([str(into / "documents")], str(into), jobs=1)
+    assert report.failed and "目标目录" in report.results[0].reasons[0]
+
+
+def test_manifest_row_naming_no_source_is_reported(tmp_path, sources):
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("source,doc_type\nnotice.txt,通知\nnotcie.txt,通知\n", encoding="utf-8")
+    report = run_import([str(sources)], str(tmp_path / "content"), manifest=str(manifest), jobs=1)
+    assert report.failed
+    assert report.manifest_errors == [f"{manifest}:3: source: 'notcie.txt' matches no source given "
+                                      "(expected the name or path ending of a file being imported)"]
+
+
+def test_long_runs_show_a_progress_bar_on_stderr_not_in_the_report(tmp_path):
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(25):
+        (folder / f"n{i}.txt").write_text(NOTICE.replace("7号", f"{i + 10}号"), encoding="utf-8")
+    result = CliRunner().invoke(import_cmd, [str(folder), "--into", str(tmp_path / "content")])
+    assert result.exit_code == 0, result.output
+    assert "读取" in result.stderr and "写入" in result.stderr
+    assert "读取" not in result.stdout and "新导入 25" in result.stdout

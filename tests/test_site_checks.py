@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import glob
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -51,16 +52,16 @@ def test_every_internal_link_and_asset_resolves(unthrottled_url, tmp_path):
     if not linkchecker:
         unavailable("linkchecker is not installed (apt-get install linkchecker)")
     config = tmp_path / "linkcheckerrc"
-    config.write_text("[checking]\nthreads=8\ntimeout=20\n[filtering]\ncheckextern=0\n"
+    # maxrequestspersecond only applies to hosts that sent the `LinkChecker` header (see above).
+    config.write_text("[checking]\nthreads=8\ntimeout=20\nmaxrequestspersecond=1000\n[filtering]\ncheckextern=0\n"
                       "[output]\nwarnings=0\n[text]\ncolorok=default\n", encoding="utf-8")
-    # Start from every kind of page: links from feeds and the sitemap are checked as well.
-    starts = [unthrottled_url + p for p in ("index.html", "sitemap.xml", "feeds/documents.atom.xml")]
+    # From the home page and the sitemap: every page reachable either way, and every link on it.
+    starts = [unthrottled_url + p for p in ("index.html", "sitemap.xml")]
     run = subprocess.run([linkchecker, "-f", str(config), "--no-status", "--no-robots", "-o", "text", *starts],
                          capture_output=True, text=True, timeout=600)
-    summary = [line for line in run.stdout.splitlines() if "links in" in line or "link in" in line]
     assert run.returncode == 0, f"broken links:\n{run.stdout[-6000:]}\n{run.stderr[-2000:]}"
-    checked = int(summary[-1].split()[0]) if summary else 0
-    assert checked > 300, f"linkchecker checked too little to mean anything: {summary}"
+    summary = re.search(r"(\d+) links? in (\d+) URLs? checked", run.stdout)
+    assert summary and int(summary.group(2)) > 300, f"linkchecker checked too little to mean anything: {run.stdout[-800:]}"
 
 
 def test_html_is_valid_per_the_nu_html_checker(sample_site):
@@ -73,7 +74,7 @@ def test_html_is_valid_per_the_nu_html_checker(sample_site):
     assert len(pages) > 80
     # 'wasm-unsafe-eval' (CSP Level 3, needed by Pagefind's WebAssembly) is newer than the bundled
     # checker's CSP grammar: that one message is ignored, every other one fails the test.
-    run = subprocess.run([validator, "--root", sample_site.output, "--match", "*.html", "--format", "text",
+    run = subprocess.run([validator, "--root", sample_site.output, "--match", "*.html", "--format", "gnu",
                           "--ignore-re", "wasm-unsafe-eval"], capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, (run.stdout + run.stderr)[-8000:]
 

@@ -84,16 +84,21 @@ class Importer:
                     "(expected metadata keys such as title, pages, doc_number, disclosure)")
         self.state = State(into)
         self._seen_keys: dict[str, str] = {}
+        self._state_keys: dict[str, str] | None = None
+        self._issue_owner: dict[str, str] = {}
+        self._matched_rows: set[int] = set()
 
     def _rows(self, s: Source) -> list[ManifestRow]:
-        return self.manifest.rows_for(s.identity, s.path) if self.manifest else []
+        rows = self.manifest.rows_for(s.identity, s.path) if self.manifest else []
+        self._matched_rows.update(r.line for r in rows)
+        return rows
 
     def run(self, arguments: list[str]) -> Report:
         t0 = time.perf_counter()
         sources, problems = walk(arguments, exclude=self.into)
         for path, reason in problems:
             self.report.results.append(SourceResult(source=path, status="failed", reasons=[reason]))
-        pool = ProcessPoolExecutor(self.jobs) if self.jobs > 1 and len(sources) > 1 else None
+        pool = ProcessPoolExecutor(self.jobs) if self.jobs > 1 and sources else None
         with pool or nullcontext():
             mapper = (lambda fn, items: pool.map(fn, items, chunksize=8)) if pool else map
             parsed_list: list[tuple[Source, Parsed | None, str | None, str | None]] = []
@@ -112,11 +117,25 @@ class Importer:
             t_pdf = time.perf_counter() - t1
         order = {id(s): i for i, s in enumerate(sources)}
         all_results = sorted(parsed_list + pdf_results, key=lambda x: order.get(id(x[0]), 0))
-        for s, parsed, kind, err in self.progress(all_results, len(all_results), "写入"):
-            self._write_source(s, parsed, kind, err)
-        if not self.dry_run and any(r.outputs for r in self.report.results):
-            os.makedirs(self.into, exist_ok=True)
-            self.state.save()
+        try:
+            for s, parsed, kind, err in self.progress(all_results, len(all_results), "写入"):
+                try:
+                    self._write_source(s, parsed, kind, err)
+                except Exception as e:  # a disk or permission problem: report it, go on
+                    res = self.report.results[-1]
+                    res.status = "failed"
+                    res.reasons.append(f"写入出错：{type(e).__name__}: {e}")
+        finally:
+            # Even after an interruption, files already written are known as ours next time.
+            if not self.dry_run and self.state.files:
+                os.makedirs(self.into, exist_ok=True)
+                self.state.save()
+        if self.manifest:
+            for r in self.manifest.rows:
+                if r.line not in self._matched_rows:
+                    self.report.manifest_errors.append(
+                        f"{self.manifest.path}:{r.line}: source: '{r.source}' matches no source given "
+                        "(expected the name or path ending of a file being imported)")
         total = time.perf_counter() - t0
         self.report.figures = {"seconds": round(total, 2), "text_sources": n_text,
                                "text_seconds": round(t_text, 2), "pdf_seconds": round(t_pdf, 2),
@@ -134,14 +153,13 @@ class Importer:
                 out.append((s, None, "pdf", str(e)))
             except Exception as e:
                 out.append((s, None, "pdf", f"读取出错：{type(e).__name__}: {e}"))
-        tasks = [(path, i, pdfmod.OCR_DPI) for path, pages in layers.items() for i in pages.ocr] if self.ocr else []
         errors: dict[str, str] = {}
-        if tasks:
-            mapper = (lambda fn, items: pool.map(fn, items)) if pool else map
-            it = iter(mapper(_safe_ocr, tasks))
-            for path, index, text, err in self.progress(it, len(tasks), "OCR"):
+        if self.ocr:
+            pending = {path: pages.ocr for path, pages in layers.items() if pages.ocr}
+            total = sum(len(v) for v in pending.values())
+            for path, index, text, err in self.progress(self._ocr(pending, pool), total, "OCR"):
                 if err:
-                    errors[path] = err
+                    errors.setdefault(path, err)
                 else:
                     layers[path].texts[index] = text
         for s in pdfs:
@@ -157,7 +175,16 @@ class Importer:
                 out.append((s, pdfmod.build_issue(layers[s.path], self._rows(s)), "pdf", None))
             except SourceError as e:
                 out.append((s, None, "pdf", str(e)))
+            except Exception as e:  # one bad file never stops the batch
+                out.append((s, None, "pdf", f"读取出错：{type(e).__name__}: {e}"))
         return out
+
+    def _ocr(self, pending: dict[str, list[int]], pool):
+        """OCR every pending page of every PDF, on every core."""
+        mapper = (lambda fn, items: pool.map(fn, items)) if pool else map
+        tasks = [(path, i, pdfmod.OCR_DPI) for path, pages in pending.items() for i in pages]
+        for path, index, text, err in mapper(_safe_ocr, tasks):
+            yield path, index, text, err
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -169,8 +196,10 @@ class Importer:
             res.reasons.append(err or "无法读取")
             return
         res.notes = list(parsed.notes)
-        if parsed.issue:
-            self._write_issue(parsed, res)
+        if parsed.issue and not self._write_issue(parsed, res):
+            # Documents of an issue that could not be written would point at the wrong scan.
+            res.settle()
+            return
         for draft in parsed.documents:
             self._write_document(draft, res)
         if not parsed.documents and not parsed.issue:
@@ -196,7 +225,7 @@ class Importer:
             self.state.sources[identity] = dict(self.state.sources.get(identity, {}), output=relpath, **(extra or {}))
         return out
 
-    def _write_issue(self, parsed: Parsed, res: SourceResult) -> None:
+    def _write_issue(self, parsed: Parsed, res: SourceResult) -> bool:
         issue = parsed.issue
         key = issue.meta["scan"][len("scans/"):-len(".pdf")]
         rel = f"issues/{key}.md"
@@ -205,14 +234,22 @@ class Importer:
             read_issue(rel, text=text)
         except md.MetadataErrors as e:
             res.outputs.append(Output(rel, "failed", f"生成的期次信息无效：{e}"))
-            return
+            return False
+        # Two scans claiming one issue would overwrite each other's issue page and scan.
+        owner = self._issue_owner.get(key) or next(
+            (ident[:-len("#issue")] for ident, v in self.state.sources.items()
+             if v.get("output") == rel and ident != issue.identity + "#issue"), None)
+        if owner and owner != issue.identity:
+            res.outputs.append(Output(rel, "failed", f"期号 {key} 已由 {owner} 导入（请在清单中用 issue 列区分）"))
+            return False
+        self._issue_owner[key] = issue.identity
         self._emit(rel, text.encode("utf-8"), res, issue.identity + "#issue", issue.missing)
         scan_rel = issue.meta["scan"]
         try:
             target = safe_target(self.into, scan_rel)
         except UnsafePath:
             res.outputs.append(Output(scan_rel, "failed", f"路径 {scan_rel} 会超出目标目录，已拒绝"))
-            return
+            return False
         src_hash = sha256_file(issue.scan_from)
         action, reason = plan_write(self.state, scan_rel, src_hash, self.force)
         res.outputs.append(Output(scan_rel, action, reason))
@@ -220,6 +257,7 @@ class Importer:
             atomic_copy(issue.scan_from, target)
         if action != "skipped" and not self.dry_run:
             self.state.files[scan_rel] = src_hash
+        return True
 
     def _write_document(self, d: DocDraft, res: SourceResult) -> None:
         missing_required = [k for k in ("title", "date") if not d.meta.get(k)]
@@ -233,8 +271,9 @@ class Importer:
         if d.meta.get("doc_number"):
             # Versions of one law share title and often number; the date tells them apart.
             dup_key = "|".join((normalise_doc_number(d.meta["doc_number"]), d.meta["title"], d.meta["date"]))
-            other = self._seen_keys.get(dup_key) or next(
-                (ident for ident, v in self.state.sources.items() if v.get("key") == dup_key and ident != d.identity), None)
+            if self._state_keys is None:
+                self._state_keys = {v["key"]: ident for ident, v in self.state.sources.items() if v.get("key")}
+            other = self._seen_keys.get(dup_key) or self._state_keys.get(dup_key)
             if other and other != d.identity:
                 res.outputs.append(Output(d.identity, "skipped", f"与 {other} 是同一文件（文号、标题、日期相同），未重复导入"))
                 return

@@ -150,7 +150,6 @@ def parse_lines(raw_lines: list[str], page_meta: dict[str, str] | None = None) -
         if title_idx > 0:
             notes.append(f"已删除标题前的页面标题 {title_idx} 行")
     start = max(title_idx, num_idx) + 1
-
     body = kept[start:]
 
     if date:

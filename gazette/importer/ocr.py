@@ -91,11 +91,15 @@ class TesseractOCR:
         return tidy("\n".join(out)), (total / weight if weight else 0.0)
 
     def read(self, image) -> str:
-        """Text of a PIL image, read with whichever of chi_sim / chi_tra is more confident."""
+        """Text of a PIL image, read with whichever of chi_sim / chi_tra is more confident.
+
+        Each model alone reads its own script better than the mixed `chi_sim+chi_tra` model.
+        Both run on every page: chi_sim reads a Traditional page as Simplified characters with
+        high confidence, so a page cannot safely be given one model from its neighbours.
+        """
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, "page.png")
             image.save(path)
-            # Each model alone reads its own script better than a mixed model does.
             results = [self._run(path, lang) for lang in ("chi_sim", "chi_tra")]
             return max(results, key=lambda r: r[1])[0]
 

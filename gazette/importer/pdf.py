@@ -154,8 +154,13 @@ def build_issue(pages: PdfPages, rows: list[ManifestRow]) -> Parsed:
 
     doc_rows = [r for r in rows if r.page_range]
     if doc_rows:
-        for n, r in enumerate(doc_rows, 1):
+        per_page: dict[int, int] = {}
+        for r in doc_rows:
             a, b = r.page_range
+            # Identity by first page (stable when rows are reordered); a second document
+            # starting on the same page gets a suffix.
+            per_page[a] = per_page.get(a, 0) + 1
+            ident = f"{src.identity}#p{a}" + (f".{per_page[a]}" if per_page[a] > 1 else "")
             if a < 1 or b > len(pages.texts) or b < a:
                 parsed.notes.append(f"清单第 {r.line} 行：页码 {a}-{b} 超出本 PDF 的 {len(pages.texts)} 页，已跳过")
                 continue
@@ -164,7 +169,7 @@ def build_issue(pages: PdfPages, rows: list[ManifestRow]) -> Parsed:
             fixed.update({k: v for k, v in r.values.items() if k not in ("issue", "year", "number", "serial",
                                                                           "issue_date", "issue_title")})
             fixed["pages"] = f"{a}-{b}" if b != a else str(a)
-            parsed.documents.append(_doc_from_text(f"{src.identity}#p{a}", lines, fixed))
+            parsed.documents.append(_doc_from_text(ident, lines, fixed))
         return parsed
 
     starts = detect_boundaries(pages.texts)

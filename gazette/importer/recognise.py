@@ -146,7 +146,10 @@ def parse_any_date(text: str) -> dt.date | None:
 
 def is_date_line(line: str) -> dt.date | None:
     """The date when the whole line is one date (a signature block's date line)."""
-    s = line.strip().translate(_FULLWIDTH)
+    s = line.strip()
+    if len(s) > 24 or not ("日" in s or "-" in s or "/" in s or "." in s):
+        return None  # cheap rejection: this runs on every line of every document
+    s = s.translate(_FULLWIDTH)
     for rx in (DATE_AR, DATE_CN, DATE_ISO):
         m = rx.fullmatch(s)
         if m:
@@ -172,8 +175,8 @@ def number_line(line: str) -> str | None:
     """The number when a line holds nothing but a document number."""
     s = line.strip()
     nums = find_doc_numbers(s)
-    if len(nums) == 1 and nums[0][1] == s.translate(_FULLWIDTH).strip() or (
-            len(nums) == 1 and len(nums[0][1]) >= len(s) - 1):
+    # Allow one stray character (a trailing full stop, a bracket left over from the layout).
+    if len(nums) == 1 and len(nums[0][1]) >= len(s) - 1:
         return nums[0][1]
     return None
 

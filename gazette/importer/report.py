@@ -89,6 +89,8 @@ class Report:
         detected = [r.source for r in self.results if any("自动识别" in n for n in r.notes)]
         if detected:
             lines.append("文件边界为自动识别（请核对）：" + "、".join(detected))
-        if self.figures:
-            lines.append("用时：" + "，".join(f"{k} {v}" for k, v in self.figures.items()))
+        f = self.figures
+        if f:
+            lines.append(f"用时 {f.get('seconds', 0)} 秒：文本来源 {f.get('text_sources', 0)} 件，"
+                         f"PDF {f.get('pdf_pages', 0)} 页（其中 OCR {f.get('ocr_pages', 0)} 页）")
         return "\n".join(lines) + "\n"

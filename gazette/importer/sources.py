@@ -73,6 +73,9 @@ def walk(arguments: list[str], exclude: str | None = None) -> tuple[list[Source]
             problems.append((arg, "来源不存在"))
             continue
         root = os.path.abspath(arg)
+        if excl and (os.path.realpath(root) + os.sep).startswith(excl + os.sep):
+            problems.append((arg, "来源位于目标目录之内（不能把档案自身再导入）"))
+            continue
         base = os.path.basename(root.rstrip(os.sep)) or "source"
         if os.path.isfile(root):
             sources.append(Source(root, base))

@@ -45,10 +45,22 @@ def publish(model: SiteModel, settings: dict, output_dir: str, static_pages: lis
     site_url = absolute_site_url(settings)
     cache_dir = settings.get("GAZETTE_CACHE_DIR") or os.path.join(output_dir, os.pardir, ".cache", "gazette")
     result = PublishResult()
+    # Partitioned builds (docs/scaling.md): a partition writes its own documents' files, the
+    # assembly run writes the site-wide ones over the merged output, a full build writes both.
+    partition = settings.get("GAZETTE_PARTITION")
+    assemble = bool(settings.get("GAZETTE_ASSEMBLE"))
+    site_wide = partition is None
 
-    def put(path: str, text: str) -> None:
-        write_text(os.path.join(output_dir, path), text)
-        result.files.append(path)
+    def mine(doc) -> bool:
+        return not assemble and (partition is None or partition[0] <= doc.date.year <= partition[1])
+
+    expected: set[str] = set()  # every per-document file of the whole site, whoever writes it
+
+    def put(path: str, text: str, write: bool = True) -> None:
+        expected.add(path)
+        if write:
+            write_text(os.path.join(output_dir, path), text)
+            result.files.append(path)
 
     # Open data.
     issues = {i.key: i for i in model.issues}
@@ -56,35 +68,48 @@ def publish(model: SiteModel, settings: dict, output_dir: str, static_pages: lis
     for doc in model.documents:
         record = opendata.document_record(model, doc, plan.links[doc.slug], script, site_url)
         records.append(record)
-        put(plan.links[doc.slug].json_url, opendata.document_json(record, doc, issues.get(doc.gazette), model.as_of))
-    put("catalogue.json", opendata.catalogue_json(records, model, site_name))
-    put("catalogue.csv", opendata.catalogue_csv(records))
-    put("issues.json", opendata.issues_json(model, site_name, site_url))
+        if mine(doc):
+            put(plan.links[doc.slug].json_url,
+                opendata.document_json(record, doc, issues.get(doc.gazette), model.as_of))
+        else:
+            expected.add(plan.links[doc.slug].json_url)
+    if site_wide:
+        put("catalogue.json", opendata.catalogue_json(records, model, site_name))
+        put("catalogue.csv", opendata.catalogue_csv(records))
+        put("issues.json", opendata.issues_json(model, site_name, site_url))
 
-    # Feeds.
-    for feed in subscriptions.group_feeds(model, site_name, script, site_url):
+        # Feeds.
+        for feed in subscriptions.group_feeds(model, site_name, script, site_url):
+            put(feed.path, feed.text)
+        feed = subscriptions.validity_feed(model, site_name, script, site_url, opts.validity_feed_days)
         put(feed.path, feed.text)
-    feed = subscriptions.validity_feed(model, site_name, script, site_url, opts.validity_feed_days)
-    put(feed.path, feed.text)
 
-    # Permanent identifiers.
+    # Permanent identifiers: written with the document they lead to.
     planned, warnings = redirects.plan_redirects(model, plan)
     result.warnings += warnings
+    by_url = {d.url: d for d in model.documents}
     for r in planned:
-        put(r.path, redirects.redirect_html(r, site_name, script, site_url))
+        if mine(by_url[r.target]):
+            put(r.path, redirects.redirect_html(r, site_name, script, site_url))
+        else:
+            expected.add(r.path)
 
     # Sitemap and robots.txt.
-    for path, text in sitemap.sitemap_files(sitemap.sitemap_entries(model, list(static_pages)), site_url).items():
-        put(path, text)
-    put("robots.txt", sitemap.robots_txt(site_url))
+    if site_wide:
+        for path, text in sitemap.sitemap_files(sitemap.sitemap_entries(model, list(static_pages)),
+                                                site_url).items():
+            put(path, text)
+        put("robots.txt", sitemap.robots_txt(site_url))
 
     # Downloads.
     if opts.pdf:
-        jobs = pdf.plan_pdfs(model.documents, plan.pdf_kinds, issues, content_dir, site_name)
+        jobs = pdf.plan_pdfs([d for d in model.documents if mine(d)], plan.pdf_kinds, issues, content_dir,
+                             site_name)
         result.pdf = pdf.write_pdfs(jobs, output_dir, os.path.join(cache_dir, "pdf"))
         result.warnings += [f"PDF not made: {f}" for f in result.pdf.failed or []]
 
-    result.removed = remove_stale(model, output_dir, set(result.files), set(plan.pdf_kinds) if opts.pdf else set())
+    if site_wide:  # a partition's output holds only its own files: nothing there is stale
+        result.removed = remove_stale(model, output_dir, expected, set(plan.pdf_kinds) if opts.pdf else set())
     if opts.compress:
         manifest = os.path.join(cache_dir, "compress",
                                 hashlib.sha1(os.path.abspath(output_dir).encode()).hexdigest()[:16] + ".json")
@@ -113,7 +138,9 @@ def remove_stale(model: SiteModel, output_dir: str, written: set[str], pdf_slugs
                 path = os.path.relpath(os.path.join(dirpath, name), output_dir).replace(os.sep, "/")
                 if path in keep or not any(p.match(path) for p in _OWNED):
                     continue
-                os.remove(os.path.join(output_dir, path))
+                for copy in ("", ".gz", ".br"):  # and its precompressed copies
+                    if os.path.exists(os.path.join(output_dir, path + copy)):
+                        os.remove(os.path.join(output_dir, path + copy))
                 removed.append(path)
             if dirpath != top and not os.listdir(dirpath):
                 os.rmdir(dirpath)

@@ -54,8 +54,13 @@ class DocumentLinks:
     json_url: str
     pdf_url: str | None = None
     scan_url: str | None = None
-    eli_url: str | None = None      # site path, percent-encoded for use in a link
+    eli_url: str | None = None      # short permanent address (a folder), percent-encoded
     feeds: list[tuple[str, str, str]] = field(default_factory=list)  # (dimension, value, feed path)
+
+    @property
+    def eli_href(self) -> str | None:
+        """The short address as a link that also works where folders are not served (file://)."""
+        return self.eli_url + "index.html" if self.eli_url else None
 
 
 @dataclass

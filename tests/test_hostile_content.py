@@ -1,0 +1,168 @@
+"""Hostile content: metadata or Markdown holding <script>, event attributes, javascript: links or
+iframes never produces executable markup in any output, and the pages' own scripts satisfy the
+site's Content-Security-Policy (no inline scripts or handlers)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import threading
+import xml.etree.ElementTree as ET
+
+import pytest
+from bs4 import BeautifulSoup
+
+from conftest import unavailable
+
+AS_OF = dt.date(2026, 11, 22)
+PAYLOAD = "<script>alert('x')</script>"
+HOSTILE_DOC = """title: 关于<script>alert('title')</script>的通知<img src=x onerror=alert('img')>
+date: 2026-03-01
+doc_number: 临政规〔2026〕9号"><svg onload=alert('num')>
+issuer: 临澜市人民政府<iframe src="javascript:alert('issuer')"></iframe>
+doc_type: 规范性文件
+category: "><script>alert('cat')</script>
+index_no: javascript:alert('index')
+gazette: 2026-01
+pages: 2-3
+note: <a href="javascript:alert('note')" onclick="alert('note')">备注</a>
+
+第一条　正文中的脚本<script>alert('body')</script>不得执行。
+
+<iframe src="https://evil.example/"></iframe>
+
+<div onmouseover="alert('div')">悬停</div>
+
+[点击这里](javascript:alert('link')) 与 [数据链接](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)
+与 [大写](JaVaScRiPt:alert('case')) 与 [实体](&#106;avascript:alert('entity'))
+
+![图片](javascript:alert('img2'))
+
+<a href="javascript:alert('raw')">原始链接</a> <object data="x.swf"></object>
+"""
+ISSUE = "title: 2026年第1期\nyear: 2026\nnumber: 1\ndate: 2026-03-05\n\n"
+SCRIPT_TYPES = {"application/json", "application/ld+json"}
+URL_ATTRS = ("href", "src", "action", "formaction", "data", "poster", "xlink:href", "srcdoc")
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory):
+    from gazette.build import build_site
+
+    root = tmp_path_factory.mktemp("hostile")
+    content = root / "content"
+    (content / "documents").mkdir(parents=True)
+    (content / "issues").mkdir()
+    (content / "documents" / "hostile.md").write_text(HOSTILE_DOC, encoding="utf-8")
+    (content / "documents" / "plain.md").write_text(
+        "title: 普通通知\ndate: 2026-03-02\nsupersedes: hostile\ndoc_type: 通知\n\n正文。\n", encoding="utf-8")
+    (content / "issues" / "2026-01.md").write_text(ISSUE, encoding="utf-8")
+    output = root / "site"
+    errors = []
+
+    def run():
+        try:
+            build_site(str(content), str(output), as_of=AS_OF,
+                       extra_settings={"GAZETTE_CACHE_DIR": str(root / "cache")})
+        except Exception as e:  # surfaced below; the build runs in its own thread (asyncio)
+            errors.append(e)
+
+    builder = threading.Thread(target=run)
+    builder.start()
+    builder.join()
+    assert not errors, errors
+    return output
+
+
+def _unsafe_url(value: str) -> bool:
+    v = re.sub(r"[\s\x00-\x1f]", "", value).lower()
+    return v.startswith(("javascript:", "vbscript:", "data:text/html", "data:"))
+
+
+def test_no_executable_markup_in_any_html_output(hostile_site):
+    pages = [os.path.join(d, f) for d, _, fs in os.walk(hostile_site) for f in fs if f.endswith(".html")]
+    assert len(pages) > 10
+    seen_payload_text = False
+    for path in pages:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        soup = BeautifulSoup(text, "html.parser")
+        for tag in soup.find_all(True):
+            assert tag.name not in ("iframe", "object", "embed", "frame", "svg"), f"{path}: <{tag.name}>"
+            for attr, value in tag.attrs.items():
+                assert not attr.lower().startswith("on"), f"{path}: {tag.name} {attr}={value!r}"
+                if attr.lower() in URL_ATTRS:
+                    assert not _unsafe_url(str(value)), f"{path}: {tag.name} {attr}={value!r}"
+            if tag.name == "meta" and tag.get("http-equiv", "").lower() == "refresh":
+                assert not _unsafe_url(tag["content"].split("url=", 1)[-1]), path
+            if tag.name == "script":
+                # Only the site's own external scripts, and inert data blocks.
+                assert tag.get("src") or tag.get("type") in SCRIPT_TYPES, f"{path}: inline script {tag}"
+                if tag.get("src"):
+                    assert not tag.get("src").startswith(("http:", "https:", "//")), path
+                else:
+                    json.loads(tag.string)  # a data block that parses is data, not code
+        if "alert(&#x27;body&#x27;)" in text or "alert('body')" in soup.get_text():
+            seen_payload_text = True
+    assert seen_payload_text, "the hostile body must be shown as text, not silently dropped"
+
+
+def test_no_executable_markup_in_feeds_sitemap_and_open_data(hostile_site):
+    for dirpath, _, files in os.walk(hostile_site):
+        for name in files:
+            path = os.path.join(dirpath, name)
+            if name.endswith(".xml"):
+                root = ET.parse(path).getroot()
+                for el in root.iter():
+                    local = el.tag.rsplit("}", 1)[-1]
+                    assert local not in ("script", "iframe"), path
+                    for value in el.attrib.values():
+                        assert not _unsafe_url(value), f"{path}: {value!r}"
+                # Feed text is plain text (type="text" by default): a reader shows it, never runs it.
+                for el in root.iter("{http://www.w3.org/2005/Atom}summary"):
+                    assert el.get("type", "text") == "text"
+            elif name.endswith(".json"):
+                with open(path, encoding="utf-8") as f:
+                    data = json.load(f)
+                for url_field in ("url", "json_url", "pdf_url", "scan_url", "eli_url"):
+                    for record in data.get("documents", [data]) if isinstance(data, dict) else []:
+                        if isinstance(record, dict) and isinstance(record.get(url_field), str):
+                            assert not _unsafe_url(record[url_field]), path
+
+
+@pytest.mark.browser
+def test_hostile_page_runs_nothing_in_a_real_browser(hostile_site, browser):
+    from gazette.build import serve
+
+    server = serve(str(hostile_site), 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    context = browser.new_context()
+    context.add_init_script("window.__csp = []; document.addEventListener('securitypolicyviolation', "
+                            "e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));")
+    page = context.new_page()
+    dialogs, errors = [], []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        for path in ("documents/hostile.html", "documents/plain.html", "index.html", "issues/2026-01.html"):
+            page.goto(base + path, wait_until="networkidle")
+            for link in page.locator("main a").all():
+                link.hover()
+            page.locator("main").hover()
+            assert page.evaluate("window.__csp") == [], path
+        # Search results show titles and excerpts of the hostile document as text too.
+        page.goto(base + "search.html?q=" + "正文中的脚本", wait_until="networkidle")
+        page.wait_for_selector("#search-results li", timeout=15000)
+        assert "<script>" in page.locator("#search-results").inner_text()
+        assert page.evaluate("window.__csp") == []
+        page.goto(base + "documents/hostile.html", wait_until="networkidle")
+        assert "alert('body')" in page.locator(".doc-body").inner_text()
+        assert page.locator("h1").inner_text().startswith("关于<script>")
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()
+    assert dialogs == [] and errors == []

@@ -1,0 +1,70 @@
+"""Partitioned builds: two year-range partitions merged and assembled give the same site as one build."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+from click.testing import CliRunner
+
+from gazette.cli import cli
+from test_incremental import tree
+
+DOCS = [
+    ("2015", "lljg-2015-01", "临澜市城市绿化管理办法", "临政规〔2015〕1号", "规范性文件", "城乡建设"),
+    ("2017", "lljg-2017-02", "臨瀾市公共圖書館管理辦法", "臨政規〔2017〕2號", "規範性文件", "教育"),
+    ("2019", "llzf-2019-07", "临澜市人民政府关于调整出租汽车运价的通知", "临政发〔2019〕7号", "通知", "交通运输"),
+    ("2021", "lljg-2021-03", "临澜市城市绿化管理办法", "临政规〔2021〕3号", "规范性文件", "城乡建设"),
+    ("2024", "llzf-2024-02", "臨瀾市人民政府關於做好防汛工作的通知", "臨政發〔2024〕2號", "通知", "应急管理"),
+]
+
+
+def make_archive(root) -> str:
+    content = os.path.join(root, "content")
+    for year, slug, title, number, doc_type, category in DOCS:
+        folder = os.path.join(content, "documents", year)
+        os.makedirs(folder, exist_ok=True)
+        extra = "supersedes: 临政规〔2015〕1号\n" if slug == "lljg-2021-03" else ""
+        with open(os.path.join(folder, slug + ".md"), "w", encoding="utf-8") as f:
+            f.write(f"title: {title}\ndate: {year}-03-0{len(slug) % 9 + 1}\ndoc_number: {number}\n"
+                    f"issuer: 临澜市人民政府\ndoc_type: {doc_type}\ncategory: {category}\n{extra}\n"
+                    f"第一条　{title}的正文。本文件自发布之日起施行。\n\n第二条　各部门应当认真执行。\n")
+    return content
+
+
+def run(*args):
+    result = CliRunner().invoke(cli, ["build", *args, "--as-of", "2026-11-22"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def test_two_partitions_assembled_equal_a_single_build(tmp_path, monkeypatch):
+    content = make_archive(tmp_path)
+    monkeypatch.setenv("GAZETTE_CACHE_DIR", str(tmp_path / "cache"))
+    run("--content", content, "--output", str(tmp_path / "whole"))
+
+    # Two CI jobs, each with its own output; their outputs are then merged and assembled.
+    run("--content", content, "--output", str(tmp_path / "part-a"), "--partition", "2010-2019")
+    run("--content", content, "--output", str(tmp_path / "part-b"), "--partition", "2020-2029")
+    part_a, part_b = tree(str(tmp_path / "part-a")), tree(str(tmp_path / "part-b"))
+    assert "documents/lljg-2015-01.html" in part_a and "documents/lljg-2015-01.html" not in part_b
+    assert "documents/lljg-2021-03.html" in part_b and "index.html" not in part_a
+    assert not set(part_a) & set(part_b) - {p for p in part_a if p.startswith("theme/")}, \
+        "partitions must not write the same files (theme assets aside)"
+
+    site = tmp_path / "site"
+    for part in ("part-a", "part-b"):
+        shutil.copytree(tmp_path / part, site, dirs_exist_ok=True)
+    run("--content", content, "--output", str(site), "--assemble")
+
+    whole, merged = tree(str(tmp_path / "whole")), tree(str(site))
+    assert sorted(merged) == sorted(whole)
+    assert [p for p in whole if whole[p] != merged[p]] == []
+
+
+def test_partition_must_cover_whole_decades(tmp_path):
+    content = make_archive(tmp_path)
+    result = CliRunner().invoke(cli, ["build", "--content", content, "--output", str(tmp_path / "o"),
+                                      "--partition", "2015-2024"])
+    assert result.exit_code == 2
+    assert "does not cover whole decades" in result.output

@@ -1,0 +1,251 @@
+"""Publishing stages on small archives, without Pelican: permanent identifiers, validity changes,
+sitemap, compression, PDFs, stale outputs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+import os
+import textwrap
+
+import brotli
+import pypdfium2
+import pytest
+
+from gazette import metadata as md
+from gazette.archive import load_archive
+from gazette.model import read_document
+from gazette.publishing import publish
+from gazette.publishing import compress, sitemap
+from gazette.publishing.changes import change_day, recent_changes
+from gazette.publishing.links import eli_parts
+from gazette.publishing.pdf import cut_pages, page_range, text_pdf
+from gazette.site import SiteModel
+from gazette.validity import ValiditySettings
+
+AS_OF = dt.date(2026, 11, 22)
+
+
+def write_doc(content, slug, **fields):
+    body = fields.pop("body", "第一条　为规范管理，制定本办法。\n\n第二条　本办法自发布之日起施行。")
+    head = "\n".join(f"{k}: {v}" for k, v in fields.items())
+    path = content / "documents" / f"{slug}.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"{head}\n\n{body}\n", encoding="utf-8")
+    return path
+
+
+def model_of(content, as_of=AS_OF):
+    archive = load_archive(str(content))
+    assert not archive.errors, archive.errors
+    return SiteModel.build(archive, as_of, ValiditySettings(review_types=("规范性文件", "规章")))
+
+
+def settings_for(content, tmp_path, **extra):
+    return {"PATH": str(content), "SITENAME": "测试公报", "GAZETTE_CACHE_DIR": str(tmp_path / "cache"), **extra}
+
+
+# -- permanent identifiers ----------------------------------------------------------------
+
+def test_old_slugs_are_read_in_english_or_chinese(tmp_path):
+    p = write_doc(tmp_path, "new-name", title="通知", date="2024-01-02", old_slugs="old-a; old-b")
+    assert read_document(str(p)).old_slugs == ["old-a", "old-b"]
+    p = write_doc(tmp_path, "other", title="通知", date="2024-01-02", **{"旧网址": "legacy"})
+    assert read_document(str(p)).old_slugs == ["legacy"]
+
+
+def test_old_slug_that_cannot_be_a_url_is_a_located_error(tmp_path):
+    p = write_doc(tmp_path, "doc", title="通知", date="2024-01-02", old_slugs="旧 名")
+    with pytest.raises(md.MetadataErrors) as e:
+        read_document(str(p), display_path="content/documents/doc.md")
+    assert str(e.value).startswith("content/documents/doc.md:3: old_slugs: '旧 名' cannot be an earlier slug")
+
+
+def test_renamed_document_old_url_redirects_to_the_new_one(tmp_path):
+    content, out = tmp_path / "content", tmp_path / "out"
+    write_doc(content, "llzg-2024-02", title="临澜市停车管理办法", date="2024-03-01", doc_number="临政规〔2024〕2号",
+              old_slugs="tingche-banfa; llzg-2024-01")
+    write_doc(content, "llzg-2024-01", title="另一件文件", date="2024-01-01")
+    result = publish(model_of(content), settings_for(content, tmp_path, GAZETTE_PDF=False), str(out))
+    page = (out / "documents" / "tingche-banfa.html").read_text(encoding="utf-8")
+    assert '<meta http-equiv="refresh" content="0; url=../documents/llzg-2024-02.html">' in page
+    assert '<a href="../documents/llzg-2024-02.html">临澜市停车管理办法</a>' in page
+    assert "<script" not in page
+    # An old slug another document still uses never replaces that document.
+    assert not (out / "documents" / "llzg-2024-01.html").exists()
+    assert any("'llzg-2024-01' is the slug of another document" in w for w in result.warnings)
+    # The ELI-style short address, in either script of the number.
+    eli = out / "eli" / "临政规" / "2024" / "2" / "index.html"
+    assert "url=../../../../documents/llzg-2024-02.html" in eli.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("number, parts", [
+    ("临政规〔2023〕3号", ("临政规", "2023", "3")),
+    ("臨政規〔2023〕03號", ("临政规", "2023", "3")),
+    ("临政办发[２０２２]１１号", ("临政办发", "2022", "11")),
+    ("环办（2017）21号", ("环办", "2017", "21")),
+    ("临澜市人民政府令第8号", None),
+    ("", None),
+])
+def test_eli_parts_of_document_numbers(number, parts):
+    assert eli_parts(number) == parts
+
+
+def test_eli_codes_setting_gives_ascii_paths():
+    assert eli_parts("臨政規〔2023〕3號", {"临政规": "llzg"}) == ("llzg", "2023", "3")
+
+
+# -- validity changes -----------------------------------------------------------------------
+
+def test_validity_changes_are_dated_by_the_content_not_by_the_build(tmp_path):
+    content = tmp_path / "content"
+    write_doc(content, "exp", title="到期文件", date="2024-01-01", expires="2026-06-30", doc_type="通知")
+    write_doc(content, "old", title="旧办法", date="2020-01-01", doc_type="规范性文件", validity="repealed")
+    write_doc(content, "new", title="新办法", date="2026-03-01", doc_type="规范性文件", supersedes="old")
+    write_doc(content, "undated", title="废止但无日期", date="2020-01-01", doc_type="通知", validity="repealed")
+    write_doc(content, "due", title="待清理", date="2024-06-01", doc_type="规范性文件")
+    write_doc(content, "ok", title="现行", date="2026-01-01", doc_type="规范性文件")
+    model = model_of(content)
+    by = {d.slug: d for d in model.documents}
+    assert change_day(model, by["exp"]) == ("expired", dt.date(2026, 7, 1))
+    assert change_day(model, by["old"]) == ("repealed", dt.date(2026, 3, 1))
+    assert change_day(model, by["due"]) == ("overdue", dt.date(2026, 6, 2))
+    assert change_day(model, by["undated"]) is None and change_day(model, by["ok"]) is None
+    assert [(c.doc.slug, c.kind) for c in recent_changes(model)] == [
+        ("exp", "expired"), ("due", "overdue"), ("old", "repealed")]
+    assert [c.doc.slug for c in recent_changes(model, window_days=150)] == ["exp"]
+    # Before the expiry date there is nothing to announce yet.
+    assert change_day(model_of(content, dt.date(2026, 6, 30)), by["exp"]) is None
+
+
+# -- sitemap ----------------------------------------------------------------------------------
+
+def test_sitemap_splits_into_an_index_past_the_protocol_limit(monkeypatch):
+    monkeypatch.setattr(sitemap, "MAX_URLS", 2)
+    entries = [(f"documents/d{i}.html", dt.date(2024, 1, i + 1)) for i in range(5)]
+    files = sitemap.sitemap_files(entries, "https://example.gov.cn/gazette")
+    assert sorted(files) == ["sitemap.xml", "sitemaps/sitemap-1.xml", "sitemaps/sitemap-2.xml",
+                             "sitemaps/sitemap-3.xml"]
+    assert "<sitemapindex" in files["sitemap.xml"]
+    assert "<loc>https://example.gov.cn/gazette/sitemaps/sitemap-3.xml</loc><lastmod>2024-01-05</lastmod>" \
+        in files["sitemap.xml"]
+    assert "<loc>https://example.gov.cn/gazette/documents/d0.html</loc>" in files["sitemaps/sitemap-1.xml"]
+    assert sitemap.robots_txt("https://example.gov.cn/gazette").endswith(
+        "Sitemap: https://example.gov.cn/gazette/sitemap.xml\n")
+
+
+# -- compression ------------------------------------------------------------------------------
+
+def test_compression_is_deterministic_incremental_and_cleans_up(tmp_path):
+    site = tmp_path / "site"
+    (site / "a").mkdir(parents=True)
+    big = ("<p>临澜市人民政府公报</p>\n" * 100).encode()
+    (site / "a" / "page.html").write_bytes(big)
+    (site / "tiny.json").write_bytes(b"{}")
+    (site / "scan.pdf").write_bytes(b"%PDF-1.4" + b"\0" * 1000)
+    manifest = str(tmp_path / "cache" / "m.json")
+    first = compress.compress_tree(str(site), manifest_path=manifest)
+    assert first.compressed == 1
+    gz = (site / "a" / "page.html.gz").read_bytes()
+    assert gzip.decompress(gz) == big and brotli.decompress((site / "a" / "page.html.br").read_bytes()) == big
+    assert not (site / "tiny.json.gz").exists() and not (site / "scan.pdf.gz").exists()
+    mtime = os.path.getmtime(site / "a" / "page.html.gz")
+    # Rewritten with the same bytes (as Pelican does): recognised by hash, not compressed again.
+    os.utime(site / "a" / "page.html", (mtime + 10, mtime + 10))
+    second = compress.compress_tree(str(site), manifest_path=manifest)
+    assert (second.compressed, second.unchanged) == (0, 1)
+    assert os.path.getmtime(site / "a" / "page.html.gz") == mtime
+    (site / "a" / "page.html").write_bytes(big + b"<p>new</p>")
+    os.utime(site / "a" / "page.html", (mtime + 20, mtime + 20))
+    assert compress.compress_tree(str(site), manifest_path=manifest).compressed == 1
+    assert (site / "a" / "page.html.gz").read_bytes() != gz
+    os.remove(site / "a" / "page.html")
+    assert compress.compress_tree(str(site), manifest_path=manifest).removed == 2
+    assert not (site / "a" / "page.html.gz").exists() and not (site / "a" / "page.html.br").exists()
+
+
+# -- PDF downloads ----------------------------------------------------------------------------
+
+def _numbered_pdf(path, pages):
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path))
+    for n in range(1, pages + 1):
+        c.drawString(100, 700, f"PAGE-{n}")
+        c.showPage()
+    c.save()
+
+
+def test_page_range_maps_gazette_pages_to_scan_pages():
+    assert page_range("12-15") == (11, 14) and page_range("3") == (2, 2) and page_range("x") is None
+
+
+def test_document_pages_are_cut_from_the_issue_scan(tmp_path):
+    _numbered_pdf(tmp_path / "issue.pdf", 6)
+    cut_pages(str(tmp_path / "issue.pdf"), 2, 4, str(tmp_path / "doc.pdf"))
+    pdf = pypdfium2.PdfDocument(str(tmp_path / "doc.pdf"))
+    assert [p.get_textpage().get_text_range().strip() for p in pdf] == ["PAGE-3", "PAGE-4", "PAGE-5"]
+
+
+def test_text_pdf_holds_the_text_in_either_script(tmp_path):
+    for script, title in (("zh-Hans", "临澜市停车管理办法"), ("zh-Hant", "臨瀾市停車管理辦法")):
+        dest = tmp_path / f"{script}.pdf"
+        text_pdf({"title": title, "doc_number": "临政规〔2024〕2号", "issuer": "临澜市人民政府", "date": "2024年3月1日",
+                  "script": script, "body": "第一条　为规范停车管理，制定本办法。" * 40, "site": "测试公报",
+                  "url": "documents/x.html"}, str(dest))
+        text = "".join(p.get_textpage().get_text_range() for p in pypdfium2.PdfDocument(str(dest)))
+        assert title in text and "第一条" in text
+
+
+def test_pdfs_come_from_scan_or_text_are_cached_and_switchable(tmp_path):
+    content, out = tmp_path / "content", tmp_path / "out"
+    (content / "scans").mkdir(parents=True)
+    _numbered_pdf(content / "scans" / "2024-01.pdf", 8)
+    (content / "issues").mkdir()
+    (content / "issues" / "2024-01.md").write_text("year: 2024\nnumber: 1\ndate: 2024-03-01\nscan: scans/2024-01.pdf\n\n",
+                                                   encoding="utf-8")
+    write_doc(content, "in-issue", title="刊登文件", date="2024-03-01", gazette="2024-01", pages="3-4")
+    write_doc(content, "text-only", title="仅有文本", date="2024-03-02")
+    write_doc(content, "bad-pages", title="页码越界", date="2024-03-03", gazette="2024-01", pages="30-31")
+    write_doc(content, "asked", title="依申请文件", date="2024-03-04", disclosure="on_request")
+    settings = settings_for(content, tmp_path)
+    first = publish(model_of(content), settings, str(out))
+    assert first.pdf.made == 3 and first.pdf.reused == 0
+    pages = lambda slug: pypdfium2.PdfDocument(str(out / "documents" / f"{slug}.pdf"))  # noqa: E731
+    assert [p.get_textpage().get_text_range().strip() for p in pages("in-issue")] == ["PAGE-3", "PAGE-4"]
+    assert "仅有文本" in pages("text-only")[0].get_textpage().get_text_range()
+    assert "页码越界" in pages("bad-pages")[0].get_textpage().get_text_range()  # fell back to the text
+    assert not (out / "documents" / "asked.pdf").exists()
+    catalogue = json.loads((out / "catalogue.json").read_text(encoding="utf-8"))
+    assert {r["slug"]: r["pdf_url"] for r in catalogue["documents"]}["asked"] == ""
+    mtime = os.path.getmtime(out / "documents" / "in-issue.pdf")
+    again = publish(model_of(content), settings, str(out))
+    assert (again.pdf.made, again.pdf.reused, again.pdf.written) == (0, 3, 0)
+    assert os.path.getmtime(out / "documents" / "in-issue.pdf") == mtime
+    off = publish(model_of(content), {**settings, "GAZETTE_PDF": False}, str(out))
+    assert off.pdf is None and not list((out / "documents").glob("*.pdf"))
+
+
+# -- stale outputs ----------------------------------------------------------------------------
+
+def test_document_withheld_after_publication_leaves_nothing_behind(tmp_path):
+    content, out = tmp_path / "content", tmp_path / "out"
+    write_doc(content, "keep", title="保留文件", date="2024-01-01", doc_number="临政发〔2024〕1号")
+    path = write_doc(content, "secret", title="后来不予公开的文件", date="2024-01-02", doc_number="临政发〔2024〕2号")
+    settings = settings_for(content, tmp_path)
+    publish(model_of(content), settings, str(out))
+    (out / "documents" / "secret.html").write_text("<p>page from the earlier build</p>", encoding="utf-8")
+    assert (out / "documents" / "secret.json").exists() and (out / "documents" / "secret.pdf").exists()
+    path.write_text(path.read_text(encoding="utf-8").replace("title:", "disclosure: withheld\ntitle:"), encoding="utf-8")
+    result = publish(model_of(content), settings, str(out))
+    assert "documents/secret.json" in result.removed and "documents/secret.html" in result.removed
+    for dirpath, _, files in os.walk(out):
+        for name in files:
+            data = open(os.path.join(dirpath, name), "rb").read()
+            if name.endswith(".gz"):
+                data = gzip.decompress(data)
+            elif name.endswith(".br"):
+                data = brotli.decompress(data)
+            assert "后来不予公开".encode() not in data and b"secret" not in data, name
+    assert not (out / "eli" / "临政发" / "2024" / "2").exists()
