@@ -49,6 +49,10 @@ def site_model(settings: dict) -> SiteModel:
     return model
 
 
+# Plugins that add to a document page register what else it shows: fn(doc) -> JSON-able value.
+DOCUMENT_DEPENDENCIES: list = []
+
+
 def document_dependencies(model: SiteModel, doc) -> list:
     """What a document's page and listing rows show besides its own fields (for incremental builds)."""
     ev = model.evaluations.get(doc.slug)
@@ -59,7 +63,8 @@ def document_dependencies(model: SiteModel, doc) -> list:
         for name in ("supersedes", "superseded_by", "amends", "amended_by"):
             rel.append([name] + [(d.slug, d.title, d.doc_number, d.script) for d in getattr(links, name)])
     return [ev.status if ev else None, ev.flag if ev else None, str(ev.review_due) if ev else None, rel,
-            (issue.key, issue.display_title, issue.scan) if issue else None]
+            (issue.key, issue.display_title, issue.scan) if issue else None,
+            [fn(doc) for fn in DOCUMENT_DEPENDENCIES]]
 
 
 def drop_withheld_scans(generator) -> None:

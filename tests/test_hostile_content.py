@@ -14,7 +14,6 @@ import xml.etree.ElementTree as ET
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import unavailable
 
 AS_OF = dt.date(2026, 11, 22)
 PAYLOAD = "<script>alert('x')</script>"

@@ -7,7 +7,6 @@ import datetime as dt
 import gzip
 import json
 import os
-import textwrap
 
 import brotli
 import pypdfium2
@@ -249,3 +248,21 @@ def test_document_withheld_after_publication_leaves_nothing_behind(tmp_path):
                 data = brotli.decompress(data)
             assert "后来不予公开".encode() not in data and b"secret" not in data, name
     assert not (out / "eli" / "临政发" / "2024" / "2").exists()
+
+
+def test_partitions_write_their_documents_and_the_assembly_the_site_wide_files(tmp_path):
+    content, out = tmp_path / "content", tmp_path / "out"
+    write_doc(content, "old", title="旧文件", date="2015-01-01", doc_number="临政发〔2015〕1号")
+    write_doc(content, "new", title="新文件", date="2024-01-01", doc_number="临政发〔2024〕1号")
+    settings = settings_for(content, tmp_path)
+    model = model_of(content)
+    publish(model, {**settings, "GAZETTE_PARTITION": (2020, 2029)}, str(out))
+    assert (out / "documents" / "new.json").exists() and (out / "documents" / "new.pdf").exists()
+    assert not (out / "documents" / "old.json").exists() and not (out / "catalogue.json").exists()
+    assert (out / "eli" / "临政发" / "2024" / "1" / "index.html").exists()
+    assert not (out / "eli" / "临政发" / "2015").exists() and not (out / "sitemap.xml").exists()
+    publish(model, {**settings, "GAZETTE_ASSEMBLE": True}, str(out))
+    assert (out / "catalogue.json").exists() and (out / "sitemap.xml").exists()
+    # The assembly keeps the partitions' files (here, only one partition was merged in).
+    assert (out / "documents" / "new.json").exists() and (out / "documents" / "new.pdf").exists()
+    assert not (out / "documents" / "old.json").exists()

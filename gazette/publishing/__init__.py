@@ -113,7 +113,10 @@ def publish(model: SiteModel, settings: dict, output_dir: str, static_pages: lis
     if opts.compress:
         manifest = os.path.join(cache_dir, "compress",
                                 hashlib.sha1(os.path.abspath(output_dir).encode()).hexdigest()[:16] + ".json")
-        result.compressed = compress.compress_tree(output_dir, opts.brotli_quality, manifest_path=manifest)
+        # A partition compresses only its own documents' files; shared assets are compressed once,
+        # by the assembly run.
+        result.compressed = compress.compress_tree(output_dir, opts.brotli_quality, manifest_path=manifest,
+                                                   only=None if site_wide else ("documents", "eli"))
     for w in result.warnings:
         log.warning(w)
     return result

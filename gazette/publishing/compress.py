@@ -58,9 +58,10 @@ def _compress_one(src: str, brotli_quality: int, known: str | None) -> tuple[boo
 
 
 def compress_tree(root: str, brotli_quality: int = 5, workers: int = 2,
-                  manifest_path: str | None = None) -> CompressResult:
-    """Write <file>.gz and <file>.br next to every text file of at least MIN_SIZE bytes under root.
-    `manifest_path` (a JSON file outside the site) remembers each source's hash between builds."""
+                  manifest_path: str | None = None, only: tuple[str, ...] | None = None) -> CompressResult:
+    """Write <file>.gz and <file>.br next to every text file of at least MIN_SIZE bytes under root
+    (or under its sub-folders `only`). `manifest_path` (a JSON file outside the site) remembers
+    each source's hash between builds."""
     result = CompressResult()
     manifest: dict[str, str] = {}
     if manifest_path:
@@ -70,7 +71,8 @@ def compress_tree(root: str, brotli_quality: int = 5, workers: int = 2,
         except (FileNotFoundError, ValueError):
             manifest = {}
     todo = []
-    for dirpath, dirnames, filenames in os.walk(root):
+    tops = [os.path.join(root, sub) for sub in only] if only is not None else [root]
+    for dirpath, dirnames, filenames in (w for top in tops for w in os.walk(top)):
         dirnames.sort()
         names = set(filenames)
         for name in sorted(filenames):

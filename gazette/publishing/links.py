@@ -9,7 +9,6 @@ import urllib.parse
 from dataclasses import dataclass, field
 
 from ..chinese import fold
-from ..model import Document
 from ..pages import DIMENSIONS, group_slug
 
 FEED_DIMENSIONS = ("issuer", "doc_type", "category")

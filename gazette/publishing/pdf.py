@@ -181,19 +181,19 @@ def text_pdf(content: dict, dest: str) -> None:
     pdf.build(story, onFirstPage=footer, onLaterPages=footer)
 
 
-def _make_cached(args: tuple[PdfJob, str]) -> tuple[str, str | None]:
+def _make_cached(args: tuple[PdfJob, str]) -> tuple[str, str | None, str | None]:
+    """(slug, error, note): error when no PDF could be made, note when the text stood in for a scan."""
     job, path = args
     try:
         make_pdf(job, path)
-        return job.slug, None
+        return job.slug, None, None
     except Exception as e:  # one bad scan must not stop the build: fall back to the text
         error = f"{type(e).__name__}: {e}"
     try:
         make_pdf(PdfJob(job.slug, "text", job.key, text=job.text), path)
-        log.warning("PDF of %s set from its text: the scan could not be used (%s)", job.slug, error)
-        return job.slug, None
+        return job.slug, None, f"set from its text: the scan could not be used ({error})"
     except Exception as e:
-        return job.slug, f"{error}; from the text: {type(e).__name__}: {e}"
+        return job.slug, f"{error}; from the text: {type(e).__name__}: {e}", None
 
 
 def write_pdfs(jobs: list[PdfJob], output_dir: str, cache_dir: str, workers: int = 2) -> PdfResult:
@@ -203,11 +203,15 @@ def write_pdfs(jobs: list[PdfJob], output_dir: str, cache_dir: str, workers: int
     cached = {job.slug: os.path.join(cache_dir, f"{job.key}.pdf") for job in jobs}
     missing = [(job, cached[job.slug]) for job in jobs if not os.path.exists(cached[job.slug])]
     if len(missing) >= PARALLEL_FROM and workers > 1:
+        # Forked workers (spawn would need the caller's `if __name__ == "__main__"` guard); they
+        # only run reportlab / pdfium and report back instead of logging, so no inherited lock is taken.
         with ProcessPoolExecutor(max_workers=workers) as pool:
             outcomes = list(pool.map(_make_cached, missing, chunksize=8))
     else:
         outcomes = [_make_cached(m) for m in missing]
-    for slug, error in outcomes:
+    for slug, error, note in outcomes:
+        if note:
+            log.warning("PDF of %s %s", slug, note)
         if error:
             result.failed.append(f"{slug}: {error}")
             log.warning("PDF of %s not made: %s", slug, error)

@@ -24,6 +24,7 @@ def _plan(settings, model):
 
 def add_template_globals(generator):
     """`publishing_links(doc)` and `feed_url(dimension, value)` for the templates."""
+    from gazette import pelican_site
     from gazette.pelican_site import site_model
 
     settings = generator.settings
@@ -31,6 +32,13 @@ def add_template_globals(generator):
     env.globals["publishing_links"] = lambda doc: _plan(settings, site_model(settings)).links.get(doc.slug)
     env.globals["feed_url"] = lambda dim, value: feed_path(dim, value) if dim in FEED_DIMENSIONS else None
     env.globals["validity_feed_url"] = VALIDITY_FEED
+
+    def links_of(doc):  # what document.html shows from the link plan (PDF, short address, feeds)
+        return repr(_plan(settings, pelican_site.site_model(settings)).links.get(doc.slug))
+
+    links_of._publishing = True
+    deps = pelican_site.DOCUMENT_DEPENDENCIES
+    deps[:] = [fn for fn in deps if not getattr(fn, "_publishing", False)] + [links_of]
 
 
 def grab(generators):
