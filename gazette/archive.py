@@ -73,7 +73,7 @@ def load_archive(content_dir: str) -> Archive:
     seen_slugs: dict[str, str] = {}
     for path in iter_content_files(content_dir, DOCUMENTS_DIR):
         rel = os.path.relpath(path, content_dir)
-        shown = os.path.join(os.path.basename(content_dir.rstrip("/")) or ".", rel)
+        shown = os.path.join(content_dir, rel)  # as the user named the folder, so it can be pasted
         try:
             doc = read_document(path, display_path=shown)
         except md.MetadataErrors as e:
@@ -96,7 +96,7 @@ def load_archive(content_dir: str) -> Archive:
         archive.documents.append(doc)
     for path in iter_content_files(content_dir, ISSUES_DIR):
         rel = os.path.relpath(path, content_dir)
-        shown = os.path.join(os.path.basename(content_dir.rstrip("/")) or ".", rel)
+        shown = os.path.join(content_dir, rel)
         try:
             issue = read_issue(path, display_path=shown)
         except md.MetadataErrors as e:
@@ -105,6 +105,15 @@ def load_archive(content_dir: str) -> Archive:
             continue
         issue.source_path = rel
         archive.issues.append(issue)
+    known = {i.key for i in archive.issues}
+    for doc in list(archive.documents):
+        if doc.gazette and doc.gazette not in known:
+            shown = os.path.join(content_dir, doc.source_path)
+            archive.errors.append(md.MetadataError(shown, doc.header_lines.get("gazette", 1), "gazette",
+                                                   f"no issue '{doc.gazette}' in {os.path.join(content_dir, ISSUES_DIR)}",
+                                                   "the key of an issue file, e.g. 2023-02"))
+            archive.bad_files.append(doc.source_path)
+            archive.documents.remove(doc)
     archive.documents.sort(key=lambda d: (d.date, d.slug), reverse=True)
     archive.issues.sort(key=lambda i: (i.date, i.key), reverse=True)
     return archive

@@ -149,7 +149,8 @@ def build_site(content_dir: str = "content", output_dir: str = "output", as_of: 
         raise MetadataCheckFailed(archive.errors)
     settings = pelican_settings(content_dir, output_dir, settings_file, extra_settings)
     with timing.stage("validity"):
-        model = SiteModel.build(archive, day, ValiditySettings.from_pelican(settings))
+        model = SiteModel.build(archive, day, ValiditySettings.from_pelican(settings),
+                              settings.get("SITE_SCRIPT", "zh-Hans"))
     cache_dir = settings["GAZETTE_CACHE_DIR"]
     html = HtmlCache(os.path.join(cache_dir, "html.sqlite"))
     with timing.stage("render bodies"):
@@ -267,6 +268,12 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
     def log_message(self, fmt, *args):  # keep the terminal readable
         pass
+
+    def handle(self):
+        try:
+            super().handle()
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the browser cancelled a request (e.g. a range request on a PDF)
 
 
 def serve(output_dir: str, port: int, host: str = "127.0.0.1") -> http.server.ThreadingHTTPServer:

@@ -23,13 +23,14 @@ DISCLOSURE_LABELS = {
 }
 # Banner sentences; {date} and similar fields are filled in by the page or by validity.js.
 BANNERS = {
-    "expired": "本文件已于{date}失效，仅供查阅。",
+    "expired": "本文件有效期至{date}，已失效，仅供查阅。",
     "expired_nodate": "本文件已失效，仅供查阅。",
     "repealed": "本文件已废止，仅供查阅。",
     "not_yet_effective": "本文件尚未生效，将于{date}起施行。",
     "not_yet_effective_nodate": "本文件尚未生效。",
     "overdue": "有效性待确认：本文件应于{due}前完成清理，最近一次清理为{reviewed}。",
-    "due_soon": "本文件将于{due}到期清理。",
+    "overdue_never": "有效性待确认：本文件应于{due}前完成清理，发布以来尚未经过清理。",
+    "due_soon": "本文件目前有效，将于{due}前接受定期清理。",
     "superseded": "本文件已被新文件替代：",
     "amended": "本文件已被修改，请同时参阅修改文件：",
     "never_reviewed": "尚未清理",

@@ -107,6 +107,7 @@ class Header:
     extra: dict[str, tuple[str, int]] = field(default_factory=dict)
     body: str = ""
     body_line: int = 1
+    errors: list[MetadataError] = field(default_factory=list)
 
     def line_of(self, key: str) -> int:
         return self.fields.get(key, ("", 1))[1]
@@ -120,8 +121,11 @@ def canonical_key(raw: str) -> str | None:
     return _ALIAS_TO_KEY.get(fold(key))
 
 
-def split_header(text: str, path: str) -> Header:
-    """Split `text` into its metadata header and body, keeping line numbers."""
+def split_header(text: str, path: str, collect: bool = False) -> Header:
+    """Split `text` into its metadata header and body, keeping line numbers.
+
+    Layout problems raise MetadataErrors, or with `collect` are kept in `header.errors` so that
+    they are reported together with the fields' own problems."""
     if text.startswith("\ufeff"):
         text = text[1:]
     lines = text.split("\n")
@@ -162,8 +166,9 @@ def split_header(text: str, path: str) -> Header:
         i += 1
     header.body_line = i + 1
     header.body = "\n".join(lines[i:])
-    if errors:
+    if errors and not collect:
         raise MetadataErrors(errors)
+    header.errors = errors
     return header
 
 
@@ -206,7 +211,7 @@ class FieldReader:
 
     def __init__(self, header: Header):
         self.header = header
-        self.errors: list[MetadataError] = []
+        self.errors: list[MetadataError] = list(header.errors)
 
     def _err(self, key: str, problem: str, expected: str | None = None) -> None:
         self.errors.append(MetadataError(self.header.path, self.header.line_of(key), key, problem, expected))

@@ -52,6 +52,7 @@ class Document:
     old_slugs: list[str] = field(default_factory=list)  # earlier slugs; their URLs redirect here
     body: str = ""
     body_line: int = 1
+    header_lines: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def url(self) -> str:
@@ -149,11 +150,12 @@ def document_from_header(header: md.Header, slug: str | None = None) -> Document
     if doc["expires"] and doc["effective"] and doc["expires"] < doc["effective"]:
         r._err("expires", "before the date it takes effect", f"a date after {doc['effective']}")
     if r.errors:
-        raise md.MetadataErrors(r.errors)
+        raise md.MetadataErrors(sorted(r.errors, key=lambda e: e.line))
     if script is None:
         script = detect_script((title or "") + header.body)
     return Document(source_path=header.path, slug=slug, title=title, date=date, script=script,
-                    body=header.body, body_line=header.body_line, **doc)
+                    body=header.body, body_line=header.body_line,
+                    header_lines={k: line for k, (_, line) in header.fields.items()}, **doc)
 
 
 def issue_from_header(header: md.Header) -> Issue:
@@ -174,14 +176,14 @@ def read_document(path: str, text: str | None = None, display_path: str | None =
     """Read one document file."""
     if text is None:
         text = read_text(path, display_path)
-    return document_from_header(md.split_header(text, display_path or path), slug_from_path(path))
+    return document_from_header(md.split_header(text, display_path or path, collect=True), slug_from_path(path))
 
 
 def read_issue(path: str, text: str | None = None, display_path: str | None = None) -> Issue:
     """Read one issue file."""
     if text is None:
         text = read_text(path, display_path)
-    return issue_from_header(md.split_header(text, display_path or path))
+    return issue_from_header(md.split_header(text, display_path or path, collect=True))
 
 
 def read_text(path: str, display_path: str | None = None) -> str:

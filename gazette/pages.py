@@ -28,10 +28,12 @@ class PageSpec:
 
 
 def group_slug(value: str) -> str:
-    """Stable ASCII file name for a group (issuer, subject…): years stay as they are."""
+    """Stable ASCII file name for a group (issuer, subject…), the same for either script: years stay as they are."""
+    from .chinese import fold
+
     if value.isascii() and value.replace("-", "").isalnum():
         return value
-    return hashlib.sha1(value.encode("utf-8")).hexdigest()[:10]
+    return hashlib.sha1(fold(value).encode("utf-8")).hexdigest()[:10]
 
 
 def group_url(dimension: str, value: str) -> str:
@@ -55,12 +57,15 @@ def plan_pages(model: SiteModel, latest_count: int = 12) -> list[PageSpec]:
         plan.append(PageSpec(issue.url, "issue", {"issue": issue, "contents": model.toc.get(issue.key, []),
                                                   "page_name": "issues"}))
     browse = []
+    from .labels import localise
+
     for dim, (part, label) in DIMENSIONS.items():
         groups = model.group_documents(dim)
+        label = localise(label, model.script)
         browse.append((dim, label, [(name, group_url(dim, name), len(docs)) for name, docs in groups]))
         for name, docs in groups:
             plan.append(PageSpec(group_url(dim, name), "listing", {
-                "dimension": dim, "dimension_title": DIMENSION_TITLES[dim], "group": name,
+                "dimension": dim, "dimension_title": localise(DIMENSION_TITLES[dim], model.script), "group": name,
                 "documents": docs, "page_name": "browse"}))
     plan.append(PageSpec("browse/index.html", "browse", {"dimensions": browse, "page_name": "browse"}))
     return plan

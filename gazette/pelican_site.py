@@ -41,7 +41,8 @@ def site_model(settings: dict) -> SiteModel:
         if archive.errors and not settings.get("GAZETTE_LENIENT"):
             raise BuildError("\n".join(str(e) for e in archive.errors))
         model = SiteModel.build(archive, as_of_date(settings.get("GAZETTE_AS_OF")),
-                                ValiditySettings.from_pelican(settings))
+                                ValiditySettings.from_pelican(settings),
+                              settings.get("SITE_SCRIPT", "zh-Hans"))
         settings["GAZETTE_SITE"] = model
     if settings.get("_GAZETTE_DEPS_FOR") is not model:
         set_document_context(lambda doc: document_dependencies(model, doc))
@@ -67,14 +68,25 @@ def document_dependencies(model: SiteModel, doc) -> list:
             [fn(doc) for fn in DOCUMENT_DEPENDENCIES]]
 
 
-def drop_withheld_scans(generator) -> None:
-    """Scans of withheld documents stay in content/ and never reach the site."""
+def publishable_scans(model: SiteModel) -> set[str]:
+    """Scans the site may carry: those of issues and of public documents. Anything else under
+    scans/ (a withheld or on-request document's original, a stray file) stays in content/."""
+    def norm(path: str) -> str:
+        return os.path.normpath(path).replace(os.sep, "/")
+
+    allowed = {norm(i.scan) for i in model.issues if i.scan}
+    allowed |= {norm(d.scan) for d in model.documents if d.scan and d.is_public}
+    return allowed
+
+
+def drop_unpublishable_scans(generator) -> None:
     model = site_model(generator.settings)
-    hidden = model.archive.withheld_scans
-    if hidden:
-        keep = [sf for sf in generator.staticfiles if sf.source_path.replace(os.sep, "/") not in hidden]
-        generator.staticfiles[:] = keep
-        generator.context["staticfiles"] = keep
+    allowed = publishable_scans(model)
+    root = generator.settings["PATH"]
+    keep = [sf for sf in generator.staticfiles
+            if os.path.relpath(sf.source_path, root).replace(os.sep, "/") in allowed]
+    generator.staticfiles[:] = keep
+    generator.context["staticfiles"] = keep
 
 
 class BuildMode:

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 from .archive import Archive, Links, evaluate_all, issue_contents, link_documents
 from .model import Document, Issue
+from .chinese import fold
+from .labels import localise
 from .validity import Evaluation, ValiditySettings
 
 
@@ -23,12 +25,18 @@ class SiteModel:
     evaluations: dict[str, Evaluation] = field(default_factory=dict)
     links: dict[str, Links] = field(default_factory=dict)
     toc: dict[str, list[Document]] = field(default_factory=dict)
+    script: str = "zh-Hans"  # the site's labels; group names (issuers, types, subjects) are shown in it
 
     @classmethod
-    def build(cls, archive: Archive, as_of: dt.date, settings: ValiditySettings) -> "SiteModel":
+    def build(cls, archive: Archive, as_of: dt.date, settings: ValiditySettings,
+              script: str = "zh-Hans") -> "SiteModel":
         return cls(archive=archive, as_of=as_of, settings=settings,
                    evaluations=evaluate_all(archive, as_of, settings),
-                   links=link_documents(archive), toc=issue_contents(archive))
+                   links=link_documents(archive), toc=issue_contents(archive), script=script)
+
+    def display(self, value: str) -> str:
+        """A group name in the site's script: 臨瀾市財政局 and 临澜市财政局 are one issuer."""
+        return localise(fold(value), self.script)
 
     # -- lookups -------------------------------------------------------------------------
     @property
@@ -61,7 +69,7 @@ class SiteModel:
         return [(y, sorted(groups[y], key=lambda i: i.number)) for y in sorted(groups, reverse=True)]
 
     def group_documents(self, key: str) -> list[tuple[str, list[Document]]]:
-        """Listed documents grouped by 'year', 'issuer', 'doc_type' or 'category'."""
+        """Listed documents grouped by 'year', 'issuer', 'doc_type' or 'category', either script as one."""
         groups: dict[str, list[Document]] = defaultdict(list)
         for d in self.archive.documents:
             if key == "year":
@@ -70,15 +78,17 @@ class SiteModel:
                 values = d.issuer or ["未注明"]
             else:
                 values = [getattr(d, key) or "未注明"]
-            for v in values:
+            for v in dict.fromkeys(self.display(v) for v in values):
                 groups[v].append(d)
         order = sorted(groups, reverse=True) if key == "year" else sorted(groups, key=lambda k: (-len(groups[k]), k))
         return [(k, groups[k]) for k in order]
 
     def in_force_catalogue(self) -> list[tuple[str, list[Document]]]:
-        """現行有效目錄: public documents in force or amended, grouped by document type."""
+        """現行有效目錄: listed documents in force or amended, by document type, rules and normative ones first."""
         groups: dict[str, list[Document]] = defaultdict(list)
-        for d in self.public_documents:
+        for d in self.archive.documents:
             if self.evaluations[d.slug].in_force:
-                groups[d.doc_type or "其他"].append(d)
-        return [(k, sorted(v, key=lambda d: d.date, reverse=True)) for k, v in sorted(groups.items())]
+                groups[self.display(d.doc_type or "其他")].append(d)
+        first = [self.display(t) for t in ("规章", "规范性文件")]
+        order = sorted(groups, key=lambda k: (first.index(k) if k in first else len(first), -len(groups[k]), k))
+        return [(k, sorted(groups[k], key=lambda d: d.date, reverse=True)) for k in order]

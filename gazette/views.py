@@ -59,8 +59,8 @@ def banners_for(model: SiteModel, doc: Document, script: str) -> list[Banner]:
         out.append(Banner("not_yet_effective", L("not_yet_effective", date=_cn(doc.effective)) if doc.effective
                           else L("not_yet_effective_nodate")))
     if ev.flag == "overdue":
-        reviewed = _cn(doc.reviewed) if doc.reviewed else localise(BANNERS["never_reviewed"], script)
-        out.append(Banner("overdue", L("overdue", due=_cn(ev.review_due), reviewed=reviewed)))
+        out.append(Banner("overdue", L("overdue", due=_cn(ev.review_due), reviewed=_cn(doc.reviewed)) if doc.reviewed
+                          else L("overdue_never", due=_cn(ev.review_due))))
     elif ev.flag == "due_soon":
         out.append(Banner("due_soon", L("due_soon", due=_cn(ev.review_due))))
     if links and links.superseded_by:
@@ -120,7 +120,7 @@ def document_view(model: SiteModel, doc: Document, script: str = "zh-Hans", site
         (L("标题"), doc.title),
         (L("文号"), doc.doc_number or ""),
         (L("发布日期"), _cn(doc.date)),
-        (L("有效性"), status_label),
+        (L("有效性"), status_label + (L("（待确认）") if ev.flag == "overdue" else "")),
     ]
     rows = [(label, value, label == L("有效性")) for label, value in rows]
     if doc.effective:
@@ -135,8 +135,8 @@ def document_view(model: SiteModel, doc: Document, script: str = "zh-Hans", site
     links = model.links.get(doc.slug)
     relations = []
     if links:
-        for label, docs in ((L("替代文件"), links.supersedes), (L("被替代文件"), links.superseded_by),
-                            (L("修改文件"), links.amends), (L("被修改文件"), links.amended_by)):
+        for label, docs in ((L("本文件替代的文件"), links.supersedes), (L("替代本文件的新文件"), links.superseded_by),
+                            (L("本文件修改的文件"), links.amends), (L("修改本文件的文件"), links.amended_by)):
             if docs:
                 relations.append((label, docs))
     data = validity_data(model, doc)

@@ -397,6 +397,9 @@ def build_issue(issue: Issue, docs: list[Document], out_path: str) -> list[str]:
 
 
 def register_fonts() -> None:
+    from gazette.publishing.pdf import fix_cid_encodings
+
+    fix_cid_encodings()
     for name in PDF_FONTS.values():
         pdfmetrics.registerFont(UnicodeCIDFont(name))
 

@@ -257,3 +257,23 @@ def test_every_command_documents_its_options(command):
     for line in result.output.splitlines():
         if line.strip().startswith("--") and not line.strip().startswith("--help"):
             assert len(line.split("  ")) > 1 or line.rstrip().endswith("."), f"undocumented option: {line}"
+
+
+def test_scans_of_withheld_and_on_request_documents_are_not_published(tmp_path):
+    from gazette.build import build_site
+
+    content = tmp_path / "content"
+    (content / "documents").mkdir(parents=True)
+    (content / "scans").mkdir()
+    for name in ("public", "secret", "asked", "stray"):
+        (content / "scans" / f"{name}.pdf").write_bytes(b"%PDF-1.4\n% " + name.encode() + b"\n%%EOF\n")
+    for slug, disclosure in (("pub", "public"), ("sec", "withheld"), ("ask", "on_request")):
+        name = {"pub": "public", "sec": "secret", "ask": "asked"}[slug]
+        (content / "documents" / f"{slug}.md").write_text(
+            f"title: 文件{slug}\ndate: 2024-01-02\ndisclosure: {disclosure}\nscan: scans/{name}.pdf\n\n正文\n",
+            encoding="utf-8")
+    out = tmp_path / "out"
+    build_site(str(content), str(out), as_of=AS_OF)
+    published = sorted(p.name for p in (out / "scans").iterdir()) if (out / "scans").exists() else []
+    assert published == ["public.pdf"]
+    assert "scans/asked.pdf" not in (out / "documents" / "ask.html").read_text(encoding="utf-8")

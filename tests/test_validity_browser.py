@@ -72,7 +72,7 @@ def banner_kinds(page) -> list[str]:
 def test_expired_document_gets_banner_after_its_expiry_without_rebuild(early_url, page):
     open_at(page, early_url + "documents/lapsing.html", dt.date(2026, 11, 22))
     banner = page.locator("[data-validity-banners] .banner-expired")
-    assert banner.text_content() == "本文件已于2026年6月30日失效，仅供查阅。"
+    assert banner.text_content() == "本文件有效期至2026年6月30日，已失效，仅供查阅。"
     assert banner.get_attribute("role") == "status"
     badge = page.locator("article.doc [data-validity-badge]")
     assert badge.text_content() == "已失效"
@@ -92,7 +92,7 @@ def test_review_becomes_overdue_the_day_after_its_due_date(early_url, page):
     open_at(page, early_url + "documents/review.html", dt.date(2027, 1, 11))
     assert banner_kinds(page) == ["banner banner-overdue"]
     assert page.locator(".banner-overdue").text_content() == \
-        "有效性待确认：本文件应于2027年1月10日前完成清理，最近一次清理为尚未清理。"
+        "有效性待确认：本文件应于2027年1月10日前完成清理，发布以来尚未经过清理。"
     assert page.locator("article.doc .flag").text_content() == "有效性待确认"
     assert page.locator("article.doc [data-validity-badge]").text_content() == "有效"
 

@@ -130,7 +130,9 @@ def plan_links(model, content_dir: str, settings: PublishingSettings = Publishin
         plan.links[doc.slug] = DocumentLinks(
             json_url=f"documents/{doc.slug}.json",
             pdf_url=f"documents/{doc.slug}.pdf" if kind else None,
-            scan_url=doc.scan if doc.scan and os.path.isfile(os.path.join(content_dir, doc.scan)) else None,
+            # Only a public document's own scan is published (an on-request scan is its full text).
+            scan_url=doc.scan if doc.is_public and doc.scan and os.path.isfile(os.path.join(content_dir, doc.scan))
+            else None,
             eli_url=urllib.parse.quote(eli_path(parts)) if parts else None,
             feeds=feeds)
     return plan

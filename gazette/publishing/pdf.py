@@ -25,6 +25,15 @@ log = logging.getLogger(__name__)
 
 VERSION = "1"  # bump when the generated PDFs change, to invalidate the cache
 CID_FONTS = {"zh-Hans": "STSong-Light", "zh-Hant": "MSung-Light"}
+
+
+def fix_cid_encodings() -> None:
+    """ReportLab pairs MSung-Light (Traditional) with the GB encoding; poppler then shows nothing.
+
+    Use the CNS (Big5 repertoire) Unicode CMap for it, so every PDF reader renders and extracts it."""
+    from reportlab.pdfbase import cidfonts
+
+    cidfonts.defaultUnicodeEncodings["MSung-Light"] = ("cht", "UniCNS-UCS2-H")
 _PAGES = re.compile(r"^(\d+)\s*(?:[-–~至]\s*(\d+))?$")
 PARALLEL_FROM = 24  # fewer PDFs to make than this: not worth starting worker processes
 
@@ -150,6 +159,7 @@ def text_pdf(content: dict, dest: str) -> None:
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
     font = CID_FONTS.get(content["script"], CID_FONTS["zh-Hans"])
+    fix_cid_encodings()
     if font not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(font))
     title = ParagraphStyle("title", fontName=font, fontSize=17, leading=26, alignment=TA_CENTER,

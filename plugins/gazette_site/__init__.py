@@ -42,7 +42,7 @@ def register():
     signals.all_generators_finalized.connect(pelican_write)
     signals.finalized.connect(pelican_done)
     signals.get_writer.connect(get_writer)
-    signals.static_generator_finalized.connect(pelican_site.drop_withheld_scans)
+    signals.static_generator_finalized.connect(pelican_site.drop_unpublishable_scans)
     signals.readers_init.connect(add_reader)
     signals.generator_init.connect(pelican_site.configure_jinja)
     signals.get_generators.connect(get_generators)
