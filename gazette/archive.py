@@ -127,7 +127,7 @@ class Links:
     superseded_by: list[Document] = field(default_factory=list)
     amends: list[Document] = field(default_factory=list)
     amended_by: list[Document] = field(default_factory=list)
-    unresolved: list[str] = field(default_factory=list)
+    unresolved: list[tuple[str, str]] = field(default_factory=list)  # (key, reference as written)
 
 
 def link_documents(archive: Archive) -> dict[str, Links]:
@@ -145,7 +145,7 @@ def link_documents(archive: Archive) -> dict[str, Links]:
                 target = archive.resolve(ref, index)
                 if target is None or target is d:
                     # Possibly a withheld document: never echo the reference itself.
-                    links[d.slug].unresolved.append(attr)
+                    links[d.slug].unresolved.append((attr, ref))
                     continue
                 add(getattr(links[d.slug], attr), target)
                 add(getattr(links[target.slug], inverse), d)

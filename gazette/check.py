@@ -71,7 +71,14 @@ def check_cmd(content_dir: str, as_of, fmt: str, strict: bool, lenient: bool) ->
             sys.exit(1)
         for rel in archive.bad_files:
             click.echo(f"skipped: {os.path.join(content_dir, rel)}", err=True)
-    report = build_report(SiteModel.build(archive, as_of, settings))
+    model = SiteModel.build(archive, as_of, settings)
+    for doc in archive.documents:
+        for key, ref in model.links[doc.slug].unresolved:
+            # A warning, not an error: the target may be withheld or outside this archive.
+            click.echo(f"{os.path.join(content_dir, doc.source_path)}:{doc.header_lines.get(key, 1)}: {key}: "
+                       f"'{ref}' matches no listed document (warning: no link is shown; expected a doc_number or "
+                       "slug of this archive)", err=True)
+    report = build_report(model)
     if fmt == "json":
         click.echo(report.to_json(), nl=False)
     elif fmt == "csv":

@@ -238,6 +238,37 @@ async def run_browser(base: str, page_name: str, js: str, queries, label: str) -
     return out
 
 
+async def run_cold(base: str, page_name: str, js: str, queries, init_js: str | None) -> dict:
+    """Each query in a fresh browser context: what a reader's first search downloads and waits for."""
+    from playwright.async_api import async_playwright
+
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    out = {"start_bytes": [], "bytes": [], "ms": []}
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        for q in queries:
+            context = await browser.new_context()
+            page = await context.new_page()
+            CountingHandler.counter["bytes"] = 0
+            await page.goto(base + page_name)
+            if init_js:
+                await page.evaluate(init_js)
+            await page.wait_for_load_state("networkidle")
+            out["start_bytes"].append(CountingHandler.counter["bytes"])
+            CountingHandler.counter["bytes"] = 0
+            r = await page.evaluate(js, q["q"])
+            out["bytes"].append(CountingHandler.counter["bytes"])
+            out["ms"].append(r["ms"])
+            await context.close()
+        await browser.close()
+    return out
+
+
+OURS_INIT = """async () => { for (let i = 0; i < 200 && window.gazetteSearchReady === undefined; i++)
+  await new Promise(r => setTimeout(r, 50)); await window.gazetteSearchReady;
+  await window.gazetteSearch('', {year: '1900'}); }"""
+PLAIN_INIT = """async () => { window.pf = await import(new URL('pagefind-plain/pagefind.js', location.href).href);
+  await window.pf.init(); }"""
 OURS_JS = """async (q) => { const t = performance.now(); const r = await window.gazetteSearch(q, {limit: 10});
   return {ms: performance.now() - t, urls: r.map(x => x.url)}; }"""
 PLAIN_JS = """async (q) => { const t = performance.now();
@@ -285,13 +316,30 @@ def report(queries, results: dict) -> None:
                 rec, mrr, n = metrics(ranks)
                 cells.append(f"{rec:6.3f} / {mrr:5.3f} ({n:5d})")
             print(f"{engine:<16}{kind:<8}" + "".join(f"{c:>26}" for c in cells))
-    print("\nper query            median ms   p95 ms   median KB   p95 KB   first query KB")
+    print("\nsame browser session, one query after another (files already fetched are not fetched again)")
+    print("per query            median ms   p95 ms   median KB   p95 KB   first query KB")
     for engine, res in results.items():
         kb = res.get("bytes")
         line = f"{engine:<20}{statistics.median(res['ms']):9.1f}{pct(res['ms'], 95):9.1f}"
         if kb:
             line += f"{statistics.median(kb) / 1024:12.1f}{pct(kb, 95) / 1024:9.1f}{res['first_bytes'] / 1024:17.1f}"
         print(line)
+
+
+def reindex(work: str, output: str) -> None:
+    """Rebuild only our search indexes and page scripts in an existing build (after changing them)."""
+    from gazette.archive import load_archive
+    from gazette.search.build import build_indexes
+    from gazette.site import SiteModel
+    from gazette.validity import ValiditySettings
+
+    for name in ("search.js", "search-worker.js"):
+        shutil.copy(os.path.join(ROOT, "theme", "static", "js", name), os.path.join(output, "theme", "js", name))
+    model = SiteModel.build(load_archive(os.path.join(work, "content")), dt.date(2025, 6, 1), ValiditySettings())
+    started = time.perf_counter()
+    build_indexes(model, {"OUTPUT_PATH": output, "GAZETTE_CACHE_DIR": os.path.join(work, "cache")})
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"reindex: both indexes in {time.perf_counter() - started:.1f} s, Pagefind service peak {kids:.0f} MB")
 
 
 def main() -> int:
@@ -301,6 +349,8 @@ def main() -> int:
     ap.add_argument("--sample", type=int, default=300, help="documents to derive queries from (default 300)")
     ap.add_argument("--seed", type=int, default=4)
     ap.add_argument("--reuse", action="store_true", help="reuse an archive and build already in --work")
+    ap.add_argument("--reindex", action="store_true", help="with --reuse: rebuild our indexes and page scripts first")
+    ap.add_argument("--cold", type=int, default=40, help="queries also run each in a fresh browser (default 40)")
     args = ap.parse_args()
     if not os.path.isdir(args.corpus):
         print(f"corpus not found at {args.corpus}; nothing to measure", file=sys.stderr)
@@ -322,6 +372,8 @@ def main() -> int:
         kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         print(f"peak memory: this process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB, "
               f"largest child (Pagefind service) {kids:.0f} MB")
+    if args.reuse and args.reindex:
+        reindex(args.work, output)
     docs = load_docs(content)
     queries = derive_queries(docs, args.sample, args.seed)
     kinds = defaultdict(int)
@@ -335,8 +387,16 @@ def main() -> int:
     results["ours (browser)"] = asyncio.run(run_browser(base, "search.html", OURS_JS, queries, "ours"))
     results["plain Pagefind"] = asyncio.run(run_browser(base, "plain.html", PLAIN_JS, queries, "plain"))
     results["gazette search"] = run_cli(os.path.join(args.work, "cache", "whoosh"), queries)
+    cold_sample = random.Random(args.seed).sample(queries, min(args.cold, len(queries)))
+    cold = {"ours (browser)": asyncio.run(run_cold(base, "search.html", OURS_JS, cold_sample, OURS_INIT)),
+            "plain Pagefind": asyncio.run(run_cold(base, "plain.html", PLAIN_JS, cold_sample, PLAIN_INIT))}
     server.shutdown()
     report(queries, results)
+    print(f"\nfresh browser per query ({len(cold_sample)} queries): page + search start-up, then the query itself")
+    print("                     start KB   query median KB   p95 KB   median ms   p95 ms")
+    for engine, c in cold.items():
+        print(f"{engine:<20}{statistics.median(c['start_bytes']) / 1024:9.1f}{statistics.median(c['bytes']) / 1024:18.1f}"
+              f"{pct(c['bytes'], 95) / 1024:9.1f}{statistics.median(c['ms']):12.1f}{pct(c['ms'], 95):9.1f}")
     return 0
 
 

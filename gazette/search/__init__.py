@@ -2,5 +2,5 @@
 
 Stages follow the data: `normalise` (folding, tokens, document numbers) → `records`
 (what each document contributes) → `browser` (Pagefind bundle) and `cli_index` (Whoosh)
-→ `cli` (the `gazette search` and `gazette index` commands).
+→ `build` (both at once, for `gazette build`) → `cli` (`gazette search`, `gazette index`).
 """

@@ -16,7 +16,8 @@ import os
 import shutil
 from dataclasses import dataclass
 
-from .normalise import fold_table, tokens
+from ..labels import FLAG_LABELS, STATUS_LABELS, localise
+from .normalise import fold_table, number_word, tokens
 from .records import SearchRecord
 
 PAGEFIND_DIR = "pagefind"
@@ -40,6 +41,7 @@ def record_content(record: SearchRecord) -> tuple[str, int]:
         head += [t for t, _ in tokens(record.title)]
     if record.number_key:
         head += [t for t, _ in tokens(record.number_key)]
+        head.append(number_word(record.doc_number))
     for issuer in record.issuer:
         head += [t for t, _ in tokens(issuer)]
     body = [t for t, _ in tokens(record.body)]
@@ -47,8 +49,6 @@ def record_content(record: SearchRecord) -> tuple[str, int]:
 
 
 def record_meta(record: SearchRecord, site_script: str) -> dict[str, str]:
-    from ..labels import FLAG_LABELS, STATUS_LABELS, localise
-
     return {
         "title": record.title,
         "number": record.doc_number,

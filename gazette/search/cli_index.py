@@ -22,7 +22,7 @@ from whoosh.analysis import Token, Tokenizer
 from whoosh.qparser.dateparse import DateParserPlugin
 
 from ..labels import FLAG_LABELS, STATUS_LABELS
-from .normalise import doc_number_key, fold_text, query_tokens, tokens
+from .normalise import fold_text, is_number_query, number_word, query_tokens, tokens
 from .records import RECORD_VERSION, SearchRecord
 
 SCHEMA_VERSION = f"2.{RECORD_VERSION}"
@@ -111,6 +111,7 @@ def make_schema() -> fields.Schema:
         date=fields.DATETIME(stored=True, sortable=True),
         title=_grams(field_boost=3.0),
         doc_number=_grams(field_boost=2.0),
+        number_word=fields.ID(),
         issuer=_grams(),
         doc_type=_grams(),
         category=_grams(),
@@ -126,7 +127,8 @@ def _document_fields(r: SearchRecord) -> dict:
         display_title=r.title, display_number=r.doc_number, display_issuer="；".join(r.issuer),
         status=code_and_label(r.status, STATUS_LABELS), flag=code_and_label(r.flag, FLAG_LABELS),
         year=r.year, date=dt.datetime.fromisoformat(r.date),
-        title=r.title, doc_number=r.number_key, issuer="\n".join(r.issuer),
+        title=r.title, doc_number=r.number_key, number_word=number_word(r.doc_number) if r.doc_number else "",
+        issuer="\n".join(r.issuer),
         doc_type=r.doc_type, category=r.category,
         content=f"{r.title}\n{r.body}",
         grams="\n".join([r.title, r.number_key, *r.issuer, r.body]),
@@ -238,7 +240,11 @@ def parse_query(ix: index.Index, text: str) -> wq.Query:
                                       fieldboosts={"title": 3.0, "content": 1.5, "grams": 1.0})
     parser.add_plugin(DateParserPlugin(free=False))
     parser.add_plugin(qparser.GtLtPlugin())
-    return parser.parse(_prepare(text))
+    q = parser.parse(_prepare(text))
+    if is_number_query(text):
+        # The document whose own number this is comes first (see normalise.number_word).
+        q = wq.Or([q, wq.Term("number_word", number_word(text), boost=20.0)])
+    return q
 
 
 def search(index_dir: str, text: str, limit: int = 10) -> SearchResult:
@@ -256,4 +262,3 @@ def search(index_dir: str, text: str, limit: int = 10) -> SearchResult:
         return SearchResult(query=text, total=len(results), hits=hits)
 
 
-__all__ = ["update_index", "search", "IndexUpdate", "SearchResult", "Hit", "doc_number_key"]

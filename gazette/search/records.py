@@ -19,7 +19,7 @@ from .normalise import doc_number_key, doc_number_variants
 
 # Bumped whenever what a record holds (or how it is indexed) changes, so that incremental
 # updates re-index everything once.
-RECORD_VERSION = 1
+RECORD_VERSION = 2
 
 
 @dataclass

@@ -25,7 +25,7 @@ self.onmessage = async (event) => {
     const res = await pagefind.search(args.term, args.options);
     const slice = res.results.slice(args.offset, args.offset + args.limit);
     const datas = await Promise.all(slice.map((r) => r.data()));
-    if (args.term && datas.length && !holdsEveryWord(datas[0], args.term.split(" "))) {
+    if (args.term && datas.length && !holdsEveryWord(datas[0], args.required || args.term.split(" "))) {
       self.postMessage({ id, ok: true, value: { total: 0, datas: [] } });
       return;
     }

@@ -83,6 +83,11 @@
     return out;
   }
 
+  /* A document number as one index word (normalise.number_word): folded, punctuation dropped. */
+  var NOT_TOKEN_RE = new RegExp("[^" + CJK + "0-9a-z]+", "gu");
+  function numberWord(text) { return foldText(text).replace(NOT_TOKEN_RE, ""); }
+  function isNumberQuery(text) { var w = numberWord(text); return /\d+号$/.test(w) && Array.from(w).length >= 4; }
+
   /* The folded runs of a query, for highlighting: 臨政告〔2021〕5號 → 临政告, 2021, 5, 号. */
   function queryRuns(text) {
     var runs = (foldText(text).match(TOKEN_RE) || []).filter(function (r, i, all) { return all.indexOf(r) === i; });
@@ -220,10 +225,15 @@
     if (filters.sort === "date") options.sort = { date: "desc" };
     return foldReady.then(function () {
       // Fold once the table is loaded (the first call may have raced it).
-      var q = queryTokens(query || "").join(" ");
-      var term = q ? q : (Object.keys(options.filters).length ? null : undefined);
+      var words = queryTokens(query || "");
+      var required = words.slice();
+      // A whole document number also asks for its number word, which ranks the document
+      // bearing that number first; it is not required (other documents may cite the number).
+      if (isNumberQuery(query || "")) words.push(numberWord(query));
+      var term = words.length ? words.join(" ") : (Object.keys(options.filters).length ? null : undefined);
       if (term === undefined) return { total: 0, results: [] };
-      return call("search", { term: term, options: options, offset: offset || 0, limit: limit || PAGE_SIZE })
+      return call("search", { term: term, required: required, options: options,
+                              offset: offset || 0, limit: limit || PAGE_SIZE })
         .then(function (res) {
           return { total: res.total, results: res.datas.map(function (d) { return buildResult(d, query); }) };
         });
