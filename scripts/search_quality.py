@@ -265,8 +265,7 @@ async def run_cold(base: str, page_name: str, js: str, queries, init_js: str | N
 
 
 OURS_INIT = """async () => { for (let i = 0; i < 200 && window.gazetteSearchReady === undefined; i++)
-  await new Promise(r => setTimeout(r, 50)); await window.gazetteSearchReady;
-  await window.gazetteSearch('', {year: '1900'}); }"""
+  await new Promise(r => setTimeout(r, 50)); await window.gazetteSearchReady; }"""
 PLAIN_INIT = """async () => { window.pf = await import(new URL('pagefind-plain/pagefind.js', location.href).href);
   await window.pf.init(); }"""
 OURS_JS = """async (q) => { const t = performance.now(); const r = await window.gazetteSearch(q, {limit: 10});
@@ -350,6 +349,7 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=4)
     ap.add_argument("--reuse", action="store_true", help="reuse an archive and build already in --work")
     ap.add_argument("--reindex", action="store_true", help="with --reuse: rebuild our indexes and page scripts first")
+    ap.add_argument("--cold-only", action="store_true", help="skip the long same-session runs")
     ap.add_argument("--cold", type=int, default=40, help="queries also run each in a fresh browser (default 40)")
     args = ap.parse_args()
     if not os.path.isdir(args.corpus):
@@ -384,14 +384,16 @@ def main() -> int:
     server = serve(os.path.join(args.work, "served"))
     base = f"http://127.0.0.1:{server.server_address[1]}/{SUB}/"
     results = {}
-    results["ours (browser)"] = asyncio.run(run_browser(base, "search.html", OURS_JS, queries, "ours"))
-    results["plain Pagefind"] = asyncio.run(run_browser(base, "plain.html", PLAIN_JS, queries, "plain"))
-    results["gazette search"] = run_cli(os.path.join(args.work, "cache", "whoosh"), queries)
+    if not args.cold_only:
+        results["ours (browser)"] = asyncio.run(run_browser(base, "search.html", OURS_JS, queries, "ours"))
+        results["plain Pagefind"] = asyncio.run(run_browser(base, "plain.html", PLAIN_JS, queries, "plain"))
+        results["gazette search"] = run_cli(os.path.join(args.work, "cache", "whoosh"), queries)
     cold_sample = random.Random(args.seed).sample(queries, min(args.cold, len(queries)))
     cold = {"ours (browser)": asyncio.run(run_cold(base, "search.html", OURS_JS, cold_sample, OURS_INIT)),
             "plain Pagefind": asyncio.run(run_cold(base, "plain.html", PLAIN_JS, cold_sample, PLAIN_INIT))}
     server.shutdown()
-    report(queries, results)
+    if results:
+        report(queries, results)
     print(f"\nfresh browser per query ({len(cold_sample)} queries): page + search start-up, then the query itself")
     print("                     start KB   query median KB   p95 KB   median ms   p95 ms")
     for engine, c in cold.items():

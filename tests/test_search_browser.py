@@ -109,8 +109,13 @@ def test_year_type_and_issuer_filters_narrow_results(search_page):
 
 
 def test_flag_filter_lists_documents_awaiting_confirmation(search_page):
-    results = run(search_page, "", flag="overdue")
+    index_chunks = []
+    search_page.on("request", lambda r: index_chunks.append(r.url) if "/pagefind/index/" in r.url else None)
+    results = run(search_page, "", flag="overdue", limit=100)
     assert results and all(r["flag"] == "overdue" for r in results)
+    dates = [r["date"] for r in results]
+    assert dates == sorted(dates, reverse=True)
+    assert index_chunks == []  # a listing by filters alone reads the small catalogue, not the index
 
 
 def test_sort_by_date_orders_newest_first_and_differs_from_relevance(search_page):

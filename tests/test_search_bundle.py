@@ -37,7 +37,7 @@ def bundle(tmp_path_factory):
 
 
 def fragments(texts):
-    return [json.loads(t[len("pagefind_dcd"):]) for p, t in texts.items() if p.startswith("fragment")]
+    return [json.loads(t[len("pagefind_dcd"):]) for p, t in texts.items() if "/fragment/" in p]
 
 
 def test_bundle_holds_one_record_per_listed_document(bundle):
@@ -95,4 +95,44 @@ def test_fold_table_for_the_browser_matches_python_folding(bundle):
 
 def test_bundle_drops_pagefind_default_ui(bundle):
     _, texts = bundle
-    assert "pagefind.js" in texts and not any(p.startswith("pagefind-ui") for p in texts)
+    assert "2010s/pagefind.js" in texts and not any("pagefind-ui" in p for p in texts)
+
+
+def test_index_is_sharded_by_decade_newest_first(bundle):
+    _, texts = bundle
+    assert json.loads(texts["gazette-shards.json"]) == ["2020s", "2010s"]
+    urls = {p.split("/")[0]: [] for p in texts if "/fragment/" in p}
+    for p, t in texts.items():
+        if "/fragment/" in p:
+            urls[p.split("/")[0]].append(json.loads(t[len("pagefind_dcd"):])["url"].lstrip("/"))
+    assert sorted(urls["2020s"]) == ["documents/asked.html"]
+    assert len(urls["2010s"]) == 3
+
+
+def test_unchanged_shard_is_not_rewritten_and_changed_one_is(tmp_path):
+    import os as _os
+
+    content = write_archive(str(tmp_path))
+    out = str(tmp_path / "output")
+    build_browser_index(records_from_site(site_model(content)), out)
+    def stamp():
+        return {(d, n): _os.stat(_os.path.join(d, n)).st_mtime_ns for d, _, ns in _os.walk(out) for n in ns}
+    before = stamp()
+    build_browser_index(records_from_site(site_model(content)), out)
+    assert stamp() == before  # nothing rewritten
+    with open(_os.path.join(content, "documents", "simp-rules.md"), "a", encoding="utf-8") as f:
+        f.write("\n补充说明。\n")
+    build_browser_index(records_from_site(site_model(content)), out)
+    after = stamp()
+    changed = {_os.path.relpath(d, out).split(_os.sep)[1] for (d, n), t in after.items()
+               if before.get((d, n)) != t and _os.path.relpath(d, out) != "pagefind"}
+    assert changed == {"2010s"}  # only the decade of the changed document
+
+
+def test_catalogue_for_filter_listing_holds_no_text(bundle):
+    _, texts = bundle
+    catalogue = json.loads(texts["gazette-catalogue.json"])
+    assert [e["url"] for e in catalogue] == ["documents/asked.html", "documents/simp-rules.html",
+                                             "documents/trad-notice.html", "documents/old-notice.html"]
+    assert all("text" not in e["meta"] for e in catalogue)
+    assert "军分区" not in texts["gazette-catalogue.json"] and "储备粮" not in texts["gazette-catalogue.json"]

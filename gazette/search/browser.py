@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import concurrent.futures
 import json
+import hashlib
 import os
+import re
 import shutil
+import tempfile
 from dataclasses import dataclass
 
 from ..labels import FLAG_LABELS, STATUS_LABELS, localise
@@ -22,6 +26,9 @@ from .records import SearchRecord
 
 PAGEFIND_DIR = "pagefind"
 FOLD_FILE = "gazette-fold.json"
+CATALOGUE_FILE = "gazette-catalogue.json"
+SHARDS_FILE = "gazette-shards.json"
+SHARD_STAMP = "gazette-shard.sha256"
 INDEX_LANGUAGE = "und"
 # The title is indexed twice: a match there should outrank one deep in a long body.
 TITLE_REPEAT = 2
@@ -62,6 +69,20 @@ def record_meta(record: SearchRecord, site_script: str) -> dict[str, str]:
         "script": record.script,
         "text": record.body,
     }
+
+
+def catalogue_payload(records: list[SearchRecord], site_script: str) -> list[dict]:
+    """Catalogue data of every record, for listing by filters alone.
+
+    Pagefind answers a filter-only search by loading every word chunk of the index (tens
+    of megabytes for a large archive); the page filters this small list instead.
+    """
+    out = []
+    for r in sorted(records, key=lambda r: (r.date, r.slug), reverse=True):
+        meta = record_meta(r, site_script)
+        meta.pop("text")
+        out.append({"url": r.url, "meta": meta, "filters": r.filters(site_script)})
+    return out
 
 
 def fold_payload() -> dict[str, str]:
@@ -133,25 +154,151 @@ async def _write_bundle(records: list[SearchRecord], bundle_dir: str, site_scrip
                                           meta=meta, filters=record.filters(site_script),
                                           sort={"date": record.date})
 
-        # A few requests in flight keep the service busy without flooding its pipe.
-        for start in range(0, len(records), 8):
-            await asyncio.gather(*(add(r) for r in records[start:start + 8]))
+        # One at a time: the service indexes concurrent requests in arrival order, which
+        # varies, and the bundle must be the same bytes for the same records.
+        for record in records:
+            await add(record)
         await index.write_files(output_path=bundle_dir)
     finally:
         await service.close()
 
 
-def build_browser_index(records: list[SearchRecord], output_dir: str, site_script: str = "zh-Hans") -> BrowserIndexStats:
-    """Write the Pagefind bundle and the folding table into `<output_dir>/pagefind/`."""
+def _run(coro) -> None:
+    """Run a coroutine to completion, also when the caller already runs an event loop
+    (Playwright's sync API does, in tests that build a site while a browser is open)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(coro)
+        return
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, coro).result()
+
+
+def shard_of(record: SearchRecord) -> str:
+    """Browser index shard of a record: its decade (`2010s`). Partition builds cover whole decades."""
+    return f"{int(record.year) // 10 * 10}s"
+
+
+def _records_hash(records: list[SearchRecord], site_script: str) -> str:
+    h = hashlib.sha256(f"{site_script}\n".encode())
+    for r in records:
+        h.update(r.content_hash().encode())
+    return h.hexdigest()
+
+
+def _sync_tree(src: str, dst: str) -> None:
+    """Make `dst` hold exactly `src`'s files, writing only files whose bytes differ."""
+    wanted = set()
+    for dirpath, _, names in os.walk(src):
+        for name in names:
+            rel = os.path.relpath(os.path.join(dirpath, name), src)
+            wanted.add(rel)
+            target = os.path.join(dst, rel)
+            with open(os.path.join(src, rel), "rb") as f:
+                data = f.read()
+            try:
+                with open(target, "rb") as f:
+                    if f.read() == data:
+                        continue
+            except FileNotFoundError:
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+            _write_bytes(target, data)
+    for dirpath, _, names in os.walk(dst, topdown=False):
+        for name in names:
+            rel = os.path.relpath(os.path.join(dirpath, name), dst)
+            if rel not in wanted:
+                os.remove(os.path.join(dst, rel))
+        if dirpath != dst and not os.listdir(dirpath):
+            os.rmdir(dirpath)
+
+
+def _write_bytes(path: str, data: bytes) -> None:
+    tmp = f"{path}.tmp{os.getpid()}"
+    with open(tmp, "wb") as f:
+        f.write(data)
+    os.replace(tmp, path)
+
+
+def _write_json(path: str, value) -> None:
+    data = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    try:
+        with open(path, "rb") as f:
+            if f.read() == data:
+                return
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+    _write_bytes(path, data)
+
+
+def write_shard(records: list[SearchRecord], shard_dir: str, site_script: str, cache_dir: str | None = None) -> bool:
+    """One decade's Pagefind bundle; rebuilt only when its records changed. True when rebuilt.
+
+    Pagefind's output for the same records is not byte-identical from run to run (its
+    filter files follow hash-map order), so built shards are kept in the cache folder by
+    the hash of their records: any build on this machine with the same records (an
+    incremental rebuild, a partition job, the whole site) writes the very same bytes.
+    """
+    stamp = os.path.join(shard_dir, SHARD_STAMP)
+    digest = _records_hash(records, site_script)
+    try:
+        with open(stamp, encoding="utf-8") as f:
+            if f.read() == digest:
+                return False
+    except FileNotFoundError:
+        pass
+    name = os.path.basename(shard_dir)
+    cached = os.path.join(cache_dir, "pagefind-shards", f"{name}-{digest[:32]}") if cache_dir else None
+    if cached and os.path.isfile(os.path.join(cached, SHARD_STAMP)):
+        _sync_tree(cached, shard_dir)
+        return True
+    os.makedirs(os.path.dirname(shard_dir), exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".pagefind-", dir=os.path.dirname(shard_dir)) as tmp:
+        _run(_write_bundle(records, tmp, site_script))
+        # Pagefind's own UI files and playground are not used by the gazette's search page.
+        for entry in os.listdir(tmp):
+            if entry.startswith(("pagefind-ui", "pagefind-component-ui", "pagefind-modular-ui")):
+                os.remove(os.path.join(tmp, entry))
+        with open(os.path.join(tmp, SHARD_STAMP), "w", encoding="utf-8") as f:
+            f.write(digest)
+        _sync_tree(tmp, shard_dir)
+        if cached:
+            parent = os.path.dirname(cached)
+            os.makedirs(parent, exist_ok=True)
+            for old in os.listdir(parent):  # one cached version per shard
+                if old.startswith(f"{name}-"):
+                    shutil.rmtree(os.path.join(parent, old), ignore_errors=True)
+            _sync_tree(tmp, cached)
+    return True
+
+
+def build_browser_index(records: list[SearchRecord], output_dir: str, site_script: str = "zh-Hans",
+                        decades: tuple[int, int] | None = None, shards: bool = True,
+                        site_wide: bool = True, cache_dir: str | None = None) -> BrowserIndexStats:
+    """Pagefind shards (one per decade) plus, site-wide, the shard list, folding table and catalogue.
+
+    `decades` limits the shards written to those years (a partition build); an assembly run
+    writes no shards; a partition run no site-wide files.
+    """
     bundle_dir = os.path.abspath(os.path.join(output_dir, PAGEFIND_DIR))
-    # A stale bundle could still hold a document withheld since the last build.
-    shutil.rmtree(bundle_dir, ignore_errors=True)
-    asyncio.run(_write_bundle(records, bundle_dir, site_script))
-    with open(os.path.join(bundle_dir, FOLD_FILE), "w", encoding="utf-8") as f:
-        json.dump(fold_payload(), f, ensure_ascii=False, separators=(",", ":"))
-    # Pagefind's own UI files and playground are not used by the gazette's search page.
-    for name in os.listdir(bundle_dir):
-        if name.startswith(("pagefind-ui", "pagefind-component-ui", "pagefind-modular-ui")):
-            os.remove(os.path.join(bundle_dir, name))
-    size = sum(os.path.getsize(os.path.join(d, n)) for d, _, ns in os.walk(bundle_dir) for n in ns)
+    by_shard: dict[str, list[SearchRecord]] = {}
+    for r in records:
+        by_shard.setdefault(shard_of(r), []).append(r)
+    for shard, shard_records in sorted(by_shard.items()) if shards else ():
+        first_year = int(shard[:-1])
+        if decades and not (decades[0] <= first_year <= decades[1]):
+            continue
+        write_shard(shard_records, os.path.join(bundle_dir, shard), site_script, cache_dir)
+    if site_wide:
+        # Shards of decades that no longer hold any listed document (all withheld since) go.
+        if os.path.isdir(bundle_dir):
+            for name in os.listdir(bundle_dir):
+                path = os.path.join(bundle_dir, name)
+                if os.path.isdir(path) and re.fullmatch(r"\d{4}s", name) and name not in by_shard:
+                    shutil.rmtree(path)
+        _write_json(os.path.join(bundle_dir, SHARDS_FILE), sorted(by_shard, reverse=True))
+        _write_json(os.path.join(bundle_dir, FOLD_FILE), fold_payload())
+        _write_json(os.path.join(bundle_dir, CATALOGUE_FILE), catalogue_payload(records, site_script))
+    size = sum(os.path.getsize(os.path.join(d, n)) for d, _, ns in os.walk(bundle_dir) for n in ns) \
+        if os.path.isdir(bundle_dir) else 0
     return BrowserIndexStats(records=len(records), bundle_dir=bundle_dir, bundle_bytes=size)

@@ -22,8 +22,16 @@ def build_indexes(model: SiteModel, settings: dict) -> None:
     """Pagefind into `<OUTPUT_PATH>/pagefind/`, Whoosh into `<GAZETTE_CACHE_DIR>/whoosh`."""
     started = time.perf_counter()
     records = records_from_site(model)
-    stats = build_browser_index(records, settings["OUTPUT_PATH"], settings.get("SITE_SCRIPT", "zh-Hans"))
+    # Partition builds write their decades' browser shards; the assembly (or a full build)
+    # writes the site-wide files and the command-line index (see docs/scaling.md).
+    partition = settings.get("GAZETTE_PARTITION")
+    assemble = bool(settings.get("GAZETTE_ASSEMBLE"))
     cache = settings.get("GAZETTE_CACHE_DIR") or os.path.join(os.getcwd(), ".cache", "gazette")
+    stats = build_browser_index(records, settings["OUTPUT_PATH"], settings.get("SITE_SCRIPT", "zh-Hans"),
+                                decades=partition, shards=not assemble, site_wide=partition is None,
+                                cache_dir=cache)
+    if partition is not None:
+        return
     update = update_index(records, whoosh_dir(cache))
     log.info("search: %d records, browser bundle %.1f MB; command-line index +%d ~%d -%d (%.1f s)",
              stats.records, stats.bundle_bytes / 1e6, len(update.added), len(update.updated),

@@ -218,7 +218,30 @@
     };
   }
 
-  /* Search: resolves to {total, results, more()}; results in display order. */
+  /* Listing by filters alone uses the small catalogue: a filter-only Pagefind search would
+   * download every chunk of the index. Newest first. */
+  var catalogue = null;
+  function listByFilters(filters, sort, offset, limit) {
+    if (!catalogue) {
+      catalogue = fetch(new URL("pagefind/gazette-catalogue.json", ROOT)).then(function (r) {
+        if (!r.ok) throw new Error("gazette-catalogue.json " + r.status);
+        return r.json();
+      });
+    }
+    return catalogue.then(function (entries) {
+      var keys = Object.keys(filters);
+      var hits = entries.filter(function (e) {
+        return keys.every(function (k) {
+          return (e.filters[k] || []).some(function (v) { return filters[k].indexOf(v) !== -1; });
+        });
+      });
+      return { total: hits.length, results: hits.slice(offset, offset + limit).map(function (e) {
+        return buildResult({ url: e.url, meta: e.meta, locations: [] }, "");
+      }) };
+    });
+  }
+
+  /* Search: resolves to {total, results}; results in display order. */
   function runSearch(query, filters, offset, limit) {
     filters = filters || {};
     var options = { filters: pagefindFilters(filters) };
@@ -230,8 +253,11 @@
       // A whole document number also asks for its number word, which ranks the document
       // bearing that number first; it is not required (other documents may cite the number).
       if (isNumberQuery(query || "")) words.push(numberWord(query));
-      var term = words.length ? words.join(" ") : (Object.keys(options.filters).length ? null : undefined);
-      if (term === undefined) return { total: 0, results: [] };
+      if (!words.length) {
+        if (!Object.keys(options.filters).length) return { total: 0, results: [] };
+        return listByFilters(options.filters, filters.sort, offset || 0, limit || PAGE_SIZE);
+      }
+      var term = words.join(" ");
       return call("search", { term: term, required: required, options: options,
                               offset: offset || 0, limit: limit || PAGE_SIZE })
         .then(function (res) {
