@@ -63,6 +63,8 @@ _PELICAN_OVERRIDES = {
     "DELETE_OUTPUT_DIRECTORY": False,
     "TYPOGRIFY": False,
     "STATIC_CHECK_IF_MODIFIED": True,
+    # Theme assets are copied by the gazette generator, only when their bytes changed.
+    "THEME_STATIC_PATHS": [],
     # Our reader owns all metadata; Pelican must not read dates or slugs from file names.
     "FILENAME_METADATA": "",
     "PATH_METADATA": "",

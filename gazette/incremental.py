@@ -165,10 +165,13 @@ class BuildState:
     def finish(self) -> None:
         """Remove files an earlier build produced and this one did not; save the manifest."""
         for rel in sorted(set(self.previous.get("produced", [])) - self.produced):
-            path = os.path.join(self.output_dir, rel)
-            if os.path.abspath(path).startswith(self.output_dir + os.sep) and os.path.isfile(path):
-                os.remove(path)
-                self.stats.removed += 1
+            # A removed page takes its precompressed copies with it (they were made from the stale page).
+            for victim in (rel, rel + ".gz", rel + ".br"):
+                path = os.path.join(self.output_dir, victim)
+                if os.path.abspath(path).startswith(self.output_dir + os.sep) and os.path.isfile(path):
+                    os.remove(path)
+                    self.produced.discard(victim)
+                    self.stats.removed += 1
         os.makedirs(os.path.dirname(self.manifest_path), exist_ok=True)
         data = {"global": self.global_fp, "pages": self.pages, "produced": sorted(self.produced)}
         tmp = self.manifest_path + ".tmp"

@@ -216,6 +216,7 @@ class GazetteGenerator(Generator):
         if not BuildMode(self.settings).site_wide:
             return
         model = self.context["gazette"]
+        self.copy_theme_assets()
         for spec in plan_pages(model):
             try:
                 template = self.get_template(spec.template)
@@ -225,6 +226,16 @@ class GazetteGenerator(Generator):
                 raise
             writer.write_file(spec.save_as, template, self.context, relative_urls=True, **spec.context)
         self.write_feeds(model)
+
+    def copy_theme_assets(self) -> None:
+        """theme/static → <output>/theme/, writing only files whose bytes changed (Pelican rewrites them all)."""
+        src = os.path.join(self.theme, "static")
+        dst = os.path.join(self.output_path, self.settings.get("THEME_STATIC_DIR", "theme"))
+        for dirpath, _, files in os.walk(src):
+            for name in sorted(files):
+                path = os.path.join(dirpath, name)
+                with open(path, "rb") as f:
+                    incremental.write_bytes(os.path.join(dst, os.path.relpath(path, src)), f.read())
 
     def write_feeds(self, model: SiteModel) -> None:
         script = self.settings.get("SITE_SCRIPT", "zh-Hans")

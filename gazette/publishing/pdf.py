@@ -142,8 +142,33 @@ def cut_pages(source: str, first: int, last: int, dest: str) -> None:
         out.import_pages(src, list(range(first, min(last, n - 1) + 1)))
         out.save(dest)
         out.close()
+        stable_pdf_id(dest)
     finally:
         src.close()
+
+
+_PDF_DATE = re.compile(rb"(/(?:CreationDate|ModDate)\s*\(D:)(\d{14})([^)]*\))")
+_PDF_ID = re.compile(rb"/ID\s*\[\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*\]")
+
+
+def stable_pdf_id(path: str) -> None:
+    """PDFium writes a random file /ID; derive it from the content instead, so the same pages give the
+    same bytes (incremental and full builds then agree). Same length: the cross-reference stays valid."""
+    with open(path, "rb") as f:
+        data = f.read()
+    # PDFium also stamps the time of writing; the content has no such date, so none is claimed.
+    data = _PDF_DATE.sub(lambda d: d.group(1) + b"19700101000000" + d.group(3), data)
+    m = _PDF_ID.search(data)
+    if not m:
+        with open(path, "wb") as f:
+            f.write(data)
+        return
+    blank = data[:m.start()] + b"/ID[]" + data[m.end():]
+    digest = hashlib.md5(blank).hexdigest().upper().encode()
+    ids = (digest * 4)[: len(m.group(1))], (digest * 4)[: len(m.group(2))]
+    new = data[:m.start(1)] + ids[0] + data[m.end(1):m.start(2)] + ids[1] + data[m.end(2):]
+    with open(path, "wb") as f:
+        f.write(new)
 
 
 def text_pdf(content: dict, dest: str) -> None:
