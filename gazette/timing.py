@@ -119,3 +119,9 @@ def _close_open() -> None:
 
 def end_pelican() -> None:
     _close_open()
+
+
+def record(name: str, seconds: float, peak_bytes: int = 0) -> None:
+    """Add a stage measured elsewhere (e.g. work that overlapped other stages in a child process)."""
+    if _current is not None:
+        _current.stages.append(Stage(name, seconds, peak_bytes or tree_rss()))

@@ -1,32 +1,39 @@
 """Pelican plugin: the browser (Pagefind) and command-line (Whoosh) search indexes.
 
-Thin: grabs the site model when all generators are done, builds both indexes once the
-pages are written. The logic lives in gazette.search.
+Thin: both indexes are built from the site model, so they start in a child process as soon
+as the model is complete and run while Pelican writes the pages; the build waits for them
+before the publishing step (sitemap, compressed copies) looks at the output. The logic
+lives in gazette.search.
 """
+
+import time
 
 from pelican import signals
 
+from gazette import timing
 from gazette.search import build as search_build
+from gazette.search.pipeline import BackgroundIndexer
 
 _state = {}
 
 
-def grab_model(generators):
+def start_indexing(generators):
     for generator in generators:
         model = getattr(generator, "context", {}).get("gazette")
         if model is not None:
-            _state["model"] = model
-            _state["settings"] = generator.settings
+            _state["started"] = time.perf_counter()
+            _state["job"] = BackgroundIndexer(search_build.build_indexes, model, generator.settings)
             return
 
 
-def build_indexes(pelican):
-    model = _state.pop("model", None)
-    settings = _state.pop("settings", pelican.settings)
-    if model is not None:
-        search_build.build_indexes(model, settings)
+def finish_indexing(pelican):
+    job = _state.pop("job", None)
+    if job is not None:
+        with timing.stage("search: wait"):
+            job.wait()
+        timing.record("search indexes (overlapped)", time.perf_counter() - _state.pop("started"))
 
 
 def register():
-    signals.all_generators_finalized.connect(grab_model)
-    signals.finalized.connect(build_indexes)
+    signals.all_generators_finalized.connect(start_indexing)
+    signals.finalized.connect(finish_indexing)
