@@ -194,13 +194,17 @@ def build_state(output_dir: str, cache_dir: str, global_fp: str, mode: str = "fu
         _doc_memo.clear()
 
 
-def write_bytes(path: str, data: bytes) -> bool:
-    """Write atomically unless the file already holds exactly these bytes. Returns True if written."""
+def write_bytes(path: str, data: bytes, record: bool = True) -> bool:
+    """Write atomically unless the file already holds exactly these bytes. Returns True if written.
+
+    `record` enters the file in this build's outputs, so that a later build that no longer makes it
+    removes it; steps that manage their own leftovers (publishing) pass False."""
+    record = record and _current is not None
     try:
         if os.path.getsize(path) == len(data):
             with open(path, "rb") as f:
                 if f.read() == data:
-                    if _current:
+                    if record:
                         _current.record(path, False)
                     return False
     except FileNotFoundError:
@@ -209,13 +213,13 @@ def write_bytes(path: str, data: bytes) -> bool:
     with open(tmp, "wb") as f:
         f.write(data)
     os.replace(tmp, path)
-    if _current:
+    if record:
         _current.record(path, True)
     return True
 
 
-def write_text(path: str, text: str) -> bool:
-    return write_bytes(path, text.encode("utf-8"))
+def write_text(path: str, text: str, record: bool = True) -> bool:
+    return write_bytes(path, text.encode("utf-8"), record)
 
 
 class _CompareOnClose(io.StringIO):

@@ -9,24 +9,17 @@ from __future__ import annotations
 import os
 
 
+# The build's one writer (unchanged bytes are not rewritten). Publishing removes its own leftovers
+# (gazette.publishing.compress, redirects…), so its files are not entered in the build's outputs.
+from .. import incremental  # noqa: E402
+
+
 def write_bytes(path: str, data: bytes) -> bool:
-    """Write `data` to `path` atomically unless the file already holds it; True when written."""
-    try:
-        if os.path.getsize(path) == len(data):
-            with open(path, "rb") as f:
-                if f.read() == data:
-                    return False
-    except FileNotFoundError:
-        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    tmp = f"{path}.tmp{os.getpid()}"
-    with open(tmp, "wb") as f:
-        f.write(data)
-    os.replace(tmp, path)
-    return True
+    return incremental.write_bytes(path, data, record=False)
 
 
 def write_text(path: str, text: str) -> bool:
-    return write_bytes(path, text.encode("utf-8"))
+    return incremental.write_text(path, text, record=False)
 
 
 def relative(from_path: str, to_path: str) -> str:

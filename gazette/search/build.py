@@ -18,21 +18,33 @@ def whoosh_dir(cache_dir: str) -> str:
     return os.path.join(cache_dir, "whoosh")
 
 
-def build_indexes(model: SiteModel, settings: dict) -> None:
-    """Pagefind into `<OUTPUT_PATH>/pagefind/`, Whoosh into `<GAZETTE_CACHE_DIR>/whoosh`."""
-    started = time.perf_counter()
-    records = records_from_site(model)
-    # Partition builds write their decades' browser shards; the assembly (or a full build)
-    # writes the site-wide files and the command-line index (see docs/scaling.md).
+def build_browser(model: SiteModel, settings: dict):
+    """The Pagefind bundle: partition builds write their decades' shards; the assembly (or a full
+    build) writes the site-wide files (see docs/scaling.md)."""
     partition = settings.get("GAZETTE_PARTITION")
     assemble = bool(settings.get("GAZETTE_ASSEMBLE"))
-    cache = settings.get("GAZETTE_CACHE_DIR") or os.path.join(os.getcwd(), ".cache", "gazette")
-    stats = build_browser_index(records, settings["OUTPUT_PATH"], settings.get("SITE_SCRIPT", "zh-Hans"),
-                                decades=partition, shards=not assemble, site_wide=partition is None,
-                                cache_dir=cache)
-    if partition is not None:
-        return
-    update = update_index(records, whoosh_dir(cache))
-    log.info("search: %d records, browser bundle %.1f MB; command-line index +%d ~%d -%d (%.1f s)",
-             stats.records, stats.bundle_bytes / 1e6, len(update.added), len(update.updated),
-             len(update.removed), time.perf_counter() - started)
+    return build_browser_index(records_from_site(model), settings["OUTPUT_PATH"],
+                               settings.get("SITE_SCRIPT", "zh-Hans"), decades=partition, shards=not assemble,
+                               site_wide=partition is None, cache_dir=_cache(settings))
+
+
+def build_cli(model: SiteModel, settings: dict):
+    """The Whoosh index in the cache folder (full and assembly builds; partitions leave it alone)."""
+    if settings.get("GAZETTE_PARTITION") is not None:
+        return None
+    return update_index(records_from_site(model), whoosh_dir(_cache(settings)))
+
+
+def _cache(settings: dict) -> str:
+    return settings.get("GAZETTE_CACHE_DIR") or os.path.join(os.getcwd(), ".cache", "gazette")
+
+
+def build_indexes(model: SiteModel, settings: dict) -> None:
+    """Pagefind into `<OUTPUT_PATH>/pagefind/`, Whoosh into `<GAZETTE_CACHE_DIR>/whoosh`, one after the other."""
+    started = time.perf_counter()
+    stats = build_browser(model, settings)
+    update = build_cli(model, settings)
+    if update is not None:
+        log.info("search: %d records, browser bundle %.1f MB; command-line index +%d ~%d -%d (%.1f s)",
+                 stats.records, stats.bundle_bytes / 1e6, len(update.added), len(update.updated),
+                 len(update.removed), time.perf_counter() - started)

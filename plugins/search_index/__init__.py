@@ -1,7 +1,8 @@
 """Pelican plugin: the browser (Pagefind) and command-line (Whoosh) search indexes.
 
-Thin: both indexes are built from the site model, so they start in a child process as soon
-as the model is complete and run while Pelican writes the pages; the build waits for them
+Thin: both indexes are built from the site model, so they start in child processes (one per
+index: the two run side by side) as soon as the model is complete and run while Pelican writes
+the pages; the build waits for them
 before the publishing step (sitemap, compressed copies) looks at the output. The logic
 lives in gazette.search.
 """
@@ -22,15 +23,17 @@ def start_indexing(generators):
         model = getattr(generator, "context", {}).get("gazette")
         if model is not None:
             _state["started"] = time.perf_counter()
-            _state["job"] = BackgroundIndexer(search_build.build_indexes, model, generator.settings)
+            _state["jobs"] = [BackgroundIndexer(search_build.build_browser, model, generator.settings),
+                              BackgroundIndexer(search_build.build_cli, model, generator.settings)]
             return
 
 
 def finish_indexing(pelican):
-    job = _state.pop("job", None)
-    if job is not None:
+    jobs = _state.pop("jobs", None)
+    if jobs:
         with timing.stage("search: wait"):
-            job.wait()
+            for job in jobs:
+                job.wait()
         timing.record("search indexes (overlapped)", time.perf_counter() - _state.pop("started"))
 
 
