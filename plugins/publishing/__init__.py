@@ -56,7 +56,10 @@ def publish(pelican):
     settings = _state.pop("settings", pelican.settings)
     pages = _state.pop("pages", [])
     if model is not None:
-        publishing.publish(model, settings, settings["OUTPUT_PATH"], pages, plan=_plan(settings, model))
+        from gazette import timing
+
+        with timing.stage("publishing"):
+            publishing.publish(model, settings, settings["OUTPUT_PATH"], pages, plan=_plan(settings, model))
     _state.pop("plan", None)
     _state.pop("plan_model", None)
 
