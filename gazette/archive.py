@@ -67,20 +67,26 @@ def iter_content_files(content_dir: str, sub: str):
                 yield os.path.join(dirpath, name)
 
 
-def load_archive(content_dir: str) -> Archive:
-    """Read and validate every document and issue; collect all metadata errors."""
-    archive = Archive(content_dir=content_dir)
-    seen_slugs: dict[str, str] = {}
-    for path in iter_content_files(content_dir, DOCUMENTS_DIR):
-        rel = os.path.relpath(path, content_dir)
-        shown = os.path.join(content_dir, rel)  # as the user named the folder, so it can be pasted
+def _read_all(archive: Archive, sub: str, reader):
+    """(relative path, shown path, content object) of every readable file under `sub`; errors collected."""
+    for path in iter_content_files(archive.content_dir, sub):
+        rel = os.path.relpath(path, archive.content_dir)
+        shown = os.path.join(archive.content_dir, rel)  # as the user named the folder, so it can be pasted
         try:
-            doc = read_document(path, display_path=shown)
+            item = reader(path, display_path=shown)
         except md.MetadataErrors as e:
             archive.errors.extend(e.errors)
             archive.bad_files.append(rel)
             continue
-        doc.source_path = rel
+        item.source_path = rel
+        yield rel, shown, item
+
+
+def load_archive(content_dir: str) -> Archive:
+    """Read and validate every document and issue; collect all metadata errors."""
+    archive = Archive(content_dir=content_dir)
+    seen_slugs: dict[str, str] = {}
+    for rel, shown, doc in _read_all(archive, DOCUMENTS_DIR, read_document):
         if doc.disclosure == "withheld":
             archive.withheld_count += 1
             archive.withheld_paths.add(rel)
@@ -94,17 +100,7 @@ def load_archive(content_dir: str) -> Archive:
             continue
         seen_slugs[doc.slug] = rel
         archive.documents.append(doc)
-    for path in iter_content_files(content_dir, ISSUES_DIR):
-        rel = os.path.relpath(path, content_dir)
-        shown = os.path.join(content_dir, rel)
-        try:
-            issue = read_issue(path, display_path=shown)
-        except md.MetadataErrors as e:
-            archive.errors.extend(e.errors)
-            archive.bad_files.append(rel)
-            continue
-        issue.source_path = rel
-        archive.issues.append(issue)
+    archive.issues.extend(issue for _, _, issue in _read_all(archive, ISSUES_DIR, read_issue))
     known = {i.key for i in archive.issues}
     for doc in list(archive.documents):
         if doc.gazette and doc.gazette not in known:
