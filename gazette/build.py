@@ -155,12 +155,11 @@ def build_site(content_dir: str = "content", output_dir: str = "output", as_of: 
                               settings.get("SITE_SCRIPT", "zh-Hans"))
     cache_dir = settings["GAZETTE_CACHE_DIR"]
     html = HtmlCache(os.path.join(cache_dir, "html.sqlite"))
-    with timing.stage("render bodies"):
-        html.fill(d.body for d in archive.documents if d.is_public and BuildMode(
-            {"GAZETTE_PARTITION": partition, "GAZETTE_ASSEMBLE": assemble}).writes_document(d))
     settings.update({"GAZETTE_AS_OF": day, "GAZETTE_SITE": model, "GAZETTE_LENIENT": lenient, "GAZETTE_HTML": html,
                      "GAZETTE_PARTITION": partition, "GAZETTE_ASSEMBLE": assemble})
     mode = BuildMode(settings)
+    with timing.stage("render bodies"):
+        html.fill(d.body for d in archive.documents if d.is_public and mode.writes_document(d))
     _quiet_pelican(quiet)
     try:
         with build_state(output_dir, cache_dir, global_fingerprint(settings, day), mode.key) as state:

@@ -43,7 +43,7 @@ def tree_digest(*folders: str) -> str:
     return h.hexdigest()
 
 
-_doc_memo: dict[int, object] = {}
+_doc_memo: dict[object, tuple] = {}  # per build; values keep the document alive so ids stay unique
 
 
 def _stable_document(doc: Document):
@@ -57,9 +57,14 @@ def _stable_document(doc: Document):
 
 
 def document_page_fingerprint(doc: Document) -> str:
-    """A document page shows the document, its validity, relations and issue: nothing else varies."""
-    data = json.dumps(_stable_document(doc), ensure_ascii=False, sort_keys=True, default=str)
-    return "doc:" + hashlib.sha256(data.encode()).hexdigest()
+    """A document page shows the document, its validity, relations and issue: nothing else varies.
+
+    Asked when the document is read and again when its page is written: computed once per build."""
+    key = ("page", id(doc))
+    if key not in _doc_memo:
+        data = json.dumps(_stable_document(doc), ensure_ascii=False, sort_keys=True, default=str)
+        _doc_memo[key] = ("doc:" + hashlib.sha256(data.encode()).hexdigest(), doc)
+    return _doc_memo[key][0]
 
 
 def _stable(obj):

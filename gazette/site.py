@@ -56,10 +56,11 @@ class SiteModel:
         return self.evaluations[doc.slug]
 
     def issue_of(self, doc: Document) -> Issue | None:
-        for issue in self.archive.issues:
-            if issue.key == doc.gazette:
-                return issue
-        return None
+        # Called for every document page and listing row: a lookup, not a scan of all issues.
+        by_key = self.__dict__.get("_issues_by_key")
+        if by_key is None:
+            by_key = self.__dict__["_issues_by_key"] = {i.key: i for i in self.archive.issues}
+        return by_key.get(doc.gazette) if doc.gazette else None
 
     # -- groupings for browse pages ------------------------------------------------------
     def issues_by_year(self) -> list[tuple[int, list[Issue]]]:

@@ -21,6 +21,7 @@ import tempfile
 from dataclasses import dataclass
 
 from ..labels import FLAG_LABELS, STATUS_LABELS, localise
+from ..incremental import write_bytes
 from .normalise import fold_table, number_word, tokens
 from .records import SearchRecord
 
@@ -194,16 +195,8 @@ def _sync_tree(src: str, dst: str) -> None:
         for name in names:
             rel = os.path.relpath(os.path.join(dirpath, name), src)
             wanted.add(rel)
-            target = os.path.join(dst, rel)
             with open(os.path.join(src, rel), "rb") as f:
-                data = f.read()
-            try:
-                with open(target, "rb") as f:
-                    if f.read() == data:
-                        continue
-            except FileNotFoundError:
-                os.makedirs(os.path.dirname(target), exist_ok=True)
-            _write_bytes(target, data)
+                _write_bytes(os.path.join(dst, rel), f.read())
     for dirpath, _, names in os.walk(dst, topdown=False):
         for name in names:
             rel = os.path.relpath(os.path.join(dirpath, name), dst)
@@ -214,21 +207,12 @@ def _sync_tree(src: str, dst: str) -> None:
 
 
 def _write_bytes(path: str, data: bytes) -> None:
-    tmp = f"{path}.tmp{os.getpid()}"
-    with open(tmp, "wb") as f:
-        f.write(data)
-    os.replace(tmp, path)
+    # The build's one writer; the bundle manages its own leftovers (above), so it is not recorded.
+    write_bytes(path, data, record=False)
 
 
 def _write_json(path: str, value) -> None:
-    data = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    try:
-        with open(path, "rb") as f:
-            if f.read() == data:
-                return
-    except FileNotFoundError:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-    _write_bytes(path, data)
+    _write_bytes(path, json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
 
 
 def write_shard(records: list[SearchRecord], shard_dir: str, site_script: str, cache_dir: str | None = None) -> bool:
