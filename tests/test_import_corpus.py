@@ -17,7 +17,7 @@ SCRIPT = os.path.join(os.path.dirname(__file__), "..", "scripts", "import_accura
 @pytest.fixture
 def corpus():
     if not os.path.isdir(CORPUS):
-        unavailable(f"{CORPUS} not found (see ../shared/corpus/README.md)")
+        pytest.skip(f"{CORPUS} not found (see ../shared/corpus/README.md)")
     return CORPUS
 
 

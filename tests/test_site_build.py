@@ -169,7 +169,7 @@ def test_pages_have_no_external_requests(sample_site):
 def _decoded_variants(path: str) -> list[bytes]:
     data = open(path, "rb").read()
     out = [data]
-    if path.endswith(".gz"):
+    if path.endswith(".gz") or data[:2] == b"\x1f\x8b":  # also Pagefind's gzip-compressed index files
         out.append(gzip.decompress(data))
     if path.endswith(".br"):
         import brotli  # noqa: PLC0415 - only when a .br exists
@@ -211,6 +211,8 @@ def test_withheld_documents_appear_in_no_output_file(sample_site):
                     assert needle not in blob, f"withheld {needle.decode()!r} found in {path}"
             checked += 1
     assert checked > 50
+    assert any(dirpath.rsplit(os.sep, 1)[-1] == "fragment" for dirpath, _, _ in os.walk(sample_site.output)), \
+        "the search index must be among the files checked"
 
 
 def test_broken_metadata_stops_the_build_with_located_error(tmp_path):
