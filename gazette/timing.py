@@ -1,7 +1,10 @@
 """Wall time and peak memory per build stage, for `gazette build --timings` and scripts/bench.py.
 
-Memory is the resident set of this process and its children (Pagefind runs as a child process),
-sampled every 50 ms while a stage runs.
+Memory is the proportional set size (PSS) of this process and its descendants (the search indexes,
+Pagefind and the publishing step run as child processes), sampled every 100 ms while a stage runs.
+PSS splits each page shared between processes (a forked child shares its parent's memory until
+either writes to it) among them, so the sum is the memory the build really occupies; a sum of
+resident sets would count every shared page once per process.
 """
 
 from __future__ import annotations
@@ -26,17 +29,28 @@ def _children(pid: int) -> list[int]:
     return out
 
 
-def tree_rss(pid: int | None = None) -> int:
-    """Resident bytes of a process and all its descendants (Linux /proc; 0 elsewhere)."""
-    pid = pid or os.getpid()
-    total, stack = 0, [pid]
+def _process_memory(pid: int) -> int:
+    """PSS of one process in bytes; its resident set where smaps_rollup is unavailable; 0 if gone."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        with open(f"/proc/{pid}/statm") as f:
+            return int(f.read().split()[1]) * _PAGE
+    except OSError:
+        return 0
+
+
+def tree_memory(pid: int | None = None) -> int:
+    """Memory of a process and all its descendants, shared pages counted once (Linux /proc; 0 elsewhere)."""
+    total, stack = 0, [pid or os.getpid()]
     while stack:
         p = stack.pop()
-        try:
-            with open(f"/proc/{p}/statm") as f:
-                total += int(f.read().split()[1]) * _PAGE
-        except OSError:
-            continue
+        total += _process_memory(p)
         stack += _children(p)
     return total
 
@@ -80,12 +94,12 @@ def stage(name: str):
     if timings is None:
         yield
         return
-    peak = [tree_rss()]
+    peak = [tree_memory()]
     done = threading.Event()
 
     def sample():
-        while not done.wait(0.05):
-            peak[0] = max(peak[0], tree_rss())
+        while not done.wait(0.1):
+            peak[0] = max(peak[0], tree_memory())
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -95,7 +109,7 @@ def stage(name: str):
     finally:
         done.set()
         sampler.join()
-        peak[0] = max(peak[0], tree_rss())
+        peak[0] = max(peak[0], tree_memory())
         timings.stages.append(Stage(name, time.perf_counter() - t0, peak[0]))
 
 
@@ -124,4 +138,4 @@ def end_pelican() -> None:
 def record(name: str, seconds: float, peak_bytes: int = 0) -> None:
     """Add a stage measured elsewhere (e.g. work that overlapped other stages in a child process)."""
     if _current is not None:
-        _current.stages.append(Stage(name, seconds, peak_bytes or tree_rss()))
+        _current.stages.append(Stage(name, seconds, peak_bytes or tree_memory()))

@@ -189,3 +189,45 @@ def test_search_makes_no_external_requests_and_no_errors(search_page):
     run(search_page, "临澜市")
     run(search_page, "", status="in_force")
     assert search_page.outside_requests == [] and errors == []
+
+
+@pytest.fixture(scope="module")
+def split_site_url(tmp_path_factory):
+    """The sample site with its search index split into shards of at most 4 documents."""
+    import threading
+
+    from gazette.build import build_site, serve
+
+    root = tmp_path_factory.mktemp("split")
+    out = root / "site"
+    builder = threading.Thread(target=build_site, args=(CONTENT, str(out)),
+                               kwargs={"as_of": "2026-11-22", "extra_settings": {"GAZETTE_SEARCH_SHARD_RECORDS": 4}})
+    builder.start()
+    builder.join()
+    server = serve(str(root), 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/site/", str(out)
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("query", ["老旧小区改造资金", "既有住宅加裝電梯", "臨住建規〔2021〕1號", "住房公积金"])
+def test_split_shards_give_the_same_results_as_decade_shards(search_page, browser, split_site_url, query):
+    import json
+    import os
+
+    url, out = split_site_url
+    with open(os.path.join(out, "pagefind", "gazette-shards.json"), encoding="utf-8") as f:
+        shards = json.load(f)
+    assert len(shards) > 4 and any("-" in s for s in shards)  # 2020s split into parts
+    context = browser.new_context()
+    try:
+        split = context.new_page()
+        split.goto(url + "search.html")
+        wait_until(split, "window.gazetteSearchReady !== undefined")
+        split.evaluate("window.gazetteSearchReady")
+        expected = slugs(run(search_page, query))
+        assert expected  # the query finds something
+        assert sorted(slugs(run(split, query))) == sorted(expected)
+    finally:
+        context.close()

@@ -136,3 +136,37 @@ def test_catalogue_for_filter_listing_holds_no_text(bundle):
                                              "documents/trad-notice.html", "documents/old-notice.html"]
     assert all("text" not in e["meta"] for e in catalogue)
     assert "军分区" not in texts["gazette-catalogue.json"] and "储备粮" not in texts["gazette-catalogue.json"]
+
+
+def test_large_decade_is_split_into_stable_parts():
+    from gazette.search.browser import plan_shards
+    from gazette.search.records import SearchRecord
+
+    def rec(slug, year):
+        return SearchRecord(slug=slug, url=f"documents/{slug}.html", title=slug, date=f"{year}-01-01")
+
+    records = [rec(f"a{i}", 2011 + i % 9) for i in range(60)] + [rec("b", 2021)]
+    shards = plan_shards(records, limit=20)
+    assert set(shards) == {"2010s-1", "2010s-2", "2010s-3", "2020s"}
+    assert sorted(r.slug for rs in shards.values() for r in rs) == sorted(r.slug for r in records)
+    assert all(10 <= len(rs) <= 30 for name, rs in shards.items() if name != "2020s")  # hash-balanced
+    # A document keeps its part while the decade's part count holds (an edit rebuilds one part).
+    again = plan_shards(list(reversed(records[:-2])) + [rec("new", 2012)], limit=20)
+    where = {r.slug: name for name, rs in shards.items() for r in rs}
+    assert all(where[r.slug] == name for name, rs in again.items() for r in rs if r.slug in where)
+    assert set(plan_shards(records, limit=60)) == {"2010s", "2020s"}
+
+
+def test_split_shards_are_listed_and_partitions_find_their_decade(tmp_path):
+    content = write_archive(str(tmp_path))
+    records = records_from_site(site_model(content))
+    out = str(tmp_path / "output")
+    build_browser_index(records, out, shard_records=2)
+    with open(os.path.join(out, "pagefind", "gazette-shards.json"), encoding="utf-8") as f:
+        names = json.load(f)
+    assert names[0] == "2020s" and all(n.startswith("2010s-") for n in names[1:]) and len(names) == 3
+    assert all(os.path.isfile(os.path.join(out, "pagefind", n, "pagefind-entry.json")) for n in names)
+    # A partition build of the 2010s writes that decade's parts and nothing else.
+    part = str(tmp_path / "partition")
+    build_browser_index(records, part, decades=(2010, 2019), site_wide=False, shard_records=2)
+    assert sorted(os.listdir(os.path.join(part, "pagefind"))) == sorted(names[1:])

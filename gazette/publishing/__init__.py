@@ -22,7 +22,7 @@ from .output import absolute_site_url, write_text
 
 log = logging.getLogger(__name__)
 
-__all__ = ["publish", "PublishResult", "PublishingSettings", "plan_links"]
+__all__ = ["publish", "compress_output", "PublishResult", "PublishingSettings", "plan_links"]
 
 
 @dataclass
@@ -35,15 +35,18 @@ class PublishResult:
 
 
 def publish(model: SiteModel, settings: dict, output_dir: str, static_pages: list[str] = (),
-            plan: LinkPlan | None = None) -> PublishResult:
-    """Write every publishing output of `model` into `output_dir` (Pelican settings dict)."""
+            plan: LinkPlan | None = None, compress: bool = True) -> PublishResult:
+    """Write every publishing output of `model` into `output_dir` (Pelican settings dict).
+
+    `compress=False` leaves the .gz/.br copies to a later `compress_output` (a build that publishes
+    while pages and search indexes are still being written compresses once they are all there)."""
     opts = PublishingSettings.from_pelican(settings)
     content_dir = settings.get("PATH", "content")
     plan = plan or plan_links(model, content_dir, opts)
     script = settings.get("SITE_SCRIPT", "zh-Hans")
     site_name = settings.get("SITENAME", "")
     site_url = absolute_site_url(settings)
-    cache_dir = settings.get("GAZETTE_CACHE_DIR") or os.path.join(output_dir, os.pardir, ".cache", "gazette")
+    cache_dir = _cache_dir(settings, output_dir)
     result = PublishResult()
     # Partitioned builds (docs/scaling.md): a partition writes its own documents' files, the
     # assembly run writes the site-wide ones over the merged output, a full build writes both.
@@ -110,16 +113,30 @@ def publish(model: SiteModel, settings: dict, output_dir: str, static_pages: lis
 
     if site_wide:  # a partition's output holds only its own files: nothing there is stale
         result.removed = remove_stale(model, output_dir, expected, set(plan.pdf_kinds) if opts.pdf else set())
-    if opts.compress:
-        manifest = os.path.join(cache_dir, "compress",
-                                hashlib.sha1(os.path.abspath(output_dir).encode()).hexdigest()[:16] + ".json")
-        # A partition compresses only its own documents' files; shared assets are compressed once,
-        # by the assembly run.
-        result.compressed = compress.compress_tree(output_dir, opts.brotli_quality, manifest_path=manifest,
-                                                   only=None if site_wide else ("documents", "eli"))
+    if compress:
+        result.compressed = compress_output(settings, output_dir)
     for w in result.warnings:
         log.warning(w)
     return result
+
+
+def _cache_dir(settings: dict, output_dir: str) -> str:
+    return settings.get("GAZETTE_CACHE_DIR") or os.path.join(output_dir, os.pardir, ".cache", "gazette")
+
+
+def compress_output(settings: dict, output_dir: str) -> compress.CompressResult | None:
+    """The .gz/.br copies of the output's text files (unless GAZETTE_COMPRESS is off)."""
+    opts = PublishingSettings.from_pelican(settings)
+    if not opts.compress:
+        return None
+    cache_dir = _cache_dir(settings, output_dir)
+    manifest = os.path.join(cache_dir, "compress",
+                            hashlib.sha1(os.path.abspath(output_dir).encode()).hexdigest()[:16] + ".json")
+    # A partition compresses only its own documents' files; shared assets are compressed once,
+    # by the assembly run.
+    site_wide = settings.get("GAZETTE_PARTITION") is None
+    return compress.compress_tree(output_dir, opts.brotli_quality, manifest_path=manifest,
+                                  only=None if site_wide else ("documents", "eli"))
 
 
 _OWNED = (re.compile(r"^documents/[^/]+\.(json|pdf)$"), re.compile(r"^feeds/(issuer|type|subject)/[^/]+\.atom\.xml$"),

@@ -176,9 +176,38 @@ def _run(coro) -> None:
         pool.submit(asyncio.run, coro).result()
 
 
+# Pagefind holds a whole shard in memory while it indexes (about 2 MB per long document of our
+# token streams); a decade with more documents than this is split into parts. Each shard costs
+# every query a few requests, so shards are no smaller than memory requires. Setting:
+# GAZETTE_SEARCH_SHARD_RECORDS.
+SHARD_RECORDS = 1500
+
+
 def shard_of(record: SearchRecord) -> str:
-    """Browser index shard of a record: its decade (`2010s`). Partition builds cover whole decades."""
+    """The decade of a record (`2010s`). Partition builds cover whole decades."""
     return f"{int(record.year) // 10 * 10}s"
+
+
+def plan_shards(records: list[SearchRecord], limit: int | None = None) -> dict[str, list[SearchRecord]]:
+    """Records per browser index shard: one shard per decade (`2010s`), or, for a decade of more than
+    `limit` records, as many parts as needed (`2010s-1`, `2010s-2`…), a record's part fixed by its slug.
+
+    A document always lands in the same shard while its decade's part count holds, so an edit
+    rebuilds one shard; a decade that grows past a multiple of `limit` is re-split once."""
+    limit = max(1, limit or SHARD_RECORDS)
+    by_decade: dict[str, list[SearchRecord]] = {}
+    for r in records:
+        by_decade.setdefault(shard_of(r), []).append(r)
+    out: dict[str, list[SearchRecord]] = {}
+    for decade, rs in by_decade.items():
+        parts = -(-len(rs) // limit)
+        if parts == 1:
+            out[decade] = rs
+            continue
+        for r in rs:
+            part = int.from_bytes(hashlib.sha1(r.slug.encode("utf-8")).digest()[:4], "big") % parts + 1
+            out.setdefault(f"{decade}-{part}", []).append(r)
+    return out
 
 
 def _records_hash(records: list[SearchRecord], site_script: str) -> str:
@@ -258,18 +287,17 @@ def write_shard(records: list[SearchRecord], shard_dir: str, site_script: str, c
 
 def build_browser_index(records: list[SearchRecord], output_dir: str, site_script: str = "zh-Hans",
                         decades: tuple[int, int] | None = None, shards: bool = True,
-                        site_wide: bool = True, cache_dir: str | None = None) -> BrowserIndexStats:
-    """Pagefind shards (one per decade) plus, site-wide, the shard list, folding table and catalogue.
+                        site_wide: bool = True, cache_dir: str | None = None,
+                        shard_records: int | None = None) -> BrowserIndexStats:
+    """Pagefind shards (`plan_shards`) plus, site-wide, the shard list, folding table and catalogue.
 
     `decades` limits the shards written to those years (a partition build); an assembly run
     writes no shards; a partition run no site-wide files.
     """
     bundle_dir = os.path.abspath(os.path.join(output_dir, PAGEFIND_DIR))
-    by_shard: dict[str, list[SearchRecord]] = {}
-    for r in records:
-        by_shard.setdefault(shard_of(r), []).append(r)
+    by_shard = plan_shards(records, shard_records)
     for shard, shard_records in sorted(by_shard.items()) if shards else ():
-        first_year = int(shard[:-1])
+        first_year = int(shard[:4])
         if decades and not (decades[0] <= first_year <= decades[1]):
             continue
         write_shard(shard_records, os.path.join(bundle_dir, shard), site_script, cache_dir)
@@ -278,7 +306,7 @@ def build_browser_index(records: list[SearchRecord], output_dir: str, site_scrip
         if os.path.isdir(bundle_dir):
             for name in os.listdir(bundle_dir):
                 path = os.path.join(bundle_dir, name)
-                if os.path.isdir(path) and re.fullmatch(r"\d{4}s", name) and name not in by_shard:
+                if os.path.isdir(path) and re.fullmatch(r"\d{4}s(-\d+)?", name) and name not in by_shard:
                     shutil.rmtree(path)
         _write_json(os.path.join(bundle_dir, SHARDS_FILE), sorted(by_shard, reverse=True))
         _write_json(os.path.join(bundle_dir, FOLD_FILE), fold_payload())

@@ -25,7 +25,8 @@ def build_browser(model: SiteModel, settings: dict):
     assemble = bool(settings.get("GAZETTE_ASSEMBLE"))
     return build_browser_index(records_from_site(model), settings["OUTPUT_PATH"],
                                settings.get("SITE_SCRIPT", "zh-Hans"), decades=partition, shards=not assemble,
-                               site_wide=partition is None, cache_dir=_cache(settings))
+                               site_wide=partition is None, cache_dir=_cache(settings),
+                               shard_records=settings.get("GAZETTE_SEARCH_SHARD_RECORDS"))
 
 
 def build_cli(model: SiteModel, settings: dict):

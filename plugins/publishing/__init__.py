@@ -1,13 +1,18 @@
 """Pelican plugin: open data, feeds, redirects, sitemap, PDF downloads and precompressed copies.
 
-Thin: the logic lives in gazette.publishing. The site model is grabbed when all generators are
-done; everything is written at `finalized`, after the other plugins (this one is last in the
-plugin list), so the sitemap and the compressed copies see every file.
+Thin: the logic lives in gazette.publishing. Everything but the compressed copies is made from the
+site model, so it starts in a child process as soon as all generators are done and runs while
+Pelican writes pages and the search indexes are built. At `finalized` (this plugin is last in the
+plugin list, after the search indexes were waited for) the build waits for it, then compresses:
+the compressed copies see every file.
 """
+
+import time
 
 from pelican import signals
 
-from gazette import publishing
+from gazette import publishing, timing
+from gazette.background import BackgroundJob
 from gazette.publishing.links import FEED_DIMENSIONS, VALIDITY_FEED, feed_path
 
 _state = {}
@@ -41,30 +46,35 @@ def add_template_globals(generator):
     deps[:] = [fn for fn in deps if not getattr(fn, "_publishing", False)] + [links_of]
 
 
-def grab(generators):
+def start(generators):
     for generator in generators:
         context = getattr(generator, "context", {})
-        if context.get("gazette") is not None:
-            _state["model"] = context["gazette"]
-            _state["settings"] = generator.settings
-            _state["pages"] = [p.save_as for p in context.get("pages", []) if getattr(p, "save_as", "")]
+        model = context.get("gazette")
+        if model is not None:
+            settings = generator.settings
+            pages = [p.save_as for p in context.get("pages", []) if getattr(p, "save_as", "")]
+            _state["settings"] = settings
+            _state["started"] = time.perf_counter()
+            # Not a daemon: the PDFs are made by worker processes of its own.
+            _state["job"] = BackgroundJob(publishing.publish, model, settings, settings["OUTPUT_PATH"], pages,
+                                          _plan(settings, model), False, daemon=False)
             return
 
 
-def publish(pelican):
-    model = _state.pop("model", None)
+def finish(pelican):
+    job = _state.pop("job", None)
     settings = _state.pop("settings", pelican.settings)
-    pages = _state.pop("pages", [])
-    if model is not None:
-        from gazette import timing
-
-        with timing.stage("publishing"):
-            publishing.publish(model, settings, settings["OUTPUT_PATH"], pages, plan=_plan(settings, model))
+    if job is not None:
+        with timing.stage("publishing: wait"):
+            job.wait()
+        timing.record("publishing (overlapped)", time.perf_counter() - _state.pop("started"))
+        with timing.stage("compress"):
+            publishing.compress_output(settings, settings["OUTPUT_PATH"])
     _state.pop("plan", None)
     _state.pop("plan_model", None)
 
 
 def register():
     signals.generator_init.connect(add_template_globals)
-    signals.all_generators_finalized.connect(grab)
-    signals.finalized.connect(publish)
+    signals.all_generators_finalized.connect(start)
+    signals.finalized.connect(finish)

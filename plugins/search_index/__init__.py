@@ -13,7 +13,7 @@ from pelican import signals
 
 from gazette import timing
 from gazette.search import build as search_build
-from gazette.search.pipeline import BackgroundIndexer
+from gazette.background import BackgroundJob
 
 _state = {}
 
@@ -23,8 +23,8 @@ def start_indexing(generators):
         model = getattr(generator, "context", {}).get("gazette")
         if model is not None:
             _state["started"] = time.perf_counter()
-            _state["jobs"] = [BackgroundIndexer(search_build.build_browser, model, generator.settings),
-                              BackgroundIndexer(search_build.build_cli, model, generator.settings)]
+            _state["jobs"] = [BackgroundJob(search_build.build_browser, model, generator.settings),
+                              BackgroundJob(search_build.build_cli, model, generator.settings)]
             return
 
 
