@@ -3,6 +3,7 @@
 
     .venv/bin/python scripts/bench.py                    # 1k and 10k documents
     .venv/bin/python scripts/bench.py --sizes 1000 10000 50000 --json bench.json
+    .venv/bin/python scripts/bench.py --sizes 50000 --full-only   # full build and plain Pelican only
 
 For each size: a synthetic archive made from ../shared/corpus/lawrefbook (scripts/bench_archive.py);
 a full Gazette build (per stage: wall time and peak memory of the process tree, Pagefind included);
@@ -76,10 +77,13 @@ def du(path: str) -> int:
 
 def gazette_build(content: str, output: str, cache: str) -> dict:
     env = dict(os.environ, GAZETTE_CACHE_DIR=cache)
-    seconds, _, out = run_measured([PY, "-c", _CHILD, content, output], env)
+    seconds, largest, out = run_measured([PY, "-c", _CHILD, content, output], env)
     data = json.loads(out.strip().splitlines()[-1])
     data["wall"] = seconds
+    # Peak memory of the whole process tree (PSS, sampled per stage: gazette.timing) and, as a
+    # cross-check, the largest resident set any single child process of this script has reached so far.
     data["peak_mb"] = max(s["peak_mb"] for s in data["stages"].values())
+    data["largest_process_mb"] = largest / 2**20
     return data
 
 
@@ -161,7 +165,7 @@ def add_one(content: str) -> str:
     return path
 
 
-def bench_size(n: int, work: str, queries: bool) -> dict:
+def bench_size(n: int, work: str, queries: bool, full_only: bool = False) -> dict:
     content = os.path.join(work, f"archive-{n}")
     if not os.path.isdir(content):
         print(f"  making a {n}-document archive…", flush=True)
@@ -176,6 +180,11 @@ def bench_size(n: int, work: str, queries: bool) -> dict:
     row["full"] = gazette_build(content, out, cache)
     row["output_mb"] = du(out) / 2**20
     row["browser_index_mb"] = du(os.path.join(out, "pagefind")) / 2**20
+    if full_only:
+        if queries:
+            print("  browser queries…", flush=True)
+            row["query"] = bytes_per_query(out, QUERIES)
+        return row
     print("  no-change rebuild…", flush=True)
     row["noop"] = gazette_build(content, out, cache)
     print("  rebuild after editing one document…", flush=True)
@@ -187,25 +196,30 @@ def bench_size(n: int, work: str, queries: bool) -> dict:
     os.remove(added)
     if queries:
         print("  browser queries…", flush=True)
-        row["query"] = bytes_per_query(out, ["住房公积金", "環境保護", "国务院令", "劳动合同", "臨政規"])
+        row["query"] = bytes_per_query(out, QUERIES)
     return row
+
+
+QUERIES = ["住房公积金", "環境保護", "国务院令", "劳动合同", "臨政規"]
 
 
 def print_table(rows: list[dict]) -> None:
     print(f"\nmachine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     head = f"{'docs':>7} {'plain s':>8} {'full s':>8} {'×plain':>7} {'peak MB':>8} {'edit1 s':>8} {'%full':>6} {'add1 s':>7} {'noop s':>7} {'out MB':>8} {'idx MB':>7} {'B/query':>9}"
     print(head)
+    nothing = {"wall": float("nan"), "stages": {}}
     for r in rows:
         q = r.get("query") or {}
+        edit, add, noop = (r.get(k, nothing) for k in ("edit_one", "add_one", "noop"))
         print(f"{r['documents']:>7} {r['plain']['seconds']:>8.1f} {r['full']['wall']:>8.1f} "
               f"{r['full']['wall'] / r['plain']['seconds']:>7.2f} {r['full']['peak_mb']:>8.0f} "
-              f"{r['edit_one']['wall']:>8.1f} {100 * r['edit_one']['wall'] / r['full']['wall']:>5.0f}% "
-              f"{r['add_one']['wall']:>7.1f} {r['noop']['wall']:>7.1f} {r['output_mb']:>8.0f} "
+              f"{edit['wall']:>8.1f} {100 * edit['wall'] / r['full']['wall']:>5.0f}% "
+              f"{add['wall']:>7.1f} {noop['wall']:>7.1f} {r['output_mb']:>8.0f} "
               f"{r['browser_index_mb']:>7.1f} {q.get('mean_bytes', 0):>9.0f}")
     for r in rows:
         print(f"\nstages, {r['documents']} documents (full build / edit one):")
         for name, s in r["full"]["stages"].items():
-            e = r["edit_one"]["stages"].get(name, {"seconds": 0})
+            e = r.get("edit_one", nothing)["stages"].get(name, {"seconds": 0})
             print(f"  {name:<24}{s['seconds']:>8.2f} s {s['peak_mb']:>8.0f} MB   {e['seconds']:>7.2f} s")
         print(f"  plain Pelican: {r['plain']['seconds']:.1f} s, peak {r['plain']['peak_mb']:.0f} MB")
 
@@ -216,12 +230,13 @@ def main() -> int:
     ap.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "gazette-bench"))
     ap.add_argument("--json", default="bench.json", help="where to write the figures")
     ap.add_argument("--no-queries", action="store_true", help="skip the browser query measurement")
+    ap.add_argument("--full-only", action="store_true", help="only the full build (no rebuilds), e.g. for 50k")
     args = ap.parse_args()
     os.makedirs(args.work, exist_ok=True)
     rows = []
     for n in args.sizes:
         print(f"{n} documents:", flush=True)
-        rows.append(bench_size(n, args.work, not args.no_queries))
+        rows.append(bench_size(n, args.work, not args.no_queries, args.full_only))
         print_table(rows)
     with open(args.json, "w") as f:
         json.dump({"machine": {"cpu_count": os.cpu_count(), "platform": platform.platform()}, "rows": rows}, f,
