@@ -142,3 +142,23 @@ def test_index_command_builds_then_updates(archive_dir, tmp_path):
     assert first.exit_code == 0 and "新增 4" in first.output
     second = runner.invoke(cli, ["index", "--content", archive_dir, "--index", index, "--as-of", "2026-11-22"])
     assert "新增 0" in second.output and "未变 4" in second.output
+
+
+def test_rebuild_in_several_segments_finds_the_same_and_updates(archive_dir, index_dir, tmp_path, monkeypatch):
+    """A large rebuild is written in segments of SEGMENT_DOCUMENTS; searching and updating read them all."""
+    from whoosh import index as whoosh_index
+
+    from gazette.search import cli_index
+
+    monkeypatch.setattr(cli_index, "SEGMENT_DOCUMENTS", 1)
+    path = str(tmp_path / "segments")
+    records = records_from_site(site_model(archive_dir))
+    assert len(update_index(records, path).added) == len(records)
+    assert len(whoosh_index.open_dir(path).reader().leaf_readers()) == len(records)
+    for query in ("现行有效规范性文件目录", "綠化管理辦法", "issuer:园林局", "date:[2016-01-01 to 2019-12-31]"):
+        assert slugs(path, query) == slugs(index_dir, query)
+    # A document removed from the archive leaves whichever segment held it.
+    edited = [r for r in records if r.slug != "simp-rules"]
+    update = update_index(edited, path)
+    assert update.removed == ["simp-rules"] and update.unchanged == len(edited)
+    assert slugs(path, "綠化管理辦法") == []

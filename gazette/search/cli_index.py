@@ -232,6 +232,12 @@ def _open_or_create(index_dir: str) -> tuple[index.Index, bool]:
     return ix, True
 
 
+# Documents per Whoosh segment on a rebuild: Whoosh sorts each segment's postings in one pool, so
+# one segment for a whole large archive costs more per document the larger it grows (and its
+# memory); segments of this size keep both flat. A search reads every segment.
+SEGMENT_DOCUMENTS = 2000
+
+
 def update_index(records: list[SearchRecord], index_dir: str) -> IndexUpdate:
     """Bring the index in line with `records`: add new, re-index changed, drop vanished documents."""
     ix, created = _open_or_create(index_dir)
@@ -239,25 +245,30 @@ def update_index(records: list[SearchRecord], index_dir: str) -> IndexUpdate:
     with ix.searcher() as s:
         stored = {f["slug"]: f["hash"] for f in s.all_stored_fields()}
     wanted = {r.slug: r for r in records}
-    writer = _SegmentWriter(ix, limitmb=1024)  # postings stay in memory instead of pickled runs on disk
-    try:
-        for slug in sorted(set(stored) - set(wanted)):
-            writer.delete_by_term("slug", slug)
-            result.removed.append(slug)
-        for slug, r in wanted.items():
-            h = r.content_hash()
-            if stored.get(slug) == h:
-                result.unchanged += 1
-                continue
+    result.removed = sorted(set(stored) - set(wanted))
+    todo = []
+    for slug, r in wanted.items():
+        if stored.get(slug) == r.content_hash():
+            result.unchanged += 1
+        else:
             (result.updated if slug in stored else result.added).append(slug)
-            writer.update_document(**_document_fields(r))
-    except BaseException:
-        writer.cancel()
-        raise
-    if result.added or result.updated or result.removed:
-        writer.commit(optimize=result.rebuilt)
-    else:
-        writer.cancel()
+            todo.append(r)
+    if not todo and not result.removed:
+        return result
+    for start in range(0, max(len(todo), 1), SEGMENT_DOCUMENTS):
+        writer = _SegmentWriter(ix, limitmb=1024)  # postings stay in memory instead of pickled runs on disk
+        try:
+            if start == 0:
+                for slug in result.removed:
+                    writer.delete_by_term("slug", slug)
+            for r in todo[start:start + SEGMENT_DOCUMENTS]:
+                writer.update_document(**_document_fields(r))
+        except BaseException:
+            writer.cancel()
+            raise
+        # A rebuild leaves its full-size segments as they are; a small update lets Whoosh merge
+        # small segments as usual.
+        writer.commit(merge=not result.rebuilt)
     return result
 
 
