@@ -235,7 +235,7 @@ def _open_or_create(index_dir: str) -> tuple[index.Index, bool]:
 # Documents per Whoosh segment on a rebuild: Whoosh sorts each segment's postings in one pool, so
 # one segment for a whole large archive costs more per document the larger it grows (and its
 # memory); segments of this size keep both flat. A search reads every segment.
-SEGMENT_DOCUMENTS = 2000
+SEGMENT_DOCUMENTS = 1000
 
 
 def update_index(records: list[SearchRecord], index_dir: str) -> IndexUpdate:
