@@ -20,6 +20,11 @@ _DOC_NUMBER = re.compile(r"^\s*(?P<code>[^〔\[［(（【\s]+?)\s*[〔\[［(（�
                          r"第?\s*(?P<number>\d+)\s*[号號]?\s*$")
 
 
+def document_json_url(slug: str) -> str:
+    """Site path of a document's open-data JSON (which also holds its text: the search page reads it)."""
+    return f"documents/{slug}.json"
+
+
 def feed_path(dimension: str, value: str) -> str:
     """Site path of the Atom feed of one browse group, e.g. feeds/issuer/<group_slug>.atom.xml."""
     return f"feeds/{DIMENSIONS[dimension][0]}/{group_slug(value)}.atom.xml"
@@ -128,7 +133,7 @@ def plan_links(model, content_dir: str, settings: PublishingSettings = Publishin
             feeds += [(dim, v, feed_path(dim, v)) for v in values]
         parts = eli.get(doc.slug)
         plan.links[doc.slug] = DocumentLinks(
-            json_url=f"documents/{doc.slug}.json",
+            json_url=document_json_url(doc.slug),
             pdf_url=f"documents/{doc.slug}.pdf" if kind else None,
             # Only a public document's own scan is published (an on-request scan is its full text).
             scan_url=doc.scan if doc.is_public and doc.scan and os.path.isfile(os.path.join(content_dir, doc.scan))

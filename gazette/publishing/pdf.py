@@ -9,6 +9,7 @@ PDFs of new or edited documents; GAZETTE_PDF = False switches the downloads off.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -23,7 +24,7 @@ from ..render import to_text
 
 log = logging.getLogger(__name__)
 
-VERSION = "1"  # bump when the generated PDFs change, to invalidate the cache
+VERSION = "2"  # bump when the generated PDFs change, to invalidate the cache
 CID_FONTS = {"zh-Hans": "STSong-Light", "zh-Hant": "MSung-Light"}
 
 
@@ -171,49 +172,112 @@ def stable_pdf_id(path: str) -> None:
         f.write(new)
 
 
-def text_pdf(content: dict, dest: str) -> None:
-    """A clean A4 PDF of a document's text with its title, number, issuer and date."""
-    from xml.sax.saxutils import escape
+# Line breaking (a small subset of the Chinese layout rules of W3C clreq): these never start a
+# line (they hang in the margin instead) or never end one (they move to the next line).
+_NO_LINE_START = set("，。、；：！？）》」』】〕〉’”…—·％%,.;:!?)]}")
+_NO_LINE_END = set("（《「『【〔〈‘“([{")
+_UNITS = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-/]*|\s|.", re.S)
 
-    from reportlab.lib.enums import TA_CENTER
+
+def _wrap(text: str, width: float, size: float, measure, indent: float = 0.0) -> list[str]:
+    """Lines of `text` no wider than `width` points: CJK characters break anywhere, Latin words and
+    numbers stay whole, closing punctuation hangs at a line end, opening punctuation moves down."""
+    lines: list[str] = []
+    line: list[str] = []
+    used, avail = 0.0, width - indent
+    for unit in _UNITS.findall(text):
+        w = measure(unit, size)
+        if line and used + w > avail and unit not in _NO_LINE_START:
+            carry = []
+            while line and line[-1] in _NO_LINE_END:
+                carry.insert(0, line.pop())
+            lines.append("".join(line).rstrip())
+            line, used, avail = carry, sum(measure(c, size) for c in carry), width
+            if unit.isspace():
+                continue
+        line.append(unit)
+        used += w
+    if line:
+        lines.append("".join(line).rstrip())
+    return lines
+
+
+@functools.lru_cache(maxsize=65536)
+def _width(font: str, unit: str, size: float) -> float:
+    from reportlab.pdfbase import pdfmetrics
+
+    return pdfmetrics.stringWidth(unit, font, size)
+
+
+def text_pdf(content: dict, dest: str) -> None:
+    """A clean A4 PDF of a document's text with its title, number, issuer and date.
+
+    Set line by line on a ReportLab canvas with one of the standard Adobe CJK fonts (nothing
+    embedded); a tenth of the time of ReportLab's paragraph engine, which matters when a cold build
+    sets tens of thousands of them."""
     from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+    from reportlab.pdfgen import canvas
 
     font = CID_FONTS.get(content["script"], CID_FONTS["zh-Hans"])
     fix_cid_encodings()
     if font not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(font))
-    title = ParagraphStyle("title", fontName=font, fontSize=17, leading=26, alignment=TA_CENTER,
-                           wordWrap="CJK", spaceAfter=6)
-    meta = ParagraphStyle("meta", fontName=font, fontSize=10.5, leading=16, alignment=TA_CENTER, wordWrap="CJK")
-    body = ParagraphStyle("body", fontName=font, fontSize=12, leading=21, firstLineIndent=24, wordWrap="CJK",
-                          spaceAfter=3)
-    heading = ParagraphStyle("heading", parent=body, firstLineIndent=0, alignment=TA_CENTER, spaceBefore=6)
-    story = [Paragraph(escape(content["title"]), title)]
-    for line in (content["doc_number"], content["issuer"], content["date"]):
-        if line:
-            story.append(Paragraph(escape(line), meta))
-    story.append(Spacer(1, 8 * mm))
+
+    def measure(unit: str, size: float) -> float:
+        return _width(font, unit, size)
+
+    page_w, page_h = A4
+    left, right, top, bottom = 25 * mm, 25 * mm, 25 * mm, 22 * mm
+    width = page_w - left - right
+    c = canvas.Canvas(dest, pagesize=A4, invariant=1, pageCompression=1)
+    c.setTitle(content["title"])
+    c.setAuthor(content["issuer"])
+    c.setSubject(content["doc_number"])
+    c.setCreator(content["site"])
+    state = {"y": page_h - top, "page": 1}
+
+    def footer() -> None:
+        c.setFont(font, 8)
+        c.drawCentredString(page_w / 2, 12 * mm, f"{content['site']} · {content['url']} · {state['page']}")
+
+    def line(text: str, size: float, leading: float, x: float = 0.0, centre: bool = False) -> None:
+        if state["y"] - leading < bottom:
+            footer()
+            c.showPage()
+            state["page"] += 1
+            state["y"] = page_h - top
+        state["y"] -= leading
+        c.setFont(font, size)
+        if centre:
+            c.drawCentredString(page_w / 2, state["y"], text)
+        else:
+            c.drawString(left + x, state["y"], text)
+
+    for text in _wrap(content["title"], width, 17, measure):
+        line(text, 17, 26, centre=True)
+    state["y"] -= 6
+    for meta in (content["doc_number"], content["issuer"], content["date"]):
+        for text in _wrap(meta, width, 10.5, measure) if meta else ():
+            line(text, 10.5, 16, centre=True)
+    state["y"] -= 8 * mm
     for para in re.split(r"\n\s*\n|\n", content["body"]):
         para = para.strip()
-        if para:
-            short = len(para) <= 24 and not para.endswith(("。", "；", "："))
-            story.append(Paragraph(escape(para), heading if short else body))
-
-    def footer(canvas, document):
-        canvas.saveState()
-        canvas.setFont(font, 8)
-        canvas.drawCentredString(A4[0] / 2, 12 * mm, f"{content['site']} · {content['url']} · {document.page}")
-        canvas.restoreState()
-
-    pdf = SimpleDocTemplate(dest, pagesize=A4, title=content["title"], author=content["issuer"],
-                            subject=content["doc_number"], creator=content["site"], leftMargin=25 * mm,
-                            rightMargin=25 * mm, topMargin=25 * mm, bottomMargin=22 * mm, invariant=1)
-    pdf.build(story, onFirstPage=footer, onLaterPages=footer)
+        if not para:
+            continue
+        if len(para) <= 24 and not para.endswith(("。", "；", "：")):  # a heading (第一章 总则)
+            state["y"] -= 6
+            for text in _wrap(para, width, 12, measure):
+                line(text, 12, 21, centre=True)
+        else:
+            for i, text in enumerate(_wrap(para, width, 12, measure, indent=24)):
+                line(text, 12, 21, x=24 if i == 0 else 0)
+        state["y"] -= 3
+    footer()
+    c.showPage()
+    c.save()
 
 
 def _make_cached(args: tuple[PdfJob, str]) -> tuple[str, str | None, str | None]:

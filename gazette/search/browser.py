@@ -3,8 +3,9 @@
 Each document becomes one custom record whose content is our token stream (see
 `normalise.tokens`), not its text: Pagefind's own Chinese segmenter neither folds scripts
 nor cuts Traditional text into words. The record's language is `und`, so Pagefind splits
-the stream on spaces and stems nothing. The original text travels in the record's meta,
-and the page maps Pagefind's word locations (token i = character i) back onto it.
+the stream on spaces and stems nothing. The page reads the original text of each result it shows
+from the document's open-data JSON and maps Pagefind's word locations (token i = character i)
+back onto it.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 
 from ..labels import FLAG_LABELS, STATUS_LABELS, localise
 from ..incremental import write_bytes
+from ..publishing.links import document_json_url
 from .normalise import fold_table, number_word, tokens
 from .records import SearchRecord
 
@@ -57,6 +59,9 @@ def record_content(record: SearchRecord) -> tuple[str, int]:
 
 
 def record_meta(record: SearchRecord, site_script: str) -> dict[str, str]:
+    """What a result shows. The original text is not here: the page reads it, for the results it
+    shows, from the document's open-data JSON (`json`). Carried in every record it would make
+    Pagefind a third slower and larger in memory, for text no query ever needs from the index."""
     return {
         "title": record.title,
         "number": record.doc_number,
@@ -68,7 +73,7 @@ def record_meta(record: SearchRecord, site_script: str) -> dict[str, str]:
         "flag_label": localise(FLAG_LABELS[record.flag], site_script) if record.flag else "",
         "disclosure": record.disclosure,
         "script": record.script,
-        "text": record.body,
+        "json": document_json_url(record.slug),
     }
 
 
@@ -81,7 +86,7 @@ def catalogue_payload(records: list[SearchRecord], site_script: str) -> list[dic
     out = []
     for r in sorted(records, key=lambda r: (r.date, r.slug), reverse=True):
         meta = record_meta(r, site_script)
-        meta.pop("text")
+        meta.pop("json")  # a filter-only listing shows no excerpt
         out.append({"url": r.url, "meta": meta, "filters": r.filters(site_script)})
     return out
 
@@ -160,8 +165,39 @@ async def _write_bundle(records: list[SearchRecord], bundle_dir: str, site_scrip
         for record in records:
             await add(record)
         await index.write_files(output_path=bundle_dir)
+        await _files_settled(bundle_dir)
     finally:
         await service.close()
+
+
+async def _files_settled(bundle_dir: str, quiet: float = 0.2, limit: float = 120.0) -> None:
+    """Wait until Pagefind's files are all on disk before the service is closed.
+
+    Pagefind answers "written" while its last writes may still be in flight (an empty
+    pagefind-entry.json was seen under load); closing the service kills the process, so a
+    shard could be left truncated. Waits for a readable entry file, its metadata file, and no
+    file changing size for `quiet` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit
+    last = None
+    while loop.time() < deadline:
+        sizes = {os.path.join(d, n): os.path.getsize(os.path.join(d, n))
+                 for d, _, ns in os.walk(bundle_dir) for n in ns}
+        if sizes == last and _entry_complete(bundle_dir):
+            return
+        last = sizes
+        await asyncio.sleep(quiet)
+    raise RuntimeError(f"Pagefind did not finish writing {bundle_dir} within {limit:.0f} s")
+
+
+def _entry_complete(bundle_dir: str) -> bool:
+    try:
+        with open(os.path.join(bundle_dir, "pagefind-entry.json"), encoding="utf-8") as f:
+            entry = json.load(f)
+        return all(os.path.getsize(os.path.join(bundle_dir, f"pagefind.{lang['hash']}.pf_meta")) > 0
+                   for lang in entry["languages"].values())
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
 
 
 def _run(coro) -> None:
@@ -210,8 +246,12 @@ def plan_shards(records: list[SearchRecord], limit: int | None = None) -> dict[s
     return out
 
 
+# Bumped whenever what a shard holds for the same records changes (cached shards are then rebuilt).
+BUNDLE_VERSION = 2
+
+
 def _records_hash(records: list[SearchRecord], site_script: str) -> str:
-    h = hashlib.sha256(f"{site_script}\n".encode())
+    h = hashlib.sha256(f"{BUNDLE_VERSION}\n{site_script}\n".encode())
     for r in records:
         h.update(r.content_hash().encode())
     return h.hexdigest()
@@ -262,7 +302,7 @@ def write_shard(records: list[SearchRecord], shard_dir: str, site_script: str, c
         pass
     name = os.path.basename(shard_dir)
     cached = os.path.join(cache_dir, "pagefind-shards", f"{name}-{digest[:32]}") if cache_dir else None
-    if cached and os.path.isfile(os.path.join(cached, SHARD_STAMP)):
+    if cached and os.path.isfile(os.path.join(cached, SHARD_STAMP)) and _entry_complete(cached):
         _sync_tree(cached, shard_dir)
         return True
     os.makedirs(os.path.dirname(shard_dir), exist_ok=True)

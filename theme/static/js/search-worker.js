@@ -5,6 +5,7 @@
 /* The index is sharded by decade (gazette-shards.json, newest first): the newest shard's
  * Pagefind is loaded and the others merged into it, so one search covers the archive. */
 const root = new URL("../../pagefind/", self.location.href);
+const site = new URL("../", root);
 let pagefind = null;
 const ready = (async () => {
   const shards = await (await fetch(new URL("gazette-shards.json", root))).json();
@@ -59,8 +60,19 @@ self.onmessage = async (event) => {
       datas = datas.slice(args.offset, args.offset + args.limit);
       total = datas.length ? total - dropped : 0;
     }
-    // The page needs the original text (meta) and where the matches are, not the token stream.
-    const slim = datas.map((d) => ({ url: d.url, meta: d.meta, locations: d.locations }));
+    // The page needs the original text and where the matches are, not the token stream. The
+    // text is not in the index (it would double Pagefind's work): it comes from each shown
+    // result's open-data JSON. Without it a result still shows, with no excerpt.
+    const slim = await Promise.all(datas.map(async (d) => {
+      const meta = Object.assign({}, d.meta);
+      if (meta.json) {
+        try {
+          const resp = await fetch(new URL(meta.json, site));
+          if (resp.ok) meta.text = (await resp.json()).text || "";
+        } catch (e) { /* no excerpt */ }
+      }
+      return { url: d.url, meta, locations: d.locations };
+    }));
     self.postMessage({ id, ok: true, value: { total, datas: slim } });
   } catch (error) {
     self.postMessage({ id, ok: false, error: String((error && error.message) || error) });
