@@ -128,7 +128,12 @@ def bytes_per_query(output: str, queries: list[str]) -> dict | None:
                 page.wait_for_function("typeof window.gazetteSearch === 'function'")
                 before = len(got)
                 t = time.perf_counter()
-                page.evaluate("q => window.gazetteSearch(q, {})", q)
+                try:
+                    found = len(page.evaluate("q => window.gazetteSearch(q, {})", q))
+                except Exception as e:  # reported in the figures, not fatal to the whole run
+                    results.append({"query": q, "error": str(e)[:300]})
+                    ctx.close()
+                    continue
                 ms = (time.perf_counter() - t) * 1000
                 size = 0
                 for r in got[before:]:
@@ -136,14 +141,15 @@ def bytes_per_query(output: str, queries: list[str]) -> dict | None:
                         size += len(r.body())
                     except Exception:
                         pass
-                results.append({"query": q, "ms": ms, "bytes": size})
+                results.append({"query": q, "ms": ms, "bytes": size, "results": found})
                 ctx.close()
             browser.close()
     finally:
         server.shutdown()
-    n = len(results)
-    return {"queries": n, "mean_ms": sum(r["ms"] for r in results) / n,
-            "mean_bytes": sum(r["bytes"] for r in results) / n, "detail": results}
+    ok = [r for r in results if "error" not in r] or [{"ms": float("nan"), "bytes": float("nan")}]
+    return {"queries": len(results), "failed": len(results) - len([r for r in results if "error" not in r]),
+            "mean_ms": sum(r["ms"] for r in ok) / len(ok), "mean_bytes": sum(r["bytes"] for r in ok) / len(ok),
+            "detail": results}
 
 
 def touch_one(content: str) -> str:
