@@ -15,14 +15,13 @@ import traceback
 class BackgroundJob:
     """`target(*args)` in a forked child; `wait()` returns its result or raises its error."""
 
-    def __init__(self, target, *args, daemon: bool = True):
-        """`daemon=False` for a target that starts processes of its own (a daemon may not)."""
+    def __init__(self, target, *args):
         import gc
 
         self._name = getattr(target, "__qualname__", "background job")
         ctx = multiprocessing.get_context("fork")
         self._parent, child = ctx.Pipe(duplex=False)
-        self._proc = ctx.Process(target=_run, args=(child, target, args), daemon=daemon)
+        self._proc = ctx.Process(target=_run, args=(child, target, args), daemon=True)
         # The child's garbage collector leaves what it inherited alone, so reading the model does
         # not copy every page of it; the parent collects as before.
         gc.freeze()

@@ -35,11 +35,13 @@ class PublishResult:
 
 
 def publish(model: SiteModel, settings: dict, output_dir: str, static_pages: list[str] = (),
-            plan: LinkPlan | None = None, compress: bool = True) -> PublishResult:
+            plan: LinkPlan | None = None, compress: bool = True, pdf_workers: int = 2) -> PublishResult:
     """Write every publishing output of `model` into `output_dir` (Pelican settings dict).
 
-    `compress=False` leaves the .gz/.br copies to a later `compress_output` (a build that publishes
-    while pages and search indexes are still being written compresses once they are all there)."""
+    A build that publishes while its pages and search indexes are still being made passes
+    `compress=False` (the .gz/.br copies are made by `compress_output` once every file is there)
+    and `pdf_workers=1` (the cores are busy already; worker processes would each hold a copy of
+    what they inherit)."""
     opts = PublishingSettings.from_pelican(settings)
     content_dir = settings.get("PATH", "content")
     plan = plan or plan_links(model, content_dir, opts)
@@ -108,7 +110,7 @@ def publish(model: SiteModel, settings: dict, output_dir: str, static_pages: lis
     if opts.pdf:
         jobs = pdf.plan_pdfs([d for d in model.documents if mine(d)], plan.pdf_kinds, issues, content_dir,
                              site_name)
-        result.pdf = pdf.write_pdfs(jobs, output_dir, os.path.join(cache_dir, "pdf"))
+        result.pdf = pdf.write_pdfs(jobs, output_dir, os.path.join(cache_dir, "pdf"), workers=pdf_workers)
         result.warnings += [f"PDF not made: {f}" for f in result.pdf.failed or []]
 
     if site_wide:  # a partition's output holds only its own files: nothing there is stale

@@ -9,7 +9,7 @@ import time
 from ..site import SiteModel
 from .browser import build_browser_index
 from .cli_index import update_index
-from .records import records_from_site
+from .records import iter_records, records_from_site
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ def build_cli(model: SiteModel, settings: dict):
     """The Whoosh index in the cache folder (full and assembly builds; partitions leave it alone)."""
     if settings.get("GAZETTE_PARTITION") is not None:
         return None
-    return update_index(records_from_site(model), whoosh_dir(_cache(settings)))
+    return update_index(iter_records(model), whoosh_dir(_cache(settings)))
 
 
 def _cache(settings: dict) -> str:

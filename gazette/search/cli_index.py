@@ -238,38 +238,48 @@ def _open_or_create(index_dir: str) -> tuple[index.Index, bool]:
 SEGMENT_DOCUMENTS = 1000
 
 
-def update_index(records: list[SearchRecord], index_dir: str) -> IndexUpdate:
-    """Bring the index in line with `records`: add new, re-index changed, drop vanished documents."""
+def update_index(records, index_dir: str) -> IndexUpdate:
+    """Bring the index in line with `records` (any iterable, read once): add new, re-index changed,
+    drop vanished documents. Records are indexed as they come, so a generator's texts are never
+    all in memory together."""
     ix, created = _open_or_create(index_dir)
     result = IndexUpdate(rebuilt=created)
     with ix.searcher() as s:
         stored = {f["slug"]: f["hash"] for f in s.all_stored_fields()}
-    wanted = {r.slug: r for r in records}
-    result.removed = sorted(set(stored) - set(wanted))
-    todo = []
-    for slug, r in wanted.items():
-        if stored.get(slug) == r.content_hash():
-            result.unchanged += 1
-        else:
-            (result.updated if slug in stored else result.added).append(slug)
-            todo.append(r)
-    if not todo and not result.removed:
-        return result
-    for start in range(0, max(len(todo), 1), SEGMENT_DOCUMENTS):
-        writer = _SegmentWriter(ix, limitmb=1024)  # postings stay in memory instead of pickled runs on disk
-        try:
-            if start == 0:
-                for slug in result.removed:
-                    writer.delete_by_term("slug", slug)
-            for r in todo[start:start + SEGMENT_DOCUMENTS]:
-                writer.update_document(**_document_fields(r))
-        except BaseException:
+    seen: set[str] = set()
+    writer, in_segment = None, 0
+    try:
+        for r in records:
+            seen.add(r.slug)
+            if stored.get(r.slug) == r.content_hash():
+                result.unchanged += 1
+                continue
+            (result.updated if r.slug in stored else result.added).append(r.slug)
+            if writer is None:
+                writer, in_segment = _SegmentWriter(ix, limitmb=1024), 0
+            writer.update_document(**_document_fields(r))
+            in_segment += 1
+            if in_segment == SEGMENT_DOCUMENTS:
+                _commit(writer, result)
+                writer = None
+        result.removed = sorted(set(stored) - seen)
+        if result.removed and writer is None:
+            writer = _SegmentWriter(ix, limitmb=1024)
+        for slug in result.removed:
+            writer.delete_by_term("slug", slug)
+    except BaseException:
+        if writer is not None:
             writer.cancel()
-            raise
-        # A rebuild leaves its full-size segments as they are; a small update lets Whoosh merge
-        # small segments as usual.
-        writer.commit(merge=not result.rebuilt)
+        raise
+    if writer is not None:
+        _commit(writer, result)
     return result
+
+
+def _commit(writer, result: IndexUpdate) -> None:
+    # A rebuild leaves its full-size segments as they are; a small update lets Whoosh merge small
+    # segments as usual (never the full-size ones: see whoosh.writing.MERGE_SMALL).
+    writer.commit(merge=not result.rebuilt)
 
 
 # -- querying ---------------------------------------------------------------------------

@@ -74,12 +74,17 @@ class SearchRecord:
 
 def records_from_site(site: SiteModel) -> list[SearchRecord]:
     """A record for every document the site lists, newest first."""
-    records = []
+    return list(iter_records(site))
+
+
+def iter_records(site: SiteModel):
+    """`records_from_site` one at a time: a consumer that does not keep them (the command-line
+    index) never holds every document's text at once."""
     for doc in site.documents:
         if not doc.is_listed:  # defence in depth: the loader already drops withheld documents
             continue
         ev = site.evaluation(doc)
-        records.append(SearchRecord(
+        yield SearchRecord(
             slug=doc.slug,
             url=doc.url,
             title=doc.title,
@@ -93,5 +98,4 @@ def records_from_site(site: SiteModel) -> list[SearchRecord]:
             disclosure=doc.disclosure,
             script=doc.script,
             body=to_text(doc.body) if doc.is_public else "",
-        ))
-    return records
+        )

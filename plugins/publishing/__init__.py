@@ -55,9 +55,8 @@ def start(generators):
             pages = [p.save_as for p in context.get("pages", []) if getattr(p, "save_as", "")]
             _state["settings"] = settings
             _state["started"] = time.perf_counter()
-            # Not a daemon: the PDFs are made by worker processes of its own.
             _state["job"] = BackgroundJob(publishing.publish, model, settings, settings["OUTPUT_PATH"], pages,
-                                          _plan(settings, model), False, daemon=False)
+                                          _plan(settings, model), False, 1)
             return
 
 
