@@ -17,7 +17,7 @@ import os
 import re
 import shutil
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..model import Document, Issue
 from ..render import to_text
@@ -47,7 +47,14 @@ class PdfJob:
     source: str | None = None  # absolute path of the scan (scan / issue)
     first: int = 0             # 0-based page range in the issue scan (issue)
     last: int = 0
-    text: dict | None = None   # what the text PDF shows (also the fallback when a scan cannot be cut)
+    doc: Document | None = None  # whose text a text PDF shows (also the fallback when a scan cannot be cut)
+    site: str = ""
+
+    @property
+    def text(self) -> dict:
+        """What the text PDF shows; made when needed, so planning a large archive's PDFs (most of
+        them already cached) does not hold every document's text at once."""
+        return text_content(self.doc, self.site)
 
 
 @dataclass
@@ -97,20 +104,19 @@ def plan_pdfs(docs: list[Document], kinds: dict[str, str], issues: dict[str, Iss
         kind = kinds.get(doc.slug)
         if not kind:
             continue
-        content = text_content(doc, site_name)
-        text_key = json.dumps(content, sort_keys=True)
+        text_key = json.dumps(text_content(doc, site_name), sort_keys=True)
+        own = dict(doc=doc, site=site_name)
         if kind == "scan":
             src = os.path.join(content_dir, doc.scan)
-            jobs.append(PdfJob(doc.slug, kind, _hash(VERSION, kind, _file_hash(src), text_key), source=src,
-                               text=content))
+            jobs.append(PdfJob(doc.slug, kind, _hash(VERSION, kind, _file_hash(src), text_key), source=src, **own))
             continue
         rng = page_range(doc.pages) if kind == "issue" else None
         if rng:
             src = os.path.join(content_dir, issues[doc.gazette].scan)
             jobs.append(PdfJob(doc.slug, kind, _hash(VERSION, kind, _file_hash(src), *map(str, rng), text_key),
-                               source=src, first=rng[0], last=rng[1], text=content))
+                               source=src, first=rng[0], last=rng[1], **own))
         else:
-            jobs.append(PdfJob(doc.slug, "text", _hash(VERSION, "text", text_key), text=content))
+            jobs.append(PdfJob(doc.slug, "text", _hash(VERSION, "text", text_key), **own))
     return jobs
 
 
@@ -289,7 +295,7 @@ def _make_cached(args: tuple[PdfJob, str]) -> tuple[str, str | None, str | None]
     except Exception as e:  # one bad scan must not stop the build: fall back to the text
         error = f"{type(e).__name__}: {e}"
     try:
-        make_pdf(PdfJob(job.slug, "text", job.key, text=job.text), path)
+        make_pdf(replace(job, kind="text"), path)
         return job.slug, None, f"set from its text: the scan could not be used ({error})"
     except Exception as e:
         return job.slug, f"{error}; from the text: {type(e).__name__}: {e}", None
