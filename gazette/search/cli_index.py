@@ -257,7 +257,10 @@ def update_index(records, index_dir: str) -> IndexUpdate:
             (result.updated if r.slug in stored else result.added).append(r.slug)
             if writer is None:
                 writer, in_segment = _SegmentWriter(ix, limitmb=1024), 0
-            writer.update_document(**_document_fields(r))
+            if r.slug in stored:
+                writer.update_document(**_document_fields(r))
+            else:  # nothing to replace: no lookup in every earlier segment (a rebuild adds them all)
+                writer.add_document(**_document_fields(r))
             in_segment += 1
             if in_segment == SEGMENT_DOCUMENTS:
                 _commit(writer, result)
