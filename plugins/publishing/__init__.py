@@ -46,6 +46,12 @@ def add_template_globals(generator):
     deps[:] = [fn for fn in deps if not getattr(fn, "_publishing", False)] + [links_of]
 
 
+def _publish(model, settings, output_dir, pages, plan) -> None:
+    """In the child: publish, compressing later. Returns nothing, so that the child hands back no
+    list of files and exits (freeing its memory) as soon as it is done, not when the build asks."""
+    publishing.publish(model, settings, output_dir, pages, plan, compress=False, pdf_workers=1)
+
+
 def start(generators):
     for generator in generators:
         context = getattr(generator, "context", {})
@@ -55,8 +61,8 @@ def start(generators):
             pages = [p.save_as for p in context.get("pages", []) if getattr(p, "save_as", "")]
             _state["settings"] = settings
             _state["started"] = time.perf_counter()
-            _state["job"] = BackgroundJob(publishing.publish, model, settings, settings["OUTPUT_PATH"], pages,
-                                          _plan(settings, model), False, 1)
+            _state["job"] = BackgroundJob(_publish, model, settings, settings["OUTPUT_PATH"], pages,
+                                          _plan(settings, model))
             return
 
 
