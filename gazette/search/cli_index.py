@@ -155,10 +155,10 @@ def make_schema() -> fields.Schema:
     )
 
 
-def _document_fields(r: SearchRecord) -> dict:
+def _document_fields(r: SearchRecord, content_hash: str) -> dict:
     code_and_label = lambda code, labels: f"{code} {labels[code]}" if code else ""  # noqa: E731
     return dict(
-        slug=r.slug, hash=r.content_hash(), url=r.url,
+        slug=r.slug, hash=content_hash, url=r.url,
         display_title=r.title, display_number=r.doc_number, display_issuer="；".join(r.issuer),
         status=code_and_label(r.status, STATUS_LABELS), flag=code_and_label(r.flag, FLAG_LABELS),
         year=r.year, date=dt.datetime.fromisoformat(r.date),
@@ -251,23 +251,24 @@ def update_index(records, index_dir: str) -> IndexUpdate:
     try:
         for r in records:
             seen.add(r.slug)
-            if stored.get(r.slug) == r.content_hash():
+            h = r.content_hash()  # a hash of the whole text: once per record
+            if stored.get(r.slug) == h:
                 result.unchanged += 1
                 continue
             (result.updated if r.slug in stored else result.added).append(r.slug)
             if writer is None:
-                writer, in_segment = _SegmentWriter(ix, limitmb=1024), 0
+                writer, in_segment = _new_writer(ix), 0
             if r.slug in stored:
-                writer.update_document(**_document_fields(r))
+                writer.update_document(**_document_fields(r, h))
             else:  # nothing to replace: no lookup in every earlier segment (a rebuild adds them all)
-                writer.add_document(**_document_fields(r))
+                writer.add_document(**_document_fields(r, h))
             in_segment += 1
             if in_segment == SEGMENT_DOCUMENTS:
                 _commit(writer, result)
                 writer = None
         result.removed = sorted(set(stored) - seen)
         if result.removed and writer is None:
-            writer = _SegmentWriter(ix, limitmb=1024)
+            writer = _new_writer(ix)
         for slug in result.removed:
             writer.delete_by_term("slug", slug)
     except BaseException:
@@ -277,6 +278,10 @@ def update_index(records, index_dir: str) -> IndexUpdate:
     if writer is not None:
         _commit(writer, result)
     return result
+
+
+def _new_writer(ix: index.Index) -> _SegmentWriter:
+    return _SegmentWriter(ix, limitmb=1024)  # a segment's postings stay in memory, not in pickled runs on disk
 
 
 def _commit(writer, result: IndexUpdate) -> None:
