@@ -43,6 +43,13 @@ def test_phrase_cut_from_the_middle_of_a_sentence_is_found(index_dir):
     assert slugs(index_dir, "化管理，改善生") == ["simp-rules"]
 
 
+@pytest.mark.parametrize("query", ["古", "樹", "树", "名木"])
+def test_a_single_character_inside_a_word_is_found(index_dir, query):
+    # The body is indexed as bigrams plus each run's last character; a lone character in the
+    # middle of a run (古 of 古树名木实行…) is found as the start of a bigram.
+    assert slugs(index_dir, query) == ["simp-rules"]
+
+
 @pytest.mark.parametrize("spelling", ["臨政發〔2017〕21號", "临政发[2017]21号", "临政发(2017)21号",
                                       "临政发［２０１７］２１号", "doc_number:临政发（2017）21号"])
 def test_document_number_in_any_spelling_finds_its_document(index_dir, spelling):

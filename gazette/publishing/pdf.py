@@ -24,7 +24,7 @@ from ..render import to_text
 
 log = logging.getLogger(__name__)
 
-VERSION = "2"  # bump when the generated PDFs change, to invalidate the cache
+VERSION = "3"  # bump when the generated PDFs change, to invalidate the cache
 CID_FONTS = {"zh-Hans": "STSong-Light", "zh-Hant": "MSung-Light"}
 
 
@@ -185,20 +185,20 @@ _NO_LINE_END = set("（《「『【〔〈‘“([{")
 _UNITS = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-/]*|\s|.", re.S)
 
 
-def _wrap(text: str, width: float, size: float, measure, indent: float = 0.0) -> list[str]:
+def _wrap(text: str, width: float, widths: dict[str, float], indent: float = 0.0) -> list[str]:
     """Lines of `text` no wider than `width` points: CJK characters break anywhere, Latin words and
     numbers stay whole, closing punctuation hangs at a line end, opening punctuation moves down."""
     lines: list[str] = []
     line: list[str] = []
     used, avail = 0.0, width - indent
     for unit in _UNITS.findall(text):
-        w = measure(unit, size)
+        w = widths[unit]
         if line and used + w > avail and unit not in _NO_LINE_START:
             carry = []
             while line and line[-1] in _NO_LINE_END:
                 carry.insert(0, line.pop())
             lines.append("".join(line).rstrip())
-            line, used, avail = carry, sum(measure(c, size) for c in carry), width
+            line, used, avail = carry, sum(widths[c] for c in carry), width
             if unit.isspace():
                 continue
         line.append(unit)
@@ -208,11 +208,24 @@ def _wrap(text: str, width: float, size: float, measure, indent: float = 0.0) ->
     return lines
 
 
-@functools.lru_cache(maxsize=65536)
-def _width(font: str, unit: str, size: float) -> float:
-    from reportlab.pdfbase import pdfmetrics
+class _Widths(dict):
+    """Width in points of each text unit in one font and size, measured once (a dict lookup per
+    character: the line breaker asks for every character of every document)."""
 
-    return pdfmetrics.stringWidth(unit, font, size)
+    def __init__(self, font: str, size: float):
+        super().__init__()
+        self.font, self.size = font, size
+
+    def __missing__(self, unit: str) -> float:
+        from reportlab.pdfbase import pdfmetrics
+
+        w = self[unit] = pdfmetrics.stringWidth(unit, self.font, self.size)
+        return w
+
+
+@functools.lru_cache(maxsize=64)
+def _widths(font: str, size: float) -> _Widths:
+    return _Widths(font, size)
 
 
 def text_pdf(content: dict, dest: str) -> None:
@@ -232,9 +245,6 @@ def text_pdf(content: dict, dest: str) -> None:
     if font not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(font))
 
-    def measure(unit: str, size: float) -> float:
-        return _width(font, unit, size)
-
     page_w, page_h = A4
     left, right, top, bottom = 25 * mm, 25 * mm, 25 * mm, 22 * mm
     width = page_w - left - right
@@ -243,10 +253,11 @@ def text_pdf(content: dict, dest: str) -> None:
     c.setAuthor(content["issuer"])
     c.setSubject(content["doc_number"])
     c.setCreator(content["site"])
-    state = {"y": page_h - top, "page": 1}
+    state = {"y": page_h - top, "page": 1, "size": None}
 
     def footer() -> None:
         c.setFont(font, 8)
+        state["size"] = 8
         c.drawCentredString(page_w / 2, 12 * mm, f"{content['site']} · {content['url']} · {state['page']}")
 
     def line(text: str, size: float, leading: float, x: float = 0.0, centre: bool = False) -> None:
@@ -255,18 +266,23 @@ def text_pdf(content: dict, dest: str) -> None:
             c.showPage()
             state["page"] += 1
             state["y"] = page_h - top
+            state["size"] = None
         state["y"] -= leading
-        c.setFont(font, size)
+        if size != state["size"]:
+            c.setFont(font, size)
+            state["size"] = size
         if centre:
             c.drawCentredString(page_w / 2, state["y"], text)
-        else:
-            c.drawString(left + x, state["y"], text)
+        else:  # a text object of our own: drawString would also measure the line, unused
+            t = c.beginText(left + x, state["y"])
+            t.textOut(text)
+            c.drawText(t)
 
-    for text in _wrap(content["title"], width, 17, measure):
+    for text in _wrap(content["title"], width, _widths(font, 17)):
         line(text, 17, 26, centre=True)
     state["y"] -= 6
     for meta in (content["doc_number"], content["issuer"], content["date"]):
-        for text in _wrap(meta, width, 10.5, measure) if meta else ():
+        for text in _wrap(meta, width, _widths(font, 10.5)) if meta else ():
             line(text, 10.5, 16, centre=True)
     state["y"] -= 8 * mm
     for para in re.split(r"\n\s*\n|\n", content["body"]):
@@ -275,10 +291,10 @@ def text_pdf(content: dict, dest: str) -> None:
             continue
         if len(para) <= 24 and not para.endswith(("。", "；", "：")):  # a heading (第一章 总则)
             state["y"] -= 6
-            for text in _wrap(para, width, 12, measure):
+            for text in _wrap(para, width, _widths(font, 12)):
                 line(text, 12, 21, centre=True)
         else:
-            for i, text in enumerate(_wrap(para, width, 12, measure, indent=24)):
+            for i, text in enumerate(_wrap(para, width, _widths(font, 12), indent=24)):
                 line(text, 12, 21, x=24 if i == 0 else 0)
         state["y"] -= 3
     footer()

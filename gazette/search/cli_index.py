@@ -25,7 +25,7 @@ from ..labels import FLAG_LABELS, STATUS_LABELS
 from .normalise import _TOKEN as _RUNS, fold_text, is_number_query, number_word, query_tokens, tokens
 from .records import RECORD_VERSION, SearchRecord
 
-SCHEMA_VERSION = f"4.{RECORD_VERSION}"
+SCHEMA_VERSION = f"5.{RECORD_VERSION}"
 # jieba is the slow part of indexing (about 1 MB of text a second, half the index's time at 3,000
 # characters): words rank the opening of a document (title, preamble, first articles); the whole
 # text is found through its bigrams.
@@ -102,12 +102,16 @@ def _grams(**kw):
 
 
 class CountedGrams(fields.TEXT):
-    """Whole texts as counted bigrams and single characters, no positions.
+    """Whole texts as counted tokens, no positions: the browser's tokens (each character's bigram,
+    and the last character of a run alone), not BigramTokenizer's extra unigram per character.
 
     Indexing counts the terms with C-level string and Counter operations and hands Whoosh one
-    posting per distinct term, instead of a Python token object per character: the same terms as
-    BigramTokenizer (queries still go through it), several times faster. A query's bigrams must all
-    occur (AND), which is what finds a phrase; positions would double the index for little gain."""
+    posting per distinct term, instead of a Python token object per character, several times
+    faster. A query's bigrams must all occur (AND), which is what finds a phrase; positions would
+    double the index for little gain. A query's lone character matches as a prefix (`lone_characters_as_prefixes`):
+    every occurrence of a character either starts a bigram or ends its run. Unigrams for every
+    character would be a quarter of this field's postings, and Whoosh spends most of its
+    indexing time on postings."""
 
     def __init__(self):
         super().__init__(analyzer=BigramTokenizer(), multitoken_query="and", phrase=False)
@@ -122,10 +126,22 @@ class CountedGrams(fields.TEXT):
             if run[0].isascii():
                 counts[run] += 1
             else:
-                counts.update(run)  # each character alone
                 counts.update(map("".join, zip(run, run[1:])))
+                counts[run[-1]] += 1
         boost = self.format.field_boost
         return ((t.encode("utf-8"), n, n * boost, pack_uint(n)) for t, n in counts.items() if n)
+
+
+def lone_characters_as_prefixes(q: wq.Query, fieldname: str = "grams") -> wq.Query:
+    """A lone CJK character searched in the counted-grams field matches the bigrams it starts too."""
+
+    def widen(node: wq.Query) -> wq.Query:
+        if (isinstance(node, wq.Term) and node.fieldname == fieldname and isinstance(node.text, str)
+                and len(node.text) == 1 and not node.text.isascii()):
+            return wq.Or([node, wq.Prefix(fieldname, node.text, boost=node.boost)])
+        return node
+
+    return q.accept(widen)
 
 
 def _body_grams():
@@ -340,7 +356,7 @@ def parse_query(ix: index.Index, text: str) -> wq.Query:
                                       fieldboosts={"title": 3.0, "content": 1.5, "grams": 1.0})
     parser.add_plugin(DateParserPlugin(free=False))
     parser.add_plugin(qparser.GtLtPlugin())
-    q = parser.parse(_prepare(text))
+    q = lone_characters_as_prefixes(parser.parse(_prepare(text)))
     if is_number_query(text):
         # The document whose own number this is comes first (see normalise.number_word).
         q = wq.Or([q, wq.Term("number_word", number_word(text), boost=20.0)])

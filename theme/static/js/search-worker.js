@@ -71,7 +71,7 @@ self.onmessage = async (event) => {
           if (resp.ok) meta.text = (await resp.json()).text || "";
         } catch (e) { /* no excerpt */ }
       }
-      return { url: d.url, meta, locations: d.locations };
+      return { url: d.url, meta };
     }));
     self.postMessage({ id, ok: true, value: { total, datas: slim } });
   } catch (error) {

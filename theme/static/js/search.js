@@ -154,7 +154,7 @@
     return merged;
   }
 
-  function excerptWindow(text, spans, locations, skip) {
+  function excerptWindow(text, spans, query) {
     var start = 0;
     if (spans.length) {
       // Prefer the place where most of the query's parts meet.
@@ -165,9 +165,12 @@
         if (count > bestCount) { best = s; bestCount = count; }
       });
       start = best[0];
-    } else if (locations && locations.length) {
-      var toks = tokens(text), first = locations.map(function (l) { return l - skip; }).filter(function (l) { return l >= 0; })[0];
-      if (first !== undefined && toks[first]) start = toks[first].at;
+    } else if (query) {
+      // Every part of the query is in the document, but not side by side: start where the first one is.
+      var wanted = {};
+      tokens(query).forEach(function (q) { wanted[q.t] = true; });
+      var hit = tokens(text).filter(function (t) { return wanted[t.t]; })[0];
+      if (hit) start = hit.at;
     }
     start = Math.max(0, start - 20);
     var end = Math.min(text.length, start + EXCERPT_CHARS);
@@ -192,9 +195,8 @@
     var meta = data.meta || {};
     var runs = queryRuns(query || "");
     var text = (meta.text || "").replace(/\s+/g, " ");
-    var skip = parseInt(meta.skip || "0", 10);
     var spans = matchSpans(text, runs);
-    var win = excerptWindow(text, spans, data.locations, skip);
+    var win = excerptWindow(text, spans, query);
     var excerptParts = render(text, spans, win[0], win[1]);
     if (win[0] > 0) excerptParts.unshift({ text: "…" });
     if (win[1] < text.length) excerptParts.push({ text: "…" });
@@ -236,7 +238,7 @@
         });
       });
       return { total: hits.length, results: hits.slice(offset, offset + limit).map(function (e) {
-        return buildResult({ url: e.url, meta: e.meta, locations: [] }, "");
+        return buildResult({ url: e.url, meta: e.meta }, "");
       }) };
     });
   }
