@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import operator
 import os
 import re
 import shutil
@@ -210,8 +211,51 @@ class _Lengths:
         self._reader.close()
 
 
+class _TermPool:
+    """A segment's postings grouped by field and term as they arrive.
+
+    Whoosh's pool keeps one (field, term, document, weight, value) tuple per posting and sorts
+    them all when the segment is written (a tenth of indexing time); grouped, only the distinct
+    terms are sorted, and each term's postings are already in document order."""
+
+    def __init__(self):
+        self._fields: dict[str, dict[bytes, list]] = {}
+        self.fieldnames: set[str] = set()
+
+    def add(self, item) -> None:
+        fieldname, tbytes, docnum, weight, vbytes = item
+        terms = self._fields.get(fieldname)
+        if terms is None:
+            terms = self._fields[fieldname] = {}
+            self.fieldnames.add(fieldname)
+        postings = terms.get(tbytes)
+        if postings is None:
+            terms[tbytes] = [(docnum, weight, vbytes)]
+        else:
+            postings.append((docnum, weight, vbytes))
+
+    def iter_postings(self):
+        first = operator.itemgetter(0)
+        for fieldname in sorted(self._fields):
+            terms = self._fields[fieldname]
+            for tbytes in sorted(terms):
+                postings = terms[tbytes]
+                postings.sort(key=first)  # in order already, unless a merge added older documents
+                for docnum, weight, vbytes in postings:
+                    yield fieldname, tbytes, docnum, weight, vbytes
+
+    def cleanup(self) -> None:
+        self._fields.clear()
+
+
 class _SegmentWriter(writing.SegmentWriter):
-    """Whoosh's segment writer, with field lengths looked up in memory while postings are written."""
+    """Whoosh's segment writer, with postings grouped by term as they come (`_TermPool`) and field
+    lengths looked up in memory while postings are written (`_Lengths`)."""
+
+    def __init__(self, ix, **kwargs):
+        super().__init__(ix, **kwargs)
+        self.pool.cleanup()
+        self.pool = _TermPool()
 
     def _flush_segment(self):
         self.perdocwriter.close()
@@ -297,7 +341,7 @@ def update_index(records, index_dir: str) -> IndexUpdate:
 
 
 def _new_writer(ix: index.Index) -> _SegmentWriter:
-    return _SegmentWriter(ix, limitmb=1024)  # a segment's postings stay in memory, not in pickled runs on disk
+    return _SegmentWriter(ix)
 
 
 def _commit(writer, result: IndexUpdate) -> None:

@@ -11,8 +11,7 @@ import time
 
 from pelican import signals
 
-from gazette import publishing, timing
-from gazette.background import BackgroundJob
+from gazette import background, publishing, timing
 from gazette.publishing.links import FEED_DIMENSIONS, VALIDITY_FEED, feed_path
 
 _state = {}
@@ -61,8 +60,8 @@ def start(generators):
             pages = [p.save_as for p in context.get("pages", []) if getattr(p, "save_as", "")]
             _state["settings"] = settings
             _state["started"] = time.perf_counter()
-            _state["job"] = BackgroundJob(_publish, model, settings, settings["OUTPUT_PATH"], pages,
-                                          _plan(settings, model))
+            _state["job"] = background.BackgroundJob(_publish, model, settings, settings["OUTPUT_PATH"], pages,
+                                          _plan(settings, model), nice=background.YIELDING)
             return
 
 

@@ -11,9 +11,8 @@ import time
 
 from pelican import signals
 
-from gazette import timing
+from gazette import background, timing
 from gazette.search import build as search_build
-from gazette.background import BackgroundJob
 
 _state = {}
 
@@ -23,8 +22,9 @@ def start_indexing(generators):
         model = getattr(generator, "context", {}).get("gazette")
         if model is not None:
             _state["started"] = time.perf_counter()
-            _state["jobs"] = [BackgroundJob(search_build.build_browser, model, generator.settings),
-                              BackgroundJob(search_build.build_cli, model, generator.settings)]
+            _state["jobs"] = [background.BackgroundJob(search_build.build_browser, model, generator.settings,
+                                            nice=background.YIELDING),
+                              background.BackgroundJob(search_build.build_cli, model, generator.settings)]
             return
 
 
