@@ -221,11 +221,12 @@ def _run(coro) -> None:
         pool.submit(asyncio.run, coro).result()
 
 
-# Pagefind holds a whole shard in memory while it indexes (about 2 MB per long document of our
-# token streams); a decade with more documents than this is split into parts. Each shard costs
-# every query a few requests, so shards are no smaller than memory requires. Setting:
-# GAZETTE_SEARCH_SHARD_RECORDS.
-SHARD_RECORDS = 1500
+# Pagefind holds a whole shard in memory while it indexes (about 1 MB per long document of our
+# capped token streams, measured: 1.5 GB for 1,300 law texts); a decade with more documents than
+# this is split into parts. Each shard costs every query a few requests, so shards are no smaller
+# than memory requires: at this size Pagefind stays near 1 GB beside the command-line index and the
+# page writer. Setting: GAZETTE_SEARCH_SHARD_RECORDS.
+SHARD_RECORDS = 1000
 
 
 def shard_of(record: SearchRecord) -> str:
