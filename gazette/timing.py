@@ -52,14 +52,19 @@ def _process_memory(pid: int) -> int:
         return 0
 
 
-def tree_memory(pid: int | None = None) -> int:
-    """Memory of a process and all its descendants, shared pages counted once (Linux /proc; 0 elsewhere)."""
-    total, stack = 0, [pid or os.getpid()]
+def process_tree(pid: int | None = None) -> list[int]:
+    """A process and all its descendants (Linux /proc; just the process elsewhere)."""
+    out, stack = [], [pid or os.getpid()]
     while stack:
         p = stack.pop()
-        total += _process_memory(p)
+        out.append(p)
         stack += _children(p)
-    return total
+    return out
+
+
+def tree_memory(pid: int | None = None) -> int:
+    """Memory of a process and all its descendants, shared pages counted once (Linux /proc; 0 elsewhere)."""
+    return sum(_process_memory(p) for p in process_tree(pid))
 
 
 @dataclass
