@@ -165,8 +165,9 @@ async def _write_bundle(records: list[SearchRecord], bundle_dir: str, site_scrip
         index = await service.create_index(IndexConfig(output_path=bundle_dir))
 
         async def add(record: SearchRecord) -> None:
-            await index.add_custom_record(url=record.url, content=record_content(record), language=INDEX_LANGUAGE,
-                                          meta=record_meta(record, site_script), filters=record.filters(site_script),
+            await index.add_custom_record(url=record.url, content=record_content(record),
+                                          language=INDEX_LANGUAGE, meta=record_meta(record, site_script),
+                                          filters=record.filters(site_script),
                                           sort={"date": record.date})
 
         # One at a time: the service indexes concurrent requests in arrival order, which
@@ -222,10 +223,10 @@ def _run(coro) -> None:
 
 
 # Pagefind holds a whole shard in memory while it indexes (about 1 MB per long document of our
-# capped token streams, measured: 1.5 GB for 1,300 law texts); a decade with more documents than
-# this is split into parts. Each shard costs every query a few requests, so shards are no smaller
-# than memory requires: at this size Pagefind stays near 1 GB beside the command-line index and the
-# page writer. Setting: GAZETTE_SEARCH_SHARD_RECORDS.
+# capped token streams; measured: 0.8 GB for 625 law texts, 1.2 GB for 960); a decade with more
+# documents than this is split into parts. Each shard costs every query a few requests, so shards
+# are no smaller than memory requires: at this size Pagefind stays near 1 GB beside the
+# command-line index and the page writer. Setting: GAZETTE_SEARCH_SHARD_RECORDS.
 SHARD_RECORDS = 1000
 
 

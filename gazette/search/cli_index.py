@@ -109,10 +109,10 @@ class CountedGrams(fields.TEXT):
     Indexing counts the terms with C-level string and Counter operations and hands Whoosh one
     posting per distinct term, instead of a Python token object per character, several times
     faster. A query's bigrams must all occur (AND), which is what finds a phrase; positions would
-    double the index for little gain. A query's lone character matches as a prefix (`lone_characters_as_prefixes`):
-    every occurrence of a character either starts a bigram or ends its run. Unigrams for every
-    character would be a quarter of this field's postings, and Whoosh spends most of its
-    indexing time on postings."""
+    double the index for little gain. A query's lone character matches as a prefix
+    (`lone_characters_as_prefixes`): every occurrence of a character either starts a bigram or
+    ends its run. Unigrams for every character would be a quarter of this field's postings, and
+    Whoosh spends most of its indexing time on postings."""
 
     def __init__(self):
         super().__init__(analyzer=BigramTokenizer(), multitoken_query="and", phrase=False)
@@ -197,7 +197,8 @@ class _Lengths:
         self._reader = reader
         self._columns: dict[str, list[int]] = {}
 
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
+    def column(self, fieldname: str) -> list[int]:
+        """The length of `fieldname` in each document of the segment, by document number."""
         column = self._columns.get(fieldname)
         if column is None:
             from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
@@ -205,11 +206,11 @@ class _Lengths:
 
             col = self._reader._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
             column = self._columns[fieldname] = [byte_to_length(b) for b in col] if col is not None else []
-        return column[docnum] if docnum < len(column) else default
+        return column
 
-    def column(self, fieldname: str) -> list[int]:
-        self.doc_field_length(0, fieldname)
-        return self._columns[fieldname]
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
+        column = self.column(fieldname)
+        return column[docnum] if docnum < len(column) else default
 
     def close(self) -> None:
         self._reader.close()
