@@ -83,21 +83,6 @@
     return out;
   }
 
-  /* The tokens Pagefind is asked for: enough of a query's bigrams to cover every character
-   * (住房 公积 积金 for 住房公积金, not also 房公). Each asked word costs each shard an index
-   * chunk download; the results are still checked against every token (`required`). */
-  function coveringTokens(text) {
-    var folded = foldText(text), out = [], m;
-    TOKEN_RE.lastIndex = 0;
-    while ((m = TOKEN_RE.exec(folded))) {
-      var chars = Array.from(m[0]);
-      if (m[0].charCodeAt(0) < 128 || chars.length < 3) { out.push(m[0]); continue; }
-      for (var i = 0; i + 1 < chars.length; i += 2) out.push(chars[i] + chars[i + 1]);
-      if (chars.length % 2) out.push(chars[chars.length - 2] + chars[chars.length - 1]);
-    }
-    return out;
-  }
-
   /* A document number as one index word (normalise.number_word): folded, punctuation dropped. */
   var NOT_TOKEN_RE = new RegExp("[^" + CJK + "0-9a-z]+", "gu");
   function numberWord(text) { return foldText(text).replace(NOT_TOKEN_RE, ""); }
@@ -265,8 +250,8 @@
     if (filters.sort === "date") options.sort = { date: "desc" };
     return foldReady.then(function () {
       // Fold once the table is loaded (the first call may have raced it).
-      var required = queryTokens(query || "");
-      var words = coveringTokens(query || "");
+      var words = queryTokens(query || "");
+      var required = words.slice();
       // A whole document number also asks for its number word, which ranks the document
       // bearing that number first; it is not required (other documents may cite the number).
       if (isNumberQuery(query || "")) words.push(numberWord(query));
