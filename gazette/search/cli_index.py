@@ -225,14 +225,10 @@ class _TermPool:
 
     def __init__(self):
         self._fields: dict[str, dict[bytes, list]] = {}
-        self.fieldnames: set[str] = set()
 
     def add(self, item) -> None:
         fieldname, tbytes, docnum, weight, vbytes = item
-        terms = self._fields.get(fieldname)
-        if terms is None:
-            terms = self._fields[fieldname] = {}
-            self.fieldnames.add(fieldname)
+        terms = self._fields.setdefault(fieldname, {})
         postings = terms.get(tbytes)
         if postings is None:
             terms[tbytes] = [(docnum, weight, vbytes)]
@@ -252,6 +248,7 @@ class _TermPool:
             yield fieldname, out
 
     def iter_postings(self):
+        """Whoosh's pool interface: every posting in order (field, term, document)."""
         for fieldname, terms in self.terms():
             for tbytes, postings in terms:
                 for docnum, weight, vbytes in postings:
@@ -377,7 +374,7 @@ def update_index(records, index_dir: str) -> IndexUpdate:
                 continue
             (result.updated if r.slug in stored else result.added).append(r.slug)
             if writer is None:
-                writer, in_segment = _new_writer(ix), 0
+                writer, in_segment = _SegmentWriter(ix), 0
             if r.slug in stored:
                 writer.update_document(**_document_fields(r, h))
             else:  # nothing to replace: no lookup in every earlier segment (a rebuild adds them all)
@@ -388,7 +385,7 @@ def update_index(records, index_dir: str) -> IndexUpdate:
                 writer = None
         result.removed = sorted(set(stored) - seen)
         if result.removed and writer is None:
-            writer = _new_writer(ix)
+            writer = _SegmentWriter(ix)
         for slug in result.removed:
             writer.delete_by_term("slug", slug)
     except BaseException:
@@ -398,10 +395,6 @@ def update_index(records, index_dir: str) -> IndexUpdate:
     if writer is not None:
         _commit(writer, result)
     return result
-
-
-def _new_writer(ix: index.Index) -> _SegmentWriter:
-    return _SegmentWriter(ix)
 
 
 def _commit(writer, result: IndexUpdate) -> None:

@@ -169,8 +169,7 @@
       // Every part of the query is in the document, but not side by side: start where the first one is.
       var wanted = {};
       tokens(query).forEach(function (q) { wanted[q.t] = true; });
-      var hit = tokens(text).filter(function (t) { return wanted[t.t]; })[0];
-      if (hit) start = hit.at;
+      tokens(text).some(function (t) { if (wanted[t.t]) start = t.at; return wanted[t.t]; });
     }
     start = Math.max(0, start - 20);
     var end = Math.min(text.length, start + EXCERPT_CHARS);
