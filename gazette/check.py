@@ -9,7 +9,7 @@ import sys
 import click
 
 from .archive import load_archive
-from .report import build_report
+from .cleanup_report import build_report
 from .site import SiteModel
 from .validity import ValiditySettings, as_of_date
 

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import importlib
-
 import click
 
-# (module, attribute) of each click command or group, in --help order.
-COMMANDS: list[tuple[str, str]] = [
-    ("gazette.build", "build_cmd"),
-    ("gazette.build", "serve_cmd"),
-    ("gazette.check", "check_cmd"),
-    ("gazette.cleanup", "cleanup_cmd"),
-    ("gazette.search.cli", "search_cmd"),
-    ("gazette.search.cli", "index_cmd"),
-    ("gazette.importer.cli", "import_cmd"),
-]
+from .build import build_cmd, serve_cmd
+from .check import check_cmd
+from .cleanup_apply import cleanup_cmd
+from .importer.command import import_cmd
+from .search.command import index_cmd, search_cmd
+
+# In --help order.
+COMMANDS: list[click.Command] = [build_cmd, serve_cmd, check_cmd, cleanup_cmd, search_cmd, index_cmd, import_cmd]
 
 
 def register_all(group: click.Group) -> None:
-    for module, attr in COMMANDS:
-        group.add_command(getattr(importlib.import_module(module), attr))
+    for command in COMMANDS:
+        group.add_command(command)

@@ -92,8 +92,8 @@ def build(content: str, work: str) -> dict:
 def time_our_indexes(output: str, work: str) -> dict:
     """Rebuild both of our indexes alone, to time them apart from the page build."""
     from gazette.archive import load_archive
-    from gazette.search.browser import build_browser_index
-    from gazette.search.cli_index import update_index
+    from gazette.search.pagefind_index import build_browser_index
+    from gazette.search.whoosh_index import update_index
     from gazette.search.records import records_from_site
     from gazette.site import SiteModel
     from gazette.validity import ValiditySettings
@@ -277,7 +277,7 @@ PLAIN_JS = """async (q) => { const t = performance.now();
 
 
 def run_cli(index_dir: str, queries) -> dict:
-    from gazette.search.cli_index import search
+    from gazette.search.whoosh_index import search
 
     out = {"ranks": [], "ms": []}
     for q in queries:
@@ -328,7 +328,7 @@ def report(queries, results: dict) -> None:
 def reindex(work: str, output: str) -> None:
     """Rebuild only our search indexes and page scripts in an existing build (after changing them)."""
     from gazette.archive import load_archive
-    from gazette.search.build import build_indexes
+    from gazette.search.indexing import build_indexes
     from gazette.site import SiteModel
     from gazette.validity import ValiditySettings
 

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from gazette.cli import cli
-from gazette.report import FIELDS
+from gazette.cleanup_report import FIELDS
 
 
 def write(root, rel, text):

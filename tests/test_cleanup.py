@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from gazette.archive import load_archive
-from gazette.cleanup import parse_result
+from gazette.cleanup_apply import parse_result
 from gazette.cli import cli
 
 PLAIN = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from gazette.importer import recognise as rc
-from gazette.importer.clean import drop_repeats, escape_text, safe_markdown, strip_pinyin
+from gazette.importer.boilerplate import drop_repeats, escape_text, safe_markdown, strip_pinyin
 
 
 def test_doc_number_common_spellings_are_recognised():

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from gazette.archive import load_archive
 from gazette.importer.batch import run_import
-from gazette.importer.cli import import_cmd
+from gazette.importer.command import import_cmd
 from gazette.importer.writer import STATE_FILE, UnsafePath, safe_target
 
 LAW = """# 中华人民共和国测试条例
@@ -179,7 +179,8 @@ def test_cli_reports_in_text_and_json_and_exits_nonzero_on_failure(tmp_path, sou
 
 def test_import_is_registered_as_a_gazette_subcommand():
     from gazette.commands import COMMANDS
-    assert ("gazette.importer.cli", "import_cmd") in COMMANDS
+    from gazette.importer.command import import_cmd as cmd
+    assert cmd in COMMANDS
 
 
 def test_the_archive_itself_is_never_imported_as_a_source(tmp_path, sources):

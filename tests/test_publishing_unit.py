@@ -19,7 +19,7 @@ from gazette.publishing import publish
 from gazette.publishing import compress, sitemap
 from gazette.publishing.changes import change_day, recent_changes
 from gazette.publishing.links import eli_parts
-from gazette.publishing.pdf import cut_pages, page_range, text_pdf
+from gazette.publishing.document_pdf import cut_pages, page_range, text_pdf
 from gazette.site import SiteModel
 from gazette.validity import ValiditySettings
 

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from gazette.search.browser import FOLD_FILE, build_browser_index
+from gazette.search.pagefind_index import FOLD_FILE, build_browser_index
 from gazette.search.normalise import fold_text
 from gazette.search.records import records_from_site
 from search_archive import site_model, write_archive
@@ -140,7 +140,7 @@ def test_catalogue_for_filter_listing_holds_no_text(bundle):
 
 
 def test_large_decade_is_split_into_stable_parts():
-    from gazette.search.browser import plan_shards
+    from gazette.search.pagefind_index import plan_shards
     from gazette.search.records import SearchRecord
 
     def rec(slug, year):

@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from gazette.cli import cli
-from gazette.search.cli_index import search, update_index
+from gazette.search.whoosh_index import search, update_index
 from gazette.search.records import records_from_site
 from search_archive import DOCS, site_model, write_archive
 
@@ -155,7 +155,7 @@ def test_rebuild_in_several_segments_finds_the_same_and_updates(archive_dir, ind
     """A large rebuild is written in segments of SEGMENT_DOCUMENTS; searching and updating read them all."""
     from whoosh import index as whoosh_index
 
-    from gazette.search import cli_index
+    from gazette.search import whoosh_index as cli_index
 
     monkeypatch.setattr(cli_index, "SEGMENT_DOCUMENTS", 1)
     path = str(tmp_path / "segments")
@@ -197,7 +197,7 @@ def _postings(path):
 def test_block_writer_writes_what_whoosh_itself_writes(tmp_path, monkeypatch):
     """The command-line index hands Whoosh's postings writer a block at a time; the index must hold
     exactly what Whoosh's own posting-by-posting path writes, across several blocks per term."""
-    from gazette.search import cli_index
+    from gazette.search import whoosh_index as cli_index
     from gazette.search.records import SearchRecord
 
     records = [SearchRecord(slug=f"doc-{i}", url=f"/d/{i}/", title=f"关于第{i}号通知",

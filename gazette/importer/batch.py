@@ -15,10 +15,10 @@ from typing import Callable, Iterable
 from .. import metadata as md
 from ..archive import normalise_doc_number
 from ..model import read_document, read_issue
-from . import pdf as pdfmod
+from . import scanned_issue as pdfmod
 from .legacy import read_legacy
 from .manifest import Manifest, ManifestRow, load_manifest
-from .report import Output, Report, SourceResult
+from .import_report import Output, Report, SourceResult
 from .sources import DocDraft, Parsed, Source, SourceError, detect_kind, walk
 from .textcoll import read_collection_file
 from .writer import (State, UnsafePath, atomic_copy, atomic_write, document_relpath, document_slug,

@@ -12,7 +12,7 @@ import re
 from bs4 import BeautifulSoup, Comment
 
 from ..chinese import fold
-from . import clean
+from . import boilerplate
 from . import recognise as rc
 from .sources import DocDraft, Source, read_text
 
@@ -101,10 +101,10 @@ def parse_lines(raw_lines: list[str], page_meta: dict[str, str] | None = None) -
     """Recognise a page's document: (metadata, body lines, notes)."""
     page_meta = page_meta or {}
     notes: list[str] = []
-    lines = [clean.strip_pinyin(l).strip() for l in _split_cells(raw_lines)]
+    lines = [boilerplate.strip_pinyin(l).strip() for l in _split_cells(raw_lines)]
     lines = [l for l in lines if l]
     for i, l in enumerate(lines):
-        if clean.is_tail_start(l):
+        if boilerplate.is_tail_start(l):
             notes.append(f"已删除页面末尾无关列表（自「{l}」起 {len(lines) - i} 行）")
             lines = lines[:i]
             break
@@ -115,9 +115,9 @@ def parse_lines(raw_lines: list[str], page_meta: dict[str, str] | None = None) -
         date = d.isoformat() if d else None
     label_lines = {idx for _, idx in labelled.values()}
     kept = [l for i, l in enumerate(lines)
-            if i not in label_lines and i != date_line and not clean.is_noise(l) and not clean.is_bullet_item(l)]
+            if i not in label_lines and i != date_line and not boilerplate.is_noise(l) and not boilerplate.is_bullet_item(l)]
     dropped = len(lines) - len(kept)
-    kept, repeats = clean.drop_repeats(kept)
+    kept, repeats = boilerplate.drop_repeats(kept)
     if repeats:
         notes.append(f"已删除重复段落 {repeats} 段")
     if dropped:
@@ -184,7 +184,7 @@ def read_legacy(source: Source, kind: str) -> DocDraft:
     else:
         raw, page_meta = text.split("\n"), {}
     meta, body, notes = parse_lines(raw, page_meta)
-    meta = {k: clean.one_line(v) for k, v in meta.items() if v}
-    draft = DocDraft(identity=source.identity, meta=meta, body=clean.paragraphs(body), notes=notes)
+    meta = {k: boilerplate.one_line(v) for k, v in meta.items() if v}
+    draft = DocDraft(identity=source.identity, meta=meta, body=boilerplate.paragraphs(body), notes=notes)
     draft.missing = [k for k in ("title", "date", "doc_number", "issuer", "signed") if k not in meta]
     return draft

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from ..chinese import fold
-from . import clean
+from . import boilerplate
 from . import recognise as rc
 from .sources import DocDraft, Source, read_text
 
@@ -104,14 +104,14 @@ def read_collection_file(source: Source, filename_dates: bool = True) -> DocDraf
         meta["date"] = m.group(1)
     if preamble:
         # Keep the events in the document: they are part of its published text.
-        body = "\n\n".join(clean.escape_text(p) for p in preamble) + "\n\n" + body
+        body = "\n\n".join(boilerplate.escape_text(p) for p in preamble) + "\n\n" + body
     organs, signed, _ = rc.signature_block([l.strip() for l in body.split("\n")])
     if signed and organs and "issuer" not in meta:
         meta["issuer"] = ";".join(organs)
     if signed:
         meta["signed"] = signed.isoformat()
     meta["script"] = rc.script_of(title + body[:4000])
-    meta = {k: clean.one_line(v) for k, v in meta.items() if v}
-    draft = DocDraft(identity=source.identity, meta=meta, body=clean.safe_markdown(body), notes=notes)
+    meta = {k: boilerplate.one_line(v) for k, v in meta.items() if v}
+    draft = DocDraft(identity=source.identity, meta=meta, body=boilerplate.safe_markdown(body), notes=notes)
     draft.missing = [k for k in ("title", "date", "doc_number", "issuer", "signed") if k not in meta]
     return draft

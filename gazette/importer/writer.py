@@ -16,7 +16,7 @@ import shutil
 import tempfile
 
 from ..metadata import KEY_ALIASES
-from .clean import one_line
+from .boilerplate import one_line
 
 STATE_FILE = ".gazette-import.json"
 # Header order in generated files: what a reader looks for first.

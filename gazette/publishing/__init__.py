@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..site import SiteModel
-from . import compress, opendata, pdf, redirects, sitemap, subscriptions
+from . import compress, document_pdf as pdf, opendata, redirects, sitemap, subscriptions
 from .links import LinkPlan, PublishingSettings, plan_links
 from .output import absolute_site_url, write_text
 

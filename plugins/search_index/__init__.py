@@ -12,7 +12,7 @@ import time
 from pelican import signals
 
 from gazette import background, timing
-from gazette.search import build as search_build
+from gazette.search import indexing as search_build
 
 _state = {}
 

@@ -1,6 +1,6 @@
 """Pelican plugin: publishes the clean-up report (清理结果 / 有效性报告).
 
-Thin: the rows come from gazette.report, built from the SiteModel the gazette_site plugin put
+Thin: the rows come from gazette.cleanup_report, built from the SiteModel the gazette_site plugin put
 in the context as `gazette`. Writes validity/index.html, validity/report.json and report.csv.
 """
 
@@ -8,7 +8,7 @@ import os
 
 from pelican import signals
 
-from gazette.report import build_report
+from gazette.cleanup_report import build_report
 
 PAGE = "validity/index.html"
 

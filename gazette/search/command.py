@@ -8,7 +8,7 @@ import os
 import click
 
 from ..labels import STATUS_LABELS
-from .build import whoosh_dir
+from .indexing import whoosh_dir
 
 
 def default_index_dir() -> str:
@@ -32,7 +32,7 @@ def search_cmd(query, limit, as_json, index_dir):
     Fielded: issuer:  doc_number:  status:  flag:  doc_type:  category:  title:  year:
     and date ranges, e.g. 'date:[2017-01-01 to 2018-12-31]'. Terms are ANDed; OR and NOT work too.
     """
-    from .cli_index import search
+    from .whoosh_index import search
 
     text = " ".join(query)
     index_dir = index_dir or default_index_dir()
@@ -64,7 +64,7 @@ def index_cmd(content_dir, index_dir, as_of):
     from ..archive import load_archive
     from ..site import SiteModel
     from ..validity import ValiditySettings, as_of_date
-    from .cli_index import update_index
+    from .whoosh_index import update_index
     from .records import records_from_site
 
     archive = load_archive(content_dir)

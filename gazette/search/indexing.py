@@ -7,8 +7,8 @@ import os
 import time
 
 from ..site import SiteModel
-from .browser import build_browser_index
-from .cli_index import update_index
+from .pagefind_index import build_browser_index
+from .whoosh_index import update_index
 from .records import iter_records, records_from_site
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import pypdfium2 as pdfium
 
-from . import clean
+from . import boilerplate
 from . import recognise as rc
 from .legacy import parse_lines
 from .manifest import ManifestRow
@@ -109,12 +109,12 @@ def _issue_meta(pages: PdfPages, rows: list[ManifestRow]) -> tuple[dict[str, str
 
 
 def _doc_from_text(identity: str, text_lines: list[str], fixed: dict[str, str]) -> DocDraft:
-    meta, body, notes = parse_lines(clean.reflow(text_lines))
+    meta, body, notes = parse_lines(boilerplate.reflow(text_lines))
     meta.pop("date", None)  # in a gazette, the publication date is the issue's
     meta.update({k: v for k, v in fixed.items() if v})
-    meta = {k: clean.one_line(v) for k, v in meta.items() if v}
+    meta = {k: boilerplate.one_line(v) for k, v in meta.items() if v}
     meta["script"] = fixed.get("script") or rc.script_of(meta.get("title", "") + "".join(body))
-    d = DocDraft(identity=identity, meta=meta, body=clean.paragraphs(body), notes=notes)
+    d = DocDraft(identity=identity, meta=meta, body=boilerplate.paragraphs(body), notes=notes)
     d.missing = [k for k in ("title", "date", "doc_number", "issuer", "signed") if k not in meta]
     return d
 
