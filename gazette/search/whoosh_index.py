@@ -340,7 +340,10 @@ def _open_or_create(index_dir: str) -> tuple[index.Index, bool]:
     except (OSError, ValueError):
         current = False
     if current and index.exists_in(index_dir):
-        return index.open_dir(index_dir), False
+        try:
+            return index.open_dir(index_dir), False
+        except Exception:  # written by another version (its pickled schema names classes we no longer have)
+            pass
     shutil.rmtree(index_dir, ignore_errors=True)
     os.makedirs(index_dir, exist_ok=True)
     ix = index.create_in(index_dir, make_schema())
