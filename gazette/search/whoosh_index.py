@@ -339,10 +339,10 @@ def _open_or_create(index_dir: str) -> tuple[index.Index, bool]:
             current = json.load(f).get("schema") == SCHEMA_VERSION
     except (OSError, ValueError):
         current = False
-    if current and index.exists_in(index_dir):
+    if current:
         try:
             return index.open_dir(index_dir), False
-        except Exception:  # written by another version (its pickled schema names classes we no longer have)
+        except Exception:  # absent, or written by another version (its pickled schema names classes we lack)
             pass
     shutil.rmtree(index_dir, ignore_errors=True)
     os.makedirs(index_dir, exist_ok=True)
