@@ -93,6 +93,19 @@ class BuildResult:
         return not self.errors or bool(self.skipped_files)
 
 
+class PartitionsIncomplete(Exception):
+    """An assembly over merged partition outputs in which some documents have no page."""
+
+    def __init__(self, years: list[int], count: int):
+        self.years, self.count = years, count
+        super().__init__(f"{count} documents of {years} have no page in the merged output")
+
+
+def missing_document_pages(model: SiteModel, output_dir: str) -> list:
+    """Listed documents whose page no partition wrote into the merged output (assembly check)."""
+    return [d for d in model.documents if not os.path.isfile(os.path.join(output_dir, d.url))]
+
+
 class MetadataCheckFailed(Exception):
     def __init__(self, errors: list[MetadataError]):
         self.errors = errors
@@ -153,6 +166,10 @@ def build_site(content_dir: str = "content", output_dir: str = "output", as_of: 
     with timing.stage("validity"):
         model = SiteModel.build(archive, day, ValiditySettings.from_pelican(settings),
                               settings.get("SITE_SCRIPT", "zh-Hans"))
+    if assemble:
+        missing = missing_document_pages(model, output_dir)
+        if missing:
+            raise PartitionsIncomplete(sorted({d.date.year for d in missing}), len(missing))
     cache_dir = settings["GAZETTE_CACHE_DIR"]
     html = HtmlCache(os.path.join(cache_dir, "html.sqlite"))
     settings.update({"GAZETTE_AS_OF": day, "GAZETTE_SITE": model, "GAZETTE_LENIENT": lenient, "GAZETTE_HTML": html,
@@ -236,6 +253,12 @@ def build_cmd(content_dir, output_dir, as_of, lenient, settings_file, partition,
         for err in e.errors:
             click.echo(str(err), err=True)
         click.echo(f"构建中止：{len(e.errors)} 处元数据错误。修正后重试，或用 --lenient 跳过出错文件。", err=True)
+        sys.exit(1)
+    except PartitionsIncomplete as e:
+        years = "、".join(str(y) for y in e.years)
+        click.echo(f"汇总中止：{e.count} 件文件在合并后的 {output_dir}/ 中没有页面（发布年份 {years}），"
+                   f"没有哪个分区构建了这些年份。请让 --partition 的年份范围覆盖档案的所有年份，"
+                   f"再把每个分区的输出合并进来（见 docs/scaling.md）。", err=True)
         sys.exit(1)
     click.echo(f"已构建 {result.documents} 件文件、{result.issues} 期公报到 {output_dir}/"
                f"（有效性评估日期 {result.as_of}，用时 {result.seconds:.1f} 秒）")
