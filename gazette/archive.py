@@ -1,8 +1,8 @@
 """Loading a whole archive: every document and issue under a content folder, cross-referenced.
 
 Layout: `documents/**.md` (one file per document), `issues/*.md` (one per gazette issue),
-`scans/` (PDFs), `pages/` (static pages). Withheld documents are dropped here, at the
-first stage, so that nothing downstream can publish them.
+`scans/` (PDFs), `pages/` (static pages). Withheld documents and import drafts (`review:
+pending`) are dropped here, at the first stage, so that nothing downstream can publish them.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ class Archive:
     withheld_count: int = 0
     withheld_paths: set[str] = field(default_factory=set)
     withheld_scans: set[str] = field(default_factory=set)  # never copied to the site
+    drafts: list[Document] = field(default_factory=list)   # import drafts (review pending): never published
 
     def by_ref(self) -> dict[str, Document]:
         """Documents by slug and by normalised document number."""
@@ -87,11 +88,16 @@ def load_archive(content_dir: str) -> Archive:
     archive = Archive(content_dir=content_dir)
     seen_slugs: dict[str, str] = {}
     for rel, shown, doc in _read_all(archive, DOCUMENTS_DIR, read_document):
+        if doc.is_draft:
+            # Dropped here, like withheld documents, so no page, listing, feed or index can show it.
+            archive.drafts.append(doc)
         if doc.disclosure == "withheld":
             archive.withheld_count += 1
             archive.withheld_paths.add(rel)
             if doc.scan:
                 archive.withheld_scans.add(doc.scan.replace(os.sep, "/").lstrip("./"))
+            continue
+        if doc.is_draft:
             continue
         if doc.slug in seen_slugs:
             archive.errors.append(md.MetadataError(shown, 1, "slug", f"'{doc.slug}' is also used by {seen_slugs[doc.slug]}",

@@ -79,6 +79,7 @@ class BuildResult:
     documents: int = 0
     issues: int = 0
     withheld: int = 0
+    drafts: int = 0
     errors: list[MetadataError] = field(default_factory=list)
     skipped_files: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -185,7 +186,8 @@ def build_site(content_dir: str = "content", output_dir: str = "output", as_of: 
         html.close()
         timing.end_pelican()
     return BuildResult(output_dir=output_dir, as_of=day, documents=len(archive.documents),
-                       issues=len(archive.issues), withheld=archive.withheld_count, errors=archive.errors,
+                       issues=len(archive.issues), withheld=archive.withheld_count, drafts=len(archive.drafts),
+                       errors=archive.errors,
                        skipped_files=sorted(set(archive.bad_files)), seconds=time.perf_counter() - started,
                        pages_rendered=state.stats.rendered, pages_kept=state.stats.kept,
                        files_written=state.stats.written, files_removed=state.stats.removed, timings=timings)
@@ -262,6 +264,8 @@ def build_cmd(content_dir, output_dir, as_of, lenient, settings_file, partition,
         sys.exit(1)
     click.echo(f"已构建 {result.documents} 件文件、{result.issues} 期公报到 {output_dir}/"
                f"（有效性评估日期 {result.as_of}，用时 {result.seconds:.1f} 秒）")
+    if result.drafts:
+        click.echo(f"{result.drafts} 件导入草稿待审核，未发布（gazette check 列出）。", err=True)
     if result.skipped_files:
         for err in result.errors:
             click.echo(str(err), err=True)

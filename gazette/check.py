@@ -32,6 +32,18 @@ def project_settings(folder: str = ".") -> dict:
         log.setLevel(level)
 
 
+def draft_lines(archive) -> list[str]:
+    """One line per import draft (`review: pending`), with the reason the importer recorded."""
+    lines = []
+    for doc in sorted(archive.drafts, key=lambda d: d.source_path):
+        where = f"{os.path.join(archive.content_dir, doc.source_path)}:{doc.header_lines.get('review', 1)}"
+        what = doc.title or "（无标题）"
+        lines.append(f"{where}: review: 待审核草稿，不会发布：{what}；原因：{doc.review_reason or '未注明'}")
+    if lines:
+        lines.append(f"共 {len(lines)} 件导入草稿待审核：核对、补全后删除 review 行（或改为 review: cleared）即可发布。")
+    return lines
+
+
 def parse_as_of(ctx, param, value):
     try:
         return as_of_date(value)
@@ -55,7 +67,8 @@ def check_cmd(content_dir: str, as_of, fmt: str, strict: bool, lenient: bool) ->
     """Check the archive's metadata and print the validity (clean-up) report.
 
     Every metadata problem is printed to stderr as `path:line: key: problem (expected …)`
-    and the command exits 1, unless --lenient. Review settings (GAZETTE_REVIEW_CYCLE_YEARS,
+    and the command exits 1, unless --lenient. Import drafts (`review: pending`), which the
+    site never publishes, are listed on stderr with the reason the importer recorded. Review settings (GAZETTE_REVIEW_CYCLE_YEARS,
     GAZETTE_REVIEW_DUE_SOON_DAYS, GAZETTE_REVIEW_DOC_TYPES) and the script of the text report
     (SITE_SCRIPT) are read from pelicanconf.py in the current folder when present.
     """
@@ -71,6 +84,8 @@ def check_cmd(content_dir: str, as_of, fmt: str, strict: bool, lenient: bool) ->
             sys.exit(1)
         for rel in archive.bad_files:
             click.echo(f"skipped: {os.path.join(content_dir, rel)}", err=True)
+    for line in draft_lines(archive):
+        click.echo(line, err=True)
     model = SiteModel.build(archive, as_of, settings)
     for doc in archive.documents:
         for key, ref in model.links[doc.slug].unresolved:

@@ -38,6 +38,9 @@ KEY_ALIASES: dict[str, tuple[str, ...]] = {
     "slug": (),
     "note": ("備註",),
     "review_note": ("清理說明",),
+    # import drafts: `review: pending` keeps a file off the site until an archivist clears it
+    "review": ("審核狀態",),
+    "review_reason": ("待審原因",),
     # earlier slugs of a renamed document: their URLs redirect to the current one
     "old_slugs": ("aliases", "舊網址", "原網址"),
     # issue files
@@ -69,6 +72,11 @@ DISCLOSURE_CODES: dict[str, str] = {
     "withheld": "不予公開",
 }
 _DISCLOSURE_ALIASES = {"主動公開": "public", "依申請公開": "on_request", "不予公開": "withheld"}
+
+# `review`: what an archivist still has to do with an imported file. `pending` (a draft the importer
+# could not settle) is never published and `gazette check` lists it; `cleared` is published as usual.
+REVIEW_CODES: dict[str, str] = {"pending": "待審核", "cleared": "已審核"}
+_REVIEW_ALIASES = {"待審核": "pending", "待審": "pending", "草稿": "pending", "已審核": "cleared"}
 
 SCRIPTS = ("zh-Hans", "zh-Hant")
 
@@ -196,6 +204,16 @@ def parse_disclosure(value: str) -> str:
     if v.lower() in DISCLOSURE_CODES:
         return v.lower()
     code = {fold(k): c for k, c in _DISCLOSURE_ALIASES.items()}.get(fold(v))
+    if not code:
+        raise ValueError(value)
+    return code
+
+
+def parse_review(value: str) -> str:
+    v = value.strip()
+    if v.lower() in REVIEW_CODES:
+        return v.lower()
+    code = {fold(k): c for k, c in _REVIEW_ALIASES.items()}.get(fold(v))
     if not code:
         raise ValueError(value)
     return code

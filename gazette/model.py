@@ -16,6 +16,7 @@ from .chinese import detect_script
 
 VALIDITY_ALLOWED = "in_force 有效, amended 已修改, repealed 已廢止, expired 已失效, not_yet_effective 尚未生效"
 DISCLOSURE_ALLOWED = "public 主動公開, on_request 依申請公開, withheld 不予公開"
+REVIEW_ALLOWED = "pending 待審核, cleared 已審核"
 _SLUG_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _PAGES = re.compile(r"^(\d+)\s*(?:[-–~至]\s*(\d+))?$")
 
@@ -27,7 +28,7 @@ class Document:
     source_path: str
     slug: str
     title: str
-    date: dt.date
+    date: dt.date              # None only for a draft (review pending), which is never published
     doc_number: str | None = None
     issuer: list[str] = field(default_factory=list)
     signed: dt.date | None = None
@@ -50,6 +51,8 @@ class Document:
     note: str | None = None
     review_note: str | None = None
     old_slugs: list[str] = field(default_factory=list)  # earlier slugs; their URLs redirect here
+    review: str | None = None           # `pending`: an import draft awaiting an archivist
+    review_reason: str | None = None
     body: str = ""
     body_line: int = 1
     header_lines: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
@@ -71,6 +74,11 @@ class Document:
     @property
     def is_public(self) -> bool:
         return self.disclosure == "public"
+
+    @property
+    def is_draft(self) -> bool:
+        """An import draft not yet cleared by an archivist: kept out of every output, like withheld."""
+        return self.review == "pending"
 
     @property
     def is_listed(self) -> bool:
@@ -111,8 +119,10 @@ def document_from_header(header: md.Header, slug: str | None = None) -> Document
     slug = r.text("slug") or slug or slug_from_path(header.path)
     if not _SLUG_OK.match(slug):
         r._err("slug", f"'{slug}' cannot be used in a URL", "ASCII letters, digits, '-', '_' or '.'")
-    title = r.text("title", required=True)
-    date = r.date("date", required=True)
+    review = r.choice("review", md.parse_review, REVIEW_ALLOWED)
+    # A draft may lack what the importer could not recognise; the archivist adds it when clearing.
+    title = r.text("title", required=review != "pending")
+    date = r.date("date", required=review != "pending")
     validity_raw = r.text("validity")
     doc = dict(
         doc_number=r.text("doc_number"),
@@ -136,6 +146,8 @@ def document_from_header(header: md.Header, slug: str | None = None) -> Document
         note=r.text("note"),
         review_note=r.text("review_note"),
         old_slugs=r.items("old_slugs"),
+        review=review,
+        review_reason=r.text("review_reason"),
     )
     for old in doc["old_slugs"]:
         if not _SLUG_OK.match(old) or old == slug:
@@ -153,7 +165,7 @@ def document_from_header(header: md.Header, slug: str | None = None) -> Document
         raise md.MetadataErrors(sorted(r.errors, key=lambda e: e.line))
     if script is None:
         script = detect_script((title or "") + header.body)
-    return Document(source_path=header.path, slug=slug, title=title, date=date, script=script,
+    return Document(source_path=header.path, slug=slug, title=title or "", date=date, script=script,
                     body=header.body, body_line=header.body_line,
                     header_lines={k: line for k, (_, line) in header.fields.items()}, **doc)
 

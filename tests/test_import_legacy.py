@@ -76,12 +76,15 @@ def test_huanggang_page_noise_and_repeated_block_gone(huanggang):
 def test_page_without_a_date_is_reported_not_invented_and_manifest_supplies_it(tmp_path, huanggang):
     into = tmp_path / "content"
     report = run_import([HUANGGANG], str(into), jobs=1)
-    assert report.results[0].status == "failed" and "发布日期" in report.results[0].reasons[0]
-    assert not (into / "documents").exists()
+    # Kept as a draft (never published) rather than failed: its text is not lost.
+    out = report.results[0].outputs[0]
+    assert report.results[0].status == "imported" and "发布日期" in out.draft and "date" in out.missing
+    draft = load_archive(str(into))
+    assert draft.documents == [] and len(draft.drafts) == 1 and draft.drafts[0].date is None
     manifest = tmp_path / "manifest.csv"
     manifest.write_text("source,date,disclosure\nhuanggang-2020-plan.txt,2020-07-15,主動公開\n", encoding="utf-8")
     report = run_import([HUANGGANG], str(into), manifest=str(manifest), jobs=1)
-    assert report.results[0].status == "imported"
+    assert report.results[0].status == "updated", report.to_text()
     archive = load_archive(str(into))
     assert archive.errors == [] and archive.documents[0].date.isoformat() == "2020-07-15"
     assert archive.documents[0].title == "2020年黃岡市政務公開工作實施方案"

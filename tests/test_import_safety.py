@@ -168,13 +168,17 @@ def test_cli_reports_in_text_and_json_and_exits_nonzero_on_failure(tmp_path, sou
     assert result.exit_code == 0, result.output
     assert "新导入 2" in result.output
     (sources / "empty.md").write_text("no title, no date\n", encoding="utf-8")
+    (sources / "broken.pdf").write_bytes(b"%PDF-1.4\n not really a PDF")
     report_file = tmp_path / "report.json"
     result = runner.invoke(import_cmd, [str(sources), "--into", str(into), "--report", str(report_file)])
     assert result.exit_code == 1
     data = json.loads(report_file.read_text(encoding="utf-8"))
-    assert data["counts"]["unchanged"] == 2 and data["counts"]["failed"] == 1
+    assert data["counts"]["unchanged"] == 2 and data["counts"]["failed"] == 1 and data["counts"]["imported"] == 1
     failed = next(s for s in data["sources"] if s["status"] == "failed")
-    assert failed["source"].endswith("empty.md") and "发布日期" in failed["reasons"][0]
+    assert failed["source"].endswith("broken.pdf") and "PDF" in failed["reasons"][0]
+    # A text without title or date is not failed but kept as a draft, with the reason.
+    empty = next(s for s in data["sources"] if s["source"].endswith("empty.md"))
+    assert "发布日期" in empty["outputs"][0]["draft"]
 
 
 def test_import_is_registered_as_a_gazette_subcommand():

@@ -24,6 +24,7 @@ from .textcoll import read_collection_file
 from .writer import (State, UnsafePath, atomic_copy, atomic_write, document_relpath, document_slug,
                      plan_write, render, safe_target, sha256_bytes, sha256_file)
 
+REQUIRED_LABELS = {"title": "标题", "date": "发布日期"}
 Progress = Callable[[Iterable, int, str], Iterable]
 
 
@@ -260,15 +261,19 @@ class Importer:
         return True
 
     def _write_document(self, d: DocDraft, res: SourceResult) -> None:
+        review = list(d.review)
         missing_required = [k for k in ("title", "date") if not d.meta.get(k)]
         if missing_required:
-            labels = {"title": "标题", "date": "发布日期"}
-            res.outputs.append(Output(d.identity, "failed",
-                                      "未能识别" + "、".join(labels[k] for k in missing_required)
-                                      + "（不会编造；可在清单中为此来源提供 title、date 列）", d.missing))
-            return
+            # Never invented, never dropped: the text is kept as a draft for an archivist to complete.
+            review.append("未能识别" + "、".join(REQUIRED_LABELS[k] for k in missing_required)
+                          + "（不会编造；请补全，或在清单中为此来源提供 title、date 列）")
+        meta = dict(d.meta)
+        if review:
+            meta["review"] = "pending"
+            meta["review_reason"] = "；".join(dict.fromkeys(review))
+        draft = meta.get("review_reason")
         dup_key = None
-        if d.meta.get("doc_number"):
+        if d.meta.get("doc_number") and not missing_required:
             # Versions of one law share title and often number; the date tells them apart.
             dup_key = "|".join((normalise_doc_number(d.meta["doc_number"]), d.meta["title"], d.meta["date"]))
             if self._state_keys is None:
@@ -280,15 +285,16 @@ class Importer:
             self._seen_keys[dup_key] = d.identity
         rel = self.state.output_for(d.identity)
         if not rel:
-            slug = document_slug(d.identity, d.meta["date"], d.meta.get("doc_number"))
-            rel = document_relpath(slug, d.meta["date"])
-        text = render(d.meta, d.body)
+            slug = document_slug(d.identity, meta.get("date"), meta.get("doc_number"))
+            rel = document_relpath(slug, meta.get("date"))
+        text = render(meta, d.body)
         try:
             read_document(rel, text=text)
         except md.MetadataErrors as e:
-            res.outputs.append(Output(rel, "failed", f"生成的元数据无效：{e}", d.missing))
+            res.outputs.append(Output(rel, "failed", f"生成的元数据无效：{e}", d.missing, draft, d.confidence))
             return
-        self._emit(rel, text.encode("utf-8"), res, d.identity, d.missing, {"key": dup_key} if dup_key else None)
+        out = self._emit(rel, text.encode("utf-8"), res, d.identity, d.missing, {"key": dup_key} if dup_key else None)
+        out.draft, out.confidence = draft, d.confidence
 
 
 def _safe_ocr(task):

@@ -6,6 +6,9 @@ import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
+# Mean Tesseract word confidence below which a page or document is flagged for review.
+LOW_CONFIDENCE = 80.0
+LOW_PAGE_NOTE = "OCR 置信度低的页"
 STATUSES = ("imported", "updated", "unchanged", "skipped", "failed")
 STATUS_LABELS = {"imported": "新导入", "updated": "已更新", "unchanged": "未变化", "skipped": "已跳过",
                  "failed": "失败"}
@@ -19,6 +22,8 @@ class Output:
     action: str            # created | updated | unchanged | skipped | failed
     reason: str | None = None
     missing: list[str] = field(default_factory=list)
+    draft: str | None = None           # why it was written as a draft (review: pending), if it was
+    confidence: float | None = None    # mean OCR confidence of its pages
 
 
 @dataclass
@@ -86,6 +91,24 @@ class Report:
         if missing:
             lines.append("未能识别（已留空，未编造）：" + "，".join(
                 f"{FIELD_LABELS.get(k, k)} {n} 件" for k, n in missing.most_common()))
+        drafts = [(r, o) for r in self.results for o in r.outputs if o.draft and o.action != "failed"]
+        if drafts:
+            lines.append(f"写为草稿、待审核（不会发布，gazette check 列出）：{len(drafts)} 件")
+            for r, o in drafts:
+                lines.append(f"  [草稿] {o.path}（{r.source}）：{o.draft}")
+        for r in self.results:
+            for o in r.outputs:
+                if o.confidence is not None and o.confidence < LOW_CONFIDENCE:
+                    lines.append(f"  [OCR 置信度低] {o.path}（{r.source}）：{o.confidence:.0f}")
+        for r in self.results:
+            empty = [(o.path, o.missing) for o in r.outputs if o.missing and o.action != "failed"]
+            for path, fields in empty:
+                lines.append(f"  [留空] {path}（{r.source}）："
+                             + "、".join(FIELD_LABELS.get(k, k) for k in fields))
+        for r in self.results:
+            for n in r.notes:
+                if n.startswith(LOW_PAGE_NOTE):
+                    lines.append(f"  [OCR 置信度低] {r.source}：{n}")
         detected = [r.source for r in self.results if any("自动识别" in n for n in r.notes)]
         if detected:
             lines.append("文件边界为自动识别（请核对）：" + "、".join(detected))

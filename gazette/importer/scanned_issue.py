@@ -174,6 +174,14 @@ def build_issue(pages: PdfPages, rows: list[ManifestRow]) -> Parsed:
 
     starts = detect_boundaries(pages.texts)
     parsed.notes.append(f"文件边界为自动识别（未提供清单）：识别出 {len(starts)} 件")
+    if not starts:
+        # Nothing is dropped: the whole issue is kept as one draft for an archivist to split.
+        lines = "\n".join(pages.texts).split("\n")
+        n = len(pages.texts)
+        d = _doc_from_text(f"{src.identity}#all", lines, dict(common, pages=f"1-{n}" if n > 1 else "1"))
+        d.review.append("未能把本期拆分为文件，整期保存为一件草稿（请拆分或在清单中给出各文件页码）")
+        parsed.documents.append(d)
+        return parsed
     for n, (p, i) in enumerate(starts):
         end_p, end_i = starts[n + 1] if n + 1 < len(starts) else (len(pages.texts) - 1, None)
         chunk = []

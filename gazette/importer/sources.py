@@ -37,6 +37,10 @@ class DocDraft:
     body: str = ""
     missing: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Why this document needs an archivist before it may be published (an unsplit issue, pages
+    # no document claimed, no date, low OCR confidence). Any reason makes it a draft (`review: pending`).
+    review: list[str] = field(default_factory=list)
+    confidence: float | None = None    # mean OCR word confidence (0-100) of its pages, when OCRed
 
 
 @dataclass

@@ -20,7 +20,7 @@ from .boilerplate import one_line
 
 STATE_FILE = ".gazette-import.json"
 # Header order in generated files: what a reader looks for first.
-KEY_ORDER = ("title", "date", "doc_number", "issuer", "signed", "doc_type", "category", "index_no",
+KEY_ORDER = ("review", "review_reason", "title", "date", "doc_number", "issuer", "signed", "doc_type", "category", "index_no",
              "effective", "expires", "validity", "reviewed", "superseded_by", "supersedes", "amends",
              "disclosure", "gazette", "pages", "scan", "script", "note", "review_note",
              "year", "number", "serial")
@@ -46,12 +46,13 @@ def sha256_file(path: str) -> str:
     return h.hexdigest()
 
 
-def document_slug(identity: str, date: str, doc_number: str | None) -> str:
+def document_slug(identity: str, date: str | None, doc_number: str | None) -> str:
     """ASCII, stable: year, the number's serial digits when there is one, and a hash of the source.
 
-    Never `YYYY-MM-DD…`: Pelican would read such a file name as a date.
+    Never `YYYY-MM-DD…`: Pelican would read such a file name as a date. A draft without a date
+    gets `undated-…`.
     """
-    year = date[:4]
+    year = date[:4] if date else "undated"
     serial = ""
     if doc_number:
         m = re.search(r"(\d+)\s*[号號]", doc_number.translate(str.maketrans("０１２３４５６７８９", "0123456789")))
@@ -59,8 +60,8 @@ def document_slug(identity: str, date: str, doc_number: str | None) -> str:
     return f"{year}{serial}-{short_hash(identity)}"
 
 
-def document_relpath(slug: str, date: str) -> str:
-    return f"documents/{date[:4]}/{slug}.md"
+def document_relpath(slug: str, date: str | None) -> str:
+    return f"documents/{date[:4] if date else 'undated'}/{slug}.md"
 
 
 def render(meta: dict[str, str], body: str) -> str:
