@@ -199,24 +199,23 @@ def parse_validity(value: str) -> str:
     return code
 
 
-def parse_disclosure(value: str) -> str:
+def _parse_code(value: str, codes: dict[str, str], aliases: dict[str, str]) -> str:
+    """A coded value given as its code (any case) or as a Chinese alias in either script."""
     v = value.strip()
-    if v.lower() in DISCLOSURE_CODES:
+    if v.lower() in codes:
         return v.lower()
-    code = {fold(k): c for k, c in _DISCLOSURE_ALIASES.items()}.get(fold(v))
+    code = {fold(k): c for k, c in aliases.items()}.get(fold(v))
     if not code:
         raise ValueError(value)
     return code
+
+
+def parse_disclosure(value: str) -> str:
+    return _parse_code(value, DISCLOSURE_CODES, _DISCLOSURE_ALIASES)
 
 
 def parse_review(value: str) -> str:
-    v = value.strip()
-    if v.lower() in REVIEW_CODES:
-        return v.lower()
-    code = {fold(k): c for k, c in _REVIEW_ALIASES.items()}.get(fold(v))
-    if not code:
-        raise ValueError(value)
-    return code
+    return _parse_code(value, REVIEW_CODES, _REVIEW_ALIASES)
 
 
 def split_list(value: str) -> list[str]:
