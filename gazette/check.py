@@ -2,35 +2,14 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 
 import click
 
-from .archive import load_archive
 from .cleanup_report import build_report
-from .site import SiteModel
-from .validity import ValiditySettings, as_of_date
-
-SETTINGS_FILE = "pelicanconf.py"
-
-
-def project_settings(folder: str = ".") -> dict:
-    """Settings from `pelicanconf.py` in `folder` when there is one, else an empty dict (defaults)."""
-    path = os.path.join(folder, SETTINGS_FILE)
-    if not os.path.exists(path):
-        return {}
-    from pelican.settings import read_settings
-    # Pelican warns about site settings (feeds, SITEURL) that do not matter to a check.
-    log = logging.getLogger("pelican.settings")
-    level = log.level
-    log.setLevel(logging.ERROR)
-    try:
-        return read_settings(path)
-    finally:
-        log.setLevel(level)
-
+from .project import load_project
+from .validity import as_of_date
 
 def draft_lines(archive) -> list[str]:
     """One line per import draft (`review: pending`), with the reason the importer recorded."""
@@ -48,59 +27,61 @@ def parse_as_of(ctx, param, value):
     try:
         return as_of_date(value)
     except ValueError:
-        raise click.BadParameter(f"'{value}' is not a date (expected YYYY-MM-DD)") from None
+        raise click.BadParameter(f"“{value}”不是日期（应为 YYYY-MM-DD）") from None
 
 
 @click.command("check")
-@click.option("--content", "content_dir", default="content", show_default=True,
-              type=click.Path(exists=True, file_okay=False),
-              help="Archive folder to check (documents/ and issues/ under it).")
+@click.option("--content", "content_dir", type=click.Path(file_okay=False),
+              help="要检查的档案目录（其下有 documents/ 和 issues/）。默认：设置中的 PATH，否则 content。")
 @click.option("--as-of", callback=parse_as_of, metavar="YYYY-MM-DD",
-              help="Evaluate validity on this date. Default: SOURCE_DATE_EPOCH if set, else today (UTC).")
+              help="按此日期评估有效性。默认：设置了 SOURCE_DATE_EPOCH 时用它，否则用今天（UTC）。")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True,
-              help="Report format: readable text grouped by status and flag, JSON ({as_of, documents}) or CSV.")
+              help="报告格式：按状态和提示分组的文字、JSON（{as_of, documents}）或 CSV。")
 @click.option("--strict", is_flag=True,
-              help="Exit 1 when any document is overdue for review (有效性待确认), for a publisher's CI.")
+              help="有文件逾期未清理（有效性待确认）时退出码为 1，供发布单位的持续集成使用。")
 @click.option("--lenient", is_flag=True,
-              help="Report files with metadata errors, skip them and go on, instead of exiting 1.")
-def check_cmd(content_dir: str, as_of, fmt: str, strict: bool, lenient: bool) -> None:
-    """Check the archive's metadata and print the validity (clean-up) report.
+              help="报告元数据有错的文件，跳过它们继续，而不是以退出码 1 结束。")
+@click.option("--settings", "settings_file", type=click.Path(dir_okay=False, exists=True),
+              help="Pelican 设置文件（默认：当前目录的 pelicanconf.py）。")
+def check_cmd(content_dir, as_of, fmt: str, strict: bool, lenient: bool, settings_file) -> None:
+    """检查档案的元数据，输出有效性（清理）报告。
 
-    Every metadata problem is printed to stderr as `path:line: key: problem (expected …)`
-    and the command exits 1, unless --lenient. Import drafts (`review: pending`), which the
-    site never publishes, are listed on stderr with the reason the importer recorded. Review settings (GAZETTE_REVIEW_CYCLE_YEARS,
-    GAZETTE_REVIEW_DUE_SOON_DAYS, GAZETTE_REVIEW_DOC_TYPES) and the script of the text report
-    (SITE_SCRIPT) are read from pelicanconf.py in the current folder when present.
+    每处元数据问题以“路径:行: 键: 问题（应为……）”输出到标准错误，并以退出码 1 结束，
+    除非用了 --lenient。导入草稿（review: pending）不会发布，连同导入时记下的原因列在标准错误中。
+    清理设置（GAZETTE_REVIEW_CYCLE_YEARS、GAZETTE_REVIEW_DUE_SOON_DAYS、GAZETTE_REVIEW_DOC_TYPES）
+    和文字报告的字形（SITE_SCRIPT）取自设置文件。档案中一件文件也没有时退出码为 1。
     """
-    conf = project_settings()
-    settings = ValiditySettings.from_pelican(conf)
-    archive = load_archive(content_dir)
+    project = load_project(content_dir, settings_file=settings_file)
+    project.require_content()
+    content_dir = project.content_dir
+    archive = project.load_archive()
+    project.require_documents(archive)
     for error in archive.errors:
         click.echo(str(error), err=True)
     if archive.errors:
         if not lenient:
-            click.echo(f"{len(archive.errors)} metadata error(s) in {len(archive.bad_files)} file(s); "
-                       "fix them, or run with --lenient to skip those files.", err=True)
+            click.echo(f"{len(archive.bad_files)} 个文件中有 {len(archive.errors)} 处元数据错误；"
+                       "请修正，或用 --lenient 跳过这些文件。", err=True)
             sys.exit(1)
         for rel in archive.bad_files:
-            click.echo(f"skipped: {os.path.join(content_dir, rel)}", err=True)
+            click.echo(f"已跳过：{os.path.join(content_dir, rel)}", err=True)
     for line in draft_lines(archive):
         click.echo(line, err=True)
-    model = SiteModel.build(archive, as_of, settings)
+    model = project.site_model(archive, as_of)
     for doc in archive.documents:
         for key, ref in model.links[doc.slug].unresolved:
             # A warning, not an error: the target may be withheld or outside this archive.
             click.echo(f"{os.path.join(content_dir, doc.source_path)}:{doc.header_lines.get(key, 1)}: {key}: "
-                       f"'{ref}' matches no listed document (warning: no link is shown; expected a doc_number or "
-                       "slug of this archive)", err=True)
+                       f"“{ref}”与档案中的任何公开文件都不匹配（警告：不显示链接；应为本档案中的文号或 slug）",
+                       err=True)
     report = build_report(model)
     if fmt == "json":
         click.echo(report.to_json(), nl=False)
     elif fmt == "csv":
         click.echo(report.to_csv(), nl=False)
     else:
-        click.echo(report.to_text(conf.get("SITE_SCRIPT", "zh-Hans")), nl=False)
+        click.echo(report.to_text(project.script), nl=False)
     if strict and report.overdue:
-        click.echo(f"{len(report.overdue)} document(s) overdue for review (有效性待确认) on {as_of.isoformat()}: "
-                   + ", ".join(r["slug"] for r in report.overdue), err=True)
+        click.echo(f"{as_of.isoformat()} 有 {len(report.overdue)} 件文件逾期未清理（有效性待确认）："
+                   + "、".join(r["slug"] for r in report.overdue), err=True)
         sys.exit(1)

@@ -339,12 +339,14 @@ def _parse_day(ctx, param, value):
 
 @cleanup_cmd.command("apply")
 @click.argument("results", type=click.Path(exists=True, dir_okay=False))
-@click.option("--content", "content_dir", default="content", show_default=True,
-              type=click.Path(exists=True, file_okay=False), help="Archive folder holding the documents.")
+@click.option("--content", "content_dir", type=click.Path(file_okay=False),
+              help="档案目录（其下有 documents/）。默认：设置中的 PATH，否则 content。")
+@click.option("--settings", "settings_file", type=click.Path(dir_okay=False, exists=True),
+              help="Pelican 设置文件（默认：当前目录的 pelicanconf.py）。")
 @click.option("--date", "day", callback=_parse_day, metavar="YYYY-MM-DD",
               help="Date of the clean-up, written as `reviewed`. Default: today.")
 @click.option("--dry-run", is_flag=True, help="Print the changes without writing any file.")
-def apply_cmd(results: str, content_dir: str, day: dt.date, dry_run: bool) -> None:
+def apply_cmd(results: str, content_dir: str | None, settings_file: str | None, day: dt.date, dry_run: bool) -> None:
     """Apply a clean-up results CSV (RESULTS) to the documents it names.
 
     Columns: `doc_number` or `slug`, `result` (继续有效/keep, 修改/amend, 废止/repeal,
@@ -353,7 +355,11 @@ def apply_cmd(results: str, content_dir: str, day: dt.date, dry_run: bool) -> No
     Unknown, ambiguous and withheld documents are reported and left alone; the command
     then exits 1.
     """
-    outcome = apply_results(results, content_dir, day)
+    from .project import load_project
+
+    project = load_project(content_dir, settings_file=settings_file)
+    project.require_content()
+    outcome = apply_results(results, project.content_dir, day)
     for change in outcome.changes:
         click.echo(change.path + ("" if change.edits else "  (already up to date)"))
         for _key, old, new in change.edits:

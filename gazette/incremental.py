@@ -17,14 +17,16 @@ import io
 import json
 import os
 
+from . import build_context
 from .model import Document, Issue
 
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
-_current: "BuildState | None" = None
 
 
 def current() -> "BuildState | None":
-    return _current
+    """The incremental state of the active build (None outside `gazette build`)."""
+    build = build_context.current()
+    return build.state if build is not None else None
 
 
 def tree_digest(*folders: str) -> str:
@@ -43,10 +45,14 @@ def tree_digest(*folders: str) -> str:
     return h.hexdigest()
 
 
-_doc_memo: dict[object, tuple] = {}  # per build; values keep the document alive so ids stay unique
+def _memo() -> dict:
+    """Per-build memo of document fingerprints (values keep the document alive so ids stay unique)."""
+    state = current()
+    return state.memo if state is not None else {}
 
 
 def _stable_document(doc: Document):
+    _doc_memo = _memo()
     key = id(doc)
     if key not in _doc_memo:
         fields = {f.name: getattr(doc, f.name) for f in dataclasses.fields(doc) if f.name not in ("body", "source_path")}
@@ -60,6 +66,7 @@ def document_page_fingerprint(doc: Document) -> str:
     """A document page shows the document, its validity, relations and issue: nothing else varies.
 
     Asked when the document is read and again when its page is written: computed once per build."""
+    _doc_memo = _memo()
     key = ("page", id(doc))
     if key not in _doc_memo:
         data = json.dumps(_stable_document(doc), ensure_ascii=False, sort_keys=True, default=str)
@@ -95,17 +102,10 @@ def _stable(obj):
     return type(obj).__name__
 
 
-# What a document's rendering reads beyond its own fields (evaluation, relations, its issue).
-_document_context_fn = None
-
-
-def set_document_context(fn) -> None:
-    global _document_context_fn
-    _document_context_fn = fn
-
-
 def _document_context(doc: Document):
-    return _document_context_fn(doc) if _document_context_fn else None
+    """What a document's rendering reads beyond its own fields (evaluation, relations, its issue)."""
+    build = build_context.current()
+    return build.page_context(doc) if build is not None else None
 
 
 def fingerprint(template_name: str, relative_urls: bool, kwargs: dict) -> str:
@@ -142,6 +142,7 @@ class BuildState:
         self.pages: dict[str, str] = {}
         self.produced: set[str] = set()
         self.stats = BuildStats()
+        self.memo: dict[object, tuple] = {}
 
     def rel(self, path: str) -> str:
         return os.path.relpath(os.path.abspath(path), self.output_dir).replace(os.sep, "/")
@@ -187,16 +188,15 @@ class BuildState:
 
 @contextlib.contextmanager
 def build_state(output_dir: str, cache_dir: str, global_fp: str, mode: str = "full"):
-    global _current
+    """The incremental state of a build, saved when the block ends without an error.
+
+    The caller hangs it on the active build context (`build.state`), where `current()` finds it."""
     state = BuildState(output_dir, cache_dir, global_fp, mode)
-    _current = state
-    _doc_memo.clear()
     try:
         yield state
         state.finish()
     finally:
-        _current = None
-        _doc_memo.clear()
+        state.memo.clear()
 
 
 def write_bytes(path: str, data: bytes, record: bool = True) -> bool:
@@ -204,6 +204,7 @@ def write_bytes(path: str, data: bytes, record: bool = True) -> bool:
 
     `record` enters the file in this build's outputs, so that a later build that no longer makes it
     removes it; steps that manage their own leftovers (publishing) pass False."""
+    _current = current()
     record = record and _current is not None
     try:
         if os.path.getsize(path) == len(data):

@@ -14,58 +14,23 @@ import jinja2
 from pelican.generators import Generator
 from pelican.readers import BaseReader
 
-from . import feeds, incremental
-from .archive import load_archive
+from . import build_context, feeds, incremental
+from .build_context import BuildError  # noqa: F401 - re-exported
 from .labels import STATUS_LABELS, FLAG_LABELS, all_labels, localise
 from .metadata import split_header
 from .model import read_text
 from .pages import DIMENSIONS, group_url, plan_pages
 from .render import to_html
 from .site import SiteModel
-from .validity import ValiditySettings, as_of_date
-from .incremental import set_document_context, write_text  # noqa: F401 - write_text re-exported
+from .incremental import write_text  # noqa: F401 - write_text re-exported
 from .views import document_view, validity_data
 
 log = logging.getLogger(__name__)
 
 
-class BuildError(RuntimeError):
-    """Metadata errors that stop a strict build."""
-
-
 def site_model(settings: dict) -> SiteModel:
-    """The SiteModel for a Pelican run: handed in by `gazette build`, or loaded here for plain `pelican`."""
-    model = settings.get("GAZETTE_SITE")
-    if model is None:
-        archive = load_archive(settings["PATH"])
-        if archive.errors and not settings.get("GAZETTE_LENIENT"):
-            raise BuildError("\n".join(str(e) for e in archive.errors))
-        model = SiteModel.build(archive, as_of_date(settings.get("GAZETTE_AS_OF")),
-                                ValiditySettings.from_pelican(settings),
-                              settings.get("SITE_SCRIPT", "zh-Hans"))
-        settings["GAZETTE_SITE"] = model
-    if settings.get("_GAZETTE_DEPS_FOR") is not model:
-        set_document_context(lambda doc: document_dependencies(model, doc))
-        settings["_GAZETTE_DEPS_FOR"] = model
-    return model
-
-
-# Plugins that add to a document page register what else it shows: fn(doc) -> JSON-able value.
-DOCUMENT_DEPENDENCIES: list = []
-
-
-def document_dependencies(model: SiteModel, doc) -> list:
-    """What a document's page and listing rows show besides its own fields (for incremental builds)."""
-    ev = model.evaluations.get(doc.slug)
-    links = model.links.get(doc.slug)
-    issue = model.issue_of(doc)
-    rel = []
-    if links:
-        for name in ("supersedes", "superseded_by", "amends", "amended_by"):
-            rel.append([name] + [(d.slug, d.title, d.doc_number, d.script) for d in getattr(links, name)])
-    return [ev.status if ev else None, ev.flag if ev else None, str(ev.review_due) if ev else None, rel,
-            (issue.key, issue.display_title, issue.scan) if issue else None,
-            [fn(doc) for fn in DOCUMENT_DEPENDENCIES]]
+    """The SiteModel of this Pelican run (its build context's)."""
+    return build_context.for_pelican(settings).model
 
 
 def publishable_scans(model: SiteModel) -> set[str]:
@@ -89,36 +54,6 @@ def drop_unpublishable_scans(generator) -> None:
     generator.context["staticfiles"] = keep
 
 
-class BuildMode:
-    """Which part of the site this run writes: all of it, one partition's documents, or the assembly.
-
-    Very large archives are built as partitions (year ranges, e.g. in parallel CI jobs) that write
-    only their documents' pages and search shards, then one `assemble` run writes the site-wide
-    pages over the merged output (docs/scaling.md)."""
-
-    def __init__(self, settings: dict):
-        self.partition = settings.get("GAZETTE_PARTITION")  # (first_year, last_year) or None
-        self.assemble = bool(settings.get("GAZETTE_ASSEMBLE"))
-
-    @property
-    def site_wide(self) -> bool:
-        """Listings, home, issues, reports, feeds, sitemap: everything not per document."""
-        return self.partition is None
-
-    def writes_document(self, doc) -> bool:
-        if self.assemble:
-            return False
-        if self.partition is None:
-            return True
-        return self.partition[0] <= doc.date.year <= self.partition[1]
-
-    @property
-    def key(self) -> str:
-        if self.assemble:
-            return "assemble"
-        return f"partition-{self.partition[0]}-{self.partition[1]}" if self.partition else "full"
-
-
 class GazetteReader(BaseReader):
     """Reads content Markdown with our header format (Chinese keys, line-numbered errors)."""
 
@@ -126,18 +61,18 @@ class GazetteReader(BaseReader):
     file_extensions = ["md", "markdown"]
 
     def read(self, source_path):
-        model = site_model(self.settings)
+        build = build_context.for_pelican(self.settings)
         rel = os.path.relpath(source_path, self.settings["PATH"]).replace(os.sep, "/")
         if rel.startswith("documents/"):
-            doc = model_docs_by_path(model).get(rel)
-            if doc is None or not BuildMode(self.settings).writes_document(doc):
+            doc = build.document_at(rel)
+            if doc is None or not build.mode.writes_document(doc):
                 # withheld, skipped by a lenient build, or another partition's
                 return "", {"status": "skip", "title": "", "date": dt.datetime(1970, 1, 1)}
             state = incremental.current()
             if state is not None and state.can_keep(doc.url, incremental.document_page_fingerprint(doc)):
                 # Its page is already in the output, byte for byte what it would render: skip it entirely.
                 return "", {"status": "skip", "title": "", "date": dt.datetime(1970, 1, 1)}
-            cache = self.settings.get("GAZETTE_HTML")
+            cache = build.html
             content = (cache.get(doc.body) if cache else to_html(doc.body)) if doc.is_public else ""
             return content, {
                 "title": doc.title, "date": dt.datetime.combine(doc.date, dt.time()), "slug": doc.slug,
@@ -149,17 +84,6 @@ class GazetteReader(BaseReader):
         slug = header.fields.get("slug", (os.path.splitext(os.path.basename(rel))[0], 0))[0]
         return to_html(header.body), {"title": title, "slug": slug, "save_as": f"pages/{slug}.html",
                                       "url": f"pages/{slug}.html", "template": "page", "status": "published"}
-
-
-_BY_PATH: dict[int, dict] = {}
-
-
-def model_docs_by_path(model: SiteModel) -> dict:
-    key = id(model)
-    if key not in _BY_PATH:
-        _BY_PATH.clear()
-        _BY_PATH[key] = {d.source_path.replace(os.sep, "/"): d for d in model.documents}
-    return _BY_PATH[key]
 
 
 class ScriptLoader(jinja2.BaseLoader):
@@ -185,7 +109,7 @@ def cn_date(day) -> str:
 def configure_jinja(generator) -> None:
     """Filters and globals every template may use; the loader localises literals."""
     settings = generator.settings
-    script = settings.get("SITE_SCRIPT", "zh-Hans")
+    script = settings["SITE_SCRIPT"]
     env = generator.env
     if script != "zh-Hans" and not isinstance(env.loader, ScriptLoader):
         env.loader = ScriptLoader(env.loader, script)
@@ -204,7 +128,7 @@ class GazetteGenerator(Generator):
     def generate_context(self):
         model = site_model(self.settings)
         self.context["gazette"] = model
-        script = self.settings.get("SITE_SCRIPT", "zh-Hans")
+        script = self.settings["SITE_SCRIPT"]
         site_url = self.settings.get("FEED_DOMAIN") or ""
         self.context["doc_view"] = lambda doc: document_view(model, doc, script, site_url)
         self.context["badge_data"] = lambda doc: validity_data(model, doc)
@@ -213,7 +137,7 @@ class GazetteGenerator(Generator):
         self.context["dimensions"] = DIMENSIONS
 
     def generate_output(self, writer):
-        if not BuildMode(self.settings).site_wide:
+        if not build_context.for_pelican(self.settings).mode.site_wide:
             return
         model = self.context["gazette"]
         self.copy_theme_assets()
@@ -238,7 +162,7 @@ class GazetteGenerator(Generator):
                     incremental.write_bytes(os.path.join(dst, os.path.relpath(path, src)), f.read())
 
     def write_feeds(self, model: SiteModel) -> None:
-        script = self.settings.get("SITE_SCRIPT", "zh-Hans")
+        script = self.settings["SITE_SCRIPT"]
         site_url = self.settings.get("FEED_DOMAIN") or ""
         name = self.settings.get("SITENAME", "")
         docs = [feeds.document_entry(d, localise(STATUS_LABELS[model.evaluation(d).status], script))

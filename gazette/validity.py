@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass
 
 from .chinese import fold
+from .defaults import DEFAULTS, with_defaults
 from .model import Document
 
 STATUSES = ("in_force", "amended", "not_yet_effective", "expired", "repealed")
@@ -20,16 +21,19 @@ IN_FORCE_STATUSES = ("in_force", "amended")
 
 @dataclass(frozen=True)
 class ValiditySettings:
-    cycle_years: int = 2
-    due_soon_days: int = 90
-    review_types: tuple[str, ...] = ("規範性文件", "規章")
+    """GAZETTE_REVIEW_CYCLE_YEARS, GAZETTE_REVIEW_DUE_SOON_DAYS, GAZETTE_REVIEW_DOC_TYPES (defaults: gazette.defaults)."""
+
+    cycle_years: int = DEFAULTS["GAZETTE_REVIEW_CYCLE_YEARS"]
+    due_soon_days: int = DEFAULTS["GAZETTE_REVIEW_DUE_SOON_DAYS"]
+    review_types: tuple[str, ...] = tuple(DEFAULTS["GAZETTE_REVIEW_DOC_TYPES"])
 
     @classmethod
     def from_pelican(cls, settings: dict) -> "ValiditySettings":
+        settings = with_defaults(settings)
         return cls(
-            cycle_years=int(settings.get("GAZETTE_REVIEW_CYCLE_YEARS", 2)),
-            due_soon_days=int(settings.get("GAZETTE_REVIEW_DUE_SOON_DAYS", 90)),
-            review_types=tuple(settings.get("GAZETTE_REVIEW_DOC_TYPES", ("規範性文件", "規章"))),
+            cycle_years=int(settings["GAZETTE_REVIEW_CYCLE_YEARS"]),
+            due_soon_days=int(settings["GAZETTE_REVIEW_DUE_SOON_DAYS"]),
+            review_types=tuple(settings["GAZETTE_REVIEW_DOC_TYPES"]),
         )
 
     def under_review(self, doc_type: str | None) -> bool:

@@ -336,7 +336,10 @@ def reindex(work: str, output: str) -> None:
         shutil.copy(os.path.join(ROOT, "theme", "static", "js", name), os.path.join(output, "theme", "js", name))
     model = SiteModel.build(load_archive(os.path.join(work, "content")), dt.date(2025, 6, 1), ValiditySettings())
     started = time.perf_counter()
-    build_indexes(model, {"OUTPUT_PATH": output, "GAZETTE_CACHE_DIR": os.path.join(work, "cache")})
+    from gazette.project import load_project
+
+    build_indexes(model, load_project(os.path.join(work, "content"), output,
+                                      extra={"GAZETTE_CACHE_DIR": os.path.join(work, "cache")}, find_settings=False))
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"reindex: both indexes in {time.perf_counter() - started:.1f} s, Pagefind service peak {kids:.0f} MB")
 

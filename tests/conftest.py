@@ -85,3 +85,15 @@ def page(browser):
     pg = context.new_page()
     yield pg
     context.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def temporary_cache(tmp_path_factory):
+    """Every build of the suite caches under a temporary folder, never the repository's .cache."""
+    previous = os.environ.get("GAZETTE_CACHE_DIR")
+    os.environ["GAZETTE_CACHE_DIR"] = str(tmp_path_factory.mktemp("gazette-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("GAZETTE_CACHE_DIR", None)
+    else:
+        os.environ["GAZETTE_CACHE_DIR"] = previous

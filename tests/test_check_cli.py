@@ -135,7 +135,7 @@ def test_source_date_epoch_is_the_default_as_of(archive, monkeypatch):
 def test_strict_fails_when_a_document_is_overdue(archive):
     result = run("--as-of", "2026-11-22", "--strict")
     assert result.exit_code == 1
-    assert "1 document(s) overdue for review" in result.stderr and "overdue" in result.stderr
+    assert "有 1 件文件逾期未清理" in result.stderr
 
 
 def test_strict_passes_on_a_fully_reviewed_archive(archive):
@@ -173,7 +173,7 @@ def test_lenient_lists_bad_files_and_reports_the_rest(archive):
     result = run("--as-of", "2026-11-22", "--format", "json", "--lenient")
     assert result.exit_code == 0
     assert "content/documents/bad.md:3: validity: '作废' is not allowed" in result.stderr
-    assert "skipped: content/documents/bad.md" in result.stderr
+    assert "已跳过：content/documents/bad.md" in result.stderr
     assert len(json.loads(result.stdout)["documents"]) == 5
 
 
@@ -188,7 +188,7 @@ def test_review_settings_come_from_pelicanconf(archive, tmp_path):
 
 def test_bad_as_of_is_a_usage_error(archive):
     result = run("--as-of", "22.11.2026")
-    assert result.exit_code == 2 and "'22.11.2026' is not a date (expected YYYY-MM-DD)" in result.stderr
+    assert result.exit_code == 2 and "“22.11.2026”不是日期（应为 YYYY-MM-DD）" in result.stderr
 
 
 def test_help_documents_every_option(archive):

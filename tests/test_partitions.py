@@ -67,4 +67,4 @@ def test_partition_must_cover_whole_decades(tmp_path):
     result = CliRunner().invoke(cli, ["build", "--content", content, "--output", str(tmp_path / "o"),
                                       "--partition", "2015-2024"])
     assert result.exit_code == 2
-    assert "does not cover whole decades" in result.output
+    assert "不是整十年" in result.output

@@ -15,6 +15,7 @@ import pytest
 from gazette import metadata as md
 from gazette.archive import load_archive
 from gazette.model import read_document
+from gazette.project import BuildMode, load_project
 from gazette.publishing import publish
 from gazette.publishing import compress, sitemap
 from gazette.publishing.changes import change_day, recent_changes
@@ -45,6 +46,11 @@ def settings_for(content, tmp_path, **extra):
     return {"PATH": str(content), "SITENAME": "测试公报", "GAZETTE_CACHE_DIR": str(tmp_path / "cache"), **extra}
 
 
+def project_of(settings, out):
+    """The project `publish` works on: these settings (no settings file), output into `out`."""
+    return load_project(settings["PATH"], str(out), extra=settings, find_settings=False)
+
+
 # -- permanent identifiers ----------------------------------------------------------------
 
 def test_old_slugs_are_read_in_english_or_chinese(tmp_path):
@@ -66,7 +72,7 @@ def test_renamed_document_old_url_redirects_to_the_new_one(tmp_path):
     write_doc(content, "llzg-2024-02", title="临澜市停车管理办法", date="2024-03-01", doc_number="临政规〔2024〕2号",
               old_slugs="tingche-banfa; llzg-2024-01")
     write_doc(content, "llzg-2024-01", title="另一件文件", date="2024-01-01")
-    result = publish(model_of(content), settings_for(content, tmp_path, GAZETTE_PDF=False), str(out))
+    result = publish(model_of(content), project_of(settings_for(content, tmp_path, GAZETTE_PDF=False), out))
     page = (out / "documents" / "tingche-banfa.html").read_text(encoding="utf-8")
     assert '<meta http-equiv="refresh" content="0; url=../documents/llzg-2024-02.html">' in page
     assert '<a href="../documents/llzg-2024-02.html">临澜市停车管理办法</a>' in page
@@ -209,7 +215,7 @@ def test_pdfs_come_from_scan_or_text_are_cached_and_switchable(tmp_path):
     write_doc(content, "bad-pages", title="页码越界", date="2024-03-03", gazette="2024-01", pages="30-31")
     write_doc(content, "asked", title="依申请文件", date="2024-03-04", disclosure="on_request")
     settings = settings_for(content, tmp_path)
-    first = publish(model_of(content), settings, str(out))
+    first = publish(model_of(content), project_of(settings, out))
     assert first.pdf.made == 3 and first.pdf.reused == 0
     pages = lambda slug: pypdfium2.PdfDocument(str(out / "documents" / f"{slug}.pdf"))  # noqa: E731
     assert [p.get_textpage().get_text_range().strip() for p in pages("in-issue")] == ["PAGE-3", "PAGE-4"]
@@ -219,10 +225,10 @@ def test_pdfs_come_from_scan_or_text_are_cached_and_switchable(tmp_path):
     catalogue = json.loads((out / "catalogue.json").read_text(encoding="utf-8"))
     assert {r["slug"]: r["pdf_url"] for r in catalogue["documents"]}["asked"] == ""
     mtime = os.path.getmtime(out / "documents" / "in-issue.pdf")
-    again = publish(model_of(content), settings, str(out))
+    again = publish(model_of(content), project_of(settings, out))
     assert (again.pdf.made, again.pdf.reused, again.pdf.written) == (0, 3, 0)
     assert os.path.getmtime(out / "documents" / "in-issue.pdf") == mtime
-    off = publish(model_of(content), {**settings, "GAZETTE_PDF": False}, str(out))
+    off = publish(model_of(content), project_of({**settings, "GAZETTE_PDF": False}, out))
     assert off.pdf is None and not list((out / "documents").glob("*.pdf"))
 
 
@@ -233,11 +239,11 @@ def test_document_withheld_after_publication_leaves_nothing_behind(tmp_path):
     write_doc(content, "keep", title="保留文件", date="2024-01-01", doc_number="临政发〔2024〕1号")
     path = write_doc(content, "secret", title="后来不予公开的文件", date="2024-01-02", doc_number="临政发〔2024〕2号")
     settings = settings_for(content, tmp_path)
-    publish(model_of(content), settings, str(out))
+    publish(model_of(content), project_of(settings, out))
     (out / "documents" / "secret.html").write_text("<p>page from the earlier build</p>", encoding="utf-8")
     assert (out / "documents" / "secret.json").exists() and (out / "documents" / "secret.pdf").exists()
     path.write_text(path.read_text(encoding="utf-8").replace("title:", "disclosure: withheld\ntitle:"), encoding="utf-8")
-    result = publish(model_of(content), settings, str(out))
+    result = publish(model_of(content), project_of(settings, out))
     assert "documents/secret.json" in result.removed and "documents/secret.html" in result.removed
     for dirpath, _, files in os.walk(out):
         for name in files:
@@ -256,12 +262,12 @@ def test_partitions_write_their_documents_and_the_assembly_the_site_wide_files(t
     write_doc(content, "new", title="新文件", date="2024-01-01", doc_number="临政发〔2024〕1号")
     settings = settings_for(content, tmp_path)
     model = model_of(content)
-    publish(model, {**settings, "GAZETTE_PARTITION": (2020, 2029)}, str(out))
+    publish(model, project_of(settings, out), mode=BuildMode(partition=(2020, 2029)))
     assert (out / "documents" / "new.json").exists() and (out / "documents" / "new.pdf").exists()
     assert not (out / "documents" / "old.json").exists() and not (out / "catalogue.json").exists()
     assert (out / "eli" / "临政发" / "2024" / "1" / "index.html").exists()
     assert not (out / "eli" / "临政发" / "2015").exists() and not (out / "sitemap.xml").exists()
-    publish(model, {**settings, "GAZETTE_ASSEMBLE": True}, str(out))
+    publish(model, project_of(settings, out), mode=BuildMode(assemble=True))
     assert (out / "catalogue.json").exists() and (out / "sitemap.xml").exists()
     # The assembly keeps the partitions' files (here, only one partition was merged in).
     assert (out / "documents" / "new.json").exists() and (out / "documents" / "new.pdf").exists()

@@ -15,6 +15,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
+from ..project import FULL_BUILD, BuildMode, Project
 from ..site import SiteModel
 from . import compress, document_pdf as pdf, opendata, redirects, sitemap, subscriptions
 from .links import LinkPlan, PublishingSettings, plan_links
@@ -34,30 +35,27 @@ class PublishResult:
     compressed: compress.CompressResult | None = None
 
 
-def publish(model: SiteModel, settings: dict, output_dir: str, static_pages: list[str] = (),
-            plan: LinkPlan | None = None, compress: bool = True, pdf_workers: int = 2) -> PublishResult:
-    """Write every publishing output of `model` into `output_dir` (Pelican settings dict).
+def publish(model: SiteModel, project: Project, static_pages: list[str] = (), plan: LinkPlan | None = None,
+            compress: bool = True, pdf_workers: int = 2, mode: BuildMode = FULL_BUILD) -> PublishResult:
+    """Write every publishing output of `model` into the project's output folder.
 
     A build that publishes while its pages and search indexes are still being made passes
     `compress=False` (the .gz/.br copies are made by `compress_output` once every file is there)
     and `pdf_workers=1` (the cores are busy already; worker processes would each hold a copy of
     what they inherit)."""
-    opts = PublishingSettings.from_pelican(settings)
-    content_dir = settings.get("PATH", "content")
+    settings = project.settings
+    output_dir = project.settings["OUTPUT_PATH"]
+    opts = project.publishing
+    content_dir = settings["PATH"]
     plan = plan or plan_links(model, content_dir, opts)
-    script = settings.get("SITE_SCRIPT", "zh-Hans")
+    script = project.script
     site_name = settings.get("SITENAME", "")
     site_url = absolute_site_url(settings)
-    cache_dir = _cache_dir(settings, output_dir)
     result = PublishResult()
     # Partitioned builds (docs/scaling.md): a partition writes its own documents' files, the
     # assembly run writes the site-wide ones over the merged output, a full build writes both.
-    partition = settings.get("GAZETTE_PARTITION")
-    assemble = bool(settings.get("GAZETTE_ASSEMBLE"))
-    site_wide = partition is None
-
-    def mine(doc) -> bool:
-        return not assemble and (partition is None or partition[0] <= doc.date.year <= partition[1])
+    site_wide = mode.site_wide
+    mine = mode.writes_document
 
     expected: set[str] = set()  # every per-document file of the whole site, whoever writes it
 
@@ -110,35 +108,30 @@ def publish(model: SiteModel, settings: dict, output_dir: str, static_pages: lis
     if opts.pdf:
         jobs = pdf.plan_pdfs([d for d in model.documents if mine(d)], plan.pdf_kinds, issues, content_dir,
                              site_name)
-        result.pdf = pdf.write_pdfs(jobs, output_dir, os.path.join(cache_dir, "pdf"), workers=pdf_workers)
+        result.pdf = pdf.write_pdfs(jobs, output_dir, os.path.join(project.cache_dir, "pdf"), workers=pdf_workers)
         result.warnings += [f"PDF not made: {f}" for f in result.pdf.failed or []]
 
     if site_wide:  # a partition's output holds only its own files: nothing there is stale
         result.removed = remove_stale(model, output_dir, expected, set(plan.pdf_kinds) if opts.pdf else set())
     if compress:
-        result.compressed = compress_output(settings, output_dir)
+        result.compressed = compress_output(project, mode)
     for w in result.warnings:
         log.warning(w)
     return result
 
 
-def _cache_dir(settings: dict, output_dir: str) -> str:
-    return settings.get("GAZETTE_CACHE_DIR") or os.path.join(output_dir, os.pardir, ".cache", "gazette")
-
-
-def compress_output(settings: dict, output_dir: str) -> compress.CompressResult | None:
+def compress_output(project: Project, mode: BuildMode = FULL_BUILD) -> compress.CompressResult | None:
     """The .gz/.br copies of the output's text files (unless GAZETTE_COMPRESS is off)."""
-    opts = PublishingSettings.from_pelican(settings)
+    opts = project.publishing
     if not opts.compress:
         return None
-    cache_dir = _cache_dir(settings, output_dir)
-    manifest = os.path.join(cache_dir, "compress",
+    output_dir = project.settings["OUTPUT_PATH"]
+    manifest = os.path.join(project.cache_dir, "compress",
                             hashlib.sha1(os.path.abspath(output_dir).encode()).hexdigest()[:16] + ".json")
     # A partition compresses only its own documents' files; shared assets are compressed once,
     # by the assembly run.
-    site_wide = settings.get("GAZETTE_PARTITION") is None
     return compress.compress_tree(output_dir, opts.brotli_quality, manifest_path=manifest,
-                                  only=None if site_wide else ("documents", "eli"))
+                                  only=None if mode.site_wide else ("documents", "eli"))
 
 
 _OWNED = (re.compile(r"^documents/[^/]+\.(json|pdf)$"), re.compile(r"^feeds/(issuer|type|subject)/[^/]+\.atom\.xml$"),

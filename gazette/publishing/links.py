@@ -9,6 +9,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 
 from ..chinese import fold
+from ..defaults import DEFAULTS, with_defaults
 from ..pages import DIMENSIONS, group_slug
 
 FEED_DIMENSIONS = ("issuer", "doc_type", "category")
@@ -69,23 +70,24 @@ class DocumentLinks:
 
 @dataclass
 class PublishingSettings:
-    """The publishing settings (pelicanconf.py), with their defaults."""
+    """The publishing settings (pelicanconf.py); their defaults are in gazette.defaults."""
 
-    pdf: bool = True               # GAZETTE_PDF: per-document PDF downloads
-    pdf_from_text: bool = True     # GAZETTE_PDF_FROM_TEXT: generate one from the text when no scan exists
-    compress: bool = True          # GAZETTE_COMPRESS: .gz and .br copies of text files
-    brotli_quality: int = 5        # GAZETTE_BROTLI_QUALITY: 0-11 (11 is ~5 % smaller, ~20x slower)
-    validity_feed_days: int = 730  # GAZETTE_VALIDITY_FEED_DAYS: oldest change the validity feed lists
-    eli_codes: dict[str, str] = field(default_factory=dict)  # GAZETTE_ELI_CODES: number prefix -> code
+    pdf: bool = DEFAULTS["GAZETTE_PDF"]                          # GAZETTE_PDF: per-document PDF downloads
+    pdf_from_text: bool = DEFAULTS["GAZETTE_PDF_FROM_TEXT"]      # GAZETTE_PDF_FROM_TEXT: one set from the text
+    compress: bool = DEFAULTS["GAZETTE_COMPRESS"]                # GAZETTE_COMPRESS: .gz and .br copies
+    brotli_quality: int = DEFAULTS["GAZETTE_BROTLI_QUALITY"]     # GAZETTE_BROTLI_QUALITY: 0-11
+    validity_feed_days: int = DEFAULTS["GAZETTE_VALIDITY_FEED_DAYS"]  # GAZETTE_VALIDITY_FEED_DAYS
+    eli_codes: dict[str, str] = field(default_factory=lambda: dict(DEFAULTS["GAZETTE_ELI_CODES"]))  # GAZETTE_ELI_CODES
 
     @classmethod
     def from_pelican(cls, settings: dict) -> "PublishingSettings":
-        return cls(pdf=bool(settings.get("GAZETTE_PDF", True)),
-                   pdf_from_text=bool(settings.get("GAZETTE_PDF_FROM_TEXT", True)),
-                   compress=bool(settings.get("GAZETTE_COMPRESS", True)),
-                   brotli_quality=int(settings.get("GAZETTE_BROTLI_QUALITY", 5)),
-                   validity_feed_days=int(settings.get("GAZETTE_VALIDITY_FEED_DAYS", 730)),
-                   eli_codes=dict(settings.get("GAZETTE_ELI_CODES") or {}))
+        settings = with_defaults(settings)
+        return cls(pdf=bool(settings["GAZETTE_PDF"]),
+                   pdf_from_text=bool(settings["GAZETTE_PDF_FROM_TEXT"]),
+                   compress=bool(settings["GAZETTE_COMPRESS"]),
+                   brotli_quality=int(settings["GAZETTE_BROTLI_QUALITY"]),
+                   validity_feed_days=int(settings["GAZETTE_VALIDITY_FEED_DAYS"]),
+                   eli_codes=dict(settings["GAZETTE_ELI_CODES"] or {}))
 
 
 @dataclass

@@ -3,43 +3,39 @@
 from __future__ import annotations
 
 import json
-import os
 
 import click
 
 from ..labels import STATUS_LABELS
-from .indexing import whoosh_dir
+from ..project import GazetteError, load_project
 
-
-def default_index_dir() -> str:
-    """`<project>/.cache/gazette/whoosh`, where `gazette build` puts it (GAZETTE_CACHE_DIR overrides)."""
-    from ..build import PROJECT_DIR
-
-    cache = os.environ.get("GAZETTE_CACHE_DIR") or os.path.join(PROJECT_DIR, ".cache", "gazette")
-    return whoosh_dir(cache)
+_CONTENT_HELP = "档案目录（含 documents/、issues/）。默认：设置中的 PATH，否则 content。"
+_INDEX_HELP = "检索索引目录（默认：本档案缓存目录下的 whoosh/，由 gazette build 或 gazette index 写入）。"
+_SETTINGS_HELP = "Pelican 设置文件（默认：当前目录的 pelicanconf.py）。"
 
 
 @click.command("search")
 @click.argument("query", nargs=-1, required=True)
-@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000), help="Show at most N results.")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000), help="最多显示 N 条结果。")
 @click.option("--json", "as_json", is_flag=True,
-              help="Print {query, total, results:[{slug, url, title, doc_number, status, score}]} as JSON.")
-@click.option("--index", "index_dir", type=click.Path(file_okay=False),
-              help="Index folder (default: <project>/.cache/gazette/whoosh, written by gazette build / gazette index).")
-def search_cmd(query, limit, as_json, index_dir):
-    """Search the archive. Simplified or Traditional, any document-number spelling.
+              help="以 JSON 输出 {query, total, results:[{slug, url, title, doc_number, status, score}]}。")
+@click.option("--content", "content_dir", type=click.Path(file_okay=False), help=_CONTENT_HELP)
+@click.option("--index", "index_dir", type=click.Path(file_okay=False), help=_INDEX_HELP)
+@click.option("--settings", "settings_file", type=click.Path(dir_okay=False, exists=True), help=_SETTINGS_HELP)
+def search_cmd(query, limit, as_json, content_dir, index_dir, settings_file):
+    """检索档案。简体、繁体均可，文号写法不限。
 
-    Fielded: issuer:  doc_number:  status:  flag:  doc_type:  category:  title:  year:
-    and date ranges, e.g. 'date:[2017-01-01 to 2018-12-31]'. Terms are ANDed; OR and NOT work too.
+    字段检索：issuer:  doc_number:  status:  flag:  doc_type:  category:  title:  year:
+    以及日期范围，如 'date:[2017-01-01 to 2018-12-31]'。多个词须同时出现；也可用 OR 和 NOT。
     """
     from .whoosh_index import search
 
     text = " ".join(query)
-    index_dir = index_dir or default_index_dir()
+    index_dir = index_dir or load_project(content_dir, settings_file=settings_file).whoosh_dir
     try:
         result = search(index_dir, text, limit=limit)
     except FileNotFoundError:
-        raise click.ClickException(f"找不到检索索引 {index_dir}。请先运行 gazette build 或 gazette index。") from None
+        raise GazetteError(f"找不到检索索引 {index_dir}。请先运行 gazette build（或 gazette index）。") from None
     if as_json:
         click.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
         return
@@ -53,25 +49,29 @@ def search_cmd(query, limit, as_json, index_dir):
 
 
 @click.command("index")
-@click.option("--content", "content_dir", default="content", show_default=True, type=click.Path(file_okay=False, exists=True),
-              help="Folder holding the archive (documents/, issues/).")
-@click.option("--index", "index_dir", type=click.Path(file_okay=False),
-              help="Index folder (default: <project>/.cache/gazette/whoosh).")
+@click.option("--content", "content_dir", type=click.Path(file_okay=False), help=_CONTENT_HELP)
+@click.option("--index", "index_dir", type=click.Path(file_okay=False), help=_INDEX_HELP)
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
-              help="Evaluate validity on this date (default: SOURCE_DATE_EPOCH if set, else today).")
-def index_cmd(content_dir, index_dir, as_of):
-    """Build or update the command-line search index; only changed documents are re-indexed."""
-    from ..archive import load_archive
-    from ..site import SiteModel
-    from ..validity import ValiditySettings, as_of_date
-    from .whoosh_index import update_index
+              help="按此日期评估有效性（默认：设置了 SOURCE_DATE_EPOCH 时用它，否则用今天）。")
+@click.option("--settings", "settings_file", type=click.Path(dir_okay=False, exists=True), help=_SETTINGS_HELP)
+def index_cmd(content_dir, index_dir, as_of, settings_file):
+    """建立或更新命令行检索索引；只重新索引有变化的文件。"""
+    from ..validity import as_of_date
     from .records import records_from_site
+    from .whoosh_index import update_index
 
-    archive = load_archive(content_dir)
+    try:
+        day = as_of_date(as_of)
+    except ValueError:
+        raise click.BadParameter(f"“{as_of}”不是日期（应为 YYYY-MM-DD）", param_hint="--as-of") from None
+    project = load_project(content_dir, settings_file=settings_file)
+    project.require_content()
+    archive = project.load_archive()
+    project.require_documents(archive)
     for error in archive.errors:
         click.echo(f"跳过：{error}", err=True)
-    model = SiteModel.build(archive, as_of_date(as_of), ValiditySettings())
-    index_dir = index_dir or default_index_dir()
+    model = project.site_model(archive, day)
+    index_dir = index_dir or project.whoosh_dir
     update = update_index(records_from_site(model), index_dir)
     click.echo(f"检索索引 {index_dir}：共 {len(model.documents)} 篇；新增 {len(update.added)}，"
                f"更新 {len(update.updated)}，删除 {len(update.removed)}，未变 {update.unchanged}。")

@@ -11,71 +11,58 @@ import time
 
 from pelican import signals
 
-from gazette import background, publishing, timing
+from gazette import background, build_context, publishing, timing
 from gazette.publishing.links import FEED_DIMENSIONS, VALIDITY_FEED, feed_path
 
-_state = {}
+NAME = "publishing"
 
 
-def _plan(settings, model):
-    plan = _state.get("plan")
-    if plan is None or _state.get("plan_model") is not model:
-        plan = publishing.plan_links(model, settings.get("PATH", "content"),
-                                     publishing.PublishingSettings.from_pelican(settings))
-        _state.update(plan=plan, plan_model=model)
-    return plan
+def _plan(build):
+    state = build.plugin(NAME)
+    if "plan" not in state:
+        state["plan"] = publishing.plan_links(build.model, build.settings["PATH"], build.project.publishing)
+    return state["plan"]
 
 
 def add_template_globals(generator):
     """`publishing_links(doc)` and `feed_url(dimension, value)` for the templates."""
-    from gazette import pelican_site
-    from gazette.pelican_site import site_model
-
-    settings = generator.settings
+    build = build_context.for_pelican(generator.settings)
     env = generator.env
-    env.globals["publishing_links"] = lambda doc: _plan(settings, site_model(settings)).links.get(doc.slug)
+    env.globals["publishing_links"] = lambda doc: _plan(build).links.get(doc.slug)
     env.globals["feed_url"] = lambda dim, value: feed_path(dim, value) if dim in FEED_DIMENSIONS else None
     env.globals["validity_feed_url"] = VALIDITY_FEED
-
-    def links_of(doc):  # what document.html shows from the link plan (PDF, short address, feeds)
-        return repr(_plan(settings, pelican_site.site_model(settings)).links.get(doc.slug))
-
-    links_of._publishing = True
-    deps = pelican_site.DOCUMENT_DEPENDENCIES
-    deps[:] = [fn for fn in deps if not getattr(fn, "_publishing", False)] + [links_of]
+    # What document.html shows from the link plan (PDF, short address, feeds).
+    build.page_dependencies[NAME] = lambda doc: repr(_plan(build).links.get(doc.slug))
 
 
-def _publish(model, settings, output_dir, pages, plan) -> None:
+def _publish(build, pages, plan) -> None:
     """In the child: publish, compressing later. Returns nothing, so that the child hands back no
     list of files and exits (freeing its memory) as soon as it is done, not when the build asks."""
-    publishing.publish(model, settings, output_dir, pages, plan, compress=False, pdf_workers=1)
+    publishing.publish(build.model, build.project, pages, plan, compress=False, pdf_workers=1, mode=build.mode)
 
 
 def start(generators):
     for generator in generators:
         context = getattr(generator, "context", {})
-        model = context.get("gazette")
-        if model is not None:
-            settings = generator.settings
+        if context.get("gazette") is not None:
+            build = build_context.for_pelican(generator.settings)
             pages = [p.save_as for p in context.get("pages", []) if getattr(p, "save_as", "")]
-            _state["settings"] = settings
-            _state["started"] = time.perf_counter()
-            _state["job"] = background.BackgroundJob(_publish, model, settings, settings["OUTPUT_PATH"], pages,
-                                          _plan(settings, model), nice=background.YIELDING)
+            state = build.plugin(NAME)
+            state["started"] = time.perf_counter()
+            state["job"] = background.BackgroundJob(_publish, build, pages, _plan(build), nice=background.YIELDING)
             return
 
 
 def finish(pelican):
-    job = _state.pop("job", None)
-    settings = _state.pop("settings", pelican.settings)
+    build = build_context.for_pelican(pelican.settings)
+    state = build.plugin(NAME)
+    job = state.pop("job", None)
     if job is not None:
         with timing.stage("publishing: wait"):
             job.wait()
-        timing.record("publishing (overlapped)", time.perf_counter() - _state.pop("started"))
+        timing.record("publishing (overlapped)", time.perf_counter() - state.pop("started"))
         with timing.stage("compress"):
-            publishing.compress_output(settings, settings["OUTPUT_PATH"])
-    _state.pop("plan", None)
-    _state.pop("plan_model", None)
+            publishing.compress_output(build.project, build.mode)
 
 
 def register():

@@ -11,30 +11,32 @@ import time
 
 from pelican import signals
 
-from gazette import background, timing
+from gazette import background, build_context, timing
 from gazette.search import indexing as search_build
 
-_state = {}
+NAME = "search_index"
 
 
 def start_indexing(generators):
     for generator in generators:
-        model = getattr(generator, "context", {}).get("gazette")
-        if model is not None:
-            _state["started"] = time.perf_counter()
-            _state["jobs"] = [background.BackgroundJob(search_build.build_browser, model, generator.settings,
-                                            nice=background.YIELDING),
-                              background.BackgroundJob(search_build.build_cli, model, generator.settings)]
+        if getattr(generator, "context", {}).get("gazette") is not None:
+            build = build_context.for_pelican(generator.settings)
+            state = build.plugin(NAME)
+            state["started"] = time.perf_counter()
+            state["jobs"] = [background.BackgroundJob(search_build.build_browser, build.model, build.project,
+                                                      build.mode, nice=background.YIELDING),
+                             background.BackgroundJob(search_build.build_cli, build.model, build.project, build.mode)]
             return
 
 
 def finish_indexing(pelican):
-    jobs = _state.pop("jobs", None)
+    state = build_context.for_pelican(pelican.settings).plugin(NAME)
+    jobs = state.pop("jobs", None)
     if jobs:
         with timing.stage("search: wait"):
             for job in jobs:
                 job.wait()
-        timing.record("search indexes (overlapped)", time.perf_counter() - _state.pop("started"))
+        timing.record("search indexes (overlapped)", time.perf_counter() - state.pop("started"))
 
 
 def register():

@@ -25,9 +25,9 @@ def publish_report(generators):
         return  # no gazette model in this run (the gazette_site plugin is not enabled)
     model = generator.context["gazette"]
     settings = generator.settings
-    from gazette.pelican_site import BuildMode
+    from gazette.build_context import for_pelican
 
-    if not BuildMode(settings).site_wide:
+    if not for_pelican(settings).mode.site_wide:
         return  # a partition build writes documents only; the assembly writes the report
     output = settings["OUTPUT_PATH"]
     report = build_report(model)
