@@ -9,27 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from dataclasses import dataclass, field
 
 from . import metadata as md
 from .model import Document, Issue, read_document, read_issue
+from .textrules import normalise_doc_number  # noqa: F401 - the archive's lookups use it; re-exported
 from .validity import Evaluation, ValiditySettings, evaluate
 
 DOCUMENTS_DIR = "documents"
 ISSUES_DIR = "issues"
 
-_NUMBER_FOLD = str.maketrans({
-    "〔": "[", "〕": "]", "［": "[", "］": "]", "(": "[", ")": "]", "（": "[", "）": "]",
-    "【": "[", "】": "]", "｛": "[", "｝": "]", "{": "[", "}": "]",
-    **{chr(0xFF10 + i): str(i) for i in range(10)},
-})
-
-
-def normalise_doc_number(number: str) -> str:
-    """One spelling for a document number: 〔〕［］[]() and full-width digits folded, spaces dropped."""
-    from .chinese import fold
-    return re.sub(r"\s+", "", fold(number.translate(_NUMBER_FOLD)))
 
 
 @dataclass
@@ -44,13 +33,19 @@ class Archive:
     withheld_scans: set[str] = field(default_factory=set)  # never copied to the site
     drafts: list[Document] = field(default_factory=list)   # import drafts (review pending): never published
 
-    def by_ref(self) -> dict[str, Document]:
-        """Documents by slug and by normalised document number."""
-        index: dict[str, Document] = {}
+    def by_number(self) -> dict[str, list[Document]]:
+        """Documents by normalised document number; several when two share a number."""
+        index: dict[str, list[Document]] = {}
         for d in self.documents:
-            index[d.slug] = d
             if d.doc_number:
-                index.setdefault(normalise_doc_number(d.doc_number), d)
+                index.setdefault(normalise_doc_number(d.doc_number), []).append(d)
+        return index
+
+    def by_ref(self) -> dict[str, Document]:
+        """Documents by slug and by normalised document number (the first listed of a shared number)."""
+        index: dict[str, Document] = {d.slug: d for d in self.documents}
+        for number, docs in self.by_number().items():
+            index.setdefault(number, docs[0])
         return index
 
     def resolve(self, ref: str, index: dict[str, Document] | None = None) -> Document | None:

@@ -19,7 +19,6 @@ import csv
 import datetime as dt
 import os
 import sys
-import tempfile
 from dataclasses import dataclass, field
 
 import click
@@ -27,6 +26,7 @@ import click
 from . import metadata as md
 from .archive import load_archive, normalise_doc_number
 from .chinese import fold, t2s
+from .fileio import write_atomic
 from .model import Document, read_document
 
 RESULTS: dict[str, str] = {}
@@ -74,49 +74,10 @@ class Outcome:
 
 # -- editing one header ---------------------------------------------------------------------
 
-@dataclass
-class _HeaderLine:
-    index: int  # into the list of lines
-    raw_key: str
-    key: str | None
-
-
-def _scan_header(lines: list[str]) -> tuple[list[_HeaderLine], int]:
-    """Header lines (as split_header reads them) and the index after which to insert new ones."""
-    found: list[_HeaderLine] = []
-    i = 0
-    fenced = bool(lines) and lines[0].strip() == "---"
-    if fenced:
-        i = 1
-    last = 0 if fenced else -1
-    while i < len(lines):
-        line = lines[i].rstrip("\r")
-        if fenced and line.strip() == "---":
-            break
-        if not line.strip():
-            if fenced:
-                i += 1
-                continue
-            break
-        m = md._HEADER_LINE.match(line)
-        if m:
-            found.append(_HeaderLine(i, m.group("key").strip(), md.canonical_key(m.group("key"))))
-            last = i
-        i += 1
-    return found, last
-
-
-def _chinese_style(header: list[_HeaderLine]) -> bool:
+def _chinese_style(header: list[md.HeaderLine]) -> bool:
     """True when the archivist wrote most keys as Chinese aliases."""
     chinese = sum(1 for h in header if not h.raw_key.isascii())
     return chinese * 2 > len(header)
-
-
-def _replace_value(line: str, value: str) -> str:
-    cr = "\r" if line.endswith("\r") else ""
-    body = line[:-1] if cr else line
-    m = md._HEADER_LINE.match(body)
-    return body[:m.start("value")] + value + body[m.end("value"):] + cr
 
 
 def _date_text(day: dt.date, like: str | None) -> str:
@@ -137,16 +98,16 @@ def plan_edits(text: str, doc: Document, result: str, note: str, day: dt.date) -
     """New text of a document file after recording `result`, and the (key, old, new) line edits."""
     bom = "\ufeff" if text.startswith("\ufeff") else ""
     lines = text[len(bom):].split("\n")
-    header, last = _scan_header(lines)
+    scan = md.scan_header(lines)
+    header = [h for h in scan.lines if h.raw_key is not None]
+    last = header[-1].index if header else (0 if scan.fenced else -1)  # new lines go after this one
     by_key = {h.key: h for h in header if h.key}
     chinese = _chinese_style(header)
     eol = "\r" if lines[0].endswith("\r") else ""  # CRLF files stay CRLF
-    m = md._HEADER_LINE.match(lines[last].rstrip("\r")) if header else None
-    sep = m.group(0)[len(m.group("key")):m.start("value")] if m else ": "  # the archivist's `: ` or `：`
+    sep = header[-1].separator if header else ": "  # the archivist's `: ` or `：`
 
     old_reviewed = by_key.get("reviewed")
-    old_value = (md._HEADER_LINE.match(lines[old_reviewed.index].rstrip("\r")).group("value")
-                 if old_reviewed else None)
+    old_value = old_reviewed.value if old_reviewed else None
     wanted = [("reviewed", _date_text(day, old_value))]
     if result != "keep":
         wanted.append(("validity", _VALIDITY_FOR[result]))
@@ -162,12 +123,12 @@ def plan_edits(text: str, doc: Document, result: str, note: str, day: dt.date) -
         h = by_key.get(key)
         if key == "validity":
             # Written as the archivist wrote it: `validity: repealed` or `有效性: 已废止`.
-            current = md._HEADER_LINE.match(lines[h.index].rstrip("\r")).group("value") if h else ""
+            current = h.value if h else ""
             in_chinese = (not (current or h.raw_key).isascii()) if h else chinese
             value = _validity_text(value, in_chinese, doc.script)
         if h:
             old = lines[h.index]
-            new = _replace_value(old, value)
+            new = h.with_value(value) + ("\r" if old.endswith("\r") else "")
             if new != old:
                 lines[h.index] = new
                 edits.append((key, old.rstrip("\r"), new.rstrip("\r")))
@@ -186,26 +147,6 @@ def plan_edits(text: str, doc: Document, result: str, note: str, day: dt.date) -
             inserts[-1] = inserts[-1][:len(inserts[-1]) - len(eol)]
         lines[last + 1:last + 1] = inserts
     return bom + "\n".join(lines), edits
-
-
-def write_atomic(path: str, text: str) -> None:
-    """Write `text` to `path` via a temporary file in the same folder and os.replace."""
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".cleanup-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        try:
-            os.chmod(tmp, os.stat(path).st_mode & 0o7777)
-        except OSError:
-            pass
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 # -- applying a results file ----------------------------------------------------------------
@@ -248,10 +189,7 @@ def apply_results(csv_path: str, content_dir: str, day: dt.date) -> Outcome:
         return out
     archive = load_archive(content_dir)
     by_slug = {d.slug: d for d in archive.documents}
-    by_number: dict[str, list[Document]] = {}
-    for d in archive.documents:
-        if d.doc_number:
-            by_number.setdefault(normalise_doc_number(d.doc_number), []).append(d)
+    by_number = archive.by_number()
     withheld_refs = set()
     for rel in archive.withheld_paths:
         try:

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from .chinese import fold
+from .textrules import FULLWIDTH_DIGITS
 
 # Canonical key -> aliases (Traditional forms; Simplified forms are matched by folding).
 KEY_ALIASES: dict[str, tuple[str, ...]] = {
@@ -83,7 +84,6 @@ SCRIPTS = ("zh-Hans", "zh-Hant")
 _HEADER_LINE = re.compile(r"^(?P<key>[^\s:：][^:：]*?)\s*[:：]\s*(?P<value>.*?)\s*$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _CN_DATE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
-_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
 class MetadataError(ValueError):
@@ -129,16 +129,40 @@ def canonical_key(raw: str) -> str | None:
     return _ALIAS_TO_KEY.get(fold(key))
 
 
-def split_header(text: str, path: str, collect: bool = False) -> Header:
-    """Split `text` into its metadata header and body, keeping line numbers.
+@dataclass(frozen=True)
+class HeaderLine:
+    """One line of a header as read: its index in the file's lines, the key as written and its
+    canonical name (None when unknown, or for a line that is not `key: value`), and its value."""
 
-    Layout problems raise MetadataErrors, or with `collect` are kept in `header.errors` so that
-    they are reported together with the fields' own problems."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    lines = text.split("\n")
-    header = Header(path=path)
-    errors: list[MetadataError] = []
+    index: int
+    line: str                 # without a trailing "\r"
+    raw_key: str | None       # None: not a metadata line
+    key: str | None
+    value: str = ""
+    value_start: int = 0      # the value's span in `line`
+    value_end: int = 0
+
+    @property
+    def separator(self) -> str:
+        """What the archivist wrote between key and value (`: `, `：`…)."""
+        return self.line[len(self.raw_key):self.value_start] if self.raw_key is not None else ": "
+
+    def with_value(self, value: str) -> str:
+        """This line with its value replaced, every other character kept."""
+        return self.line[:self.value_start] + value + self.line[self.value_end:]
+
+
+@dataclass
+class HeaderScan:
+    lines: list[HeaderLine]   # the header's lines in order, blank ones left out
+    end: int                  # index of the first line after the header (and its closing fence)
+    fenced: bool
+
+
+def scan_header(lines: list[str]) -> HeaderScan:
+    """The header of a file split into lines (BOM removed): the one reading of the header format,
+    used by `split_header` and by the tools that edit headers in place (gazette cleanup apply)."""
+    found: list[HeaderLine] = []
     i = 0
     # Tolerate a YAML-style fence around the header.
     fenced = bool(lines) and lines[0].strip() == "---"
@@ -157,19 +181,37 @@ def split_header(text: str, path: str, collect: bool = False) -> Header:
         m = _HEADER_LINE.match(line)
         if not m:
             if i == 0:
-                break  # no header at all; reported as missing title below
-            errors.append(MetadataError(path, i + 1, line.strip()[:20], "not a metadata line",
-                                        "`key: value`, or a blank line before the text"))
-            i += 1
-            continue
-        raw_key, value = m.group("key"), m.group("value")
-        key = canonical_key(raw_key)
-        target = header.fields if key else header.extra
-        name = key or raw_key.strip().lower()
-        if name in target:
-            errors.append(MetadataError(path, i + 1, name, "given twice", "each key once"))
-        target[name] = (value, i + 1)
+                break  # no header at all
+            found.append(HeaderLine(i, line, None, None))
+        else:
+            found.append(HeaderLine(i, line, m.group("key"), canonical_key(m.group("key")), m.group("value"),
+                                    m.start("value"), m.end("value")))
         i += 1
+    return HeaderScan(found, i, fenced)
+
+
+def split_header(text: str, path: str, collect: bool = False) -> Header:
+    """Split `text` into its metadata header and body, keeping line numbers.
+
+    Layout problems raise MetadataErrors, or with `collect` are kept in `header.errors` so that
+    they are reported together with the fields' own problems."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    lines = text.split("\n")
+    header = Header(path=path)
+    errors: list[MetadataError] = []
+    scan = scan_header(lines)
+    for h in scan.lines:
+        if h.raw_key is None:
+            errors.append(MetadataError(path, h.index + 1, h.line.strip()[:20], "not a metadata line",
+                                        "`key: value`, or a blank line before the text"))
+            continue
+        target = header.fields if h.key else header.extra
+        name = h.key or h.raw_key.strip().lower()
+        if name in target:
+            errors.append(MetadataError(path, h.index + 1, name, "given twice", "each key once"))
+        target[name] = (h.value, h.index + 1)
+    i = scan.end
     while i < len(lines) and not lines[i].strip():
         i += 1
     header.body_line = i + 1
@@ -182,7 +224,7 @@ def split_header(text: str, path: str, collect: bool = False) -> Header:
 
 def parse_date(value: str) -> dt.date:
     """Parse `2017-01-06` or `2017年1月6日` (full-width digits allowed); ValueError otherwise."""
-    v = value.strip().translate(_FULLWIDTH_DIGITS)
+    v = value.strip().translate(FULLWIDTH_DIGITS)
     m = _ISO_DATE.match(v) or _CN_DATE.match(v)
     if not m:
         raise ValueError(value)
@@ -256,7 +298,7 @@ class FieldReader:
         if value is None:
             return None
         try:
-            return int(value.translate(_FULLWIDTH_DIGITS))
+            return int(value.translate(FULLWIDTH_DIGITS))
         except ValueError:
             self._err(key, f"'{value}' is not a whole number", "a number such as 12")
             return None

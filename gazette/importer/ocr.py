@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import tempfile
 
+from ..textrules import CLOSE_CLASS, OPEN_CLASS
 
 _CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])[ \t]+(?=[{_CJK}])")
@@ -24,7 +25,7 @@ class OCRError(RuntimeError):
 _HALF_PUNCT = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}
 _PUNCT_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])\s*([,:;?!])|([,:;?!])\s*(?=[{_CJK}])")
 # 国办发 (2020] 17号 → 国办发〔2020〕17号: the brackets of a document number are often misread.
-_NUMBER_BRACKETS = re.compile(r"([\u4e00-\u9fff])\s*[(（〔\[［{]\s*((?:19|20)\d{2})\s*[)）〕\]］}]\s*(\d+)\s*([号號])")
+_NUMBER_BRACKETS = re.compile(rf"([\u4e00-\u9fff])\s*[{OPEN_CLASS}]\s*((?:19|20)\d{{2}})\s*[{CLOSE_CLASS}]\s*(\d+)\s*([号號])")
 
 
 def tidy(text: str) -> str:

@@ -11,8 +11,9 @@ import re
 from dataclasses import dataclass, field
 
 from ..chinese import detect_script, fold
+from ..textrules import CLOSE_CLASS, FULLWIDTH_DATE_CHARS, OPEN_CLASS
 
-_FULLWIDTH = str.maketrans("０１２３４５６７８９：／．－", "0123456789:/.-")
+_FULLWIDTH = FULLWIDTH_DATE_CHARS
 _CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "O": 0, "o": 0, "一": 1, "二": 2, "三": 3, "四": 4,
               "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_NUM = "〇零○Ｏ一二三四五六七八九十百千"
@@ -22,8 +23,8 @@ DATE_AR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2
 DATE_CN = re.compile(r"([〇零○Ｏ一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日")
 DATE_ISO = re.compile(r"(?<!\d)((?:19|20)\d{2})([-/.])(\d{1,2})\2(\d{1,2})(?!\d)")
 
-_OPEN = "〔\\[［(（【"
-_CLOSE = "〕\\]］)）】"
+_OPEN = OPEN_CLASS
+_CLOSE = CLOSE_CLASS
 _NUM = rf"[\d{_CN_NUM}]+"
 # 国发〔2016〕8号, 環辦廳函[2017]21號, 京政发〔2020〕第3号
 DOC_NUMBER_BRACKET = re.compile(

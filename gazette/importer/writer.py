@@ -11,11 +11,10 @@ import datetime as dt
 import hashlib
 import json
 import os
-import re
-import shutil
-import tempfile
 
+from ..fileio import copy_atomic as atomic_copy, write_atomic as atomic_write  # noqa: F401 - used by batch
 from ..metadata import KEY_ALIASES
+from ..textrules import doc_number_serial
 from .boilerplate import one_line
 
 STATE_FILE = ".gazette-import.json"
@@ -55,8 +54,8 @@ def document_slug(identity: str, date: str | None, doc_number: str | None) -> st
     year = date[:4] if date else "undated"
     serial = ""
     if doc_number:
-        m = re.search(r"(\d+)\s*[号號]", doc_number.translate(str.maketrans("０１２３４５６７８９", "0123456789")))
-        serial = f"-no{m.group(1)}" if m else ""
+        number = doc_number_serial(doc_number)
+        serial = f"-no{number}" if number else ""
     return f"{year}{serial}-{short_hash(identity)}"
 
 
@@ -87,37 +86,6 @@ def safe_target(into: str, relpath: str) -> str:
     if os.path.commonpath([root, target]) != root:
         raise UnsafePath(relpath)  # a symlink inside the archive pointing out of it
     return target
-
-
-def atomic_write(path: str, data: bytes) -> None:
-    """Write via a temporary file in the same folder and rename: readers never see half a file."""
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".import-", suffix=".tmp", dir=os.path.dirname(path))
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def atomic_copy(src: str, path: str) -> None:
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".import-", suffix=".tmp", dir=os.path.dirname(path))
-    try:
-        with os.fdopen(fd, "wb") as out, open(src, "rb") as inp:
-            shutil.copyfileobj(inp, out)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 class State:

@@ -4,21 +4,17 @@ of its issuer, type and subject. One place, read by the page template and the op
 from __future__ import annotations
 
 import os
-import re
 import urllib.parse
 from dataclasses import dataclass, field
 
 from ..chinese import fold
 from ..defaults import DEFAULTS, with_defaults
+from ..textrules import doc_number_parts
 from ..pages import DIMENSIONS, group_slug
 
 FEED_DIMENSIONS = ("issuer", "doc_type", "category")
 VALIDITY_FEED = "feeds/validity.atom.xml"
 
-_FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
-# 临政规〔2023〕3号, 國辦發[2017]21號, 环办(2017)21号 …: issuer code, year, number.
-_DOC_NUMBER = re.compile(r"^\s*(?P<code>[^〔\[［(（【\s]+?)\s*[〔\[［(（【]\s*(?P<year>\d{4})\s*[〕\]］)）】]\s*"
-                         r"第?\s*(?P<number>\d+)\s*[号號]?\s*$")
 
 
 def document_json_url(slug: str) -> str:
@@ -38,15 +34,16 @@ def eli_parts(doc_number: str | None, codes: dict[str, str] | None = None) -> tu
     or what the GAZETTE_ELI_CODES setting maps that prefix to (e.g. 临政规 → llzg)."""
     if not doc_number:
         return None
-    m = _DOC_NUMBER.match(doc_number.translate(_FULLWIDTH))
-    if not m:
+    parts = doc_number_parts(doc_number)
+    if not parts:
         return None
-    code = fold(m.group("code"))
+    code, year, number = parts
+    code = fold(code)
     if codes:
         code = {fold(k): v for k, v in codes.items()}.get(code, code)
     if "/" in code or code in (".", ".."):
         return None
-    return code, m.group("year"), str(int(m.group("number")))
+    return code, year, number
 
 
 def eli_path(parts: tuple[str, str, str]) -> str:
