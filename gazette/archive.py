@@ -124,11 +124,16 @@ class Links:
     superseded_by: list[Document] = field(default_factory=list)
     amends: list[Document] = field(default_factory=list)
     amended_by: list[Document] = field(default_factory=list)
+    repealed_by: list[Document] = field(default_factory=list)  # the instrument named by `repealed_by`
+    repeals: list[Document] = field(default_factory=list)
+    interprets: list[Document] = field(default_factory=list)  # a 解读: the documents it explains
+    interpreted_by: list[Document] = field(default_factory=list)  # the 解读 of a document
     unresolved: list[tuple[str, str]] = field(default_factory=list)  # (key, reference as written)
 
 
 def link_documents(archive: Archive) -> dict[str, Links]:
-    """Resolve supersedes / superseded_by / amends, adding the inverse relation to each target."""
+    """Resolve supersedes / superseded_by / amends / repealed_by / interprets, adding the inverse
+    relation to each target."""
     index = archive.by_ref()
     links = {d.slug: Links() for d in archive.documents}
 
@@ -137,7 +142,8 @@ def link_documents(archive: Archive) -> dict[str, Links]:
             lst.append(d)
 
     for d in archive.documents:
-        for attr, inverse in (("supersedes", "superseded_by"), ("superseded_by", "supersedes"), ("amends", "amended_by")):
+        for attr, inverse in (("supersedes", "superseded_by"), ("superseded_by", "supersedes"), ("amends", "amended_by"),
+                              ("repealed_by", "repeals"), ("interprets", "interpreted_by")):
             for ref in getattr(d, attr):
                 target = archive.resolve(ref, index)
                 if target is None or target is d:
@@ -149,8 +155,14 @@ def link_documents(archive: Archive) -> dict[str, Links]:
     return links
 
 
-def evaluate_all(archive: Archive, as_of: dt.date, settings: ValiditySettings) -> dict[str, Evaluation]:
-    return {d.slug: evaluate(d, as_of, settings) for d in archive.documents}
+def evaluate_all(archive: Archive, as_of: dt.date, settings: ValiditySettings,
+                 ended_on: dict[str, dt.date | None] | None = None,
+                 replaced_on: dict[str, dt.date | None] | None = None) -> dict[str, Evaluation]:
+    """Every document evaluated on `as_of`; `ended_on`: slug -> first day it no longer applies,
+    `replaced_on`: slug -> the day a newer version of its work takes over (gazette.history)."""
+    ended_on, replaced_on = ended_on or {}, replaced_on or {}
+    return {d.slug: evaluate(d, as_of, settings, ended_on.get(d.slug), replaced_on.get(d.slug))
+            for d in archive.documents}
 
 
 def issue_contents(archive: Archive) -> dict[str, list[Document]]:

@@ -50,11 +50,14 @@ class BuildContext:
         issue = model.issue_of(doc)
         rel = []
         if links:
-            for name in ("supersedes", "superseded_by", "amends", "amended_by"):
+            for name in ("supersedes", "superseded_by", "amends", "amended_by", "repealed_by", "repeals",
+                         "interprets", "interpreted_by"):
                 rel.append([name] + [(d.slug, d.title, d.doc_number, d.script) for d in getattr(links, name)])
+        from .history_view import history_dependencies  # versions, timeline, ending, as-at, 解读
+
         return [ev.status if ev else None, ev.flag if ev else None, str(ev.review_due) if ev else None, rel,
                 (issue.key, issue.display_title, issue.scan) if issue else None,
-                [fn(doc) for _, fn in sorted(self.page_dependencies.items())]]
+                [fn(doc) for _, fn in sorted(self.page_dependencies.items())], history_dependencies(model, doc)]
 
     def plugin(self, name: str) -> dict:
         return self.plugin_state.setdefault(name, {})

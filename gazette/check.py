@@ -8,6 +8,9 @@ import sys
 import click
 
 from .cleanup_report import build_report
+from .coverage import gaps
+from .history import work_problems
+from .interpretations import interpretation_findings
 from .project import load_project
 from .validity import as_of_date
 
@@ -30,6 +33,29 @@ def parse_as_of(ctx, param, value):
         raise click.BadParameter(f"“{value}”不是日期（应为 YYYY-MM-DD）") from None
 
 
+def echo_report(report, fmt: str, script: str) -> None:
+    """Print a report (anything with to_json, to_csv, to_text) in the chosen format."""
+    if fmt == "json":
+        click.echo(report.to_json(), nl=False)
+    elif fmt == "csv":
+        click.echo(report.to_csv(), nl=False)
+    else:
+        click.echo(report.to_text(script), nl=False)
+
+
+def time_warnings(model, settings: dict, content_dir: str) -> list[str]:
+    """Warnings about versions, 解读 and missing issues (they never stop a check or a build)."""
+    def at(doc, key: str, message: str) -> str:
+        return f"{os.path.join(content_dir, doc.source_path)}:{doc.header_lines.get(key, 1)}: {key}: {message}（警告）"
+
+    required = tuple(settings.get("GAZETTE_REQUIRE_INTERPRETATION") or ())
+    out = [at(f.doc, f.key, f.message) for f in interpretation_findings(model, required)]
+    out += [at(doc, "work", message) for doc, message in work_problems(model.works)]
+    out += [f"{os.path.join(content_dir, 'issues')}: 缺期：{gap.describe()}未收录（警告：请补充数字化）"
+            for gap in gaps(model.issues)]
+    return out
+
+
 @click.command("check")
 @click.option("--content", "content_dir", type=click.Path(file_okay=False),
               help="要检查的档案目录（其下有 documents/ 和 issues/）。默认：设置中的 PATH，否则 content。")
@@ -50,6 +76,10 @@ def check_cmd(content_dir, as_of, fmt: str, strict: bool, lenient: bool, setting
     除非用了 --lenient。导入草稿（review: pending）不会发布，连同导入时记下的原因列在标准错误中。
     清理设置（GAZETTE_REVIEW_CYCLE_YEARS、GAZETTE_REVIEW_DUE_SOON_DAYS、GAZETTE_REVIEW_DOC_TYPES）
     和文字报告的字形（SITE_SCRIPT）取自设置文件。档案中一件文件也没有时退出码为 1。
+
+    另在标准错误中给出警告（不影响退出码）：公报期号或总号的缺期、晚于所解读文件发布的解读
+    （未同步发布）或未注明解读对象的解读、同日施行无法区分的同一文件的两个版本；设置
+    GAZETTE_REQUIRE_INTERPRETATION 列出文种（如 ("规范性文件",)）时，还列出这些文种中没有政策解读的现行有效文件。
     """
     project = load_project(content_dir, settings_file=settings_file)
     project.require_content()
@@ -74,13 +104,10 @@ def check_cmd(content_dir, as_of, fmt: str, strict: bool, lenient: bool, setting
             click.echo(f"{os.path.join(content_dir, doc.source_path)}:{doc.header_lines.get(key, 1)}: {key}: "
                        f"“{ref}”与档案中的任何公开文件都不匹配（警告：不显示链接；应为本档案中的文号或 slug）",
                        err=True)
+    for line in time_warnings(model, project.settings, content_dir):
+        click.echo(line, err=True)
     report = build_report(model)
-    if fmt == "json":
-        click.echo(report.to_json(), nl=False)
-    elif fmt == "csv":
-        click.echo(report.to_csv(), nl=False)
-    else:
-        click.echo(report.to_text(project.script), nl=False)
+    echo_report(report, fmt, project.script)
     if strict and report.overdue:
         click.echo(f"{as_of.isoformat()} 有 {len(report.overdue)} 件文件逾期未清理（有效性待确认）："
                    + "、".join(r["slug"] for r in report.overdue), err=True)

@@ -4,7 +4,8 @@ Built from a SiteModel, so the page, `validity/report.json`, `validity/report.cs
 `gazette check` all show the same evaluation. Missing values are empty strings throughout,
 so the JSON and CSV forms hold exactly the same data: `declared_validity` is empty when the
 file declares none, `flag` when the document is not under review, `review_due` when it is not
-in force; `issuer` and `superseded_by` (slugs) are `;`-separated.
+in force; `issuer` and `superseded_by` (slugs) are `;`-separated. `ended_on`, `end_verb`,
+`ended_by` and `review_note` say how a document ended (gazette/history.py).
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from .site import SiteModel
 from .validity import FLAGS, STATUSES
 
 FIELDS = ("slug", "url", "title", "doc_number", "issuer", "doc_type", "date", "declared_validity",
-          "status", "flag", "review_due", "reviewed", "effective", "expires", "superseded_by")
+          "status", "flag", "review_due", "reviewed", "effective", "expires", "superseded_by",
+          "ended_on", "end_verb", "ended_by", "review_note")
 
 # Group order on the page and in text output: what needs attention first within each status.
 _FLAG_ORDER = (*FLAGS, "")
@@ -98,6 +100,11 @@ class Report:
                     detail.append(L(f"施行 {r['effective']}"))
                 if r["superseded_by"]:
                     detail.append(L(f"被替代 {r['superseded_by']}"))
+                if r["end_verb"] and r["status"] in ("repealed", "expired"):
+                    detail.append(L(f"{r['ended_on'] or '日期不详'}起{r['end_verb']}")
+                                  + (L(f"（依据 {r['ended_by']}）") if r["ended_by"] else ""))
+                if r["review_note"]:
+                    detail.append(L("清理说明：") + r["review_note"])
                 lines.append(f"  {r['date']}  {r['doc_number'] or '-'}  {r['title']}")
                 lines.append(f"      {r['slug']}" + ("  " + "；".join(detail) if detail else ""))
         return "\n".join(lines) + "\n"
@@ -110,6 +117,7 @@ def report_rows(model: SiteModel) -> list[dict[str, str]]:
         ev = model.evaluation(doc)
         links = model.links.get(doc.slug)
         successors = [d.slug for d in links.superseded_by] if links else []  # withheld never linked
+        ending = model.ending(doc)
         rows.append({
             "slug": doc.slug,
             "url": doc.url,
@@ -126,6 +134,11 @@ def report_rows(model: SiteModel) -> list[dict[str, str]]:
             "effective": _iso(doc.effective),
             "expires": _iso(doc.expires),
             "superseded_by": ";".join(successors),
+            # how it ended (gazette/history.py): first day no longer applying, verb, instrument, note
+            "ended_on": _iso(ending.day) if ending else "",
+            "end_verb": ending.verb if ending else "",
+            "ended_by": ending.by.slug if ending and ending.by else "",
+            "review_note": doc.review_note or "",
         })
     return rows
 

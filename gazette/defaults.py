@@ -17,6 +17,9 @@ DEFAULTS: dict = {
     "GAZETTE_REVIEW_CYCLE_YEARS": 2,
     "GAZETTE_REVIEW_DUE_SOON_DAYS": 90,
     "GAZETTE_REVIEW_DOC_TYPES": ["规范性文件", "规章"],
+    # Document types that must have a 政策解读: `gazette check` lists those in force without one
+    # (gazette/interpretations.py); empty: no such check.
+    "GAZETTE_REQUIRE_INTERPRETATION": [],
     # How a citizen requests an on-request (依申请公开) document.
     "GAZETTE_REQUEST_PAGE": "pages/request.html",
     # Publishing (gazette/publishing).

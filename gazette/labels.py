@@ -26,6 +26,7 @@ BANNERS = {
     "expired": "本文件有效期至{date}，已失效，仅供查阅。",
     "expired_nodate": "本文件已失效，仅供查阅。",
     "repealed": "本文件已废止，仅供查阅。",
+    "ended": "本文件自{date}起{verb}，仅供查阅。",
     "not_yet_effective": "本文件尚未生效，将于{date}起施行。",
     "not_yet_effective_nodate": "本文件尚未生效。",
     "overdue": "有效性待确认：本文件应于{due}前完成清理，最近一次清理为{reviewed}。",
@@ -34,6 +35,31 @@ BANNERS = {
     "superseded": "本文件已被新文件替代：",
     "amended": "本文件已被修改，请同时参阅修改文件：",
     "never_reviewed": "尚未清理",
+}
+
+
+# The version notice of a version's page and of a work's page ({start}, {end}, {date}, {verb} filled
+# in by gazette.history.version_notice or by versions.js, which must build the same sentence).
+VERSION_LABELS = {
+    "span_closed": "此版本自{start}起至{end}止有效",
+    "span_open": "此版本自{start}起有效",
+    "span_future": "此版本自{start}起施行，尚未生效",
+    "is_current": "（现行版本）",
+    "current": "现行版本：",
+    "none_yet": "尚无施行中的版本（首个版本自{start}起施行）",
+    "ended": "本文件已于{date}起{verb}，无现行版本",
+    "read_current": "阅读现行版本",
+    "current_mark": "现行版本",
+}
+# How a document ended, and up to when its validity information was checked.
+ENDING_LABELS = {
+    "ended": "{date}起{verb}",
+    "ended_nodate": "已{verb}（日期不详）",
+    "by": "依据",
+    "note": "清理说明",
+    "checked_reviewed": "本页有效性信息核对至{date}（该日清理确认）。",
+    "checked_instrument": "本页有效性信息核对至{date}（{title}）。",
+    "checked_never": "本文件发布以来尚未经过清理，本页有效性信息依据发布时的文本及此后公布的相关文件。",
 }
 
 
@@ -46,4 +72,5 @@ def all_labels(script: str = "zh-Hans") -> dict[str, dict[str, str]]:
     """Every label table, localised: handed to templates and to the page scripts as JSON."""
     return {name: {k: localise(v, script) for k, v in table.items()}
             for name, table in (("status", STATUS_LABELS), ("flag", FLAG_LABELS),
-                                ("disclosure", DISCLOSURE_LABELS), ("banner", BANNERS))}
+                                ("disclosure", DISCLOSURE_LABELS), ("banner", BANNERS),
+                                ("version", VERSION_LABELS))}

@@ -44,11 +44,21 @@ KEY_ALIASES: dict[str, tuple[str, ...]] = {
     "review_reason": ("待審原因",),
     # earlier slugs of a renamed document: their URLs redirect to the current one
     "old_slugs": ("aliases", "舊網址", "原網址"),
+    # time and relations (docs/time.md): versions of one work, how a document ended, 解读, 勘误
+    "work": ("版本系列", "所屬作品"),
+    "repealed_on": ("廢止日期", "失效日期"),
+    "repealed_by": ("廢止文件", "失效依據"),
+    "repeal_verb": ("廢止方式",),
+    "interprets": ("解讀對象", "解讀文件"),
+    "correction": ("勘誤",),
     # issue files
     "year": ("年份",),
     "number": ("期號",),
     "serial": ("總號",),
 }
+
+# Keys that may be given on several lines; their values are kept in order, one per line.
+REPEATABLE_KEYS = frozenset({"correction"})
 
 _ALIAS_TO_KEY = {fold(alias): key for key, aliases in KEY_ALIASES.items() for alias in aliases}
 
@@ -208,6 +218,9 @@ def split_header(text: str, path: str, collect: bool = False) -> Header:
             continue
         target = header.fields if h.key else header.extra
         name = h.key or h.raw_key.strip().lower()
+        if name in target and name in REPEATABLE_KEYS:
+            target[name] = (target[name][0] + "\n" + h.value, target[name][1])
+            continue
         if name in target:
             errors.append(MetadataError(path, h.index + 1, name, "given twice", "each key once"))
         target[name] = (h.value, h.index + 1)

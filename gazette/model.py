@@ -19,6 +19,18 @@ DISCLOSURE_ALLOWED = "public 主動公開, on_request 依申請公開, withheld 
 REVIEW_ALLOWED = "pending 待審核, cleared 已審核"
 _SLUG_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _PAGES = re.compile(r"^(\d+)\s*(?:[-–~至]\s*(\d+))?$")
+# A correction line: its date, then the note (`2024-03-02 第五条“三十日”应为“十五日”`).
+_CORRECTION = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2}|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)[\s:：,，]*(.+)$")
+REPEAL_VERBS = ("废止", "失效", "宣布失效", "修改")
+REPEAL_VERB_ALLOWED = "废止, 失效, 宣布失效 or 修改 (either script)"
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A 勘误: a dated note shown beside the text; the text as published stays as it was."""
+
+    date: dt.date
+    text: str
 
 
 @dataclass
@@ -53,6 +65,12 @@ class Document:
     old_slugs: list[str] = field(default_factory=list)  # earlier slugs; their URLs redirect here
     review: str | None = None           # `pending`: an import draft awaiting an archivist
     review_reason: str | None = None
+    work: str | None = None  # id of the work this document is a version of (works/<id>.html)
+    repealed_on: dt.date | None = None  # first day it no longer applies (declared; else derived)
+    repealed_by: list[str] = field(default_factory=list)  # the instrument that repealed it
+    repeal_verb: str | None = None  # 废止 / 失效 / 宣布失效 / 修改 (Simplified); derived when absent
+    interprets: list[str] = field(default_factory=list)  # a 解读: the documents it explains
+    corrections: list[Correction] = field(default_factory=list)
     body: str = ""
     body_line: int = 1
     header_lines: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
@@ -109,6 +127,36 @@ class Issue:
         return self.title or f"{self.year}年第{self.number}期"
 
 
+def parse_repeal_verb(value: str) -> str:
+    from .chinese import fold
+
+    by_fold = {fold(v): v for v in REPEAL_VERBS}
+    verb = by_fold.get(fold(value.strip()))
+    if verb is None:
+        raise ValueError(value)
+    return verb
+
+
+def _corrections(r: md.FieldReader) -> list[Correction]:
+    """Every `correction` line: a date, then the note."""
+    out = []
+    for line in (r.text("correction") or "").split("\n"):
+        line = line.strip()
+        if not line:
+            continue
+        m = _CORRECTION.match(line)
+        try:
+            day = md.parse_date(m.group(1)) if m else None
+        except ValueError:
+            day = None
+        if day is None:
+            r._err("correction", f"'{line[:40]}' does not start with a date",
+                   "a date, then the note: 2024-03-02 第五条“三十日”应为“十五日”")
+            continue
+        out.append(Correction(day, m.group(2).strip()))
+    return sorted(out, key=lambda c: c.date)
+
+
 def slug_from_path(path: str) -> str:
     return os.path.splitext(os.path.basename(path))[0]
 
@@ -148,7 +196,16 @@ def document_from_header(header: md.Header, slug: str | None = None) -> Document
         old_slugs=r.items("old_slugs"),
         review=review,
         review_reason=r.text("review_reason"),
+        work=r.text("work"),
+        repealed_on=r.date("repealed_on"),
+        repealed_by=r.items("repealed_by"),
+        repeal_verb=r.choice("repeal_verb", parse_repeal_verb, REPEAL_VERB_ALLOWED),
+        interprets=r.items("interprets"),
+        corrections=_corrections(r),
     )
+    if doc["work"] and not _SLUG_OK.match(doc["work"]):
+        r._err("work", f"'{doc['work']}' cannot be used in a URL",
+               "a work id of ASCII letters, digits, '-', '_' or '.' (works/<id>.html)")
     for old in doc["old_slugs"]:
         if not _SLUG_OK.match(old) or old == slug:
             r._err("old_slugs", f"'{old}' cannot be an earlier slug of '{slug}'",

@@ -8,6 +8,9 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+from .annual_report import annual_report, report_years
+from .coverage import coverage
+from .history_view import work_block
 from .site import SiteModel
 
 # Browse dimensions: key on Document -> (URL part, label in Simplified).
@@ -49,7 +52,8 @@ def plan_pages(model: SiteModel, latest_count: int = 12) -> list[PageSpec]:
             "latest_documents": model.documents[:latest_count],
             "page_name": "home",
         }),
-        PageSpec("issues/index.html", "issues", {"years": model.issues_by_year(), "page_name": "issues"}),
+        PageSpec("issues/index.html", "issues", {"years": model.issues_by_year(), "page_name": "issues",
+                                                 "coverage": {c.year: c for c in coverage(model.issues)}}),
         PageSpec("catalogue.html", "catalogue", {"groups": model.in_force_catalogue(), "page_name": "catalogue"}),
         PageSpec("search.html", "search", {"page_name": "search"}),
     ]
@@ -68,4 +72,29 @@ def plan_pages(model: SiteModel, latest_count: int = 12) -> list[PageSpec]:
                 "dimension": dim, "dimension_title": localise(DIMENSION_TITLES[dim], model.script), "group": name,
                 "documents": docs, "page_name": "browse"}))
     plan.append(PageSpec("browse/index.html", "browse", {"dimensions": browse, "page_name": "browse"}))
+    for work in model.works.values():
+        plan.append(PageSpec(work.url, "work", {"work_view": work_block(model, work, None, model.script),
+                                                "current": work.current(model.as_of).doc, "page_name": "browse"}))
+    reports = annual_reports(model)
+    plan.append(PageSpec(ANNUAL_INDEX, "annual_index", {"reports": reports, "page_name": "validity"}))
+    titles = {d.slug: d.title for d in model.public_documents}
+    for report in reports:
+        plan.append(PageSpec(annual_url(report.year), "annual", {"report": report, "doc_titles": titles,
+                                                                 "page_name": "validity"}))
     return plan
+
+
+ANNUAL_INDEX = "validity/annual.html"
+
+
+def annual_reports(model: SiteModel) -> list:
+    """Every year's annual-report table, newest first; computed once per model (the plan of pages is
+    asked for by the page writer, the sitemap and the validity plugin)."""
+    memo = model.__dict__.get("_annual_reports")
+    if memo is None:
+        memo = model.__dict__["_annual_reports"] = [annual_report(model, y) for y in report_years(model)]
+    return memo
+
+
+def annual_url(year: int, ext: str = "html") -> str:
+    return f"validity/annual-{year}.{ext}"

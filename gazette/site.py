@@ -11,10 +11,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from .archive import Archive, Links, evaluate_all, issue_contents, link_documents
+from .history import Ending, Work, build_works, ending_days, ending_of, replacement_days
 from .model import Document, Issue
 from .chinese import fold
 from .labels import localise
-from .validity import Evaluation, ValiditySettings
+from .validity import Evaluation, ValiditySettings, evaluate
 
 
 @dataclass
@@ -26,13 +27,38 @@ class SiteModel:
     links: dict[str, Links] = field(default_factory=dict)
     toc: dict[str, list[Document]] = field(default_factory=dict)
     script: str = "zh-Hans"  # the site's labels; group names (issuers, types, subjects) are shown in it
+    endings: dict[str, Ending | None] = field(default_factory=dict)  # how each document ended (history)
+    works: dict[str, Work] = field(default_factory=dict)  # versions of one work, by work id
+    ended_on: dict[str, dt.date | None] = field(default_factory=dict)  # slug -> first day no longer applying
+    replaced_on: dict[str, dt.date] = field(default_factory=dict)  # slug -> next version's start
 
     @classmethod
     def build(cls, archive: Archive, as_of: dt.date, settings: ValiditySettings,
               script: str = "zh-Hans") -> "SiteModel":
+        links = link_documents(archive)
+        endings = {d.slug: ending_of(d, links.get(d.slug)) for d in archive.documents}
+        works = build_works(archive.documents, endings)
+        ended_on, replaced_on = ending_days(endings), replacement_days(works)
         return cls(archive=archive, as_of=as_of, settings=settings,
-                   evaluations=evaluate_all(archive, as_of, settings),
-                   links=link_documents(archive), toc=issue_contents(archive), script=script)
+                   evaluations=evaluate_all(archive, as_of, settings, ended_on, replaced_on),
+                   links=links, toc=issue_contents(archive), script=script, endings=endings, works=works,
+                   ended_on=ended_on, replaced_on=replaced_on)
+
+    def evaluate_on(self, doc: Document, day: dt.date) -> Evaluation:
+        """`doc` evaluated on another day than the as-of date, by the same rules."""
+        return evaluate(doc, day, self.settings, self.ended_on.get(doc.slug), self.replaced_on.get(doc.slug))
+
+    def ending(self, doc: Document) -> Ending | None:
+        return self.endings.get(doc.slug)
+
+    def work_of(self, doc: Document) -> Work | None:
+        return self.works.get(doc.work) if doc.work else None
+
+    def is_current_version(self, doc: Document, day: dt.date | None = None) -> bool:
+        """True unless `doc` is a version of a work whose current version (on `day`, default the
+        as-of date) is another document."""
+        work = self.work_of(doc)
+        return work is None or work.current(day or self.as_of).doc.slug == doc.slug
 
     def display(self, value: str) -> str:
         """A group name in the site's script: 臨瀾市財政局 and 临澜市财政局 are one issuer."""
@@ -88,7 +114,8 @@ class SiteModel:
         """現行有效目錄: listed documents in force or amended, by document type, rules and normative ones first."""
         groups: dict[str, list[Document]] = defaultdict(list)
         for d in self.archive.documents:
-            if self.evaluations[d.slug].in_force:
+            # a work is listed once, by its current version
+            if self.evaluations[d.slug].in_force and self.is_current_version(d):
                 groups[self.display(d.doc_type or "其他")].append(d)
         first = [self.display(t) for t in ("规章", "规范性文件")]
         order = sorted(groups, key=lambda k: (first.index(k) if k in first else len(first), -len(groups[k]), k))

@@ -59,19 +59,40 @@ def add_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
-def effective_status(doc: Document, as_of: dt.date) -> str:
-    """The design's four rules, first match wins."""
+def end_status(doc: Document) -> str:
+    """The status an undeclared document takes from its own `repealed_on` day ('' when none):
+    a repeal date given means it is repealed (or, by the verb 失效/宣布失效, expired) from that day."""
+    if not doc.repealed_on or doc.validity in ("repealed", "expired") or doc.repeal_verb == "修改":
+        return ""
+    return "expired" if doc.repeal_verb in ("失效", "宣布失效") else "repealed"
+
+
+def effective_status(doc: Document, as_of: dt.date, ended_on: dt.date | None = None,
+                     replaced_on: dt.date | None = None) -> str:
+    """The design's rules, first match wins. `ended_on` is the first day the document no longer
+    applies (its `repealed_on`, else derived from the instrument that ended it: gazette.history);
+    a declared repeal that takes effect after `as_of` leaves the document in force until then.
+    `replaced_on`: the day a newer version of the same work takes over; from then an earlier
+    version in force is 已修改 (amended)."""
+    ended_on = ended_on or doc.repealed_on
+    declared_end = doc.validity in ("repealed", "expired")
     if doc.effective and doc.effective > as_of:
         return "not_yet_effective"
-    if doc.validity in ("repealed", "expired"):
+    if declared_end and not (ended_on and ended_on > as_of):
         return doc.validity
+    implied = end_status(doc)
+    if implied and ended_on and ended_on <= as_of:
+        return implied
     if doc.expires and doc.expires < as_of:
         return "expired"
     if doc.validity == "not_yet_effective" and doc.effective:
         # Declared 尚未生效 but its `effective` date has come (rule 1 did not apply): it is in
         # force now; a declaration written before that day must not keep it 尚未生效 for ever.
         return "in_force"
-    return doc.validity or "in_force"
+    status = "in_force" if declared_end else (doc.validity or "in_force")
+    if status == "in_force" and replaced_on and replaced_on <= as_of:
+        return "amended"
+    return status
 
 
 def review_due(doc: Document, settings: ValiditySettings) -> dt.date | None:
@@ -81,9 +102,11 @@ def review_due(doc: Document, settings: ValiditySettings) -> dt.date | None:
     return add_years(doc.reviewed or doc.date, settings.cycle_years)
 
 
-def evaluate(doc: Document, as_of: dt.date, settings: ValiditySettings = ValiditySettings()) -> Evaluation:
-    """Effective status and review flag of `doc` on `as_of`."""
-    status = effective_status(doc, as_of)
+def evaluate(doc: Document, as_of: dt.date, settings: ValiditySettings = ValiditySettings(),
+             ended_on: dt.date | None = None, replaced_on: dt.date | None = None) -> Evaluation:
+    """Effective status and review flag of `doc` on `as_of` (`ended_on`, `replaced_on`: see
+    effective_status)."""
+    status = effective_status(doc, as_of, ended_on, replaced_on)
     due = review_due(doc, settings)
     flag = None
     if due is not None and status in IN_FORCE_STATUSES:

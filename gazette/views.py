@@ -6,10 +6,12 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 
+from .history import start_of
+from .history_view import HistoryView, history_view
 from .labels import BANNERS, DISCLOSURE_LABELS, FLAG_LABELS, STATUS_LABELS, localise
 from .model import Document
 from .site import SiteModel
-from .validity import review_due
+from .validity import end_status, review_due
 
 
 @dataclass
@@ -34,6 +36,7 @@ class DocumentView:
     issue_title: str | None
     data: dict[str, str]
     jsonld: str
+    history: HistoryView | None = None  # timeline, versions, ending, as-at, 解读, corrections
 
 
 def _d(day: dt.date | None) -> str:
@@ -50,11 +53,20 @@ def banners_for(model: SiteModel, doc: Document, script: str) -> list[Banner]:
     links = model.links.get(doc.slug)
     out: list[Banner] = []
     L = lambda key, **kw: localise(BANNERS[key], script).format(**kw)  # noqa: E731
+    ending = model.ending(doc)
+    by = [(ending.by.title, ending.by.url)] if ending and ending.by else []
     if ev.status == "expired":
-        out.append(Banner("expired", L("expired", date=_cn(doc.expires)) if doc.expires and doc.validity != "expired"
-                          else L("expired_nodate")))
+        if doc.expires and doc.validity != "expired" and not end_status(doc):
+            out.append(Banner("expired", L("expired", date=_cn(doc.expires))))
+        elif ending and ending.day:
+            out.append(Banner("expired", L("ended", date=_cn(ending.day), verb=localise(ending.verb, script)), by))
+        else:
+            out.append(Banner("expired", L("expired_nodate"), by))
     elif ev.status == "repealed":
-        out.append(Banner("repealed", L("repealed")))
+        if ending and ending.day:
+            out.append(Banner("repealed", L("ended", date=_cn(ending.day), verb=localise(ending.verb, script)), by))
+        else:
+            out.append(Banner("repealed", L("repealed"), by))
     elif ev.status == "not_yet_effective":
         out.append(Banner("not_yet_effective", L("not_yet_effective", date=_cn(doc.effective)) if doc.effective
                           else L("not_yet_effective_nodate")))
@@ -97,12 +109,35 @@ def jsonld(model: SiteModel, doc: Document, site_url: str = "") -> str:
         data["legislationPassedBy"] = [{"@type": "GovernmentOrganization", "name": n} for n in doc.issuer]
     if doc.category:
         data["about"] = doc.category
+    def ref(d: Document) -> dict:
+        out = {"@type": "Legislation", "name": d.title, "legislationIdentifier": d.doc_number or d.slug}
+        if site_url:
+            out["url"] = f"{site_url.rstrip('/')}/{d.url}"
+        return out
+
     links = model.links.get(doc.slug)
     if links:
-        for key, docs in (("legislationRepeals", links.supersedes), ("legislationChanges", links.amends)):
+        for key, docs in (("legislationRepeals", links.supersedes + [d for d in links.repeals if d not in links.supersedes]),
+                          ("legislationChanges", links.amends), ("isBasedOn", links.interprets)):
             if docs:
-                data[key] = [{"@type": "Legislation", "name": d.title, "legislationIdentifier": d.doc_number or d.slug}
-                             for d in docs]
+                data[key] = [ref(d) for d in docs]
+    work = model.work_of(doc)
+    if work is not None:
+        version = work.version_of(doc)
+        data["legislationDateVersion"] = _d(version.start)
+        work_ref = {"@type": "Legislation", "name": work.title, "identifier": work.id}
+        if site_url:
+            work_ref["url"] = f"{site_url.rstrip('/')}/{work.url}"
+        data["exampleOfWork"] = work_ref
+        i = work.versions.index(version)
+        if i > 0:  # the earlier version this one consolidates changes into
+            data.setdefault("isBasedOn", []).append(ref(work.versions[i - 1].doc))
+        if i > 0:  # the amending documents in force by the day this version starts
+            amending = {a.slug: a for v in work.versions for a in (model.links[v.doc.slug].amended_by
+                                                                  if v.doc.slug in model.links else [])}
+            taken = [a for a in amending.values() if start_of(a) <= version.start]
+            if taken:
+                data["legislationConsolidates"] = [ref(a) for a in sorted(taken, key=lambda a: (a.date, a.slug))]
     # Safe inside <script>: no "</" can close the element.
     return json.dumps(data, ensure_ascii=False, indent=1).replace("</", "<\\/")
 
@@ -127,8 +162,15 @@ def document_view(model: SiteModel, doc: Document, script: str = "zh-Hans", site
         rows.append((L("施行日期"), _cn(doc.effective), False))
     if doc.expires:
         rows.append((L("有效期至"), _cn(doc.expires), False))
+    history = history_view(model, doc, script)
+    if history.ending:
+        rows.append((L("废止或失效"), history.ending + (L("，依据") + history.ending_by.title
+                                                       + (f"（{history.ending_by.doc_number}）" if history.ending_by.doc_number else "")
+                                                       if history.ending_by else ""), False))
     if ev.flag:
         rows.append((L("清理日期"), _cn(doc.reviewed) if doc.reviewed else L(BANNERS["never_reviewed"]), False))
+    if doc.review_note:
+        rows.append((L("清理说明"), doc.review_note, False))
     rows.append((L("公开属性"), L(DISCLOSURE_LABELS[doc.disclosure]), False))
     if doc.doc_type:
         rows.append((L("文种"), doc.doc_type, False))
@@ -136,7 +178,9 @@ def document_view(model: SiteModel, doc: Document, script: str = "zh-Hans", site
     relations = []
     if links:
         for label, docs in ((L("本文件替代的文件"), links.supersedes), (L("替代本文件的新文件"), links.superseded_by),
-                            (L("本文件修改的文件"), links.amends), (L("修改本文件的文件"), links.amended_by)):
+                            (L("本文件修改的文件"), links.amends), (L("修改本文件的文件"), links.amended_by),
+                            (L("废止本文件的文件"), links.repealed_by), (L("本文件废止的文件"), links.repeals),
+                            (L("本文件解读的文件"), links.interprets), (L("本文件的政策解读"), links.interpreted_by)):
             if docs:
                 relations.append((label, docs))
     data = validity_data(model, doc)
@@ -145,7 +189,7 @@ def document_view(model: SiteModel, doc: Document, script: str = "zh-Hans", site
         flag_label=L(FLAG_LABELS[ev.flag]) if ev.flag else "", review_due=ev.review_due,
         banners=banners_for(model, doc, script), rows=rows, relations=relations,
         issue_url=issue.url if issue else None, issue_title=issue.display_title if issue else None,
-        data=data, jsonld=jsonld(model, doc, site_url))
+        data=data, jsonld=jsonld(model, doc, site_url), history=history)
 
 
 def validity_data(model: SiteModel, doc: Document) -> dict[str, str]:
@@ -158,4 +202,8 @@ def validity_data(model: SiteModel, doc: Document) -> dict[str, str]:
         "under-review": "1" if model.settings.under_review(doc.doc_type) else "",
         "due-soon-days": str(model.settings.due_soon_days), "cycle-years": str(model.settings.cycle_years),
         "as-of": _d(model.as_of),
+        # how and when it ends, and when a newer version of its work takes over (gazette.history)
+        "ended-on": _d(model.ended_on.get(doc.slug) or doc.repealed_on), "end-status": end_status(doc),
+        "replaced-on": _d(model.replaced_on.get(doc.slug)),
+        "end-verb": localise(model.ending(doc).verb, model.script) if model.ending(doc) else "",
     }

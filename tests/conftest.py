@@ -79,6 +79,30 @@ def browser():
         b.close()
 
 
+def serve_small_archive(root, docs: dict[str, str], as_of: dt.date, check: str = "index.html"):
+    """Build a small archive (slug -> file text under documents/) at `as_of` into root/output and
+    serve it over HTTP; yields the site's URL. For module fixtures of browser tests."""
+    from gazette.build import build_site, serve
+
+    content = root / "content"
+    for slug, text in docs.items():
+        path = content / "documents" / f"{slug}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    # In a thread of its own: the search index build runs an asyncio loop, and Playwright's
+    # sync API may already hold one in this thread.
+    builder = threading.Thread(target=build_site, args=(str(content), str(root / "output")),
+                               kwargs={"as_of": as_of})
+    builder.start()
+    builder.join()
+    assert (root / "output" / check).exists(), "small archive build failed (see the thread's traceback)"
+    server = serve(str(root / "output"), 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context()

@@ -96,11 +96,15 @@ def test_json_report_has_as_of_and_one_row_per_public_document(archive):
         "slug": "overdue", "url": "documents/overdue.html", "title": "临澜市停车场管理办法",
         "doc_number": "临政规〔2020〕1号", "issuer": "临澜市人民政府", "doc_type": "规范性文件",
         "date": "2020-03-01", "declared_validity": "", "status": "in_force", "flag": "overdue",
-        "review_due": "2022-03-01", "reviewed": "", "effective": "", "expires": "", "superseded_by": ""}
+        "review_due": "2022-03-01", "reviewed": "", "effective": "", "expires": "", "superseded_by": "",
+        "ended_on": "", "end_verb": "", "ended_by": "", "review_note": ""}
     assert (rows["soon"]["flag"], rows["soon"]["review_due"]) == ("due_soon", "2026-12-31")
     assert rows["current"]["flag"] == "current"
     assert (rows["old"]["status"], rows["old"]["declared_validity"], rows["old"]["flag"]) == ("repealed", "repealed", "")
     assert rows["old"]["superseded_by"] == "current"
+    # how it ended: replaced by `current`, from the day that one was published (it has no effective date)
+    assert (rows["old"]["end_verb"], rows["old"]["ended_by"], rows["old"]["ended_on"]) == ("废止", "current", "2019-05-01")
+    assert (rows["lapsed"]["end_verb"], rows["lapsed"]["ended_on"]) == ("失效", "2022-01-01")
     assert (rows["lapsed"]["status"], rows["lapsed"]["flag"]) == ("expired", "")
 
 

@@ -216,11 +216,14 @@ def test_withheld_documents_are_in_no_publishing_output(sample_site, withheld):
         for s in filter(None, (doc.title, doc.doc_number, doc.slug)):
             needles += [s, html.escape(s), urllib.parse.quote(s), json.dumps(s)[1:-1]]
     paths = ["catalogue.json", "catalogue.csv", "issues.json", "sitemap.xml", "robots.txt"]
-    for sub in ("feeds", "eli", "documents"):
+    # works/: the stable pages of works; validity/: the report and the annual-report tables
+    for sub in ("feeds", "eli", "documents", "works", "validity"):
         for dirpath, _, files in os.walk(os.path.join(sample_site.output, sub)):
             paths += [os.path.relpath(os.path.join(dirpath, f), sample_site.output) for f in files
-                      if f.endswith((".xml", ".json", ".html"))]
+                      if f.endswith((".xml", ".json", ".html", ".csv"))]
     assert len(paths) > 150
+    assert "works/chengshi-lvhua.html" in paths and "validity/annual-2024.json" in paths
+    assert "validity/annual-2024.csv" in paths and "validity/annual.html" in paths
     for path in paths:
         text = read(sample_site, path)
         for needle in needles:

@@ -75,7 +75,8 @@ def test_sample_archive_has_no_metadata_errors(archive):
 def test_documents_are_filed_by_year_with_ascii_slugs(archive):
     for doc in archive.documents:
         assert doc.source_path == os.path.join("documents", str(doc.year), f"{doc.slug}.md")
-        assert re.fullmatch(r"ll[a-z]+-\d{3}|ll[a-z]+-\d{4}-\d{2}", doc.slug), doc.slug
+        # a consolidated version (修正本) of a rule: the original's slug and the year of the revision
+        assert re.fullmatch(r"ll[a-z]+-\d{3}(-r\d{4})?|ll[a-z]+-\d{4}-\d{2}", doc.slug), doc.slug
 
 
 def test_archivists_may_type_chinese_keys_and_chinese_dates():
@@ -121,9 +122,11 @@ def test_archive_spans_years_since_the_first_issue(archive):
     first = min(archive.issues, key=lambda i: i.date)
     assert (first.key, first.year, first.number, first.serial) == ("2021-01", 2021, 1, 1)
     assert "创刊号" in first.title or "創刊號" in first.title
-    # the serial number (总号) runs across years without gaps
+    # the serial number (总号) runs across years; one issue (2026年第2期, 总号12) is not digitised
+    # yet: the coverage report (gazette/coverage.py) lists that gap
     by_date = sorted(archive.issues, key=lambda i: i.date)
-    assert [i.serial for i in by_date] == list(range(1, len(by_date) + 1))
+    assert [i.serial for i in by_date] == [s for s in range(1, len(by_date) + 2) if s != 12]
+    assert [(i.year, i.number) for i in by_date if i.year == 2026] == [(2026, 1), (2026, 3)]
     for issue in archive.issues:
         assert issue.key == f"{issue.year}-{issue.number:02d}" and issue.date.year == issue.year
 
@@ -214,10 +217,13 @@ def test_withheld_documents_are_in_no_issue_and_referenced_by_no_document(archiv
             assert normalise_doc_number(doc.doc_number) not in normalise_doc_number(other.body)
 
 
-def test_a_few_normative_documents_stand_alone(archive):
+def test_a_few_normative_documents_and_the_interpretations_stand_alone(archive):
+    # 政策解读 are published on the portal with their document, never in the gazette
     standalone = [d for d in archive.documents if not d.gazette]
-    assert 2 <= len(standalone) <= 6
-    assert all(d.doc_type in ("规范性文件", "規範性文件") for d in standalone)
+    interpretations = [d for d in standalone if d.doc_type == "政策解读"]
+    assert len(interpretations) == 3 and all(d.interprets for d in interpretations)
+    assert 2 <= len(standalone) - len(interpretations) <= 6
+    assert all(d.doc_type in ("规范性文件", "規範性文件", "政策解读") for d in standalone)
     assert all(d.pages is None for d in standalone)
 
 
@@ -329,15 +335,16 @@ def run_script(*args: str) -> subprocess.CompletedProcess:
 def test_scan_script_reports_page_ranges_that_do_not_match_the_text(tmp_path):
     copy = tmp_path / "content"
     shutil.copytree(CONTENT, copy, ignore=shutil.ignore_patterns("*.pdf"))
+    latest = max(load_archive(CONTENT).issues, key=lambda i: i.date).key
     doc = copy / "documents" / "2026" / "llsjg-2026-01.md"
     text = doc.read_text(encoding="utf-8")
     m = re.search(r"^pages: (\d+)$", text, re.M)
     assert m, "llsjg-2026-01 is the one-page last document of its issue"
     doc.write_text(text.replace(m.group(0), f"pages: {m.group(1)}-{int(m.group(1)) + 1}"), encoding="utf-8")
-    result = run_script("--content", str(copy), "--only", "2026-02")
+    result = run_script("--content", str(copy), "--only", latest)
     assert result.returncode == 1
     assert "documents/2026/llsjg-2026-01.md" in result.stderr and "需要 1 页" in result.stderr
-    assert (copy / "scans" / "2026-02.pdf").exists()  # still written, with the page left blank
+    assert (copy / "scans" / f"{latest}.pdf").exists()  # still written, with the page left blank
 
 
 def test_scan_script_stops_with_a_clear_message_without_the_font(tmp_path, monkeypatch, capsys):

@@ -6,12 +6,11 @@ import csv
 import datetime as dt
 import io
 import json
-import threading
 import urllib.request
 
 import pytest
 
-from conftest import AS_OF, CONTENT
+from conftest import AS_OF, CONTENT, serve_small_archive
 from gazette.archive import load_archive
 from gazette.validity import ValiditySettings, add_years, evaluate
 
@@ -35,26 +34,7 @@ DOCS = {
 @pytest.fixture(scope="module")
 def early_url(tmp_path_factory):
     """A small archive built at an early as-of date, served over HTTP."""
-    from gazette.build import build_site, serve
-
-    root = tmp_path_factory.mktemp("early")
-    content = root / "content"
-    for slug, text in DOCS.items():
-        path = content / "documents" / f"{slug}.md"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    # In a thread of its own: the search index build runs an asyncio loop, and Playwright's
-    # sync API may already hold one in this thread.
-    builder = threading.Thread(target=build_site, args=(str(content), str(root / "output")),
-                               kwargs={"as_of": EARLY})
-    builder.start()
-    builder.join()
-    assert (root / "output" / "documents" / "lapsing.html").exists()
-    server = serve(str(root / "output"), 0)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    yield from serve_small_archive(tmp_path_factory.mktemp("early"), DOCS, EARLY, "documents/lapsing.html")
 
 
 def open_at(page, url: str, day: dt.date):

@@ -29,21 +29,16 @@ class ValidityChange:
 def change_day(model: SiteModel, doc: Document) -> tuple[str, dt.date] | None:
     """The validity change a document has gone through by the as-of date, with its date, if known.
 
-    expired: the day after `expires` (automatic expiry), else the clean-up review that declared it;
-    repealed: the publication of the document that superseded it, else the review that declared it;
-    overdue: the day after the review was due. A declared repeal with neither date has no known day.
+    expired, repealed: the first day it no longer applies (gazette.history.ending_of: `repealed_on`,
+    else the effective date of the instrument that ended it, else the day after `expires`, else the
+    review that declared it); overdue: the day after the review was due. A declared repeal with none
+    of these has no known day.
     """
     ev = model.evaluation(doc)
-    links = model.links.get(doc.slug)
-    successors = [d.date for d in (links.superseded_by if links else []) if d.date <= model.as_of]
     day: dt.date | None = None
-    if ev.status == "expired":
-        if doc.validity != "expired" and doc.expires:
-            day = doc.expires + ONE_DAY
-        else:
-            day = doc.reviewed or (max(successors) if successors else None)
-    elif ev.status == "repealed":
-        day = max(successors) if successors else doc.reviewed
+    if ev.status in ("expired", "repealed"):
+        ending = model.ending(doc)  # gazette.history: its date, verb, instrument and note
+        day = ending.day if ending else None
     elif ev.flag == "overdue" and ev.review_due:
         day = ev.review_due + ONE_DAY
     else:
@@ -67,7 +62,8 @@ def recent_changes(model: SiteModel, window_days: int = 730) -> list[ValidityCha
 
 def document_lastmod(model: SiteModel, doc: Document) -> dt.date:
     """Last day the document's page changed: publication, review, entry into force, expiry,
-    review falling due, or a later document superseding or amending it (its page gains a banner)."""
+    review falling due, a later document superseding, amending, repealing or explaining it, a
+    correction, or another version of its work published or taking effect."""
     days = [doc.date]
     if doc.reviewed:
         days.append(doc.reviewed)
@@ -80,6 +76,15 @@ def document_lastmod(model: SiteModel, doc: Document) -> dt.date:
         days.append(ev.review_due + ONE_DAY)
     links = model.links.get(doc.slug)
     if links:
-        days += [d.date for d in (*links.superseded_by, *links.amended_by, *links.supersedes, *links.amends)]
+        days += [d.date for d in (*links.superseded_by, *links.amended_by, *links.supersedes, *links.amends,
+                                  *links.repealed_by, *links.interpreted_by)]
+    # its timeline, version notice and corrections (gazette.history)
+    ending = model.ending(doc)
+    if ending and ending.day:
+        days.append(ending.day)
+    days += [c.date for c in doc.corrections]
+    work = model.work_of(doc)
+    if work:
+        days += [d for v in work.versions for d in (v.doc.date, v.start)]
     past = [d for d in days if d <= model.as_of]
     return max(past) if past else doc.date

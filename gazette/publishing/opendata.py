@@ -26,8 +26,15 @@ FIELDS = ("slug", "url", "title", "doc_number", "issuer", "signed", "date", "doc
           "index_no", "effective", "expires", "declared_validity", "status", "status_label", "review_flag",
           "review_flag_label", "review_due", "reviewed", "disclosure", "gazette", "pages", "script",
           "supersedes", "superseded_by", "amends", "amended_by", "json_url", "pdf_url", "scan_url",
-          "eli_url", "last_modified")
-LIST_FIELDS = ("issuer", "supersedes", "superseded_by", "amends", "amended_by")
+          "eli_url", "last_modified",
+          # time and relations (gazette/history.py)
+          "work", "work_url", "versions", "version_start", "version_end", "current_version",
+          "is_current_version", "ended_on", "end_verb", "ended_by", "review_note", "checked_to",
+          "interprets", "interpreted_by", "corrections")
+LIST_FIELDS = ("issuer", "supersedes", "superseded_by", "amends", "amended_by", "versions", "interprets",
+               "interpreted_by")
+# Joined with a line break in CSV: a correction's note may hold any punctuation.
+LINE_FIELDS = ("corrections",)
 
 
 def _iso(day: dt.date | None) -> str:
@@ -77,6 +84,35 @@ def document_record(model: SiteModel, doc: Document, links: DocumentLinks, scrip
         "scan_url": _abs(site_url, links.scan_url or ""),
         "eli_url": _abs(site_url, links.eli_url or ""),
         "last_modified": _iso(document_lastmod(model, doc)),
+        **time_fields(model, doc, site_url),
+    }
+
+
+def time_fields(model: SiteModel, doc: Document, site_url: str = "") -> dict:
+    """Versions, ending, as-at, 解读 and corrections of one document, for its open-data record."""
+    from ..history import checked_to
+
+    work = model.work_of(doc)
+    version = work.version_of(doc) if work else None
+    ending = model.ending(doc)
+    rel = model.links.get(doc.slug)
+    checked = checked_to(doc, ending)
+    return {
+        "work": work.id if work else "",
+        "work_url": _abs(site_url, work.url) if work else "",
+        "versions": [v.doc.slug for v in work.versions] if work else [],
+        "version_start": _iso(version.start) if version else "",
+        "version_end": _iso(version.end) if version else "",
+        "current_version": work.current(model.as_of).doc.slug if work else "",
+        "is_current_version": model.is_current_version(doc),
+        "ended_on": _iso(ending.day) if ending else "",
+        "end_verb": ending.verb if ending else "",
+        "ended_by": ending.by.slug if ending and ending.by else "",
+        "review_note": doc.review_note or "",
+        "checked_to": _iso(checked.day),
+        "interprets": [d.slug for d in rel.interprets] if rel else [],
+        "interpreted_by": [d.slug for d in rel.interpreted_by] if rel else [],
+        "corrections": [f"{c.date.isoformat()} {c.text}" for c in doc.corrections],
     }
 
 
@@ -101,7 +137,8 @@ def catalogue_csv(records: list[dict]) -> str:
     writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
     writer.writeheader()
     for r in records:
-        writer.writerow({k: ";".join(r[k]) if k in LIST_FIELDS else r[k] for k in FIELDS})
+        writer.writerow({k: ";".join(r[k]) if k in LIST_FIELDS else "\n".join(r[k]) if k in LINE_FIELDS
+                         else r[k] for k in FIELDS})
     return out.getvalue()
 
 

@@ -43,10 +43,17 @@ def group_feeds(model: SiteModel, site_name: str, script: str = "zh-Hans", site_
     return out
 
 
-def change_entry(change: ValidityChange, script: str = "zh-Hans") -> dict:
+def change_entry(change: ValidityChange, script: str = "zh-Hans", model: SiteModel | None = None) -> dict:
     doc, L = change.doc, (lambda s: localise(s, script))  # noqa: E731
     # An overdue change happens the day after the review was due.
     sentence = CHANGE_SENTENCES[change.kind].format(date=_cn(change.day), due=_cn(change.day - ONE_DAY))
+    ending = model.ending(doc) if model is not None and change.kind != "overdue" else None
+    if ending is not None:  # the verb, the instrument that did it and the clean-up note
+        sentence = f"{_cn(change.day)}起{ending.verb}"
+        if ending.by is not None:
+            sentence += f"，依据《{ending.by.title}》" + (f"（{ending.by.doc_number}）" if ending.by.doc_number else "")
+        if ending.note:
+            sentence += f"。清理说明：{ending.note}"
     parts = [p for p in (doc.doc_number, "；".join(doc.issuer), L(sentence)) if p]
     return {"id": f"tag:gazette,{change.day.isoformat()}:validity/{doc.slug}/{change.kind}",
             "title": f"{L(CHANGE_TITLES[change.kind])}：{doc.title}", "url": doc.url, "updated": change.day,
@@ -56,7 +63,7 @@ def change_entry(change: ValidityChange, script: str = "zh-Hans") -> dict:
 def validity_feed(model: SiteModel, site_name: str, script: str = "zh-Hans", site_url: str = "",
                   window_days: int = 730) -> Feed:
     """feeds/validity.atom.xml: validity changes within the window before the as-of date."""
-    entries = [change_entry(c, script) for c in recent_changes(model, window_days)[: feeds.FEED_LIMIT]]
+    entries = [change_entry(c, script, model) for c in recent_changes(model, window_days)[: feeds.FEED_LIMIT]]
     title = f"{site_name} {localise('有效性变化', script)}"
     return Feed(VALIDITY_FEED, feeds.atom(VALIDITY_FEED, title, entries, site_url, f"tag:gazette:{VALIDITY_FEED}",
                                           alternate="validity/index.html"))

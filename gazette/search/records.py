@@ -37,6 +37,11 @@ class SearchRecord:
     disclosure: str = "public"
     script: str = "zh-Hans"
     body: str = ""  # plain text in original characters; empty for on-request documents
+    # versions of one work (gazette/history.py): the work's id, whether this is its current version
+    # at the build's as-of date, and the slug of that current version
+    work: str = ""
+    is_current_version: bool = True
+    current_version: str = ""
 
     @property
     def year(self) -> str:
@@ -98,4 +103,7 @@ def iter_records(site: SiteModel):
             disclosure=doc.disclosure,
             script=doc.script,
             body=to_text(doc.body) if doc.is_public else "",
+            work=doc.work or "",
+            is_current_version=site.is_current_version(doc),
+            current_version=site.work_of(doc).current(site.as_of).doc.slug if site.work_of(doc) else "",
         )

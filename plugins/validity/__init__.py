@@ -1,7 +1,8 @@
 """Pelican plugin: publishes the clean-up report (清理结果 / 有效性报告).
 
 Thin: the rows come from gazette.cleanup_report, built from the SiteModel the gazette_site plugin put
-in the context as `gazette`. Writes validity/index.html, validity/report.json and report.csv.
+in the context as `gazette`. Writes validity/index.html, validity/report.json and report.csv, and the annual-report tables
+validity/annual-YYYY.json / .csv.
 """
 
 import os
@@ -33,6 +34,11 @@ def publish_report(generators):
     report = build_report(model)
     _write(os.path.join(output, "validity", "report.json"), report.to_json())
     _write(os.path.join(output, "validity", "report.csv"), report.to_csv())
+    from gazette.pages import annual_reports, annual_url
+
+    for annual in annual_reports(model):  # the annual-report tables; their pages are in gazette.pages
+        _write(os.path.join(output, annual_url(annual.year, "json")), annual.to_json())
+        _write(os.path.join(output, annual_url(annual.year, "csv")), annual.to_csv())
     from gazette.pelican_site import page_writer
 
     page_writer(output, settings).write_file(

@@ -2,7 +2,8 @@
  *
  * A static page can stay online long after it was built: a document may have expired, come
  * into force or become overdue for review since. The page carries the dates that matter as
- * data attributes; this script applies the same rules as gazette/validity.py (keep the two in
+ * data attributes (including the day it ends and the day a newer version takes over, from
+ * gazette/history.py); this script applies the same rules as gazette/validity.py (keep the two in
  * step) and rewrites the badge and the date-dependent banners (gazette/views.py banners_for)
  * when the reader's evaluation differs from the build's. Superseded / amended banners do not
  * depend on the date and are left alone.
@@ -41,12 +42,16 @@
   /* ISO dates compare correctly as strings. */
   function evaluate(d, today) {
     var declared = d.declaredValidity || "in_force";
+    var declaredEnd = declared === "repealed" || declared === "expired";
     var status;
     if (d.effective && d.effective > today) status = "not_yet_effective";
-    else if (declared === "repealed" || declared === "expired") status = declared;
+    else if (declaredEnd && !(d.endedOn && d.endedOn > today)) status = declared;
+    else if (d.endStatus && d.endedOn && d.endedOn <= today) status = d.endStatus;
     else if (d.expires && d.expires < today) status = "expired";
     else if (declared === "not_yet_effective" && d.effective) status = "in_force";
-    else status = declared;
+    else status = declaredEnd ? "in_force" : declared;
+    // an earlier version of a work is amended once a newer version takes over
+    if (status === "in_force" && d.replacedOn && d.replacedOn <= today) status = "amended";
 
     var flag = "";
     if (d.underReview === "1" && d.reviewDue && IN_FORCE.indexOf(status) >= 0) {
@@ -59,11 +64,12 @@
 
   function banners(d, ev, L) {
     var out = [];
+    var ended = d.endedOn ? fill(L.ended, { date: cnDate(d.endedOn), verb: d.endVerb || "" }) : "";
     if (ev.status === "expired") {
-      out.push(["expired", d.expires && d.declaredValidity !== "expired"
-        ? fill(L.expired, { date: cnDate(d.expires) }) : L.expired_nodate]);
+      out.push(["expired", d.expires && d.declaredValidity !== "expired" && !d.endStatus
+        ? fill(L.expired, { date: cnDate(d.expires) }) : (ended || L.expired_nodate)]);
     } else if (ev.status === "repealed") {
-      out.push(["repealed", L.repealed]);
+      out.push(["repealed", ended || L.repealed]);
     } else if (ev.status === "not_yet_effective") {
       out.push(["not_yet_effective", d.effective
         ? fill(L.not_yet_effective, { date: cnDate(d.effective) }) : (L.not_yet_effective_nodate || "")]);
@@ -133,17 +139,25 @@
     return true;
   }
 
-  function run(today) {
+  /* The page's label tables (gazette/labels.py all_labels), or null. */
+  function readLabels() {
     var node = document.getElementById("gazette-labels");
-    if (!node) return;
-    var labels;
-    try { labels = JSON.parse(node.textContent); } catch (e) { return; }
+    if (!node) return null;
+    try { return JSON.parse(node.textContent); } catch (e) { return null; }
+  }
+
+  function run(today) {
+    var labels = readLabels();
+    if (!labels) return;
     today = today || isoToday();
     document.querySelectorAll("article.doc[data-status], [data-validity-badge][data-status]").forEach(
       function (holder) { refresh(holder, today, labels); });
   }
 
-  window.gazetteValidity = { evaluate: evaluate, run: run };
+  // The date helpers, shared with versions.js (loaded after this script).
+  window.gazetteValidity = { evaluate: evaluate, run: run,
+                             readLabels: readLabels,
+                             dates: { isoToday: isoToday, pad: pad, dayNumber: dayNumber, cnDate: cnDate, fill: fill } };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", function () { run(); });
   else run();
 })();

@@ -1,0 +1,195 @@
+"""The annual-report table (政府信息公开工作年度报告, 主动公开政府信息情况): for 规章 and for 规范性文件,
+how many were issued (本年制发), repealed (本年废止), declared or become invalid (本年失效),
+amended (本年修改) in a year, and how many were in force at its end (现行有效).
+
+Counted over public documents only (the table is about 主动公开; withheld documents never reach
+the model, on-request ones are not 主动公开), by these rules, each a function of the archive:
+- 本年制发: published in the year; a later version of a work without a 文号 of its own is a
+  consolidated text (修正本) of an earlier instrument, not a new one, and is not counted.
+- 本年废止 / 本年失效: the first day the document no longer applies (its ending, gazette.history)
+  falls in the year: verb 废止, or 失效 / 宣布失效 (a document valid until 31 December lapses on
+  1 January, in the next year's figures, and is still 现行有效 at the end of its last year).
+  An ending without a date is counted in no year (listed as `undated`).
+- 本年修改: documents (a work counted once) changed in the year by an amending document published
+  then, by a new version of the work taking effect then, or by an ending with the verb 修改.
+- 现行有效: in force on 31 December (or on the as-of date, for a year not yet over), by the
+  validity rules, the current version of a work only, amending decisions (documents that amend
+  others) merged into what they amend.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from dataclasses import dataclass, field
+
+import click
+
+from .check import echo_report, parse_as_of
+from .chinese import fold
+from .labels import localise
+from .model import Document
+from .site import SiteModel
+
+CLASSES = ("规章", "规范性文件")
+COLUMNS = ("issued", "repealed", "expired", "amended", "in_force")
+COLUMN_LABELS = {"issued": "本年制发", "repealed": "本年废止", "expired": "本年失效", "amended": "本年修改",
+                 "in_force": "现行有效"}
+
+
+@dataclass
+class ClassRow:
+    doc_type: str
+    documents: dict[str, list[str]] = field(default_factory=lambda: {c: [] for c in COLUMNS})  # slugs
+
+    def count(self, column: str) -> int:
+        return len(self.documents[column])
+
+
+@dataclass
+class AnnualReport:
+    year: int
+    day: dt.date  # the day 现行有效 is counted on
+    as_of: dt.date
+    rows: list[ClassRow]
+    undated: list[str] = field(default_factory=list)  # endings no year can be given to
+
+    def to_dict(self) -> dict:
+        return {"year": self.year, "counted_on": self.day.isoformat(), "as_of": self.as_of.isoformat(),
+                "rows": [{"doc_type": r.doc_type, **{c: r.count(c) for c in COLUMNS},
+                          "documents": r.documents} for r in self.rows],
+                "undated_endings": self.undated}
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=1) + "\n"
+
+    def to_csv(self) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["year", "doc_type", *COLUMNS])
+        for r in self.rows:
+            writer.writerow([self.year, r.doc_type, *(r.count(c) for c in COLUMNS)])
+        return out.getvalue()
+
+    def to_text(self, script: str = "zh-Hans") -> str:
+        L = lambda s: localise(s, script)  # noqa: E731
+        lines = [L(f"{self.year}年 规章和规范性文件情况（现行有效截至{self.day.isoformat()}）"),
+                 "\t".join([L("文种")] + [L(COLUMN_LABELS[c]) for c in COLUMNS])]
+        for r in self.rows:
+            lines.append("\t".join([L(r.doc_type)] + [str(r.count(c)) for c in COLUMNS]))
+        if self.undated:
+            lines.append(L(f"另有 {len(self.undated)} 件废止或失效日期不详，未计入任何年度：") + "、".join(self.undated))
+        return "\n".join(lines) + "\n"
+
+
+def _class_of(doc: Document) -> str | None:
+    folded = fold(doc.doc_type or "")
+    return next((c for c in CLASSES if fold(c) == folded), None)
+
+
+def _is_consolidated(model: SiteModel, doc: Document) -> bool:
+    work = model.work_of(doc)
+    return bool(work) and work.versions[0].doc is not doc and not doc.doc_number
+
+
+def _ending_year(model: SiteModel, doc: Document) -> tuple[int | None, str | None]:
+    e = model.ending(doc)
+    if e is None:
+        return None, None
+    if e.day is None:
+        return None, e.verb
+    return (e.day.year if e.day <= model.as_of else None), e.verb
+
+
+def annual_report(model: SiteModel, year: int) -> AnnualReport:
+    """The table for `year`, counted on 31 December or, for a year not over yet, the as-of date."""
+    day = min(dt.date(year, 12, 31), model.as_of)
+    rows = {c: ClassRow(c) for c in CLASSES}
+    undated: list[str] = []
+    for doc in model.public_documents:
+        cls = _class_of(doc)
+        if cls is None:
+            continue
+        cells = rows[cls].documents
+        if doc.date.year == year and doc.date <= day and not _is_consolidated(model, doc):
+            cells["issued"].append(doc.slug)
+        end_year, verb = _ending_year(model, doc)
+        if verb and end_year is None and model.ending(doc).day is None:
+            undated.append(doc.slug)
+        if end_year == year:
+            column = {"废止": "repealed", "失效": "expired", "宣布失效": "expired", "修改": "amended"}[verb]
+            cells[column].append(doc.slug)
+        if doc.date <= day and not doc.amends and model.is_current_version(doc, day) \
+                and model.evaluate_on(doc, day).in_force:
+            cells["in_force"].append(doc.slug)
+    # 本年修改: what was amended (a work once) by documents published, or versions starting, in the year
+    for doc in model.public_documents:
+        cls = _class_of(doc)
+        if cls is None:
+            continue
+        links = model.links.get(doc.slug)
+        changed = any(a.date.year == year and a.date <= day and a.is_public for a in (links.amended_by if links else []))
+        work = model.work_of(doc)
+        if work is not None and work.versions[0].doc is doc:
+            # a consolidated text taking effect; a new instrument replacing the old is 废止 + 制发 instead
+            changed = changed or any(v.start.year == year and v.start <= day and _is_consolidated(model, v.doc)
+                                     for v in work.versions[1:])
+        cells = rows[cls].documents
+        if changed and doc.slug not in cells["amended"] and not _already_counted(model, doc, cells["amended"]):
+            cells["amended"].append(doc.slug)
+    for r in rows.values():
+        for c in COLUMNS:
+            r.documents[c].sort()
+    return AnnualReport(year=year, day=day, as_of=model.as_of, rows=[rows[c] for c in CLASSES],
+                        undated=sorted(undated))
+
+
+def _already_counted(model: SiteModel, doc: Document, slugs: list[str]) -> bool:
+    """A work is counted once: true when another version of it is in `slugs` already."""
+    work = model.work_of(doc)
+    return bool(work) and any(v.doc.slug in slugs for v in work.versions)
+
+
+def report_years(model: SiteModel) -> list[int]:
+    """Every year from the first public document to the as-of date, newest first."""
+    years = [d.date.year for d in model.public_documents]
+    if not years:
+        return []
+    return list(range(model.as_of.year, min(years) - 1, -1))
+
+
+
+# -- `gazette report annual` --------------------------------------------------------------------
+
+@click.group("report")
+def report_cmd() -> None:
+    """由档案计算的统计报表。"""
+
+
+@report_cmd.command("annual")
+@click.option("--year", type=int, required=True, help="统计年度，如 2024。")
+@click.option("--content", "content_dir", type=click.Path(file_okay=False),
+              help="档案目录（其下有 documents/ 和 issues/）。默认：设置中的 PATH，否则 content。")
+@click.option("--as-of", callback=parse_as_of, metavar="YYYY-MM-DD",
+              help="按此日期统计（尚未结束的年度统计到这一天）。默认：设置了 SOURCE_DATE_EPOCH 时用它，否则用今天（UTC）。")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True,
+              help="输出格式：文字表格、JSON（含每个数字所计的文件）或 CSV。")
+@click.option("--settings", "settings_file", type=click.Path(dir_okay=False, exists=True),
+              help="Pelican 设置文件（默认：当前目录的 pelicanconf.py）。")
+def annual_cmd(year: int, content_dir, as_of, fmt: str, settings_file) -> None:
+    """政府信息公开工作年度报告“主动公开政府信息情况”表中规章和规范性文件的数字：本年制发、
+    本年废止、本年失效、本年修改件数和年末现行有效件数（与网站 validity/annual-YYYY.html 相同）。
+    只统计主动公开的文件；元数据有错的文件跳过，并在标准错误中列出。统计口径见 docs/time.md。"""
+    from .project import load_project
+
+    project = load_project(content_dir, settings_file=settings_file)
+    project.require_content()
+    archive = project.load_archive()
+    project.require_documents(archive)
+    for error in archive.errors:
+        click.echo(str(error), err=True)
+    model = project.site_model(archive, as_of)
+    echo_report(annual_report(model, year), fmt, project.script)
+
