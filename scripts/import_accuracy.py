@@ -1,4 +1,4 @@
-"""Import the whole LawRefBook corpus and check the recognised publication dates.
+"""Import accuracy: the LawRefBook corpus's publication dates, and fields of saved portal pages.
 
 Imports `../shared/corpus/lawrefbook` into a fresh folder, loads it as an archive (expects no
 metadata errors), and compares each document's `date` with the corpus's own `db.sqlite3`
@@ -6,6 +6,15 @@ metadata errors), and compares each document's `date` with the corpus's own `db.
 (without the `(YYYY-MM-DD)` in file names), and the mismatches.
 
     .venv/bin/python scripts/import_accuracy.py [--corpus DIR] [--into DIR] [--jobs 2]
+
+With `--portals`, instead: each saved portal page of the sets below, read by the importer and
+compared field by field with a person's reading (title, 文号, issuer, date, 索引号, where the text
+starts and ends; compared with all whitespace deleted), per page and per set:
+the real pages in `../shared/samples/portal-pages` (their `truth.json`), the two real text dumps
+in `../shared/samples/legacy-pages` and our own varied pages in `tests/fixtures/portals` (truth
+in `tests/fixtures/portals/*.json`).
+
+    .venv/bin/python scripts/import_accuracy.py --portals [-v]
 """
 
 from __future__ import annotations
@@ -24,6 +33,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 from gazette.archive import load_archive  # noqa: E402
 from gazette.importer.batch import run_import  # noqa: E402
+from gazette.importer.legacy import read_legacy  # noqa: E402
+from gazette.importer.sources import detect_kind  # noqa: E402
 from gazette.importer.sources import Source  # noqa: E402
 from gazette.importer.textcoll import read_collection_file  # noqa: E402
 from gazette.importer.writer import STATE_FILE  # noqa: E402
@@ -84,12 +95,96 @@ def measure(corpus: str, into: str, jobs: int | None) -> dict:
             "wrong": wrong, "failed": [(r.source, r.reasons) for r in report.results if r.status == "failed"]}
 
 
+# -- saved portal pages ------------------------------------------------------------------------
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SAMPLES = os.path.join(HERE, "..", "..", "shared", "samples")
+FIXTURES = os.path.join(HERE, "..", "tests", "fixtures", "portals")
+PORTAL_FIELDS = ("title", "doc_number", "issuer", "date", "index_no", "body_start", "body_end")
+
+
+def portal_sets() -> list[tuple[str, str, str]]:
+    """(name, folder of pages, truth file) of every portal-page set present on this machine."""
+    sets = [("real HTML pages (portal-pages)", os.path.join(SAMPLES, "portal-pages"),
+             os.path.join(SAMPLES, "portal-pages", "truth.json")),
+            ("real text dumps (legacy-pages)", os.path.join(SAMPLES, "legacy-pages"),
+             os.path.join(FIXTURES, "legacy-pages-truth.json")),
+            ("our own pages (tests/fixtures/portals)", FIXTURES, os.path.join(FIXTURES, "truth.json"))]
+    return [s for s in sets if os.path.isdir(s[1]) and os.path.exists(s[2])]
+
+
+def _squash(value) -> str:
+    return re.sub(r"\s+", "", value or "")
+
+
+def _body_text(body: str) -> str:
+    """A written body as plain text (the Markdown escapes undone), whitespace deleted."""
+    return _squash(re.sub(r"\\(.)", r"\1", body).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"))
+
+
+def measure_portal_page(path: str, row: dict) -> dict[str, tuple[bool, str | None, str | None]]:
+    """field -> (right, what the importer read, what a person read) for one page."""
+    draft = read_legacy(Source(path, os.path.basename(path)), detect_kind(path))
+    m = draft.meta
+    body = _body_text(draft.body)
+    want_first, want_last = _squash(row.get("body_first_chars")), _squash(row.get("body_last_chars"))
+    got = {"title": m.get("title"), "doc_number": m.get("doc_number"), "issuer": m.get("issuer"),
+           # the document's own date: signed (成文/adopted/decided), else the publication date
+           "date": m.get("signed") or m.get("date"), "index_no": m.get("index_no"),
+           "body_start": body[:len(want_first)] if want_first else body[:30],
+           "body_end": body[-len(want_last):] if want_last else body[-30:]}
+    want = {k: row.get(k) for k in ("title", "doc_number", "issuer", "date", "index_no")}
+    want["body_start"], want["body_end"] = want_first, want_last
+    return {k: (_squash(got[k]) == _squash(want[k]), got[k], want[k]) for k in PORTAL_FIELDS}
+
+
+def measure_portal_set(folder: str, truth_path: str) -> list[tuple[str, dict]]:
+    with open(truth_path, encoding="utf-8") as f:
+        truth = json.load(f)
+    out = []
+    for row in truth:
+        path = os.path.join(folder, row["file"])
+        try:
+            out.append((row["file"], measure_portal_page(path, row)))
+        except Exception as e:  # a page the importer cannot read counts every field wrong
+            out.append((row["file"], {k: (False, f"error: {e}", row.get(k)) for k in PORTAL_FIELDS}))
+    return out
+
+
+def print_portal_report(verbose: bool = False) -> float:
+    """Print per page and per set which fields are right; returns the overall share right."""
+    total_right = total = 0
+    for name, folder, truth_path in portal_sets():
+        results = measure_portal_set(folder, truth_path)
+        right = sum(ok for _, r in results for ok, _, _ in r.values())
+        n = sum(len(r) for _, r in results)
+        print(f"{name}: {right}/{n} fields right ({right / n:.1%}), {len(results)} pages")
+        per_field = {k: sum(r[k][0] for _, r in results) for k in PORTAL_FIELDS}
+        print("  per field: " + ", ".join(f"{k} {v}/{len(results)}" for k, v in per_field.items()))
+        for page, r in results:
+            wrong = [k for k in PORTAL_FIELDS if not r[k][0]]
+            print(f"  {page}: {len(PORTAL_FIELDS) - len(wrong)}/{len(PORTAL_FIELDS)}"
+                  + (f"  wrong: {', '.join(wrong)}" if wrong else ""))
+            for k in wrong if verbose or wrong else []:
+                print(f"      {k}: got {r[k][1]!r}, expected {r[k][2]!r}")
+        total_right += right
+        total += n
+    if total:
+        print(f"overall: {total_right}/{total} fields right ({total_right / total:.1%})")
+    return total_right / total if total else 0.0
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--corpus", default=DEFAULT_CORPUS)
     ap.add_argument("--into", default=None, help="archive folder to import into (default: a temporary one)")
     ap.add_argument("--jobs", type=int, default=None)
+    ap.add_argument("--portals", action="store_true", help="measure the saved portal-page sets instead")
+    ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
+    if args.portals:
+        print_portal_report(args.verbose)
+        return
     if not os.path.isdir(args.corpus):
         sys.exit(f"corpus not found: {args.corpus} (see ../shared/corpus/README.md)")
     into = args.into or tempfile.mkdtemp(prefix="gazette-import-")

@@ -6,6 +6,7 @@ escaped (no raw HTML, no links) and Markdown sources are stripped of raw HTML an
 
 from __future__ import annotations
 
+import html as htmllib
 import re
 
 from ..chinese import fold
@@ -14,19 +15,137 @@ from ..chinese import fold
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
 PINYIN = re.compile(rf"(?<=[\u3400-\u9fff])\s?[(（]\s*[a-z{_TONED}]*[{_TONED}][a-z{_TONED}]*\s*[)）]")
 
-# Lines that belong to the page, not the document (matched on folded, space-free text).
-_NOISE_LINE = re.compile(
-    r"^(?:【?字[体号][:：].*|.*[【\[]?字[体号][:：]?[大中小\s]*[】\]]?.*打印.*|打印(?:本页)?|关闭(?:窗口|本页)?|"
-    r"\[?打印本页\]?.*|\[?关闭窗口\]?.*|.*扫一扫.*|.*二维码.*|分享到.*|.*微信扫.*|"
-    r"(?:责任)?编辑[:：].*|(?:审核|校对|核稿|签发人|来源)[:：].*|.*浏览次数.*|.*阅读次数.*|.*访问量.*|"
-    r"上一篇.*|下一篇.*|上一条.*|下一条.*|(?:回到|返回)顶部|(?:当前位置|您的位置|您现在的位置)[:：].*|"
-    r"首页\s*[>›»].*|.*版权所有.*|.*ICP备.*|.*公网安备.*|主办单位[:：].*|承办单位[:：].*|网站地图|"
-    r"联系我们|收藏|保存|纠错|【?(?:大|中|小)】?|基本介绍|基本信息|"
+# Web-page vocabulary: the words of widgets, menus and footers that portals of every CMS print,
+# in either script (matched on folded text). One feature of the furniture score, not a verdict alone.
+_UI_WORDS = frozenset("""
+打印 打印本页 打印此页 打印文章 打印正文 列印 友善列印 关闭 关闭窗口 关闭本页 关闭此页 返回 返回顶部 回到顶部 返回首页
+返回列表 返回上页 回上一页 回上页 回首页 回页首 收藏 加入收藏 设为首页 收藏本页 分享 分享到 分享至 纠错 我要纠错 字体 字号 字体大小
+大 中 小 默认 超大 标准 简 繁 简体 繁体 简体中文 繁体中文 English EN ENGLISH 无障碍 无障碍浏览 长者模式 关怀版 登录 注册 退出
+网站地图 网站导览 联系我们 关于我们 网站声明 RSS 微信 微博 QQ空间 Facebook LINE Twitter 下载 保存 放大 缩小 恢复 搜索 检索 首页
+更多 上一页 下一页 语音播报 视力保护色 附件下载 附件列表 相关附件 扫一扫 二维码 手机版 电脑版 跳到主要内容区块 :::
+""".split())
+_TOKEN_SPLIT = re.compile(r"[\s【】\[\]()（）|｜:：·•/、，,>»›]+")
+_UI_LINE = re.compile(
+    r"^(?:.*扫一扫.*|.*二维码.*|分享到.*|分享至.*|.*微信扫.*|"
+    r"(?:责任)?编辑[:：].*|(?:审核|校对|核稿|签发人|来源|信息来源|作者|供稿|稿源)[:：].*|"
+    r".*(?:浏览|阅读|点击|点阅|访问)(?:次数|人次|量|数|率)[:：]?.*|上一篇.*|下一篇.*|上一条.*|下一条.*|"
+    r"(?:当前位置|您的位置|您现在的位置|目前位置|现在位置)[:：].*|首页\s*[>›»].*|.*版权所有.*|.*著作权.*|.*ICP备.*|.*公网安备.*|"
+    r"(?:主办|承办|协办)(?:单位)?[:：].*|技术支持[:：].*|网站标识码.*|建议使用.*浏览器.*|"
     r"(?:发布|发表|更新)?(?:时间|日期)[:：].*|(?:19|20)\d{2}-\d{1,2}-\d{1,2}\d{1,2}:\d{2}(?::\d{2})?(?:来源.*)?)$",
     re.I)
-# A heading after which a page lists unrelated things; everything from it on is dropped.
-_TAIL_START = re.compile(r"^(?:相关词条|热门词条|相关链接|相关阅读|相关文章|相关新闻|相关文件|推荐阅读|猜你喜欢|"
-                         r"热点推荐|延伸阅读|相关解读)$")
+
+
+# Footer lines: legal notices that never belong to a document's text.
+_FOOTER = re.compile(r"ICP备|ICP证|公网安备|版权所有|网站标识码|技术支持[:：]|建议使用.{0,20}浏览器|分辨率|"
+                     r"主办[:：单]|承办[:：单]|运行维护单位")
+
+
+def _all_ui_words(s: str) -> bool:
+    tokens = [t for t in _TOKEN_SPLIT.split(s) if t]
+    return bool(tokens) and all(t in _UI_WORDS for t in tokens)
+
+
+# A heading after which a page lists unrelated things, or its closing widgets: everything from it on goes.
+_TAIL_START = re.compile(r"^[【\[]?(?:相关词条|热门词条|相关链接|相关阅读|相关文章|相关新闻|相关文件|相关稿件|推荐阅读|"
+                         r"猜你喜欢|热点推荐|延伸阅读|相关解读|政策解读|相关附件|扫一扫在手机(?:上)?打开当前页|"
+                         r"打印本页|关闭窗口|分享到)[】\]]?(?:[:：].{0,80})?$")
+_SENTENCE = re.compile(r"[。；！？]|[，,].{4,}")
+_MENU_SEP = re.compile(r"[|｜>›»/·]")
+_TIME = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?!\d)")
+
+
+def furniture_score(line: str, links: int = 0, repeats: int = 1) -> float:
+    """How much a line looks like page furniture (> 0) rather than document text (< 0).
+
+    Features: sentence punctuation (text), length, share of link text, web-page vocabulary,
+    menu separators, clock times, ASCII-heavy strings (URLs, ad slots), repetition on the page.
+    """
+    s = re.sub(r"\s+", "", fold(line))
+    n = len(s)
+    if not n:
+        return 0.0
+    score = 0.0
+    if re.search(r"[。；！？]", s):
+        score -= 3.0
+    elif _SENTENCE.search(s):
+        score -= 1.5   # a comma: a list of links can have one too
+    if s[-1] in "。；：:":
+        score -= 1.0
+    if n >= 40:
+        score -= 1.5
+    if _UI_LINE.match(s) or _all_ui_words(fold(line.strip())):
+        score += 4.0
+    if _FOOTER.search(s) and n <= 120:
+        score += 3.0
+    if links and links >= n * 0.6:
+        score += 3.0
+    seps = len(_MENU_SEP.findall(s))
+    if seps >= 2 and n <= 80 and not _SENTENCE.search(s):
+        items = [t for t in _MENU_SEP.split(s) if t]
+        # a menu or breadcrumb: three or more short items between separators
+        score += 3.5 if len(items) >= 3 and max(len(t) for t in items) <= 8 else 2.0
+    if _TIME.search(s) and n <= 40:
+        score += 2.0
+    ascii_n = sum(1 for c in s if c.isascii())
+    if ascii_n >= n * 0.7 and n >= 3 and not re.fullmatch(r"[\d.,%-]+", s):
+        score += 2.0
+    if repeats >= 2 and n <= 30:
+        score += 1.0 + min(repeats, 4) * 0.5
+    if n <= 6 and not re.match(r"^(?:[一二三四五六七八九十]+、|第.+[章条节]|附件|附表|[（(]?[一二三四五六七八九十\d]+[)）.、])", s):
+        score += 0.5
+    return score
+
+
+def is_noise(line: str, links: int = 0, repeats: int = 1) -> bool:
+    """A line of page furniture (scored; see `furniture_score`)."""
+    return furniture_score(line, links, repeats) >= 3.0
+
+
+_SIGNATURE_LIKE = re.compile(r"(?:年.*月.*日|[部厅局委办院署行会府处室所]|[号號])$")
+
+
+def _menu_like(line: str) -> bool:
+    """A menu item: a few characters, no punctuation at all, not a date, an organ or a number."""
+    s = re.sub(r"\s+", "", line)
+    return 0 < len(s) <= 8 and not re.search(r"[\W\d_]", s) and not _SIGNATURE_LIKE.search(s)
+
+
+def main_span(lines: list[str], links: list[int] | None = None) -> tuple[int, int]:
+    """[start, end) of the densest run of text in a page's lines (its document), furniture outside.
+
+    Each line counts its length when it reads as text and against when it reads as furniture;
+    the span is the run with the largest total (runs of short menu-like lines count against).
+    """
+    links = links or [0] * len(lines)
+    counts: dict[str, int] = {}
+    for l in lines:
+        k = l.strip()
+        counts[k] = counts.get(k, 0) + 1
+    menu = [_menu_like(l) for l in lines]
+    in_run = [False] * len(lines)
+    i = 0
+    while i < len(lines):
+        j = i
+        while j < len(lines) and menu[j]:
+            j += 1
+        if j - i >= 3:
+            in_run[i:j] = [True] * (j - i)
+        i = max(j, i + 1)
+    values = []
+    for i, l in enumerate(lines):
+        n = len(re.sub(r"\s+", "", l))
+        f = furniture_score(l, links[i], counts.get(l.strip(), 1)) + (1.5 if in_run[i] else 0.0)
+        values.append(n if f < 1.0 else -max(n, 10) * f)
+    best, best_span, cur, cur_start = 0.0, (0, len(lines)), 0.0, 0
+    for i, v in enumerate(values):
+        if cur <= 0:
+            cur, cur_start = 0.0, i
+        cur += v
+        if cur > best:
+            best, best_span = cur, (cur_start, i + 1)
+    return best_span
+
+
 _BULLET = re.compile(r"^[\s•·●▪◆■□\-*]+")
 
 
@@ -34,14 +153,21 @@ _BULLET = re.compile(r"^[\s•·●▪◆■□\-*]+")
 LOST_CHAR = re.compile(rf"[?？]\s*[a-z{_TONED}]*[{_TONED}][a-z{_TONED}]*\s*[)）]")
 
 
+def decode_entities(text: str) -> str:
+    """`&gt;`, `&amp;nbsp;`, `&#26174;`: entities, also those a page escaped twice, decoded."""
+    for _ in range(3):
+        if "&" not in text:
+            break
+        new = htmllib.unescape(text)
+        if new == text:
+            break
+        text = new
+    return text.replace("\xa0", " ")
+
+
 def strip_pinyin(text: str) -> str:
     """Drop pinyin annotations; a character lost with its annotation becomes □ (illegible)."""
     return LOST_CHAR.sub("□", PINYIN.sub("", text))
-
-
-def is_noise(line: str) -> bool:
-    s = re.sub(r"\s+", "", fold(line))
-    return bool(s) and bool(_NOISE_LINE.match(s))
 
 
 def is_tail_start(line: str) -> bool:

@@ -9,58 +9,10 @@ from __future__ import annotations
 
 import re
 
-from bs4 import BeautifulSoup, Comment
-
 from ..chinese import fold
-from . import boilerplate
+from . import boilerplate, html_page
 from . import recognise as rc
 from .sources import DocDraft, Source, read_text
-
-_DROP_TAGS = ("script", "style", "noscript", "iframe", "frame", "frameset", "object", "embed", "form",
-              "nav", "header", "footer", "aside", "button", "select", "input", "textarea", "svg",
-              "canvas", "video", "audio", "map", "template", "link", "img")
-_NOISE_ATTR = re.compile(r"nav|menu|breadcrumb|crumb|share|footer|header|sidebar|side-bar|print|fontsize|"
-                         r"font-size|qrcode|qr-code|erweima|related|relevant|pager|prev|next|toolbar|"
-                         r"copyright|banner|search|login|bdshare|jiathis|hot", re.I)
-_CONTENT_ATTR = re.compile(r"TRS_Editor|article|content|zoom|detail|main-text|pages_content|view|textbox",
-                           re.I)
-_BLOCKS = ("p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section",
-           "article", "blockquote", "pre", "dt", "dd", "ul", "ol", "center")
-_META_KEYS = {"articletitle": "title", "pubdate": "date", "firstpublishedtime": "date",
-              "contentsource": "source"}
-
-
-def html_to_lines(html: str) -> tuple[list[str], dict[str, str]]:
-    """The visible text of a page as lines (table rows' cells separated by tabs), and its CMS meta tags."""
-    soup = BeautifulSoup(html, "html.parser")
-    meta = {}
-    for tag in soup.find_all("meta"):
-        name = (tag.get("name") or "").lower()
-        if name in _META_KEYS and tag.get("content"):
-            meta.setdefault(_META_KEYS[name], tag["content"].strip())
-    if soup.title and soup.title.string:
-        meta.setdefault("page_title", soup.title.string.strip())
-    for c in soup.find_all(string=lambda s: isinstance(s, Comment)):
-        c.extract()
-    for tag in soup.find_all(_DROP_TAGS):
-        tag.decompose()
-    for tag in list(soup.find_all(True)):
-        if tag.decomposed or tag.name in ("html", "body"):
-            continue
-        attrs = " ".join([tag.get("id") or ""] + list(tag.get("class") or []))
-        if attrs.strip() and _NOISE_ATTR.search(attrs) and not _CONTENT_ATTR.search(attrs):
-            tag.decompose()
-    for a in soup.find_all("a"):
-        a.unwrap()  # links from old portals go nowhere useful; keep their words
-    for td in soup.find_all(["td", "th"]):
-        td.insert_after("\t")
-    for tag in soup.find_all(_BLOCKS):
-        tag.insert_before("\n")
-        tag.insert_after("\n")
-    text = soup.get_text()
-    lines = [re.sub(r"[ \u3000\xa0]+", " ", l).strip(" \t") for l in text.split("\n")]
-    return [l for l in lines if l.strip()], meta
-
 
 def _split_cells(lines: list[str]) -> list[str]:
     """Table rows `索引号：\\t000014/2017\\t主题分类：\\t环境` → one `label：value` line per pair."""
@@ -103,19 +55,34 @@ def parse_lines(raw_lines: list[str], page_meta: dict[str, str] | None = None) -
     notes: list[str] = []
     lines = [boilerplate.strip_pinyin(l).strip() for l in _split_cells(raw_lines)]
     lines = [l for l in lines if l]
-    for i, l in enumerate(lines):
-        if boilerplate.is_tail_start(l):
-            notes.append(f"已删除页面末尾无关列表（自「{l}」起 {len(lines) - i} 行）")
-            lines = lines[:i]
-            break
+    # Where the text is: the densest run of text-like lines; menus and footers outside it go.
+    # The few lines above it stay for the heading (title, number, dateline) to be recognised.
+    s, e = boilerplate.main_span(lines)
+    s = max(0, s - 8)
+    # A related-lists heading or closing widget well below the top ends the page's text.
+    tail = next((i for i in range(s + 8, len(lines)) if boilerplate.is_tail_start(lines[i])), None)
+    if tail is not None and tail <= e:
+        notes.append(f"已删除页面末尾无关列表（自「{lines[tail]}」起 {len(lines) - tail} 行）")
+        e = tail
+    elif e < len(lines) or s:
+        notes.append(f"已删除正文之外的页面杂项 {s + len(lines) - e} 行")
+    lines = lines[s:e]
     labelled = rc.labelled_fields(lines)
     date, date_line = _publication_date(lines, labelled)
     if not date and page_meta.get("date"):
         d = rc.parse_any_date(page_meta["date"])
         date = d.isoformat() if d else None
     label_lines = {idx for _, idx in labelled.values()}
+    counts: dict[str, int] = {}
+    for l in lines:
+        counts[l] = counts.get(l, 0) + 1
+    # An infobox: bullet items (`• 中文名:…`) and the short heading right above them.
+    infobox = {i for i, l in enumerate(lines) if boilerplate.is_bullet_item(l)}
+    infobox |= {i - 1 for i in infobox if i > 0 and len(lines[i - 1]) <= 8 and not re.search(r"[。；，,:：]", lines[i - 1])
+                and not re.match(r"^(?:[一二三四五六七八九十]+、|第.+[章条节]|附件)", lines[i - 1])}
     kept = [l for i, l in enumerate(lines)
-            if i not in label_lines and i != date_line and not boilerplate.is_noise(l) and not boilerplate.is_bullet_item(l)]
+            if i not in label_lines and i != date_line and i not in infobox
+            and not boilerplate.is_noise(l, repeats=counts[l])]
     dropped = len(lines) - len(kept)
     kept, repeats = boilerplate.drop_repeats(kept)
     if repeats:
@@ -176,14 +143,157 @@ def parse_lines(raw_lines: list[str], page_meta: dict[str, str] | None = None) -
     return meta, body, notes
 
 
+def _date_value(text: str | None) -> str | None:
+    d = rc.parse_any_date(text) if text else None
+    return d.isoformat() if d else None
+
+
+def _row_lines(lines: list[html_page.Line]) -> list[str]:
+    """Body lines; a table row of one-line cells becomes one line, its cells separated by a wide space."""
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.cell is None:
+            out.append(line.text)
+            i += 1
+            continue
+        j = i
+        while j < len(lines) and lines[j].cell is not None and lines[j].cell[:2] == line.cell[:2]:
+            j += 1
+        row = lines[i:j]
+        cells = [c.cell for c in row]
+        if len(set(cells)) == len(cells) and len(row) <= 8 and sum(len(c.text) for c in row) <= 200:
+            out.append("\u3000".join(c.text for c in row))
+        else:
+            out.extend(c.text for c in row)
+        i = j
+    return out
+
+
+def _is_header_line(text: str) -> bool:
+    """A line the page prints between its heading and the text: dateline, source, counters, widgets."""
+    f = re.sub(r"\s+", "", fold(text))
+    return boilerplate.is_noise(text) or bool(re.match(r"^(?:发布|发表|更新|来源|信息来源|浏览|阅读|点击|作者|编辑)", f) and
+                                             (re.search(r"[:：]", f) or rc.find_dates(f)))
+
+
+def parse_page(page: html_page.PageText) -> tuple[dict, list[str], list[str]]:
+    """Recognise the document of a saved HTML page: (metadata, body lines, notes)."""
+    lines = page.lines
+    texts = [boilerplate.strip_pinyin(l.text) for l in lines]
+    notes: list[str] = []
+    start, end = page.region
+    meta: dict[str, str] = {}
+    title = None
+    if page.title_span:
+        i, j = page.title_span
+        title = "".join(texts[i:j]).strip()
+        if i <= start + 25:
+            start = max(start, j)
+    elif page.meta.get("title") and rc.reads_as_title(page.meta["title"]):
+        title = page.meta["title"]
+    else:
+        title = _title_from_page_title(page.meta.get("page_title", ""))
+    fields = page.fields
+
+    # The top of the text: what the page prints between the heading and the text.
+    signed_sub = None
+    while start < end:
+        t = texts[start]
+        sq = re.sub(r"\s+", "", t)
+        if start in page.catalogue or _is_header_line(t) or (title and sq == re.sub(r"\s+", "", title)):
+            start += 1
+            continue
+        n = rc.number_line(t)
+        if n and not rc.DOC_NUMBER_ORDER.fullmatch(n):
+            # A 发文字号 under the title is the document's header; a 令 line starts its text.
+            meta.setdefault("doc_number", n)
+            start += 1
+            continue
+        sub = rc.subtitle_date(t)
+        if sub:
+            signed_sub = sub
+            meta["note"] = t.strip()
+            start += 1
+            continue
+        break
+    # The end of the text: before related lists, widgets, attachment links, source lines.
+    for k in range(start, end):
+        if boilerplate.is_tail_start(texts[k]):
+            notes.append(f"已删除页面末尾无关列表（自「{texts[k]}」起）")
+            end = k
+            break
+    while end > start and (lines[end - 1].file_link or (end - 1) in page.catalogue or _is_header_line(texts[end - 1])
+                           or boilerplate.is_noise(texts[end - 1], lines[end - 1].links)):
+        end -= 1
+    body_lines = [l for k, l in enumerate(lines[start:end], start)
+                  if k not in page.catalogue and not boilerplate.is_noise(texts[k], l.links)]
+    for l in body_lines:
+        l.text = boilerplate.strip_pinyin(l.text)
+    body = _row_lines(body_lines)
+    body, repeats = boilerplate.drop_repeats(body)
+    if repeats:
+        notes.append(f"已删除重复段落 {repeats} 段")
+    dropped = len(lines) - len(body_lines)
+    if dropped:
+        notes.append(f"已删除页面导航、栏目、页脚等 {dropped} 行")
+
+    if title:
+        meta["title"] = title
+    elif "title" in fields:
+        meta["title"] = fields["title"].value
+    # The page's catalogue is the portal's own record of the document: it wins over the text.
+    for key in ("doc_number", "index_no", "category"):
+        if key in fields and fields[key].value:
+            if key != "doc_number" or rc.find_doc_numbers(fields[key].value) or key not in meta:
+                meta[key] = fields[key].value
+    if "doc_number" not in meta:
+        top = next((rc.number_line(b) for b in body[:3] if rc.number_line(b)), None) or rc.order_number(body)
+        if top:
+            meta["doc_number"] = top
+    organs, sig_date, _ = rc.signature_block(body)
+    if "issuer" in fields:
+        meta["issuer"] = fields["issuer"].value
+    elif organs:
+        meta["issuer"] = ";".join(organs)
+    elif rc.issuer_from_title(meta.get("title", "")):
+        meta["issuer"] = ";".join(rc.issuer_from_title(meta["title"]))
+    elif meta.get("doc_number") and rc.issuer_from_number(meta["doc_number"]):
+        meta["issuer"] = rc.issuer_from_number(meta["doc_number"])
+    signed = _date_value(fields["signed"].value) if "signed" in fields else None
+    if not sig_date:
+        sig_date = rc.signatory_date(body)
+    signed = signed or (signed_sub.isoformat() if signed_sub else None) or (sig_date.isoformat() if sig_date else None)
+    if signed:
+        meta["signed"] = signed
+    date = _date_value(fields["date"].value) if "date" in fields else None
+    date = date or _date_value(page.meta.get("date"))
+    if date:
+        meta["date"] = date
+    if "effective" in fields and _date_value(fields["effective"].value):
+        meta["effective"] = _date_value(fields["effective"].value)
+    meta["script"] = rc.script_of(meta.get("title", "") + "".join(body))
+    return meta, body, notes
+
+
+def _title_from_page_title(page_title: str) -> str | None:
+    """The part of `<title>` that reads as a document title (`江西省人民政府 政策文件 关于…的通知`)."""
+    parts = [p for p in re.split(r"\s*[_|｜—–]+\s*|\s+-\s+|\s{1,}", page_title) if p]
+    cands = [p for p in parts if rc.reads_as_title(p)]
+    titled = [p for p in cands if rc.is_title_like(p)]
+    pool = titled or cands
+    return max(pool, key=len) if pool else None
+
+
 def read_legacy(source: Source, kind: str) -> DocDraft:
     """One saved page (HTML or a text dump) as a document draft."""
     text = read_text(source.path)
     if kind == "html":
-        raw, page_meta = html_to_lines(text)
+        meta, body, notes = parse_page(html_page.read_page(text))
     else:
-        raw, page_meta = text.split("\n"), {}
-    meta, body, notes = parse_lines(raw, page_meta)
+        raw = [boilerplate.decode_entities(l) for l in text.split("\n")]
+        meta, body, notes = parse_lines(raw)
     meta = {k: boilerplate.one_line(v) for k, v in meta.items() if v}
     draft = DocDraft(identity=source.identity, meta=meta, body=boilerplate.paragraphs(body), notes=notes)
     draft.missing = [k for k in ("title", "date", "doc_number", "issuer", "signed") if k not in meta]

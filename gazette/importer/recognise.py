@@ -14,14 +14,16 @@ from ..chinese import detect_script, fold
 from ..textrules import CLOSE_CLASS, FULLWIDTH_DATE_CHARS, OPEN_CLASS
 
 _FULLWIDTH = FULLWIDTH_DATE_CHARS
-_CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "O": 0, "o": 0, "一": 1, "二": 2, "三": 3, "四": 4,
+_CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "◯": 0, "Ｏ": 0, "O": 0, "o": 0, "一": 1, "二": 2, "三": 3, "四": 4,
               "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_NUM = "〇零○Ｏ一二三四五六七八九十百千"
 
 # Arabic, Chinese-numeral and ISO-style dates.
 DATE_AR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-DATE_CN = re.compile(r"([〇零○Ｏ一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日")
+DATE_CN = re.compile(r"([〇零○◯ＯO一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日")
 DATE_ISO = re.compile(r"(?<!\d)((?:19|20)\d{2})([-/.])(\d{1,2})\2(\d{1,2})(?!\d)")
+# Taiwan's official calendar: 中華民國110年3月5日 = 2021-03-05 (year + 1911).
+DATE_ROC = re.compile(r"(?:中[華华]民[國国]|民[國国])\s*(\d{2,3})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 
 _OPEN = OPEN_CLASS
 _CLOSE = CLOSE_CLASS
@@ -33,7 +35,9 @@ DOC_NUMBER_BRACKET = re.compile(
 DOC_NUMBER_ORDER = re.compile(rf"[\u4e00-\u9fff]{{2,24}}令\s*[（(]?\s*第\s*{_NUM}\s*[号號][）)]?")
 # 国家税务总局公告2018年第31号
 DOC_NUMBER_NOTICE = re.compile(rf"[\u4e00-\u9fff]{{2,20}}公告\s*(?:19|20)\d{{2}}\s*年\s*第\s*\d+\s*[号號]")
-DOC_NUMBERS = (DOC_NUMBER_BRACKET, DOC_NUMBER_ORDER, DOC_NUMBER_NOTICE)
+# 府交路字第1100012345號, 院臺規字第1080123456號 (Taiwan: organ + 字第 + serial)
+DOC_NUMBER_SERIAL = re.compile(r"[\u4e00-\u9fff]{1,12}字第\s*\d{4,13}\s*[号號]")
+DOC_NUMBERS = (DOC_NUMBER_BRACKET, DOC_NUMBER_ORDER, DOC_NUMBER_NOTICE, DOC_NUMBER_SERIAL)
 
 # Words that can precede a number inside a sentence but are not part of it.
 _LEADING_NOISE = re.compile(r"^(?:根据|依据|按照|经|以|和|及|与|并|的|为|于|是|由|即|见|(?:\d{1,2}月\d{1,2}日)|[^\u4e00-\u9fff]+)+")
@@ -54,18 +58,37 @@ NUMBER_PREFIX_ISSUER = {
 _ISSUE_NO = re.compile(r"((?:19|20)\d{2})\s*年\s*第\s*(\d{1,3})\s*[期号號]")
 _SERIAL = re.compile(r"[总總]\s*第\s*(\d{1,5})\s*[期号號]")
 
-# Labelled fields on portal pages and information tables (matched on the folded text).
+# Labelled fields on portal pages and information tables (matched on the folded text, spaces removed).
 LABELS = {
-    "title": ("标题", "名称", "文件名称", "中文名"),
-    "doc_number": ("文号", "发文字号", "发文文号"),
-    "issuer": ("发文机关", "发布机关", "发布单位", "发文单位", "制定机关", "发布机构"),
-    "signed": ("成文日期", "签发日期", "印发日期"),
-    "date": ("发布日期", "公布日期", "发布时间", "公开日期", "发文日期"),
-    "index_no": ("索引号",),
-    "category": ("主题分类",),
+    "title": ("标题", "名称", "文件名称", "中文名", "文件标题", "信息名称"),
+    "doc_number": ("文号", "发文字号", "发文文号", "文件编号", "发文号"),
+    "issuer": ("发文机关", "发布机关", "发布单位", "发文单位", "制定机关", "发布机构", "发文机构", "成文机关"),
+    "signed": ("成文日期", "签发日期", "印发日期", "成文时间", "签署日期", "生成日期"),
+    "date": ("发布日期", "公布日期", "发布时间", "公开日期", "发文日期", "公开时间", "发布于"),
+    "index_no": ("索引号", "索取号", "索引编号"),
+    "category": ("主题分类", "主题词分类"),
     "effective": ("施行日期", "实施日期", "生效日期"),
 }
+# Labels of tables that ARE a document's text (the national 行政处罚信息公开表): read, never removed.
+IN_TEXT_LABELS = {
+    "doc_number": ("行政处罚决定书文号", "处罚决定书文号", "决定书文号"),
+    "issuer": ("作出处罚决定的机关名称", "作出处罚决定的机关", "处罚机关", "作出决定机关"),
+    "signed": ("作出处罚决定的日期", "处罚决定日期", "作出决定日期"),
+}
+_LABEL_KEY = {label: key for key, labels in LABELS.items() for label in labels}
+_IN_TEXT_KEY = {label: key for key, labels in IN_TEXT_LABELS.items() for label in labels}
 _LABEL_RE = re.compile(r"^[\s•·●▪\-*]*([\u4e00-\u9fff]{2,6})\s*[:：]\s*(.+?)\s*$")
+
+
+def label_key(label: str) -> str | None:
+    """The canonical key a page's label names (`發布機構` → issuer), either script, spaces ignored."""
+    s = re.sub(r"[\s:：]+", "", fold(label))
+    return _LABEL_KEY.get(s) or _IN_TEXT_KEY.get(s)
+
+
+def is_catalogue_label(label: str) -> bool:
+    """A label of the page's catalogue table (removed from the text), not of a table in the text."""
+    return re.sub(r"[\s:：]+", "", fold(label)) in _LABEL_KEY
 
 
 @dataclass
@@ -135,6 +158,10 @@ def find_dates(text: str) -> list[tuple[int, dt.date, str]]:
         d = _mkdate(int(m.group(1)), int(m.group(3)), int(m.group(4)))
         if d:
             found.append((m.start(), d, text[m.start():m.end()]))
+    for m in DATE_ROC.finditer(t):
+        d = _mkdate(int(m.group(1)) + 1911, int(m.group(2)), int(m.group(3)))
+        if d:
+            found.append((m.start(), d, text[m.start():m.end()]))
     found.sort(key=lambda f: f[0])
     return found
 
@@ -145,13 +172,20 @@ def parse_any_date(text: str) -> dt.date | None:
     return found[0][1] if found else None
 
 
+# Characters a page puts before a signature date: lost characters (`?`), boxes, bullets, spaces.
+_DATE_JUNK = re.compile(r"^[\s?？□■◆●·•*_\-—=~#]+|[\s　]+$")
+
+
 def is_date_line(line: str) -> dt.date | None:
-    """The date when the whole line is one date (a signature block's date line)."""
-    s = line.strip()
+    """The date when the whole line is one date (a signature block's date line).
+
+    Junk before the date (`?????2017年1月6日`, a character lost in an encoding mishap) is ignored.
+    """
+    s = _DATE_JUNK.sub("", line.strip())
     if len(s) > 24 or not ("日" in s or "-" in s or "/" in s or "." in s):
         return None  # cheap rejection: this runs on every line of every document
     s = s.translate(_FULLWIDTH)
-    for rx in (DATE_AR, DATE_CN, DATE_ISO):
+    for rx in (DATE_AR, DATE_CN, DATE_ISO, DATE_ROC):
         m = rx.fullmatch(s)
         if m:
             return parse_any_date(s)
@@ -179,6 +213,34 @@ def number_line(line: str) -> str | None:
     # Allow one stray character (a trailing full stop, a bracket left over from the layout).
     if len(nums) == 1 and len(nums[0][1]) >= len(s) - 1:
         return nums[0][1]
+    return None
+
+
+def is_order_header(line: str) -> bool:
+    """`江西省人民政府令`, `中华人民共和国国务院令`: an order's header line, without its number."""
+    s = re.sub(r"\s+", "", fold(line))
+    return s.endswith("令") and bool(ORGAN.match(re.sub(r"^中华人民共和国", "", s[:-1]) or "x"))
+
+
+def order_number(lines: list[str]) -> str | None:
+    """An order's number printed over two lines at the top (`某某市人民政府令` / `第35号`)."""
+    for a, b in zip(lines[:4], lines[1:5]):
+        if is_order_header(a) and re.fullmatch(rf"\s*[（(]?\s*第\s*{_NUM}\s*[号號]\s*[）)]?\s*", b):
+            return a.strip() + re.sub(r"\s+", "", b)
+    return None
+
+
+# `省长　易炼红` / `市长 张某某` above a date: an order signed by the head of government.
+_SIGNATORY = re.compile(r"^(?:代理)?(?:总理|省长|市长|县长|区长|州长|旗长|盟长|主席|部长|主任|局长|署长|行长|院长|镇长|乡长)"
+                        r"(?:\s*[\u4e00-\u9fff○〇×Ｘ某]{1,4})?$")
+
+
+def signatory_date(lines: list[str], start: int = 0) -> dt.date | None:
+    """The date under a signatory's title and name (an order, a 公告 signed by a person)."""
+    for i in range(max(start, 1), len(lines)):
+        d = is_date_line(lines[i])
+        if d and _SIGNATORY.match(re.sub(r"\s+", "", fold(lines[i - 1]))):
+            return d
     return None
 
 
@@ -236,17 +298,65 @@ def is_title_like(line: str) -> bool:
 
 
 def labelled_fields(lines: list[str]) -> dict[str, tuple[str, int]]:
-    """`发布单位：…`-style labelled values: canonical key -> (value, line index). First one wins."""
+    """`发布单位：…`-style catalogue values: canonical key -> (value, line index). First one wins."""
     out: dict[str, tuple[str, int]] = {}
     for i, line in enumerate(lines):
         m = _LABEL_RE.match(line)
         if not m:
             continue
-        label = fold(m.group(1))
-        for key, labels in LABELS.items():
-            if label in labels and key not in out:
-                out[key] = (m.group(2).strip(), i)
+        key = _LABEL_KEY.get(fold(m.group(1)))
+        if key and key not in out:
+            out[key] = (m.group(2).strip(), i)
     return out
+
+
+# Characters no title contains: breadcrumb arrows, sentence ends, labels.
+_NOT_IN_TITLE = re.compile(r"[>›»→]|&gt;|。.|^[\u4e00-\u9fff]{2,8}\s*[:：]|[:：]$|^(?:首页|当前位置|您的位置)")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def reads_as_title(line: str) -> bool:
+    """True when a line can be a document's title: Chinese words, one line, not page furniture.
+
+    Rejects ad placeholders (`ad9_210*60`), breadcrumbs (`首页 > 政务公开 > …`), labelled lines
+    (`關鍵詞: …`), sentences and dates.
+    """
+    s = re.sub(r"\s+", "", line)
+    if not (4 <= len(s) <= 120):
+        return False
+    cjk = len(_CJK.findall(s))
+    if cjk < 4 or cjk < len(s) * 0.5:
+        return False
+    if _NOT_IN_TITLE.search(fold(s)) or is_date_line(s) or s.endswith(("，", ",", "；", ";", "、")):
+        return False
+    return True
+
+
+_TITLE_ORGAN = re.compile(r"^([\u4e00-\u9fff（）()、]{2,80}?)(?:关于|印发)")
+
+
+def issuer_from_title(title: str) -> list[str]:
+    """`全国人民代表大会常务委员会关于…的决议` → its organ(s), as printed; [] when the title names none."""
+    t = title.strip()
+    m = _TITLE_ORGAN.match(fold(t))
+    if not m:
+        return []
+    # fold() keeps length, so the printed organs sit at the same offsets.
+    parts = [p for p in t[:m.end(1)].split("、") if p]
+    return parts if parts and all(ORGAN.match(fold(p)) for p in parts) else []
+
+
+# `（2007年6月29日第十届全国人民代表大会常务委员会第二十八次会议通过）` under a title.
+_SUBTITLE = re.compile(r"^[（(][^）)]*(?:通过|公布|发布|施行|批准|修正|修订|印发|颁布)[^）)]*[）)]$")
+
+
+def subtitle_date(line: str) -> dt.date | None:
+    """The date of a bracketed adoption/publication note under a title, else None."""
+    s = re.sub(r"\s+", "", line)
+    if not _SUBTITLE.match(fold(s)):
+        return None
+    found = find_dates(s)
+    return found[0][1] if found else None
 
 
 def issue_from_text(text: str) -> tuple[int | None, int | None, int | None]:
