@@ -132,6 +132,10 @@ def test_text_ends_before_related_lists_widgets_and_attachment_links():
     for furniture in ("预案.pdf", "相关解读", "图解", "字体", "打印", "分享"):
         assert furniture not in draft.body, furniture
     assert draft.meta["signed"] == "2021-06-01" and draft.meta["issuer"] == "某某市人民政府"
+    # Nothing read is lost: what was dropped is listed for review.
+    removed = next(n for n in draft.notes if n.startswith("已删除的页面文字"))
+    for furniture in ("某某市防汛预案.pdf", "图解防汛", "分享到：微信 微博"):
+        assert furniture in removed, furniture
 
 
 _TMP = []

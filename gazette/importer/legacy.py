@@ -290,11 +290,18 @@ def read_legacy(source: Source, kind: str) -> DocDraft:
     """One saved page (HTML or a text dump) as a document draft."""
     text = read_text(source.path)
     if kind == "html":
-        meta, body, notes = parse_page(html_page.read_page(text))
+        page = html_page.read_page(text)
+        read = [l.text for l in page.lines]
+        meta, body, notes = parse_page(page)
     else:
-        raw = [boilerplate.decode_entities(l) for l in text.split("\n")]
-        meta, body, notes = parse_lines(raw)
+        read = [boilerplate.decode_entities(l) for l in text.split("\n")]
+        meta, body, notes = parse_lines(read)
     meta = {k: boilerplate.one_line(v) for k, v in meta.items() if v}
+    # Nothing read is lost: what was taken for page furniture is listed for review (JSON report).
+    kept = re.sub(r"\s+", "", "".join(body) + "".join(meta.values()))
+    removed = [l.strip() for l in read if l.strip() and re.sub(r"\s+", "", boilerplate.strip_pinyin(l)) not in kept]
+    if removed:
+        notes.append("已删除的页面文字（供核对）：" + " ｜ ".join(removed))
     draft = DocDraft(identity=source.identity, meta=meta, body=boilerplate.paragraphs(body), notes=notes)
     draft.missing = [k for k in ("title", "date", "doc_number", "issuer", "signed") if k not in meta]
     return draft
