@@ -223,9 +223,11 @@ def test_all_fixtures_import_idempotently_edits_survive_and_a_bad_page_does_not_
     for name in ("govcn-article.html", "xxgk-catalogue.html", "tw-gazette.html", "nested-tables.html",
                  "site-prefix-title.html", "dump-furniture.txt", "ling-page.html"):
         assert by_source[name].status == "imported", (name, by_source[name].reasons)
-    assert by_source["empty.html"].status != "imported"
+    # A page with no title and no date is kept as a draft for review, never published.
+    assert by_source["empty.html"].outputs[0].draft
     archive = load_archive(str(into))
     assert archive.errors == [] and len(archive.documents) == 7
+    assert [d.source_path for d in archive.drafts] == [by_source["empty.html"].outputs[0].path]
     files = {p: p.read_bytes() for p in into.rglob("*.md")}
     again = run_import([str(src)], str(into), jobs=1)
     assert {p: p.read_bytes() for p in into.rglob("*.md")} == files
@@ -234,3 +236,17 @@ def test_all_fixtures_import_idempotently_edits_survive_and_a_bad_page_does_not_
     edited.write_text(edited.read_text(encoding="utf-8") + "\n档案员的修订。\n", encoding="utf-8")
     run_import([str(src)], str(into), jobs=1)
     assert "档案员的修订。" in edited.read_text(encoding="utf-8")
+
+
+def test_page_whose_title_is_only_in_its_title_tag_is_a_draft_for_review(tmp_path):
+    html = _page("<div class='c'><p>各区人民政府：</p><p>为加强河道管理，保障防洪安全，现就有关事项通知如下，请认真贯彻执行。</p>"
+                 "<p>某某市人民政府</p><p>2021年5月6日</p></div>",
+                 title="某某市人民政府门户网站 - 某某市人民政府关于加强河道管理的通知")
+    src = tmp_path / "p.html"
+    src.write_text(html, encoding="utf-8")
+    draft = read_legacy(Source(str(src), "p.html"), "html")
+    assert draft.meta["title"] == "某某市人民政府关于加强河道管理的通知" and draft.review
+    report = run_import([str(src)], str(tmp_path / "content"), jobs=1)
+    assert report.results[0].outputs[0].draft
+    archive = load_archive(str(tmp_path / "content"))
+    assert archive.documents == [] and len(archive.drafts) == 1

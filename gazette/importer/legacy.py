@@ -143,6 +143,10 @@ def parse_lines(raw_lines: list[str], page_meta: dict[str, str] | None = None) -
     return meta, body, notes
 
 
+# A title read from the page's <title> or meta tags only (no visible heading): an archivist checks it.
+REVIEW_TITLE = "页面上没有可见的标题，标题取自网页的 <title> 或元数据（请核对）"
+
+
 def _date_value(text: str | None) -> str | None:
     d = rc.parse_any_date(text) if text else None
     return d.isoformat() if d else None
@@ -191,10 +195,13 @@ def parse_page(page: html_page.PageText) -> tuple[dict, list[str], list[str]]:
         title = "".join(texts[i:j]).strip()
         if i <= start + 25:
             start = max(start, j)
-    elif page.meta.get("title") and rc.reads_as_title(page.meta["title"]):
-        title = page.meta["title"]
     else:
-        title = _title_from_page_title(page.meta.get("page_title", ""))
+        if page.meta.get("title") and rc.reads_as_title(page.meta["title"]):
+            title = page.meta["title"]
+        else:
+            title = _title_from_page_title(page.meta.get("page_title", ""))
+        if title:
+            notes.append(REVIEW_TITLE)
     fields = page.fields
 
     # The top of the text: what the page prints between the heading and the text.
@@ -303,5 +310,7 @@ def read_legacy(source: Source, kind: str) -> DocDraft:
     if removed:
         notes.append("已删除的页面文字（供核对）：" + " ｜ ".join(removed))
     draft = DocDraft(identity=source.identity, meta=meta, body=boilerplate.paragraphs(body), notes=notes)
+    if REVIEW_TITLE in notes:
+        draft.review.append(REVIEW_TITLE)
     draft.missing = [k for k in ("title", "date", "doc_number", "issuer", "signed") if k not in meta]
     return draft

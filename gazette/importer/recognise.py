@@ -327,9 +327,11 @@ def reads_as_title(line: str) -> bool:
     cjk = len(_CJK.findall(s))
     if cjk < 4 or cjk < len(s) * 0.5:
         return False
-    if _NOT_IN_TITLE.search(fold(s)) or is_date_line(s) or s.endswith(("，", ",", "；", ";", "、")):
+    f = fold(s)
+    if _NOT_IN_TITLE.search(f) or is_date_line(s) or s.endswith(("，", ",", "；", ";", "、")):
         return False
-    return True
+    # An organ's name alone (a signature line, a site's name) is not a title.
+    return not (ORGAN.match(f) and not re.search(r"关于|的", f))
 
 
 _TITLE_ORGAN = re.compile(r"^([\u4e00-\u9fff（）()、]{2,80}?)(?:关于|印发)")
