@@ -47,6 +47,10 @@ class ClassRow:
     def count(self, column: str) -> int:
         return len(self.documents[column])
 
+    def label(self, script: str = "zh-Hans") -> str:
+        """The document type in the site's script (the data keeps Simplified)."""
+        return localise(self.doc_type, script)
+
 
 @dataclass
 class AnnualReport:

@@ -420,3 +420,15 @@ def test_withheld_documents_stay_out_of_versions_timelines_interpretations_and_c
     assert record["versions"] == ["pub-v1"] and record["ended_by"] == "" and record["interpreted_by"] == []
     report = json.loads((out / "validity" / "annual-2024.json").read_text(encoding="utf-8"))
     assert report["rows"][1]["issued"] == 0  # the withheld version is not counted
+
+
+def test_annual_page_of_a_traditional_site_names_the_types_in_traditional(tmp_path):
+    from gazette.build import build_site
+
+    c = tmp_path / "content"
+    write_doc(c, "a", title="甲办法", date="2025-01-02", doc_type="规范性文件")
+    build_site(str(c), str(tmp_path / "out"), as_of=AS_OF, extra_settings={"SITE_SCRIPT": "zh-Hant"})
+    page = (tmp_path / "out" / "validity" / "annual-2025.html").read_text(encoding="utf-8")
+    assert '<th scope="row">規範性文件</th>' in page and '<th scope="row">规范性文件</th>' not in page
+    data = json.loads((tmp_path / "out" / "validity" / "annual-2025.json").read_text(encoding="utf-8"))
+    assert data["rows"][1]["doc_type"] == "规范性文件" and data["rows"][1]["issued"] == 1
