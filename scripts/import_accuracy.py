@@ -15,6 +15,14 @@ in `../shared/samples/legacy-pages` and our own varied pages in `tests/fixtures/
 in `tests/fixtures/portals/*.json`).
 
     .venv/bin/python scripts/import_accuracy.py --portals [-v]
+
+With `--scans`, instead: generates the varied scanned issues of `scripts/make_scan_corpus.py`
+(real Tesseract for the image-only ones), imports them without a manifest and compares, per
+issue: documents found vs expected, issue year/number/serial/date, and per document title,
+文号, issuer, signed date, publication date, where the text starts and ends (first and last 12
+characters, whitespace deleted, full/half-width alike) and the character accuracy of the body.
+
+    .venv/bin/python scripts/import_accuracy.py --scans [--jobs 2]
 """
 
 from __future__ import annotations
@@ -28,6 +36,7 @@ import sqlite3
 import sys
 import tempfile
 import time
+import unicodedata
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
@@ -174,16 +183,138 @@ def print_portal_report(verbose: bool = False) -> float:
     return total_right / total if total else 0.0
 
 
+# --- scanned issues -------------------------------------------------------------------------------
+
+DOC_FIELDS = ("title", "doc_number", "issuer", "signed", "date", "start", "end")
+ISSUE_FIELDS = ("year", "number", "serial", "date")
+EDGE = 12
+
+
+def _plain(text: str | None) -> str:
+    """Text compared: Markdown escapes undone, whitespace deleted, full- and half-width forms alike."""
+    return unicodedata.normalize("NFKC", re.sub(r"\s+", "", re.sub(r"\\(.)", r"\1", text or "")))
+
+
+def written_documents(into: str) -> list:
+    """Every document file under into (published, withheld and drafts alike)."""
+    from gazette.archive import iter_content_files
+    from gazette.model import read_document
+    return [read_document(p) for p in iter_content_files(into, "documents")]
+
+
+def score_scans(truth: dict, into: str) -> dict:
+    """Per issue of the generated corpus: fields right / fields compared, and what was wrong."""
+    from gazette.archive import normalise_doc_number
+    from gazette.importer.layout import similarity
+    from gazette.importer.ocr import char_accuracy
+    from gazette.model import read_issue
+    with open(os.path.join(into, STATE_FILE), encoding="utf-8") as f:
+        state = json.load(f)
+    docs_by_path = {d.source_path: d for d in written_documents(into)}
+    out = {}
+    for name, t in truth.items():
+        ident_prefix = None
+        outputs = []
+        for ident, entry in state["sources"].items():
+            if ident.split("#")[0].endswith("/" + t["file"]) or ident.split("#")[0] == t["file"]:
+                ident_prefix = ident.split("#")[0]
+                outputs.append(entry["output"])
+        found = [d for rel, d in docs_by_path.items() for o in outputs if rel.endswith(o)]
+        right, total, wrong, chars = 0, 0, [], []
+
+        def check(label, ok, got, want):
+            nonlocal right, total
+            total += 1
+            right += bool(ok)
+            if not ok:
+                wrong.append(f"{label}: got {got!r}, want {want!r}")
+
+        issue_rel = next((o for o in outputs if o.startswith("issues/")), None)
+        issue = read_issue(os.path.join(into, issue_rel)) if issue_rel else None
+        ti = t["issue"]
+        for k in ISSUE_FIELDS:
+            got = (issue.date.isoformat() if k == "date" else getattr(issue, k)) if issue else None
+            check(f"issue.{k}", got == ti[k], got, ti[k])
+        check("documents found", len(found) == len(t["documents"]), len(found), len(t["documents"]))
+        pool = list(found)
+        for n, want in enumerate(t["documents"]):
+            best = max(pool, key=lambda d: (similarity(d.title, want["title"]),
+                                            similarity(d.body[:200], "".join(want["body"])[:200])), default=None)
+            if best is not None and (similarity(best.title, want["title"]) >= 0.5
+                                     or similarity(best.body[:200], "".join(want["body"])[:200]) >= 0.5):
+                pool.remove(best)
+            else:
+                best = None
+            body = _plain(best.body) if best else ""
+            expect_body = _plain("".join(want["body"]))
+            got = {"title": _plain(best.title) if best else None,
+                   "doc_number": normalise_doc_number(best.doc_number) if best and best.doc_number else None,
+                   "issuer": ";".join(best.issuer) if best and best.issuer else None,
+                   "signed": best.signed.isoformat() if best and best.signed else None,
+                   "date": best.date.isoformat() if best and best.date else None,
+                   "start": body[:EDGE] if best else None, "end": body[-EDGE:] if best else None}
+            exp = {"title": _plain(want["title"]),
+                   "doc_number": normalise_doc_number(want["doc_number"]) if want["doc_number"] else None,
+                   "issuer": want["issuer"], "signed": want["signed"], "date": ti["date"],
+                   "start": expect_body[:EDGE], "end": expect_body[-EDGE:]}
+            for k in DOC_FIELDS:
+                check(f"doc {n + 1} {k}", got[k] == exp[k], got[k], exp[k])
+            chars.append(char_accuracy(expect_body, body))
+        out[name] = {"right": right, "total": total, "found": len(found), "expected": len(t["documents"]),
+                     "drafts": sum(1 for d in found if d.is_draft), "char_accuracy": sum(chars) / len(chars) if chars else 0,
+                     "wrong": wrong, "source": ident_prefix}
+    return out
+
+
+def measure_scans(into: str, jobs: int | None, corpus_dir: str | None = None) -> tuple[dict, float]:
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from make_scan_corpus import make_corpus
+    corpus_dir = corpus_dir or tempfile.mkdtemp(prefix="gazette-scans-")
+    truth = make_corpus(corpus_dir)
+    os.unlink(os.path.join(corpus_dir, "truth.json"))   # not a source
+    t0 = time.perf_counter()
+    report = run_import([corpus_dir], into, jobs=jobs)
+    seconds = time.perf_counter() - t0
+    if report.failed:
+        print(report.to_text())
+    return score_scans(truth, into), seconds
+
+
+def print_scans(scores: dict, seconds: float) -> None:
+    right = sum(s["right"] for s in scores.values())
+    total = sum(s["total"] for s in scores.values())
+    print(f"scanned issues: {len(scores)} sets imported in {seconds:.1f} s")
+    print(f"{'set':24} {'docs found/expected':>20} {'drafts':>6} {'fields right':>14} {'char acc':>9}")
+    for name, s in scores.items():
+        print(f"{name:24} {s['found']:>9}/{s['expected']:<10} {s['drafts']:>6} "
+              f"{s['right']:>6}/{s['total']:<4} {s['right'] / s['total']:>6.1%} {s['char_accuracy']:>8.2%}")
+    per_field: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])
+    for s in scores.values():
+        for w in s["wrong"]:
+            per_field[w.split(":")[0].split(" ")[-1]][0] += 1
+    print(f"all fields: {right}/{total} = {right / total:.1%}")
+    for name, s in scores.items():
+        for w in s["wrong"]:
+            print(f"  {name}: {w}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--corpus", default=DEFAULT_CORPUS)
     ap.add_argument("--into", default=None, help="archive folder to import into (default: a temporary one)")
     ap.add_argument("--jobs", type=int, default=None)
     ap.add_argument("--portals", action="store_true", help="measure the saved portal-page sets instead")
+    ap.add_argument("--scans", action="store_true", help="measure the generated scanned issues instead")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
     if args.portals:
         print_portal_report(args.verbose)
+        return
+    if args.scans:
+        into = args.into or tempfile.mkdtemp(prefix="gazette-import-scans-")
+        scores, seconds = measure_scans(into, args.jobs)
+        print(f"imported into {into}")
+        print_scans(scores, seconds)
         return
     if not os.path.isdir(args.corpus):
         sys.exit(f"corpus not found: {args.corpus} (see ../shared/corpus/README.md)")

@@ -68,12 +68,16 @@ def _apply_row(draft: DocDraft, row: ManifestRow) -> None:
 
 class Importer:
     def __init__(self, into: str, manifest: str | None = None, dry_run: bool = False, force: bool = False,
-                 jobs: int | None = None, progress: Progress | None = None, ocr: bool = True):
+                 jobs: int | None = None, progress: Progress | None = None, ocr: bool = True,
+                 keep_read: bool = False):
         self.into = into
         self.dry_run, self.force = dry_run, force
         self.jobs = jobs or os.cpu_count() or 1
         self.progress = progress or _no_progress
         self.ocr = ocr
+        # With keep_read, the text of every PDF page as read (text layer or OCR), by source identity:
+        # for checking that every character read reached a written file.
+        self.read_texts: dict[str, list[str]] | None = {} if keep_read else None
         self.report = Report(into=into, dry_run=dry_run)
         self.manifest: Manifest | None = None
         if manifest:
@@ -121,7 +125,7 @@ class Importer:
         try:
             for s, parsed, kind, err in self.progress(all_results, len(all_results), "写入"):
                 try:
-                    self._write_source(s, parsed, kind, err)
+                    self.write_source(s, parsed, kind, err)
                 except Exception as e:  # a disk or permission problem: report it, go on
                     res = self.report.results[-1]
                     res.status = "failed"
@@ -158,11 +162,11 @@ class Importer:
         if self.ocr:
             pending = {path: pages.ocr for path, pages in layers.items() if pages.ocr}
             total = sum(len(v) for v in pending.values())
-            for path, index, text, err in self.progress(self._ocr(pending, pool), total, "OCR"):
+            for path, index, page, err in self.progress(self._ocr(pending, pool), total, "OCR"):
                 if err:
                     errors.setdefault(path, err)
                 else:
-                    layers[path].texts[index] = text
+                    layers[path].layouts[index] = page
         for s in pdfs:
             if s.path not in layers:
                 continue
@@ -172,6 +176,8 @@ class Importer:
             if not self.ocr and layers[s.path].ocr:
                 out.append((s, None, "pdf", f"{len(layers[s.path].ocr)} 页没有文字层，且已关闭 OCR"))
                 continue
+            if self.read_texts is not None:
+                self.read_texts[s.identity] = layers[s.path].texts
             try:
                 out.append((s, pdfmod.build_issue(layers[s.path], self._rows(s)), "pdf", None))
             except SourceError as e:
@@ -183,13 +189,13 @@ class Importer:
     def _ocr(self, pending: dict[str, list[int]], pool):
         """OCR every pending page of every PDF, on every core."""
         mapper = (lambda fn, items: pool.map(fn, items)) if pool else map
-        tasks = [(path, i, pdfmod.OCR_DPI) for path, pages in pending.items() for i in pages]
-        for path, index, text, err in mapper(_safe_ocr, tasks):
-            yield path, index, text, err
+        tasks = [(path, i, None) for path, pages in pending.items() for i in pages]
+        yield from mapper(_safe_ocr, tasks)
 
     # -- writing ---------------------------------------------------------------------------
 
-    def _write_source(self, s: Source, parsed: Parsed | None, kind: str | None, err: str | None) -> None:
+    def write_source(self, s: Source, parsed: Parsed | None, kind: str | None, err: str | None) -> None:
+        """Write what one source gave (or record why it gave nothing) and add it to the report."""
         res = SourceResult(source=s.identity, kind=kind)
         self.report.results.append(res)
         if err or parsed is None:
@@ -230,6 +236,10 @@ class Importer:
         issue = parsed.issue
         key = issue.meta["scan"][len("scans/"):-len(".pdf")]
         rel = f"issues/{key}.md"
+        if not issue.complete:
+            # Year, number or date unknown: no issue file (it would not load); the scan is still kept.
+            res.outputs.append(Output(rel, "skipped", None, issue.missing))
+            return self._write_scan(issue, res)
         text = render(issue.meta, issue.body)
         try:
             read_issue(rel, text=text)
@@ -245,6 +255,9 @@ class Importer:
             return False
         self._issue_owner[key] = issue.identity
         self._emit(rel, text.encode("utf-8"), res, issue.identity + "#issue", issue.missing)
+        return self._write_scan(issue, res)
+
+    def _write_scan(self, issue, res: SourceResult) -> bool:
         scan_rel = issue.meta["scan"]
         try:
             target = safe_target(self.into, scan_rel)
@@ -299,10 +312,10 @@ class Importer:
 
 def _safe_ocr(task):
     try:
-        path, index, text = pdfmod.ocr_page(task)
-        return path, index, text, None
+        path, index, page = pdfmod.ocr_page(task)
+        return path, index, page, None
     except Exception as e:
-        return task[0], task[1], "", f"第 {task[1] + 1} 页 OCR 失败：{e}"
+        return task[0], task[1], None, f"第 {task[1] + 1} 页 OCR 失败：{e}"
 
 
 def run_import(sources: list[str], into: str, **kwargs) -> Report:

@@ -50,6 +50,7 @@ class IssueDraft:
     body: str = ""
     scan_from: str | None = None       # the PDF to copy under scans/
     missing: list[str] = field(default_factory=list)
+    complete: bool = True              # False: year, number or date unknown; only the scan is written
 
 
 @dataclass
