@@ -222,10 +222,15 @@ def score_scans(truth: dict, into: str) -> dict:
         found = [d for rel, d in docs_by_path.items() for o in outputs if rel.endswith(o)]
         right, total, wrong, chars = 0, 0, [], []
 
+        per_field: dict[str, list[int]] = {}
+
         def check(label, ok, got, want):
             nonlocal right, total
             total += 1
             right += bool(ok)
+            counts = per_field.setdefault(label.split(" ")[-1].replace("issue.", "issue "), [0, 0])
+            counts[0] += bool(ok)
+            counts[1] += 1
             if not ok:
                 wrong.append(f"{label}: got {got!r}, want {want!r}")
 
@@ -262,7 +267,7 @@ def score_scans(truth: dict, into: str) -> dict:
             chars.append(char_accuracy(expect_body, body))
         out[name] = {"right": right, "total": total, "found": len(found), "expected": len(t["documents"]),
                      "drafts": sum(1 for d in found if d.is_draft), "char_accuracy": sum(chars) / len(chars) if chars else 0,
-                     "wrong": wrong, "source": ident_prefix}
+                     "wrong": wrong, "source": ident_prefix, "fields": per_field}
     return out
 
 
@@ -290,8 +295,10 @@ def print_scans(scores: dict, seconds: float) -> None:
               f"{s['right']:>6}/{s['total']:<4} {s['right'] / s['total']:>6.1%} {s['char_accuracy']:>8.2%}")
     per_field: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])
     for s in scores.values():
-        for w in s["wrong"]:
-            per_field[w.split(":")[0].split(" ")[-1]][0] += 1
+        for k, (ok, n) in s["fields"].items():
+            per_field[k][0] += ok
+            per_field[k][1] += n
+    print("per field: " + ", ".join(f"{k} {ok}/{n}" for k, (ok, n) in per_field.items()))
     print(f"all fields: {right}/{total} = {right / total:.1%}")
     for name, s in scores.items():
         for w in s["wrong"]:

@@ -98,7 +98,7 @@ LAYOUTS = [
            date="2019-03-31", body_chars=600),
     Layout("skewed-noisy-ocr", cover="toc", wrap=16, skew=1.4, noise=True, new_page=False, kinds=("notice", "rule"),
            year=2018, number=11, serial=97, date="2018-06-15", body_chars=380),
-    Layout("nocover-cn-dates-ocr", cover="none", wrap=30, new_page=False, head_date=True, dpi=150,
+    Layout("nocover-cn-dates-ocr", cover="none", wrap=30, new_page=False, head_date=True, dpi=200,
            kinds=("notice", "decision"), year=2017, number=3, serial=None, date="2017-02-08", body_chars=300),
 ]
 

@@ -20,6 +20,11 @@ from import_accuracy import score_scans  # noqa: E402
 from make_scan_corpus import FONT_PATH, LAYOUTS, make_corpus  # noqa: E402
 
 
+# Both text-layer sets and the two OCR sets closest to real trouble (a cover with 目录 and wrapped
+# titles without 文号; a skewed, noisy scan); scripts/import_accuracy.py measures all six.
+TEST_SETS = ["toc-wrapped-ocr", "skewed-noisy-ocr", "midpage-text", "toc-mixed-text"]
+
+
 @pytest.fixture(scope="module")
 def imported(tmp_path_factory):
     """The generated issues imported in one run (two OCR workers), without a manifest; the text
@@ -30,7 +35,7 @@ def imported(tmp_path_factory):
         unavailable(f"{FONT_PATH} not found (fonts-noto-cjk)")
     root = tmp_path_factory.mktemp("scans")
     corpus = root / "scans-in"
-    truth = make_corpus(str(corpus))
+    truth = make_corpus(str(corpus), only=TEST_SETS)
     os.unlink(corpus / "truth.json")
     into = root / "content"
     importer = Importer(str(into), jobs=2, keep_read=True)
@@ -63,6 +68,7 @@ def test_corpus_has_the_six_layouts_in_both_kinds_and_scripts():
     assert any(not l.new_page for l in LAYOUTS) and any("order" in l.kinds for l in LAYOUTS)
 
 
+@pytest.mark.ocr
 def test_every_character_read_ends_up_in_a_written_file(imported):
     truth, into, read, _, _ = imported
     written = _chars(_written(into))
@@ -73,6 +79,7 @@ def test_every_character_read_ends_up_in_a_written_file(imported):
         assert not missing, f"{name}: characters read but in no written file: {''.join(missing.elements())[:80]}"
 
 
+@pytest.mark.ocr
 def test_every_line_read_is_in_a_written_file_in_order(imported):
     _, into, read, _, _ = imported
     written = re.sub(r"\s+", "", _written(into))
@@ -89,6 +96,7 @@ def _split_between(line: str, written: str) -> bool:
     return any(line[:k] in written and line[k:] in written for k in range(1, len(line)))
 
 
+@pytest.mark.ocr
 def test_segmented_by_layout_95_percent_of_fields_right(imported):
     truth, into, _, report, _ = imported
     scores = score_scans(truth, into)
@@ -101,6 +109,7 @@ def test_segmented_by_layout_95_percent_of_fields_right(imported):
         assert s["char_accuracy"] >= 0.95, (name, s["char_accuracy"])
 
 
+@pytest.mark.ocr
 def test_issue_date_comes_from_the_cover_not_the_first_date_in_the_text(imported):
     truth, into, _, _, _ = imported
     archive = load_archive(into)
@@ -111,6 +120,7 @@ def test_issue_date_comes_from_the_cover_not_the_first_date_in_the_text(imported
         assert "第 1 页（封面、目录）" in issue.body or not any(l.name == name and l.cover != "none" for l in LAYOUTS)
 
 
+@pytest.mark.ocr
 def test_ocr_confidence_is_recorded_per_document_and_report_lists_drafts_and_empty_fields(imported):
     truth, into, _, report, _ = imported
     ocr_outputs = [o for r in report.results if r.kind == "pdf" for o in r.outputs
@@ -127,6 +137,7 @@ def _name(source: str) -> str:
     return os.path.splitext(os.path.basename(source.split("#")[0]))[0]
 
 
+@pytest.mark.ocr
 def test_reimport_is_idempotent_and_keeps_an_archivists_edit(imported, tmp_path):
     truth, _, _, _, corpus = imported
     src = tmp_path / "in"
@@ -147,3 +158,46 @@ def test_reimport_is_idempotent_and_keeps_an_archivists_edit(imported, tmp_path)
     assert {o.action for o in outs if not o.path.endswith(os.path.relpath(doc, into))} <= {"unchanged", "failed"}
     assert "档案员补充的说明" in open(doc, encoding="utf-8").read()
     assert any(o.action == "skipped" for o in outs)
+
+
+# -- the layout rules on their own (no OCR) -------------------------------------------------------
+
+def _line(text, x0, y0, size=12.0, x1=None):
+    from gazette.importer.layout import Line
+    return Line(text, x0, y0, x1 if x1 is not None else x0 + size * len(text), y0 + size, size)
+
+
+def test_toc_entries_keep_wrapped_titles_their_numbers_and_pages():
+    from gazette.importer.layout import read_toc
+    lines = [_line("江州市人民政府关于印发江州市城市道路挖掘管理办法", 72, 300),
+             _line("的通知", 84, 320), _line("（江政发〔2023〕3号） 5", 84, 340),
+             _line("江州市人民政府令第12号 7", 72, 360), _line("江州市节约用水条例…………9", 72, 380)]
+    entries = read_toc(lines)
+    assert [(e.title, e.page, e.number) for e in entries] == [
+        ("江州市人民政府关于印发江州市城市道路挖掘管理办法的通知", 5, "江政发〔2023〕3号"),
+        ("江州市人民政府令第12号", 7, None), ("江州市节约用水条例", 9, None)]
+
+
+def test_running_heads_and_page_numbers_are_furniture_and_kept_in_the_issue_file(tmp_path):
+    from gazette.importer.layout import PageLayout, body_size, furniture
+    pages = [PageLayout(595, 842, [_line("江州市人民政府公报　2023年第2期", 72, 40, 9),
+                                   _line("第一条　正文。", 96, 100), _line("— %d —" % n, 280, 790, 9)])
+             for n in (2, 3)]
+    assert furniture(pages, body_size(pages)) == [{0, 2}, {0, 2}]
+
+
+def test_an_issue_that_cannot_be_split_or_dated_is_kept_whole_as_a_draft(tmp_path):
+    from test_import_pdf import text_pdf
+    src = tmp_path / "in" / "scan.pdf"
+    src.parent.mkdir()
+    body = ["这是一段没有标题的正文，记录了本年度的工作情况，共有三个方面。" * 3, "第二段正文继续说明有关情况。" * 4]
+    text_pdf(src, [body, body[::-1]])
+    into = tmp_path / "content"
+    report = run_import([str(src.parent)], str(into), jobs=1)
+    assert not report.failed, report.to_text()
+    archive = load_archive(str(into))
+    assert archive.documents == [] and archive.issues == [] and len(archive.drafts) == 1
+    draft = archive.drafts[0]
+    assert "整期保存为一件草稿" in draft.review_reason and "出版日期" in draft.review_reason
+    assert draft.scan.startswith("scans/undated-") and (into / draft.scan).exists()
+    assert re.sub(r"\s+", "", draft.body).count("第二段正文继续说明有关情况。") == 8

@@ -119,7 +119,8 @@ class TocEntry:
     number: str | None = None      # document number printed with the entry
 
 
-_TOC_HEAD = re.compile(r"^目\s*录$")
+# 目录, also as OCR misreads one of its two characters (上录, 目彔).
+_TOC_HEAD = re.compile(r"^(?:目\s*\S|\S\s*录)$")
 _TRAILING_PAGE = re.compile(r"^(.*?)[\s.·…—-]*(\d{1,4})$")
 
 
@@ -146,19 +147,25 @@ def read_toc(lines: list[Line]) -> list[TocEntry]:
             entries[-1].page = page
         current, pending_number = [], None
 
+    left = min((l.x0 for l in lines), default=0.0)
     for l in lines:
         s = l.text.strip()
         if not s:
             continue
+        if current and l.x0 - left < l.size * 0.5:
+            close(None)   # a line at the left edge starts the next entry (its page number misread)
         m = _TRAILING_PAGE.match(s)
         head, page = (m.group(1).strip(), int(m.group(2))) if m else (s, None)
         # A page number alone, or at the end of a title line or a number line.
+        # A number in brackets, or alone without a page, belongs to the entry it is printed under;
+        # an order's entry (江州市人民政府令第12号 … 7) is a title of its own.
         num = re.fullmatch(r"[（(〔\[]?(.+?)[）)〕\]]?", head) if head else None
-        if head and num and rc.number_line(num.group(1)) and (head[0] in "（(〔[" or not current):
+        number = rc.number_line(num.group(1)) if num else None
+        if number and (head[0] in "（(〔[" or page is None):
             if current:
-                pending_number = rc.number_line(num.group(1))
+                pending_number = number
             elif entries:
-                entries[-1].number = rc.number_line(num.group(1))
+                entries[-1].number = number
             head = ""
         if head:
             current.append(head)

@@ -32,6 +32,52 @@ _ASCII_PARENS_CJK = re.compile(r"\(([^()\n]*[\u4e00-\u9fff][^()\n]*)\)")
 _NUMBER_BRACKETS = re.compile(rf"([\u4e00-\u9fff])\s*[{OPEN_CLASS}]\s*((?:19|20)\d{{2}})\s*[{CLOSE_CLASS}]\s*(\d+)\s*([号號])")
 
 
+# A digit 1 misread as a bracket or bar inside a date (`2018年]月12日`).
+_DATE_ONE = re.compile(r"(?<=[年月])\s*[\]|lI]\s*(?=\d?[月日])")
+# Quote marks with nothing to quote: specks read as ” after a gap (`第一条 ”为了`).
+_STRAY_QUOTE = re.compile(r"(?:(?<=\s)|^)[”“\"']\s*(?=[\u4e00-\u9fff\d])")
+_PAIRS = {"《": "》", "〈": "〉", "【": "】"}
+
+
+# A year in Chinese numerals with 〇 read as the letter O, a zero, or two of them (二OO一七年).
+_CN_YEAR = re.compile(r"(?<![一二三四五六七八九〇Oo0Ｏ○])([一二三四五六七八九〇Oo0Ｏ○]{4,6})(?=\s*年)")
+# A bracket or bar left between a number and its unit (`2021]年`, `第11] 期`).
+_STRAY_MARK = re.compile(r"(?<=\d)\s*[\]|]\s*(?=[年月日号號期])")
+# An opening bracket read twice (`〈（2021年…`).
+_DOUBLE_OPEN = re.compile(r"[《〈【]\s*(?=（)")
+
+
+def _cn_year(m: re.Match) -> str:
+    digits = re.sub(r"[Oo0Ｏ○]", "〇", m.group(1))
+    if not re.search(r"[一二三四五六七八九]", digits):
+        return m.group(1)
+    while len(digits) > 4 and "〇〇" in digits:
+        digits = digits.replace("〇〇", "〇", 1)
+    return digits if len(digits) == 4 else m.group(1)
+
+
+def _repair_line(line: str) -> str:
+    """Fix what Tesseract typically misreads on a line: 1 and 〇 in dates, stray quotes, and an
+    opening bracket read as 《 or 〈 where the line closes it with ）."""
+    line = _DATE_ONE.sub("1", line)
+    line = _STRAY_MARK.sub("", line)
+    line = _CN_YEAR.sub(_cn_year, line)
+    if "》" not in line and "〉" not in line:
+        line = _DOUBLE_OPEN.sub("", line)
+    if line.count("“") + line.count("”") == 1 or '"' in line:
+        line = _STRAY_QUOTE.sub("", line)
+    for opening, closing in _PAIRS.items():
+        i = line.find(opening)
+        while i >= 0:
+            rest = line[i + 1:]
+            close = min((rest.find(c) for c in "）)" if rest.find(c) >= 0), default=-1)
+            mate = rest.find(closing)
+            if close >= 0 and (mate < 0 or mate > close) and opening + "（" not in line[i:i + 2]:
+                line = line[:i] + "（" + rest
+            i = line.find(opening, i + 1)
+    return line
+
+
 def tidy(text: str) -> str:
     """Tesseract puts spaces between Chinese characters and reads full-width punctuation as ASCII."""
     text = _SPACE_BETWEEN_CJK.sub("", text)
@@ -40,7 +86,7 @@ def tidy(text: str) -> str:
     text = _PUNCT_NEAR_CJK.sub(lambda m: _HALF_PUNCT[m.group(1) or m.group(2)], text)
     text = _SPACE_BETWEEN_CJK.sub("", text)
     text = _NUMBER_BRACKETS.sub(r"\1〔\2〕\3\4", text)
-    lines = [l.strip() for l in text.replace("\f", "\n").split("\n")]
+    lines = [_repair_line(l.strip()) for l in text.replace("\f", "\n").split("\n")]
     out, blank = [], False
     for l in lines:
         if l:

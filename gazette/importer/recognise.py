@@ -55,8 +55,9 @@ NUMBER_PREFIX_ISSUER = {
     "中发": "中共中央", "中办发": "中共中央办公厅",
 }
 
-_ISSUE_NO = re.compile(r"((?:19|20)\d{2})\s*年\s*第\s*(\d{1,3})\s*[期号號]")
-_SERIAL = re.compile(r"[总總]\s*第\s*(\d{1,5})\s*[期号號]")
+# A stray mark an OCR engine leaves between the number and 期 (`2018年第11] 期`) is tolerated.
+_ISSUE_NO = re.compile(r"((?:19|20)\d{2})\s*年\s*第\s*(\d{1,3})[\s\]|)）]{0,2}[期号號]")
+_SERIAL = re.compile(r"[总總]\s*第\s*(\d{1,5})[\s\]|)）]{0,2}[期号號]")
 
 # Labelled fields on portal pages and information tables (matched on the folded text, spaces removed).
 LABELS = {

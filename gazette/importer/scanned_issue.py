@@ -33,7 +33,6 @@ from .sources import DocDraft, IssueDraft, Parsed, Source, SourceError
 MIN_TEXT_CHARS = 8     # fewer characters than this on a page: treat it as an image
 OCR_DPI = 300
 _FILE_ISSUE = re.compile(r"((?:19|20)\d{2})\s*(?:[-_.年第]+)\s*(\d{1,3})")
-_SENTENCE_END = tuple("。！？；!?;")
 
 
 class PdfiumText:
@@ -114,8 +113,8 @@ def scan_dpi(page) -> int:
     best = 0
     for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=2):
         try:
-            px = obj.get_size()[0]
-        except Exception:   # an image pdfium cannot measure: fall back to the default
+            px = obj.get_px_size()[0]
+        except (pdfium.PdfiumError, TypeError, ValueError):   # an image pdfium cannot measure
             continue
         best = max(best, int(px / width_in)) if width_in else best
     return min(300, max(200, best)) if best else OCR_DPI
@@ -191,7 +190,7 @@ def analyse(pages: list[PageLayout]) -> IssueLayout:
         if t is not None:
             front.append(p)
             toc_lines += [l for i, l in enumerate(pages[p].lines[t + 1:], t + 1) if i not in furn[p]]
-        elif p == 0 and _is_cover(pages[0], furn[0]):
+        elif p == 0 and _is_cover(pages[0], size):
             front.append(0)
         elif p not in front and front and p == front[-1] + 1 and toc_lines and not _has_title(pages[p], size):
             # A 目录 continued on the next page, without a heading of its own.
@@ -199,6 +198,8 @@ def analyse(pages: list[PageLayout]) -> IssueLayout:
             toc_lines += [l for i, l in enumerate(pages[p].lines) if i not in furn[p]]
         else:
             break
+    for p in front:
+        furn[p] = set()   # a cover's lines are the cover's, kept whole in the issue file
     body_pages = [p for p in range(len(pages)) if p not in front]
     m = lay.margins([pages[p] for p in body_pages] or pages, [furn[p] for p in body_pages] or furn, size)
     items = [Item(p, i, l) for p in body_pages for i, l in enumerate(pages[p].lines) if i not in furn[p]]
@@ -209,10 +210,14 @@ def analyse(pages: list[PageLayout]) -> IssueLayout:
     return IssueLayout(pages, size, m, furn, front, lay.read_toc(toc_lines), items, offset)
 
 
-def _is_cover(page: PageLayout, furn: set[int]) -> bool:
-    text = "\n".join(l.text for i, l in enumerate(page.lines) if i not in furn)
+def _is_cover(page: PageLayout, size: float) -> bool:
+    """A first page that names the gazette in its masthead (large type, or a page of a few lines)
+    and names the issue or says when it was published; a running head alone does not make one."""
+    text = page.text
     year, number, _ = rc.issue_from_text(text)
-    return bool(year and number) and bool(re.search(r"公[报報]", text))
+    masthead = any(re.search(r"公[报報]", l.text) and lay.is_large(l, size) for l in page.lines)
+    return (masthead or (len(page.lines) <= 8 and bool(re.search(r"公[报報]", text)))) \
+        and (bool(year and number) or bool(re.search(r"出版|出刊", text)))
 
 
 def _has_title(page: PageLayout, size: float) -> bool:
@@ -274,6 +279,17 @@ def find_starts(il: IssueLayout) -> tuple[list[Start], list[str]]:
                 unmatched.remove(entry)
             s.toc = entry
             starts.append(s)
+    if not blocks:
+        # Pages set in one size throughout (a plain text export): a title-like line with a cue below.
+        for k, it in enumerate(items):
+            text = it.line.text.strip()
+            nxt = items[k + 1].line.text if k + 1 < len(items) else ""
+            if rc.is_title_like(text) and not lay.cue(text) and lay.cue(nxt) in ("number", "order", "adoption"):
+                starts.append(Start(k, text, 1, lay.cue(nxt), _best_entry(text, unmatched)))
+                if starts[-1].toc:
+                    unmatched.remove(starts[-1].toc)
+        if starts:
+            notes.append("页面没有字号、居中等版面标题，按标题行与其下的文号识别边界")
     # A 目录 entry whose title is not set large: look for it on its page among ordinary lines.
     for entry in list(unmatched):
         found = _find_plain_title(il, entry, {s.at for s in starts})
