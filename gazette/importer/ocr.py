@@ -44,7 +44,7 @@ _CN_YEAR = re.compile(r"(?<![一二三四五六七八九〇Oo0Ｏ○])([一二�
 # A bracket or bar left between a number and its unit (`2021]年`, `第11] 期`).
 _STRAY_MARK = re.compile(r"(?<=\d)\s*[\]|]\s*(?=[年月日号號期])")
 # An opening bracket read twice (`〈（2021年…`).
-_DOUBLE_OPEN = re.compile(r"[《〈【]\s*(?=（)")
+_DOUBLE_OPEN = re.compile(r"[《〈【]\s*(?=[（(])")
 
 
 def _cn_year(m: re.Match) -> str:
