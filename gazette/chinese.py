@@ -63,11 +63,6 @@ def detect_script(text: str) -> str:
     return "zh-Hant" if trad > simp else "zh-Hans"
 
 
-def same_term(a: str, b: str) -> bool:
-    """True when two labels are the same word in either script (规范性文件 == 規範性文件)."""
-    return fold(a.strip()) == fold(b.strip())
-
-
 def to_traditional(text: str) -> str:
     """Simplified → Traditional for display (Taiwan standard forms: 為, 裡), phrase-aware."""
     return _converter("s2tw").convert(text)

@@ -33,6 +33,11 @@ class Correction:
     text: str
 
 
+
+def document_json_url(slug: str) -> str:
+    """Site path of a document's open-data JSON (which also holds its text: the search page reads it)."""
+    return f"documents/{slug}.json"
+
 @dataclass
 class Document:
     """One document (a rule, a normative document, a notice…) as published in the gazette."""

@@ -195,12 +195,6 @@ def test_bad_as_of_is_a_usage_error(archive):
     assert result.exit_code == 2 and "“22.11.2026”不是日期（应为 YYYY-MM-DD）" in result.stderr
 
 
-def test_help_documents_every_option(archive):
-    out = run("--help").stdout
-    for option in ("--content", "--as-of", "--format", "--strict", "--lenient"):
-        assert option in out
-
-
 def test_text_report_follows_the_sites_script(archive, tmp_path):
     (tmp_path / "pelicanconf.py").write_text('SITE_SCRIPT = "zh-Hant"\n', encoding="utf-8")
     out = run("--as-of", "2026-11-22").stdout

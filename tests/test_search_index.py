@@ -206,7 +206,9 @@ def test_block_writer_writes_what_whoosh_itself_writes(tmp_path, monkeypatch):
                for i in range(300)]  # 300 documents share the common bigrams: three blocks of 128 each
     monkeypatch.setattr(cli_index, "SEGMENT_DOCUMENTS", 200)
     cli_index.update_index(records, str(tmp_path / "blocks"))
-    monkeypatch.setattr(cli_index, "_bulk_writable", lambda fieldwriter: False)
+    from gazette.search import whoosh_adapter
+
+    monkeypatch.setattr(whoosh_adapter, "bulk_writable", lambda fieldwriter: False)
     cli_index.update_index(records, str(tmp_path / "whoosh"))
     ours, whoosh = _postings(str(tmp_path / "blocks")), _postings(str(tmp_path / "whoosh"))
     assert ours == whoosh

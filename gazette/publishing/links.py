@@ -9,17 +9,13 @@ from dataclasses import dataclass, field
 
 from ..chinese import fold
 from ..defaults import DEFAULTS, with_defaults
+from ..model import document_json_url
 from ..textrules import doc_number_parts
 from ..pages import DIMENSIONS, group_slug
 
 FEED_DIMENSIONS = ("issuer", "doc_type", "category")
 VALIDITY_FEED = "feeds/validity.atom.xml"
 
-
-
-def document_json_url(slug: str) -> str:
-    """Site path of a document's open-data JSON (which also holds its text: the search page reads it)."""
-    return f"documents/{slug}.json"
 
 
 def feed_path(dimension: str, value: str) -> str:

@@ -86,34 +86,9 @@ def query_tokens(text: str) -> list[str]:
     return out
 
 
-def token_string(text: str) -> str:
-    """The tokens of `text` joined by spaces: what Pagefind indexes and what a query becomes."""
-    return " ".join(t for t, _ in tokens(text))
-
-
-_NUMBER_SHAPE = re.compile(r"^(?P<pre>.*?)\[(?P<year>\d{4})\](?P<post>.*)$")
-
-
 def doc_number_key(number: str) -> str:
     """The one spelling a document number is indexed and matched under."""
     return normalise_doc_number(unicodedata.normalize("NFKC", number)).lower()
-
-
-def doc_number_variants(number: str) -> list[str]:
-    """Spellings a reader may type for `number`: 〔2017〕 [2017] ［2017］ (2017) （2017）, full-width digits."""
-    key = doc_number_key(number)
-    m = _NUMBER_SHAPE.match(key)
-    if not m:
-        return [number] if number == key else [number, key]
-    pre, year, post = m.group("pre"), m.group("year"), m.group("post")
-    wide = str.maketrans("0123456789", "０１２３４５６７８９")
-    out = [number]
-    for lb, rb in ("〔〕", "[]", "［］", "()", "（）"):
-        v = f"{pre}{lb}{year}{rb}{post}"
-        for form in (v, v.translate(wide)):
-            if form not in out:
-                out.append(form)
-    return out
 
 
 _NOT_TOKEN = re.compile(rf"[^{_CJK_RUN}0-9a-z]+")
@@ -134,8 +109,3 @@ def is_number_query(query: str) -> bool:
     """A query that is a whole document number (…令第1号, …〔2017〕21号), in any spelling."""
     word = number_word(query)
     return bool(_NUMBER_END.search(word)) and len(word) >= 4
-
-
-def looks_like_doc_number(query: str) -> bool:
-    """A query shaped like a document number (…〔2017〕21号), in any spelling."""
-    return bool(_NUMBER_SHAPE.match(doc_number_key(query.strip())))

@@ -10,7 +10,6 @@ from the document's open-data JSON and finds the matches in it itself.
 from __future__ import annotations
 
 import asyncio
-import base64
 import concurrent.futures
 import json
 import hashlib
@@ -22,7 +21,8 @@ from dataclasses import dataclass
 
 from ..labels import FLAG_LABELS, STATUS_LABELS, localise
 from ..incremental import write_bytes
-from ..publishing.links import document_json_url
+from ..model import document_json_url
+from .pagefind_adapter import launch_service
 from .normalise import fold_table, number_word, tokens
 from .records import SearchRecord
 
@@ -110,57 +110,10 @@ def fold_payload() -> dict[str, str]:
     return {"from": "".join(keys), "to": "".join(table[k] for k in keys)}
 
 
-def _prompt_service_class():
-    from pagefind.service import PagefindService
-
-    class PromptService(PagefindService):
-        """Pagefind's service, its responses read as soon as they arrive.
-
-        The stock reader sleeps 0.1 s before each response, which caps indexing at ten
-        records a second (2.5 minutes for 1,500 documents); and when it fails (a message
-        over its buffer limit, the binary exiting) it dies silently and the build hangs.
-        This one fails every pending call instead.
-        """
-
-        async def launch(self):
-            await super().launch()
-            stdout = self._backend.stdout
-            if hasattr(stdout, "_limit"):  # an error response echoes the whole request back
-                stdout._limit = max(stdout._limit, 2**27)
-            return self
-
-        async def _wait_for_responses(self) -> None:
-            try:
-                while True:
-                    output = await self._backend.stdout.readuntil(b",")
-                    resp = json.loads(base64.b64decode(output[:-1]))
-                    if resp is None:
-                        continue
-                    payload = resp.get("payload") or {}
-                    message_id = resp.get("message_id")
-                    if message_id is None and payload.get("original_message"):
-                        message_id = json.loads(payload["original_message"]).get("message_id")
-                    future = self._responses.get(message_id)
-                    if future is None or future.done():
-                        continue
-                    if payload.get("type") == "Error":
-                        future.set_exception(RuntimeError(f"Pagefind: {payload.get('message')}"))
-                    else:
-                        future.set_result(payload)
-            except asyncio.CancelledError:
-                raise
-            except Exception as e:  # noqa: BLE001 - every waiting call must hear about it
-                for future in self._responses.values():
-                    if not future.done():
-                        future.set_exception(RuntimeError(f"Pagefind service failed: {e!r}"))
-
-    return PromptService
-
-
 async def _write_bundle(records: list[SearchRecord], bundle_dir: str, site_script: str) -> None:
     from pagefind.index import IndexConfig
 
-    service = await _prompt_service_class()().launch()
+    service = await launch_service()
     try:
         index = await service.create_index(IndexConfig(output_path=bundle_dir))
 

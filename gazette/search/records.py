@@ -15,7 +15,7 @@ from ..chinese import fold
 from ..labels import FLAG_LABELS, STATUS_LABELS, localise
 from ..render import to_text
 from ..site import SiteModel
-from .normalise import doc_number_key, doc_number_variants
+from .normalise import doc_number_key
 
 # Bumped whenever what a record holds (or how it is indexed) changes, so that incremental
 # updates re-index everything once.
@@ -50,10 +50,6 @@ class SearchRecord:
     @property
     def number_key(self) -> str:
         return doc_number_key(self.doc_number) if self.doc_number else ""
-
-    @property
-    def number_variants(self) -> list[str]:
-        return doc_number_variants(self.doc_number) if self.doc_number else []
 
     def content_hash(self) -> str:
         """Changes whenever anything indexed about the document changes."""

@@ -12,19 +12,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import operator
 import os
 import re
 import shutil
 from dataclasses import dataclass, field
 
-from whoosh import fields, index, qparser, query as wq, writing
+from whoosh import fields, index, qparser, query as wq
 from whoosh.analysis import Token, Tokenizer
 from whoosh.qparser.dateparse import DateParserPlugin
 
 from ..labels import FLAG_LABELS, STATUS_LABELS
 from .normalise import _TOKEN as _RUNS, fold_text, is_number_query, number_word, query_tokens, tokens
 from .records import RECORD_VERSION, SearchRecord
+from .whoosh_adapter import FastSegmentWriter
 
 SCHEMA_VERSION = f"5.{RECORD_VERSION}"
 # jieba is the slow part of indexing (about 1 MB of text a second, half the index's time at 3,000
@@ -187,142 +187,6 @@ def _document_fields(r: SearchRecord, content_hash: str) -> dict:
     )
 
 
-class _Lengths:
-    """Field lengths of a new segment, read once per field into a list.
-
-    Whoosh asks for the length of the document of every posting it writes (to keep per-block
-    length bounds), each time through a column reader: a sixth of the indexing time."""
-
-    def __init__(self, reader):
-        self._reader = reader
-        self._columns: dict[str, list[int]] = {}
-
-    def column(self, fieldname: str) -> list[int]:
-        """The length of `fieldname` in each document of the segment, by document number."""
-        column = self._columns.get(fieldname)
-        if column is None:
-            from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-            from whoosh.util.numeric import byte_to_length
-
-            col = self._reader._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-            column = self._columns[fieldname] = [byte_to_length(b) for b in col] if col is not None else []
-        return column
-
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
-        column = self.column(fieldname)
-        return column[docnum] if docnum < len(column) else default
-
-    def close(self) -> None:
-        self._reader.close()
-
-
-class _TermPool:
-    """A segment's postings grouped by field and term as they arrive.
-
-    Whoosh's pool keeps one (field, term, document, weight, value) tuple per posting and sorts
-    them all when the segment is written (a tenth of indexing time); grouped, only the distinct
-    terms are sorted, and each term's postings are already in document order."""
-
-    def __init__(self):
-        self._fields: dict[str, dict[bytes, list]] = {}
-
-    def add(self, item) -> None:
-        fieldname, tbytes, docnum, weight, vbytes = item
-        terms = self._fields.setdefault(fieldname, {})
-        postings = terms.get(tbytes)
-        if postings is None:
-            terms[tbytes] = [(docnum, weight, vbytes)]
-        else:
-            postings.append((docnum, weight, vbytes))
-
-    def terms(self):
-        """(fieldname, [(term bytes, postings in document order)]) per field, both sorted."""
-        first = operator.itemgetter(0)
-        for fieldname in sorted(self._fields):
-            terms = self._fields[fieldname]
-            out = []
-            for tbytes in sorted(terms):
-                postings = terms[tbytes]
-                postings.sort(key=first)  # in order already, unless a merge added older documents
-                out.append((tbytes, postings))
-            yield fieldname, out
-
-    def iter_postings(self):
-        """Whoosh's pool interface: every posting in order (field, term, document)."""
-        for fieldname, terms in self.terms():
-            for tbytes, postings in terms:
-                for docnum, weight, vbytes in postings:
-                    yield fieldname, tbytes, docnum, weight, vbytes
-
-    def cleanup(self) -> None:
-        self._fields.clear()
-
-
-def _add_term_postings(pw, postings: list, lengths: list[int] | None) -> None:
-    """A term's postings into Whoosh's postings writer, a block at a time.
-
-    Does what `W3PostingsWriter.add_posting` does once per posting (append the document, weight
-    and value; track the block's largest weight and shortest and longest field length; write the
-    block when full) with list operations over each block: the per-posting Python calls were
-    most of the command-line index's time. The blocks written are the same bytes."""
-    limit, at, n = pw._blocklimit, 0, len(postings)
-    while at < n:
-        if len(pw._ids) >= limit:
-            pw._write_block()
-        chunk = postings[at:at + limit - len(pw._ids)]
-        at += len(chunk)
-        docnums = [p[0] for p in chunk]
-        weights = [p[1] for p in chunk]
-        pw._ids.extend(docnums)
-        pw._weights.extend(weights)
-        pw._values.extend([p[2] for p in chunk if p[2]])
-        pw._maxweight = max(pw._maxweight, max(weights))
-        if lengths is not None:
-            present = [lengths[d] for d in docnums if d < len(lengths) and lengths[d]]
-            if present:
-                low = min(present)
-                if pw._minlength is None or low < pw._minlength:
-                    pw._minlength = low
-                pw._maxlength = max(pw._maxlength, max(present))
-
-
-def _bulk_writable(fieldwriter) -> bool:
-    """Whether the field writer is the Whoosh 3 codec's (the default), whose postings writer
-    `_add_term_postings` fills; any other codec gets the generic path."""
-    from whoosh.codec.whoosh3 import W3FieldWriter
-
-    return isinstance(fieldwriter, W3FieldWriter)
-
-
-class _SegmentWriter(writing.SegmentWriter):
-    """Whoosh's segment writer, with postings grouped by term as they come (`_TermPool`) and field
-    lengths looked up in memory while postings are written (`_Lengths`)."""
-
-    def __init__(self, ix, **kwargs):
-        super().__init__(ix, **kwargs)
-        self.pool.cleanup()
-        self.pool = _TermPool()
-
-    def _flush_segment(self):
-        self.perdocwriter.close()
-        lengths = _Lengths(self.per_document_reader()) if self.codec.length_stats else None
-        fw = self.fieldwriter
-        if _bulk_writable(fw):
-            for fieldname, terms in self.pool.terms():
-                fw.start_field(fieldname, self.schema[fieldname])
-                column = lengths.column(fieldname) if lengths else None
-                for tbytes, postings in terms:
-                    fw.start_term(tbytes)
-                    _add_term_postings(fw._postwriter, postings, column)
-                    fw.finish_term()
-                fw.finish_field()
-        else:
-            fw.add_postings(self.schema, lengths, self.pool.iter_postings())
-        fw.close()
-        if lengths:
-            lengths.close()
-
-
 @dataclass
 class IndexUpdate:
     added: list[str] = field(default_factory=list)
@@ -377,7 +241,7 @@ def update_index(records, index_dir: str) -> IndexUpdate:
                 continue
             (result.updated if r.slug in stored else result.added).append(r.slug)
             if writer is None:
-                writer, in_segment = _SegmentWriter(ix), 0
+                writer, in_segment = FastSegmentWriter(ix), 0
             if r.slug in stored:
                 writer.update_document(**_document_fields(r, h))
             else:  # nothing to replace: no lookup in every earlier segment (a rebuild adds them all)
@@ -388,7 +252,7 @@ def update_index(records, index_dir: str) -> IndexUpdate:
                 writer = None
         result.removed = sorted(set(stored) - seen)
         if result.removed and writer is None:
-            writer = _SegmentWriter(ix)
+            writer = FastSegmentWriter(ix)
         for slug in result.removed:
             writer.delete_by_term("slug", slug)
     except BaseException:
