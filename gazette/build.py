@@ -244,7 +244,7 @@ def serve_cmd(output_dir, port, host, settings_file):
     if not os.path.isfile(os.path.join(output_dir, "index.html")):
         raise GazetteError(f"{output_dir} 中没有已构建的网站（请先运行 gazette build）")
     server = serve(output_dir, port, host)
-    click.echo(f"正在预览：http://localhost:{port}/ （Ctrl+C 停止）")
+    click.echo(f"正在预览：http://localhost:{server.server_address[1]}/ （Ctrl+C 停止）")
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -38,7 +38,7 @@ for _code, _words in {
 }.items():
     for _w in _words:
         RESULTS[fold(_w)] = _code
-RESULTS_ALLOWED = "继续有效/keep, 修改/amend, 废止/repeal or 失效/expire"
+RESULTS_ALLOWED = "继续有效/keep、修改/amend、废止/repeal 或 失效/expire"
 
 _VALIDITY_FOR = {"amend": "amended", "repeal": "repealed", "expire": "expired"}
 # Column names accepted in the results CSV (folded) -> canonical column.
@@ -158,16 +158,16 @@ def read_results(csv_path: str) -> tuple[list[tuple[int, dict[str, str]]], list[
         try:
             head = next(reader)
         except StopIteration:
-            return [], [f"{csv_path}:1: empty file (expected a header row: doc_number or slug, result, note)"]
+            return [], [f"{csv_path}:1: 空文件（应有表头行：doc_number 或 slug、result、note）"]
         columns = [_COLUMNS.get(fold(h.strip().lower())) for h in head]
         missing = []
         if "doc_number" not in columns and "slug" not in columns:
-            missing.append("doc_number or slug")
+            missing.append("doc_number 或 slug")
         if "result" not in columns:
             missing.append("result")
         if missing:
-            return [], [f"{csv_path}:1: header: no {' and no '.join(missing)} column "
-                        f"(expected columns doc_number or slug, result, and optionally note)"]
+            return [], [f"{csv_path}:1: header: 缺少 {'、'.join(missing)} 列"
+                        f"（应有 doc_number 或 slug、result 列，可另加 note 列）"]
         rows = []
         for values in reader:
             if not any(v.strip() for v in values):
@@ -208,44 +208,43 @@ def apply_results(csv_path: str, content_dir: str, day: dt.date) -> Outcome:
         try:
             result = parse_result(row["result"])
         except ValueError:
-            out.problems.append(f"{where}: result: '{row['result']}' is not a clean-up result "
-                                f"(expected {RESULTS_ALLOWED})")
+            out.problems.append(f"{where}: result: “{row['result']}”不是清理结果"
+                                f"（应为 {RESULTS_ALLOWED}）")
             continue
         if not name:
-            out.problems.append(f"{where}: no doc_number or slug (expected the document the result is for)")
+            out.problems.append(f"{where}: 没有 doc_number 或 slug（应写明结果所指的文件）")
             continue
         doc = None
         if row["slug"]:
             doc = by_slug.get(row["slug"])
             if doc and row["doc_number"] and (not doc.doc_number or normalise_doc_number(doc.doc_number)
                                               != normalise_doc_number(row["doc_number"])):
-                out.problems.append(f"{where}: slug '{row['slug']}' and doc_number '{row['doc_number']}' "
-                                    "name different documents (expected both to name the same one)")
+                out.problems.append(f"{where}: slug “{row['slug']}”与 doc_number “{row['doc_number']}”"
+                                    "指向不同的文件（两者应指同一件文件）")
                 continue
             ref_withheld = row["slug"] in withheld_refs
             ref_bad = row["slug"] in bad_slugs
         else:
             matches = by_number.get(normalise_doc_number(row["doc_number"]), [])
             if len(matches) > 1:
-                out.problems.append(f"{where}: doc_number '{row['doc_number']}' is ambiguous: used by "
-                                    + ", ".join(d.slug for d in matches) + " (expected a slug column to say which)")
+                out.problems.append(f"{where}: doc_number “{row['doc_number']}”不唯一，以下文件都用它："
+                                    + "、".join(d.slug for d in matches) + "（请加 slug 列指明是哪一件）")
                 continue
             doc = matches[0] if matches else None
             ref_withheld = normalise_doc_number(row["doc_number"]) in withheld_refs
             ref_bad = False
         if doc is None:
             if ref_withheld:
-                why = "names a withheld (不予公开) document (expected public or on-request documents only)"
+                why = "指向不予公开的文件（只能是主动公开或依申请公开的文件）"
             elif ref_bad:
-                why = "names a document with metadata errors (expected a valid file: run gazette check)"
+                why = "指向元数据有错的文件（应先修正：运行 gazette check）"
             else:
-                why = (f"is not in {content_dir} (expected the doc_number or slug of a public "
-                       "or on-request document)")
-            out.problems.append(f"{where}: {'slug' if row['slug'] else 'doc_number'}: '{name}' {why}")
+                why = f"不在 {content_dir} 中（应为主动公开或依申请公开文件的文号或 slug）"
+            out.problems.append(f"{where}: {'slug' if row['slug'] else 'doc_number'}: “{name}”{why}")
             continue
         if doc.slug in planned:
-            out.problems.append(f"{where}: '{name}' names {doc.slug}, already given on line "
-                                f"{planned[doc.slug].row} (expected one result per document)")
+            out.problems.append(f"{where}: “{name}”指向 {doc.slug}，第 {planned[doc.slug].row} 行已给出它的结果"
+                                "（每件文件一个结果）")
             continue
         path = os.path.join(content_dir, doc.source_path)
         with open(path, encoding="utf-8", newline="") as f:
@@ -254,7 +253,7 @@ def apply_results(csv_path: str, content_dir: str, day: dt.date) -> Outcome:
         try:  # never write a header the loader would reject
             read_document(path, text=new_text)
         except md.MetadataErrors as e:  # pragma: no cover - a bug in plan_edits
-            out.problems.append(f"{where}: could not update {path}: {e}")
+            out.problems.append(f"{where}: 无法更新 {path}：{e}")
             continue
         planned[doc.slug] = Change(doc=doc, path=path, row=line, edits=edits, new_text=new_text)
     out.changes = list(planned.values())
@@ -263,7 +262,7 @@ def apply_results(csv_path: str, content_dir: str, day: dt.date) -> Outcome:
 
 @click.group("cleanup")
 def cleanup_cmd() -> None:
-    """Record the results of a clean-up review (清理) in the documents' metadata."""
+    """把清理结果记入各文件的元数据。"""
 
 
 def _parse_day(ctx, param, value):
@@ -272,7 +271,7 @@ def _parse_day(ctx, param, value):
     try:
         return md.parse_date(value)
     except ValueError:
-        raise click.BadParameter(f"'{value}' is not a date (expected YYYY-MM-DD)") from None
+        raise click.BadParameter(f"“{value}”不是日期（应为 YYYY-MM-DD）") from None
 
 
 @cleanup_cmd.command("apply")
@@ -282,16 +281,14 @@ def _parse_day(ctx, param, value):
 @click.option("--settings", "settings_file", type=click.Path(dir_okay=False, exists=True),
               help="Pelican 设置文件（默认：当前目录的 pelicanconf.py）。")
 @click.option("--date", "day", callback=_parse_day, metavar="YYYY-MM-DD",
-              help="Date of the clean-up, written as `reviewed`. Default: today.")
-@click.option("--dry-run", is_flag=True, help="Print the changes without writing any file.")
+              help="清理日期，写为 reviewed。默认：今天。")
+@click.option("--dry-run", is_flag=True, help="只显示将做的修改，不写入任何文件。")
 def apply_cmd(results: str, content_dir: str | None, settings_file: str | None, day: dt.date, dry_run: bool) -> None:
-    """Apply a clean-up results CSV (RESULTS) to the documents it names.
+    """把清理结果 CSV（RESULTS）应用到其中列出的文件。
 
-    Columns: `doc_number` or `slug`, `result` (继续有效/keep, 修改/amend, 废止/repeal,
-    失效/expire; either script), optional `note`. Each named document's header gets
-    `reviewed`, `validity` and `review_note` lines; the rest of the file is unchanged.
-    Unknown, ambiguous and withheld documents are reported and left alone; the command
-    then exits 1.
+    列：doc_number 或 slug，result（继续有效/keep、修改/amend、废止/repeal、失效/expire，
+    简繁均可），可选 note。每件文件的元数据写入 reviewed、validity 和 review_note 行，
+    文件其余内容不变。找不到、不唯一或不予公开的文件会报告出来并保持原样，命令以退出码 1 结束。
     """
     from .project import load_project
 
@@ -299,7 +296,7 @@ def apply_cmd(results: str, content_dir: str | None, settings_file: str | None, 
     project.require_content()
     outcome = apply_results(results, project.content_dir, day)
     for change in outcome.changes:
-        click.echo(change.path + ("" if change.edits else "  (already up to date)"))
+        click.echo(change.path + ("" if change.edits else "  （已是最新）"))
         for _key, old, new in change.edits:
             if old is not None:
                 click.echo(f"  - {old}")
@@ -307,10 +304,10 @@ def apply_cmd(results: str, content_dir: str | None, settings_file: str | None, 
         if not dry_run and change.edits:
             write_atomic(change.path, change.new_text)
     changed = sum(1 for c in outcome.changes if c.edits)
-    verb = "would update" if dry_run else "updated"
-    click.echo(f"{verb} {changed} document(s)" + (" (dry run: nothing written)" if dry_run else ""))
+    verb = "将更新" if dry_run else "已更新"
+    click.echo(f"{verb} {changed} 件文件" + ("（预演：未写入任何文件）" if dry_run else ""))
     for problem in outcome.problems:
         click.echo(problem, err=True)
     if outcome.problems:
-        click.echo(f"{len(outcome.problems)} row(s) not applied.", err=True)
+        click.echo(f"{len(outcome.problems)} 行未应用。", err=True)
         sys.exit(1)

@@ -6,13 +6,15 @@ import sys
 
 import click
 
-from . import __version__
+from . import __version__, cli_zh
+
+cli_zh.install()  # click's own words (usage, errors) in Chinese, like ours
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="gazette")
 def cli() -> None:
-    """Build, check, search and import a gazette archive (政府公報 / 規範性文件庫)."""
+    """构建、检查、检索和导入政府公报与规范性文件档案。"""
 
 
 def main() -> None:

@@ -96,7 +96,7 @@ def test_repeal_inserts_lines_at_end_of_header_and_nothing_else_changes(content,
         {p: b for p, b in before.items() if p.name != "plain.md"}
     doc = {d.slug: d for d in load_archive(str(content)).documents}["plain"]
     assert (doc.validity, str(doc.reviewed), doc.review_note) == ("repealed", "2026-11-20", "已被新办法替代")
-    assert "+ validity: repealed" in result.output and "updated 1 document(s)" in result.output
+    assert "+ validity: repealed" in result.output and "已更新 1 件文件" in result.output
 
 
 def test_existing_lines_are_replaced_keeping_key_spelling_line_endings_and_bom(content, tmp_path):
@@ -143,7 +143,7 @@ def test_dry_run_prints_changes_and_writes_nothing(content, tmp_path):
                    "--dry-run")
     assert result.exit_code == 0
     assert "+ reviewed: 2026-11-20" in result.output and "+ validity: repealed" in result.output
-    assert "would update 1 document(s)" in result.output
+    assert "将更新 1 件文件" in result.output
     assert snapshot(content) == before
     assert not [n for n in os.listdir(content / "documents") if n.startswith(".")]
 
@@ -158,12 +158,12 @@ def test_unknown_ambiguous_and_withheld_are_reported_not_guessed(content, tmp_pa
     result = apply(csv_path, "--date", "2026-11-20")
     assert result.exit_code == 1
     err = result.stderr
-    assert f"{csv_path}:2: doc_number: '临政规〔2099〕1号' is not in content" in err
-    assert f"{csv_path}:3: doc_number '临政发（2020）7号' is ambiguous: used by twin-b, twin-a" in err \
-        or f"{csv_path}:3: doc_number '临政发（2020）7号' is ambiguous: used by twin-a, twin-b" in err
-    assert f"{csv_path}:4: doc_number: '临政密〔2020〕1号' names a withheld (不予公开) document" in err
-    assert f"{csv_path}:5: result: '作废' is not a clean-up result" in err
-    assert "4 row(s) not applied." in err
+    assert f"{csv_path}:2: doc_number: “临政规〔2099〕1号”不在 content" in err
+    assert f"{csv_path}:3: doc_number “临政发（2020）7号”不唯一，以下文件都用它：twin-b、twin-a" in err \
+        or f"{csv_path}:3: doc_number “临政发（2020）7号”不唯一，以下文件都用它：twin-a、twin-b" in err
+    assert f"{csv_path}:4: doc_number: “临政密〔2020〕1号”指向不予公开的文件" in err
+    assert f"{csv_path}:5: result: “作废”不是清理结果" in err
+    assert "4 行未应用。" in err
     assert snapshot(content) == before
 
 
@@ -177,14 +177,14 @@ def test_same_document_twice_is_reported(content, tmp_path):
     result = apply(results(tmp_path, "doc_number,slug,result\n,plain,keep\n临政规〔2020〕1号,,废止\n"),
                    "--date", "2026-11-20")
     assert result.exit_code == 1
-    assert "already given on line 2" in result.stderr
+    assert "第 2 行已给出它的结果" in result.stderr
     assert "validity" not in (content / "documents/plain.md").read_text(encoding="utf-8").split("\n\n")[0]
 
 
 def test_csv_without_result_column_is_rejected(content, tmp_path):
     result = apply(results(tmp_path, "doc_number,outcome\n临政规〔2020〕1号,废止\n"))
     assert result.exit_code == 1
-    assert "header: no result column" in result.stderr
+    assert "header: 缺少 result 列" in result.stderr
 
 
 def test_date_defaults_to_today(content, tmp_path):

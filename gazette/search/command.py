@@ -18,7 +18,7 @@ _SETTINGS_HELP = "Pelican 设置文件（默认：当前目录的 pelicanconf.py
 @click.argument("query", nargs=-1, required=True)
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000), help="最多显示 N 条结果。")
 @click.option("--json", "as_json", is_flag=True,
-              help="以 JSON 输出 {query, total, results:[{slug, url, title, doc_number, status, score}]}。")
+              help="以 JSON 输出：`{query, total, results:[{slug, url, title, doc_number, status, score}]}`。")
 @click.option("--content", "content_dir", type=click.Path(file_okay=False), help=_CONTENT_HELP)
 @click.option("--index", "index_dir", type=click.Path(file_okay=False), help=_INDEX_HELP)
 @click.option("--settings", "settings_file", type=click.Path(dir_okay=False, exists=True), help=_SETTINGS_HELP)
