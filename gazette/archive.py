@@ -12,7 +12,8 @@ import os
 from dataclasses import dataclass, field
 
 from . import metadata as md
-from .model import Document, Issue, read_document, read_issue
+from .model import Document, Issue, disclosure_of, read_document, read_header, read_issue
+from .scans import Placement, real_path
 from .textrules import normalise_doc_number  # noqa: F401 - the archive's lookups use it; re-exported
 from .validity import Evaluation, ValiditySettings, evaluate
 
@@ -30,7 +31,11 @@ class Archive:
     bad_files: list[str] = field(default_factory=list)
     withheld_count: int = 0
     withheld_paths: set[str] = field(default_factory=set)
-    withheld_scans: set[str] = field(default_factory=set)  # never copied to the site
+    withheld_scans: set[str] = field(default_factory=set)  # real paths of their own scans: never copied
+    # Issue key -> where withheld documents, and files that could not be read as public, sit in
+    # it: those pages are removed from the published issue scan (gazette.scans).
+    unpublished: dict[str, list[Placement]] = field(default_factory=dict)
+    warnings: list[md.MetadataError] = field(default_factory=list)  # reported; the file is still used
     drafts: list[Document] = field(default_factory=list)   # import drafts (review pending): never published
 
     def by_number(self) -> dict[str, list[Document]]:
@@ -69,13 +74,44 @@ def _read_all(archive: Archive, sub: str, reader):
         rel = os.path.relpath(path, archive.content_dir)
         shown = os.path.join(archive.content_dir, rel)  # as the user named the folder, so it can be pasted
         try:
-            item = reader(path, display_path=shown)
+            item = reader(path, display_path=shown, content_dir=archive.content_dir)
         except md.MetadataErrors as e:
             archive.errors.extend(e.errors)
             archive.bad_files.append(rel)
+            if sub == DOCUMENTS_DIR:
+                _note_unreadable(archive, path, shown)
             continue
         item.source_path = rel
+        archive.warnings.extend(item.warnings)
         yield rel, shown, item
+
+
+def _place(archive: Archive, gazette: str | None, pages: str | None, reason: str) -> None:
+    if gazette:
+        archive.unpublished.setdefault(gazette.strip(), []).append(Placement(pages, reason))
+
+
+def _drop(archive: Archive, doc: Document) -> None:
+    """Leave out a document read without errors of its own (a clash with another file): an
+    on-request one keeps its pages out of the issue scan, as it would have when published."""
+    if doc in archive.documents:
+        archive.documents.remove(doc)
+    if doc.disclosure != "public":
+        _place(archive, doc.gazette, doc.pages, doc.disclosure)
+
+
+def _note_unreadable(archive: Archive, path: str, shown: str) -> None:
+    """A document file with errors is not published; if it may not be public, its pages in an issue
+    scan must not be either (its text is printed there)."""
+    try:
+        header = read_header(path, display_path=shown)
+    except md.MetadataErrors:
+        return
+    disclosure = disclosure_of(header)
+    if disclosure != "public":
+        reason = disclosure if disclosure in ("withheld", "on_request") else "unreadable"
+        get = lambda key: header.fields.get(key, ("", 0))[0].strip() or None  # noqa: E731
+        _place(archive, get("gazette"), get("pages"), reason)
 
 
 def load_archive(content_dir: str) -> Archive:
@@ -90,18 +126,30 @@ def load_archive(content_dir: str) -> Archive:
             archive.withheld_count += 1
             archive.withheld_paths.add(rel)
             if doc.scan:
-                archive.withheld_scans.add(doc.scan.replace(os.sep, "/").lstrip("./"))
+                archive.withheld_scans.add(real_path(content_dir, doc.scan))
+            _place(archive, doc.gazette, doc.pages, "withheld")
             continue
         if doc.is_draft:
+            _place(archive, doc.gazette, doc.pages, "draft")  # its pages stay out of the issue scan
             continue
         if doc.slug in seen_slugs:
             archive.errors.append(md.MetadataError(shown, 1, "slug", f"'{doc.slug}' is also used by {seen_slugs[doc.slug]}",
                                                    "a slug (file name) unique in the archive"))
             archive.bad_files.append(rel)
+            _drop(archive, doc)
             continue
         seen_slugs[doc.slug] = rel
         archive.documents.append(doc)
-    archive.issues.extend(issue for _, _, issue in _read_all(archive, ISSUES_DIR, read_issue))
+    for rel, shown, issue in _read_all(archive, ISSUES_DIR, read_issue):
+        twin = next((i for i in archive.issues if i.key == issue.key), None)
+        if twin:
+            archive.errors.append(md.MetadataError(shown, 1, "slug", f"期次 '{issue.key}' 已由 {twin.source_path} 使用"
+                                                   "（每期公报只能有一个期次文件）"))
+            archive.bad_files.append(rel)
+            continue
+        archive.issues.append(issue)
+    _check_own_scans(archive)
+    _check_old_slugs(archive)
     known = {i.key for i in archive.issues}
     for doc in list(archive.documents):
         if doc.gazette and doc.gazette not in known:
@@ -110,10 +158,49 @@ def load_archive(content_dir: str) -> Archive:
                                                    f"no issue '{doc.gazette}' in {os.path.join(content_dir, ISSUES_DIR)}",
                                                    "the key of an issue file, e.g. 2023-02"))
             archive.bad_files.append(doc.source_path)
-            archive.documents.remove(doc)
+            _drop(archive, doc)
     archive.documents.sort(key=lambda d: (d.date, d.slug), reverse=True)
     archive.issues.sort(key=lambda i: (i.date, i.key), reverse=True)
     return archive
+
+
+def _check_own_scans(archive: Archive) -> None:
+    """A document's own `scan:` must be its own original: the scan of a whole issue (older imports
+    named it so) or a withheld document's original would publish other documents' pages."""
+    issue_scans = {real_path(archive.content_dir, i.scan): i.key for i in archive.issues if i.scan}
+    for doc in archive.documents:
+        if not doc.scan:
+            continue
+        real = real_path(archive.content_dir, doc.scan)
+        if real in issue_scans:
+            why = f"是第 {issue_scans[real]} 期整期公报的扫描件，不是本文件的原件（警告：改用 gazette 与 pages 从该期扫描件中截取本文件的页）"
+        elif real in archive.withheld_scans:
+            why = "也是一件不予公开文件的原件（警告：不发布）"
+        else:
+            continue
+        shown = os.path.join(archive.content_dir, doc.source_path)
+        archive.warnings.append(md.MetadataError(shown, doc.header_lines.get("scan", 1), "scan", f"'{doc.scan}' {why}"))
+        doc.scan = None
+
+
+def _check_old_slugs(archive: Archive) -> None:
+    """An earlier slug redirects to one document only (the earliest that claims it) and never
+    shadows a current slug; any other claim is reported and left out (no redirect is made)."""
+    current = {d.slug: d for d in archive.documents}
+    claimed: dict[str, Document] = {}
+    for doc in sorted(archive.documents, key=lambda d: (d.date, d.slug)):
+        keep = []
+        for old in doc.old_slugs:
+            other = current.get(old) or claimed.get(old)
+            if other is None:
+                claimed[old] = doc
+                keep.append(old)
+                continue
+            what = "是另一件文件的网址" if old in current else "已是另一件文件的旧网址"
+            archive.warnings.append(md.MetadataError(
+                os.path.join(archive.content_dir, doc.source_path), doc.header_lines.get("old_slugs", 1), "old_slugs",
+                f"'{old}' {what}（{other.source_path}），不会转到本文件（警告：应删去或改为本文件自己的旧文件名）"))
+        doc.old_slugs = keep
 
 
 @dataclass

@@ -31,6 +31,7 @@ class BuildResult:
     withheld: int = 0
     drafts: int = 0
     errors: list[MetadataError] = field(default_factory=list)
+    warnings: list[MetadataError] = field(default_factory=list)  # reported; nothing was skipped for them
     skipped_files: list[str] = field(default_factory=list)
     seconds: float = 0.0
     pages_rendered: int = 0
@@ -108,7 +109,7 @@ def build_site(content_dir: str | None = None, output_dir: str | None = None, as
         timing.end_pelican()
     return BuildResult(output_dir=project.output_dir, as_of=day, documents=len(archive.documents),
                        issues=len(archive.issues), withheld=archive.withheld_count, drafts=len(archive.drafts),
-                       errors=archive.errors,
+                       errors=archive.errors, warnings=model.warnings(),
                        skipped_files=sorted(set(archive.bad_files)), seconds=time.perf_counter() - started,
                        pages_rendered=state.stats.rendered, pages_kept=state.stats.kept,
                        files_written=state.stats.written, files_removed=state.stats.removed, timings=timings)
@@ -186,6 +187,8 @@ def build_cmd(content_dir, output_dir, as_of, lenient, settings_file, partition,
                    f"没有哪个分区构建了这些年份。请让 --partition 的年份范围覆盖档案的所有年份，"
                    f"再把每个分区的输出合并进来（见 docs/scaling.md）。", err=True)
         sys.exit(1)
+    for warning in result.warnings:
+        click.echo(str(warning), err=True)
     click.echo(f"已构建 {result.documents} 件文件、{result.issues} 期公报到 {project.output_dir}/"
                f"（有效性评估日期 {result.as_of}，用时 {result.seconds:.1f} 秒）")
     if result.drafts:

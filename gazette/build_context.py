@@ -56,7 +56,7 @@ class BuildContext:
         from .history_view import history_dependencies  # versions, timeline, ending, as-at, 解读
 
         return [ev.status if ev else None, ev.flag if ev else None, str(ev.review_due) if ev else None, rel,
-                (issue.key, issue.display_title, issue.scan) if issue else None,
+                (issue.key, issue.display_title, model.issue_scan_link(doc)) if issue else None,
                 [fn(doc) for _, fn in sorted(self.page_dependencies.items())], history_dependencies(model, doc)]
 
     def plugin(self, name: str) -> dict:

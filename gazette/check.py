@@ -98,6 +98,8 @@ def check_cmd(content_dir, as_of, fmt: str, strict: bool, lenient: bool, setting
     for line in draft_lines(archive):
         click.echo(line, err=True)
     model = project.site_model(archive, as_of)
+    for warning in model.warnings():
+        click.echo(str(warning), err=True)
     for doc in archive.documents:
         for key, ref in model.links[doc.slug].unresolved:
             # A warning, not an error: the target may be withheld or outside this archive.

@@ -8,7 +8,9 @@ script). Every problem is reported as `path:line: key: what is wrong (expected �
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from .chinese import fold
@@ -60,7 +62,28 @@ KEY_ALIASES: dict[str, tuple[str, ...]] = {
 # Keys that may be given on several lines; their values are kept in order, one per line.
 REPEATABLE_KEYS = frozenset({"correction"})
 
-_ALIAS_TO_KEY = {fold(alias): key for key, aliases in KEY_ALIASES.items() for alias in aliases}
+# Keys of issue files (issues/*.md); documents have every other key.
+ISSUE_KEYS = frozenset({"title", "year", "number", "serial", "date", "scan", "slug", "note"})
+DOCUMENT_KEYS = frozenset(KEY_ALIASES) - {"year", "number", "serial"}
+
+# Invisible characters an editor or a copy from a web page leaves in a key or a code word:
+# zero-width spaces and joiners, the byte-order mark, soft hyphens, direction marks.
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b\u200c\u200d"
+                                   "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063"
+                                   "\u2064\u2066\u2067\u2068\u2069\u3164\ufeff\uffa0"), None)
+# Characters no metadata value may hold: C0 controls but the tab, and DEL (they make XML
+# ill-formed, cut file names and strings short, and are never typed on purpose).
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+
+
+def normalise_word(raw: str) -> str:
+    """A key or code word as it was meant: full-width look-alikes (ｄｉｓｃｌｏｓｕｒｅ), invisible
+    characters, case and the script (公開屬性 / 公开属性) folded away."""
+    return fold(unicodedata.normalize("NFKC", raw).translate(_INVISIBLE).strip().lower())
+
+
+_ALIAS_TO_KEY = {normalise_word(alias): key for key, aliases in KEY_ALIASES.items() for alias in aliases}
+_ALIAS_TO_KEY.update({key: key for key in KEY_ALIASES})
 
 VALIDITY_CODES: dict[str, str] = {
     "in_force": "有效",
@@ -132,11 +155,35 @@ class Header:
 
 
 def canonical_key(raw: str) -> str | None:
-    key = raw.strip()
-    low = key.lower()
-    if low in KEY_ALIASES:
-        return low
-    return _ALIAS_TO_KEY.get(fold(key))
+    """The canonical English key a header key stands for (either script, any width), or None."""
+    return _ALIAS_TO_KEY.get(normalise_word(raw))
+
+
+def suggest_key(raw: str, allowed=None) -> str | None:
+    """The known key an unknown one most likely misspells (disclosue → disclosure), or None."""
+    allowed = set(allowed or KEY_ALIASES)
+    names = {n: k for n, k in _ALIAS_TO_KEY.items() if k in allowed}
+    close = difflib.get_close_matches(normalise_word(raw), list(names), n=1, cutoff=0.6)
+    return names[close[0]] if close else None
+
+
+def unknown_key_error(path: str, line: int, raw: str, allowed) -> "MetadataError":
+    """`path:line: disclosue: 未知的键（是否想写 disclosure？）`."""
+    known = canonical_key(raw)
+    if known:  # a real key, in the wrong kind of file
+        where = "公报期次文件（issues/）" if known in ISSUE_KEYS - DOCUMENT_KEYS else "文件（documents/）"
+        return MetadataError(path, line, raw.strip(), f"此处不用这个键（{known} 只用于{where}）")
+    guess = suggest_key(raw, allowed)
+    hint = f"是否想写 {guess}？" if guess else "可用的键见 README 的元数据表"
+    return MetadataError(path, line, raw.strip(), f"未知的键（{hint}）")
+
+
+def control_character(value: str) -> str | None:
+    """A sentence naming the first control character in `value`, or None."""
+    m = _CONTROL.search(value)
+    if not m:
+        return None
+    return f"含有控制字符 U+{ord(m.group()):04X}（第 {m.start() + 1} 个字符；应为可见的文字）"
 
 
 @dataclass(frozen=True)
@@ -207,6 +254,8 @@ def split_header(text: str, path: str, collect: bool = False) -> Header:
     they are reported together with the fields' own problems."""
     if text.startswith("\ufeff"):
         text = text[1:]
+    if "\r" in text and "\n" not in text:
+        text = text.replace("\r", "\n")  # old Mac line ends (CR only)
     lines = text.split("\n")
     header = Header(path=path)
     errors: list[MetadataError] = []
@@ -217,13 +266,21 @@ def split_header(text: str, path: str, collect: bool = False) -> Header:
                                         "`key: value`, or a blank line before the text"))
             continue
         target = header.fields if h.key else header.extra
-        name = h.key or h.raw_key.strip().lower()
+        name = h.key or h.raw_key.strip()
         if name in target and name in REPEATABLE_KEYS:
-            target[name] = (target[name][0] + "\n" + h.value, target[name][1])
+            problem = control_character(h.value)
+            if problem:
+                errors.append(MetadataError(path, h.index + 1, name, problem))
+            target[name] = (target[name][0] + "\n" + _CONTROL.sub("", h.value), target[name][1])
             continue
         if name in target:
             errors.append(MetadataError(path, h.index + 1, name, "given twice", "each key once"))
-        target[name] = (h.value, h.index + 1)
+        value = h.value
+        problem = control_character(value)
+        if problem:
+            errors.append(MetadataError(path, h.index + 1, name, problem))
+            value = _CONTROL.sub("", value)
+        target[name] = (value, h.index + 1)
     i = scan.end
     while i < len(lines) and not lines[i].strip():
         i += 1
@@ -244,25 +301,24 @@ def parse_date(value: str) -> dt.date:
     return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
 
 
-def parse_validity(value: str) -> str:
-    v = value.strip()
-    if v.lower() in VALIDITY_CODES:
-        return v.lower()
-    code = _VALIDITY_ALIASES.get(v) or {fold(k): c for k, c in _VALIDITY_ALIASES.items()}.get(fold(v))
-    if not code:
-        raise ValueError(value)
-    return code
+_CODE_WORDS: dict[int, dict[str, str]] = {}  # per alias table: normalised word -> code
 
 
 def _parse_code(value: str, codes: dict[str, str], aliases: dict[str, str]) -> str:
-    """A coded value given as its code (any case) or as a Chinese alias in either script."""
-    v = value.strip()
-    if v.lower() in codes:
-        return v.lower()
-    code = {fold(k): c for k, c in aliases.items()}.get(fold(v))
+    """A coded value given as its code or as a Chinese alias, in either script, any case or width,
+    invisible characters ignored ('withheld', '不予公開', 'ｗｉｔｈｈｅｌｄ', 'withheld\u200b')."""
+    key = id(aliases)
+    words = _CODE_WORDS.get(key)
+    if words is None:
+        words = _CODE_WORDS[key] = {**{normalise_word(k): c for k, c in aliases.items()}, **{c: c for c in codes}}
+    code = words.get(normalise_word(value))
     if not code:
         raise ValueError(value)
     return code
+
+
+def parse_validity(value: str) -> str:
+    return _parse_code(value, VALIDITY_CODES, _VALIDITY_ALIASES)
 
 
 def parse_disclosure(value: str) -> str:
@@ -284,6 +340,7 @@ class FieldReader:
     def __init__(self, header: Header):
         self.header = header
         self.errors: list[MetadataError] = list(header.errors)
+        self.warnings: list[MetadataError] = []  # reported, but the file is still used
 
     def _err(self, key: str, problem: str, expected: str | None = None) -> None:
         self.errors.append(MetadataError(self.header.path, self.header.line_of(key), key, problem, expected))

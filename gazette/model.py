@@ -17,7 +17,11 @@ from .chinese import detect_script
 VALIDITY_ALLOWED = "in_force 有效, amended 已修改, repealed 已廢止, expired 已失效, not_yet_effective 尚未生效"
 DISCLOSURE_ALLOWED = "public 主動公開, on_request 依申請公開, withheld 不予公開"
 REVIEW_ALLOWED = "pending 待審核, cleared 已審核"
-_SLUG_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+# A slug is a file name in several folders (documents/<slug>.html.br …): ASCII, and short enough
+# for every file system (255 bytes a name) with room for the longest suffix.
+SLUG_MAX = 200
+_SLUG_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,%d}$" % (SLUG_MAX - 1))
+SLUG_EXPECTED = f"ASCII letters, digits, '-', '_' or '.', at most {SLUG_MAX} characters"
 _PAGES = re.compile(r"^(\d+)\s*(?:[-–~至]\s*(\d+))?$")
 # A correction line: its date, then the note (`2024-03-02 第五条“三十日”应为“十五日”`).
 _CORRECTION = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2}|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)[\s:：,，]*(.+)$")
@@ -37,6 +41,16 @@ class Correction:
 def document_json_url(slug: str) -> str:
     """Site path of a document's open-data JSON (which also holds its text: the search page reads it)."""
     return f"documents/{slug}.json"
+
+
+def parse_pages(pages: str | None) -> tuple[int, int] | None:
+    """'12-15' → (12, 15): a page or a range of pages counted from 1; None otherwise."""
+    m = _PAGES.match((pages or "").strip())
+    if not m:
+        return None
+    first, last = int(m.group(1)), int(m.group(2) or m.group(1))
+    return (first, last) if 1 <= first <= last else None
+
 
 @dataclass
 class Document:
@@ -77,6 +91,7 @@ class Document:
     interprets: list[str] = field(default_factory=list)  # a 解读: the documents it explains
     corrections: list[Correction] = field(default_factory=list)
     body: str = ""
+    warnings: list = field(default_factory=list, repr=False, compare=False)  # MetadataErrors that do not stop it
     body_line: int = 1
     header_lines: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
 
@@ -91,8 +106,8 @@ class Document:
 
     @property
     def first_page(self) -> int:
-        m = _PAGES.match(self.pages or "")
-        return int(m.group(1)) if m else 10**9
+        parsed = parse_pages(self.pages)
+        return parsed[0] if parsed else 10**9
 
     @property
     def is_public(self) -> bool:
@@ -122,6 +137,8 @@ class Issue:
     title: str | None = None
     scan: str | None = None
     body: str = ""
+    warnings: list = field(default_factory=list, repr=False, compare=False)
+    header_lines: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def url(self) -> str:
@@ -166,12 +183,60 @@ def slug_from_path(path: str) -> str:
     return os.path.splitext(os.path.basename(path))[0]
 
 
-def document_from_header(header: md.Header, slug: str | None = None) -> Document:
-    """Validate a header as a document; raises MetadataErrors listing every problem."""
+def _unknown_keys(r: md.FieldReader, allowed) -> None:
+    for key, (_, line) in r.header.extra.items():
+        r.errors.append(md.unknown_key_error(r.header.path, line, key, allowed))
+    for key, (_, line) in r.header.fields.items():
+        if key not in allowed:
+            r.errors.append(md.unknown_key_error(r.header.path, line, key, allowed))
+
+
+def _scan(r: md.FieldReader, content_dir: str | None) -> str | None:
+    """The `scan:` value, checked against the content folder when it is known (see gazette.scans)."""
+    value = r.text("scan")
+    if value is None or content_dir is None:
+        return value
+    from .scans import check_scan_path
+
+    rel, problem, exists = check_scan_path(content_dir, value)
+    if problem:
+        r.errors.append(md.MetadataError(r.header.path, r.header.line_of("scan"), "scan", problem))
+        return None
+    if not exists:
+        r.warnings.append(md.MetadataError(r.header.path, r.header.line_of("scan"), "scan",
+                                           f"'{value}' 不存在（警告：不显示扫描件；应为 content/ 下已有的 PDF 文件）"))
+        return None
+    return rel
+
+
+def disclosure_of(header: md.Header) -> str:
+    """'public', 'on_request' or 'withheld' as the header says; 'unreadable' when it cannot be told
+    (a value that is no disclosure, or an unknown key that looks like one: 公开: 不予公开)."""
+    value = header.fields.get("disclosure", ("", 0))[0].strip()
+    for key, (raw, _) in header.extra.items():
+        try:
+            looks = md.parse_disclosure(raw) != "public"
+        except ValueError:
+            looks = False
+        if looks or md.suggest_key(key) == "disclosure":
+            return "unreadable"
+    if not value:
+        return "public"
+    try:
+        return md.parse_disclosure(value)
+    except ValueError:
+        return "unreadable"
+
+
+def document_from_header(header: md.Header, slug: str | None = None, content_dir: str | None = None) -> Document:
+    """Validate a header as a document; raises MetadataErrors listing every problem.
+
+    With `content_dir`, the `scan:` path is checked against it (gazette.scans)."""
     r = md.FieldReader(header)
+    _unknown_keys(r, md.DOCUMENT_KEYS)
     slug = r.text("slug") or slug or slug_from_path(header.path)
     if not _SLUG_OK.match(slug):
-        r._err("slug", f"'{slug}' cannot be used in a URL", "ASCII letters, digits, '-', '_' or '.'")
+        r._err("slug", f"'{slug}' cannot be used in a URL", SLUG_EXPECTED)
     review = r.choice("review", md.parse_review, REVIEW_ALLOWED)
     # A draft may lack what the importer could not recognise; the archivist adds it when clearing.
     title = r.text("title", required=review != "pending")
@@ -192,10 +257,12 @@ def document_from_header(header: md.Header, slug: str | None = None) -> Document
         superseded_by=r.items("superseded_by"),
         supersedes=r.items("supersedes"),
         amends=r.items("amends"),
-        disclosure=r.choice("disclosure", md.parse_disclosure, DISCLOSURE_ALLOWED, "public"),
+        # A value that cannot be read makes the document withheld, never public (and is reported).
+        disclosure=(r.choice("disclosure", md.parse_disclosure, DISCLOSURE_ALLOWED, "withheld")
+                    if r.text("disclosure") else "public"),
         gazette=r.text("gazette"),
         pages=r.text("pages"),
-        scan=r.text("scan"),
+        scan=_scan(r, content_dir),
         note=r.text("note"),
         review_note=r.text("review_note"),
         old_slugs=r.items("old_slugs"),
@@ -214,8 +281,8 @@ def document_from_header(header: md.Header, slug: str | None = None) -> Document
     for old in doc["old_slugs"]:
         if not _SLUG_OK.match(old) or old == slug:
             r._err("old_slugs", f"'{old}' cannot be an earlier slug of '{slug}'",
-                   "earlier file names: ASCII letters, digits, '-', '_' or '.', other than the current one")
-    if doc["pages"] and not _PAGES.match(doc["pages"]):
+                   f"earlier file names other than the current one: {SLUG_EXPECTED}")
+    if doc["pages"] and not parse_pages(doc["pages"]):
         r._err("pages", f"'{doc['pages']}' is not a page range", "a page or a range such as 12-15")
     script = r.text("script")
     if script is not None and script not in md.SCRIPTS:
@@ -228,43 +295,62 @@ def document_from_header(header: md.Header, slug: str | None = None) -> Document
     if script is None:
         script = detect_script((title or "") + header.body)
     return Document(source_path=header.path, slug=slug, title=title or "", date=date, script=script,
-                    body=header.body, body_line=header.body_line,
+                    body=header.body, body_line=header.body_line, warnings=r.warnings,
                     header_lines={k: line for k, (_, line) in header.fields.items()}, **doc)
 
 
-def issue_from_header(header: md.Header) -> Issue:
+def issue_from_header(header: md.Header, content_dir: str | None = None) -> Issue:
     """Validate a header as a gazette issue; raises MetadataErrors listing every problem."""
     r = md.FieldReader(header)
+    _unknown_keys(r, md.ISSUE_KEYS)
     key = r.text("slug") or slug_from_path(header.path)
+    if not _SLUG_OK.match(key):
+        r._err("slug" if r.text("slug") else "file", f"'{key}' cannot be an issue key (a file name)", SLUG_EXPECTED)
     year = r.integer("year", required=True)
     number = r.integer("number", required=True)
     date = r.date("date", required=True)
     serial = r.integer("serial")
+    scan = _scan(r, content_dir)
     if r.errors:
-        raise md.MetadataErrors(r.errors)
+        raise md.MetadataErrors(sorted(r.errors, key=lambda e: e.line))
     return Issue(source_path=header.path, key=key, year=year, number=number, date=date, serial=serial,
-                 title=r.text("title"), scan=r.text("scan"), body=header.body)
+                 title=r.text("title"), scan=scan, body=header.body, warnings=r.warnings,
+                 header_lines={k: line for k, (_, line) in header.fields.items()})
 
 
-def read_document(path: str, text: str | None = None, display_path: str | None = None) -> Document:
+def read_header(path: str, text: str | None = None, display_path: str | None = None) -> md.Header:
+    """The header of one content file, layout problems kept in `header.errors`."""
+    if text is None:
+        text = read_text(path, display_path)
+    return md.split_header(text, display_path or path, collect=True)
+
+
+def read_document(path: str, text: str | None = None, display_path: str | None = None,
+                  content_dir: str | None = None) -> Document:
     """Read one document file."""
-    if text is None:
-        text = read_text(path, display_path)
-    return document_from_header(md.split_header(text, display_path or path, collect=True), slug_from_path(path))
+    return document_from_header(read_header(path, text, display_path), slug_from_path(path), content_dir)
 
 
-def read_issue(path: str, text: str | None = None, display_path: str | None = None) -> Issue:
+def read_issue(path: str, text: str | None = None, display_path: str | None = None,
+               content_dir: str | None = None) -> Issue:
     """Read one issue file."""
-    if text is None:
-        text = read_text(path, display_path)
-    return issue_from_header(md.split_header(text, display_path or path, collect=True))
+    return issue_from_header(read_header(path, text, display_path), content_dir)
 
 
 def read_text(path: str, display_path: str | None = None) -> str:
+    shown = display_path or path
     try:
+        if not os.path.isfile(path):
+            # A dangling symlink, a folder named *.md, a FIFO (reading one would wait for ever)…
+            what = ("悬空的符号链接（目标不存在）" if os.path.islink(path) and not os.path.exists(path)
+                    else "不是普通文件")
+            raise md.MetadataErrors([md.MetadataError(shown, 1, "file", f"无法读取：{what}（应为 UTF-8 文本文件）")])
         with open(path, encoding="utf-8") as f:
             return f.read()
     except UnicodeDecodeError as e:
-        raise md.MetadataErrors([md.MetadataError(display_path or path, 1, "encoding",
+        raise md.MetadataErrors([md.MetadataError(shown, 1, "encoding",
                                                   f"not UTF-8 ({e.reason} at byte {e.start})",
                                                   "a UTF-8 text file")]) from None
+    except OSError as e:
+        raise md.MetadataErrors([md.MetadataError(shown, 1, "file",
+                                                  f"无法读取：{e.strerror or e}（应为可读的 UTF-8 文本文件）")]) from None

@@ -59,7 +59,7 @@ def plan_pages(model: SiteModel, latest_count: int = 12) -> list[PageSpec]:
     ]
     for issue in model.issues:
         plan.append(PageSpec(issue.url, "issue", {"issue": issue, "contents": model.toc.get(issue.key, []),
-                                                  "page_name": "issues"}))
+                                                  "scan": model.issue_scan(issue), "page_name": "issues"}))
     browse = []
     from .labels import localise
 

@@ -33,25 +33,12 @@ def site_model(settings: dict) -> SiteModel:
     return build_context.for_pelican(settings).model
 
 
-def publishable_scans(model: SiteModel) -> set[str]:
-    """Scans the site may carry: those of issues and of public documents. Anything else under
-    scans/ (a withheld or on-request document's original, a stray file) stays in content/."""
-    def norm(path: str) -> str:
-        return os.path.normpath(path).replace(os.sep, "/")
-
-    allowed = {norm(i.scan) for i in model.issues if i.scan}
-    allowed |= {norm(d.scan) for d in model.documents if d.scan and d.is_public}
-    return allowed
-
-
 def drop_unpublishable_scans(generator) -> None:
-    model = site_model(generator.settings)
-    allowed = publishable_scans(model)
-    root = generator.settings["PATH"]
-    keep = [sf for sf in generator.staticfiles
-            if os.path.relpath(sf.source_path, root).replace(os.sep, "/") in allowed]
-    generator.staticfiles[:] = keep
-    generator.context["staticfiles"] = keep
+    """Pelican copies no static file: the scans the site carries are written by the publishing
+    stage (gazette.publishing.published_scans), redacted where they hold pages that may not be
+    published, and nothing else under content/ (a `{static}` link in a body) is copied."""
+    generator.staticfiles[:] = []
+    generator.context["staticfiles"] = []
 
 
 class GazetteReader(BaseReader):

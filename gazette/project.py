@@ -168,7 +168,13 @@ class Project:
     def site_model(self, archive, as_of):
         from .site import SiteModel
 
-        return SiteModel.build(archive, as_of, self.validity, self.script)
+        from .scans import ScanSettingError, scan_mode
+
+        try:
+            mode = scan_mode(self.settings)
+        except ScanSettingError as e:
+            raise GazetteError(str(e)) from None
+        return SiteModel.build(archive, as_of, self.validity, self.script, mode)
 
     def require_content(self) -> None:
         """GazetteError when the content folder does not exist."""

@@ -14,6 +14,7 @@ from .archive import Archive, Links, evaluate_all, issue_contents, link_document
 from .history import Ending, Work, build_works, ending_days, ending_of, replacement_days
 from .model import Document, Issue
 from .chinese import fold
+from .scans import REDACT, IssueScan, ScanPlan, plan_issue_scans
 from .labels import localise
 from .validity import Evaluation, ValiditySettings, evaluate
 
@@ -32,9 +33,12 @@ class SiteModel:
     ended_on: dict[str, dt.date | None] = field(default_factory=dict)  # slug -> first day no longer applying
     replaced_on: dict[str, dt.date] = field(default_factory=dict)  # slug -> next version's start
 
+    scans: ScanPlan = field(default_factory=ScanPlan)  # what of each issue scan is published
+
     @classmethod
     def build(cls, archive: Archive, as_of: dt.date, settings: ValiditySettings,
-              script: str = "zh-Hans") -> "SiteModel":
+              script: str = "zh-Hans", redacted_scans: str = REDACT) -> "SiteModel":
+        """`redacted_scans`: GAZETTE_REDACTED_SCANS ('redact' or 'omit', see gazette.scans)."""
         links = link_documents(archive)
         endings = {d.slug: ending_of(d, links.get(d.slug)) for d in archive.documents}
         works = build_works(archive.documents, endings)
@@ -42,7 +46,8 @@ class SiteModel:
         return cls(archive=archive, as_of=as_of, settings=settings,
                    evaluations=evaluate_all(archive, as_of, settings, ended_on, replaced_on),
                    links=links, toc=issue_contents(archive), script=script, endings=endings, works=works,
-                   ended_on=ended_on, replaced_on=replaced_on)
+                   ended_on=ended_on, replaced_on=replaced_on,
+                   scans=plan_issue_scans(archive.issues, archive.documents, archive.unpublished, redacted_scans))
 
     def evaluate_on(self, doc: Document, day: dt.date) -> Evaluation:
         """`doc` evaluated on another day than the as-of date, by the same rules."""
@@ -87,6 +92,34 @@ class SiteModel:
         if by_key is None:
             by_key = self.__dict__["_issues_by_key"] = {i.key: i for i in self.archive.issues}
         return by_key.get(doc.gazette) if doc.gazette else None
+
+    def warnings(self) -> list:
+        """Problems that do not stop a build (MetadataErrors), for `gazette check` and `gazette build`:
+        the archive's, and each issue scan the site cannot carry."""
+        import os
+
+        from .metadata import MetadataError
+
+        out = list(self.archive.warnings)
+        for issue in self.archive.issues:
+            scan = self.scans.of(issue.key)
+            if scan is not None and not scan.published:
+                out.append(MetadataError(os.path.join(self.archive.content_dir, issue.source_path),
+                                         issue.header_lines.get("scan", 1), "scan", f"警告：{scan.why_not}"))
+        return out
+
+    def issue_scan(self, issue: Issue | None) -> IssueScan | None:
+        return self.scans.of(issue.key) if issue else None
+
+    def issue_scan_link(self, doc: Document) -> str | None:
+        """Site path of the issue scan at this document's first page, when the site shows that page:
+        never for an on-request document (its pages are removed) or a page that was removed."""
+        scan = self.scans.of(doc.gazette)
+        if not doc.is_public or scan is None or not scan.published:
+            return None
+        if doc.pages is None:
+            return scan.url
+        return f"{scan.url}#page={doc.first_page}" if scan.links_page(doc.pages) else None
 
     # -- groupings for browse pages ------------------------------------------------------
     def issues_by_year(self) -> list[tuple[int, list[Issue]]]:

@@ -34,6 +34,8 @@ class DocumentView:
     relations: list[tuple[str, list[Document]]]
     issue_url: str | None
     issue_title: str | None
+    issue_scan_link: str | None  # the published issue scan at this document's first page, if the site shows it
+    scan_url: str | None         # the document's own scan (public documents only)
     data: dict[str, str]
     jsonld: str
     history: HistoryView | None = None  # timeline, versions, ending, as-at, 解读, corrections
@@ -189,6 +191,7 @@ def document_view(model: SiteModel, doc: Document, script: str = "zh-Hans", site
         flag_label=L(FLAG_LABELS[ev.flag]) if ev.flag else "", review_due=ev.review_due,
         banners=banners_for(model, doc, script), rows=rows, relations=relations,
         issue_url=issue.url if issue else None, issue_title=issue.display_title if issue else None,
+        issue_scan_link=model.issue_scan_link(doc), scan_url=doc.scan if doc.is_public else None,
         data=data, jsonld=jsonld(model, doc, site_url), history=history)
 
 

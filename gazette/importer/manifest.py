@@ -130,6 +130,13 @@ def load_manifest(path: str) -> Manifest:
                     man.errors.append(md.MetadataError(path, line, key, problem, expected))
                     bad = True
                 values[key] = value
+            if "scan" in values and "pages" in values:
+                # A document of an issue is cut from the issue's scan by its pages; naming a scan as
+                # its own would publish that whole file (the issue's: every document in it, withheld
+                # ones too) as the document's original.
+                man.errors.append(md.MetadataError(path, line, "scan", "有 pages 的行是一期公报中的文件，不能另给 scan",
+                                                   "pages only: the document's pages are cut from the issue scan"))
+                bad = True
             source = values.pop("source", "")
             if not source:
                 man.errors.append(md.MetadataError(path, line, "source", "empty", "the file this row describes"))

@@ -497,11 +497,15 @@ def build_issue(pages: PdfPages, rows: list[ManifestRow]) -> Parsed:
             imeta_out["serial"] = imeta["serial"]
     parsed.issue = IssueDraft(identity=src.identity, meta=imeta_out, body=_front_text(il), scan_from=src.path,
                               complete=complete, missing=imissing)
-    common = {"scan": scan}
+    # A document of the issue names its issue and its pages, never the issue scan as its own: the
+    # scan holds every document of the issue, withheld ones too (the build cuts its pages from it).
+    # Only a draft of an issue that could not be written points at the scan, for the archivist.
+    common: dict[str, str] = {}
     review: list[str] = []
     if complete:
         common.update(gazette=key, date=imeta["issue_date"])
     else:
+        common["scan"] = scan
         labels = {"year": "年份", "number": "期号", "issue_date": "出版日期"}
         review.append("未能从封面或页眉识别本期的" + "、".join(labels[k] for k in imissing)
                       + "（可在清单中提供 issue、issue_date 列），期次文件未写入")

@@ -4,7 +4,7 @@ Stages, in the order `publish` runs them (one module each):
 links (what each document links to) → opendata (catalogue.json/.csv, issues.json,
 documents/<slug>.json) → subscriptions (Atom feeds per issuer, type, subject; validity changes)
 → redirects (renamed slugs, ELI-style short paths) → sitemap (sitemap.xml, robots.txt) →
-pdf (documents/<slug>.pdf) → compress (.gz / .br copies, last: it sees every file).
+pdf (documents/<slug>.pdf) → published_scans (scans/, redacted) → compress (.gz / .br copies, last: it sees every file).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from ..project import FULL_BUILD, BuildMode, Project
 from ..site import SiteModel
-from . import compress, document_pdf as pdf, opendata, redirects, sitemap, subscriptions
+from . import compress, document_pdf as pdf, opendata, published_scans, redirects, sitemap, subscriptions
 from .links import LinkPlan, PublishingSettings, plan_links
 from .output import absolute_site_url, write_text
 
@@ -32,6 +32,7 @@ class PublishResult:
     warnings: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     pdf: pdf.PdfResult | None = None
+    scans: published_scans.ScanResult | None = None
     compressed: compress.CompressResult | None = None
 
 
@@ -110,6 +111,11 @@ def publish(model: SiteModel, project: Project, static_pages: list[str] = (), pl
                              site_name)
         result.pdf = pdf.write_pdfs(jobs, output_dir, os.path.join(project.cache_dir, "pdf"), workers=pdf_workers)
         result.warnings += [f"PDF not made: {f}" for f in result.pdf.failed or []]
+
+    # Scanned originals: issue scans redacted where they hold pages that may not be published.
+    result.scans = published_scans.write_scans(model, content_dir, output_dir, os.path.join(project.cache_dir, "scans"),
+                                               site_name, script, mine, site_wide)
+    result.warnings += [f"扫描件未发布：{f}" for f in result.scans.failed]
 
     if site_wide:  # a partition's output holds only its own files: nothing there is stale
         result.removed = remove_stale(model, output_dir, expected, set(plan.pdf_kinds) if opts.pdf else set())

@@ -19,7 +19,7 @@ import shutil
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 
-from ..model import Document, Issue
+from ..model import Document, Issue, parse_pages
 from ..render import to_text
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,6 @@ def fix_cid_encodings() -> None:
     from reportlab.pdfbase import cidfonts
 
     cidfonts.defaultUnicodeEncodings["MSung-Light"] = ("cht", "UniCNS-UCS2-H")
-_PAGES = re.compile(r"^(\d+)\s*(?:[-–~至]\s*(\d+))?$")
 PARALLEL_FROM = 24  # fewer PDFs to make than this: not worth starting worker processes
 
 
@@ -82,12 +81,8 @@ def _file_hash(path: str) -> str:
 
 def page_range(pages: str | None) -> tuple[int, int] | None:
     """'12-15' → (11, 14): 0-based indexes in the issue scan, whose page N is gazette page N."""
-    m = _PAGES.match((pages or "").strip())
-    if not m:
-        return None
-    first = int(m.group(1))
-    last = int(m.group(2) or first)
-    return (first - 1, last - 1) if 1 <= first <= last else None
+    parsed = parse_pages(pages)
+    return (parsed[0] - 1, parsed[1] - 1) if parsed else None
 
 
 def text_content(doc: Document, site_name: str) -> dict:

@@ -103,7 +103,6 @@ def plan_links(model, content_dir: str, settings: PublishingSettings = Publishin
             exists[rel] = os.path.isfile(os.path.join(content_dir, rel))
         return exists[rel]
 
-    issue_scans = {i.key: i.scan for i in model.issues}
     owners: dict[tuple[str, str, str], str] = {}
     for doc in sorted(model.documents, key=lambda d: (d.date, d.slug)):
         parts = eli_parts(doc.doc_number, settings.eli_codes)
@@ -116,8 +115,8 @@ def plan_links(model, content_dir: str, settings: PublishingSettings = Publishin
         if settings.pdf and doc.is_public:
             if present(doc.scan):
                 kind = "scan"
-            elif doc.pages and present(issue_scans.get(doc.gazette)):
-                kind = "issue"
+            elif (scan := model.scans.of(doc.gazette)) and scan.may_cut(doc.pages) and present(scan.source):
+                kind = "issue"  # its own pages only, none shared with a document that is not published
             elif settings.pdf_from_text:
                 kind = "text"
         if kind:

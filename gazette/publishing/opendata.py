@@ -149,7 +149,7 @@ def issues_json(model: SiteModel, site_name: str, site_url: str = "") -> str:
         issues.append({
             "key": issue.key, "title": issue.display_title, "year": issue.year, "number": issue.number,
             "serial": issue.serial, "date": _iso(issue.date), "url": _abs(site_url, issue.url),
-            "scan_url": _abs(site_url, issue.scan or ""),
+            "scan_url": _abs(site_url, (model.issue_scan(issue) and model.issue_scan(issue).url) or ""),
             "documents": [{"slug": d.slug, "title": d.title, "doc_number": d.doc_number or "",
                            "pages": d.pages or "", "url": _abs(site_url, d.url)}
                           for d in model.toc.get(issue.key, [])],

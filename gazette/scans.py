@@ -1,0 +1,165 @@
+"""Scans named in metadata: where they may come from, and what of each issue scan may be published.
+
+A `scan:` value is a path under the content folder's `scans/`. Once symlinks are followed it must
+still be inside the content folder: anything else is a located error, never copied (the build
+would otherwise publish any file the server can read).
+
+An issue scan holds every document printed in the issue, withheld (不予公开) and on-request
+(依申请公开) ones included. Its published copy has those documents' pages replaced by a notice
+page (GAZETTE_REDACTED_SCANS = "redact", the default) or is not published at all ("omit"); it is
+never published when a withheld or on-request document of the issue does not say which pages it
+is on, since nothing then tells which pages to remove.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+SCANS_DIR = "scans"
+REDACT, OMIT = "redact", "omit"
+MODES = (REDACT, OMIT)
+SETTING = "GAZETTE_REDACTED_SCANS"
+
+# Why a page is not in the published copy (the notice page says it, in the site's script).
+REASONS = {
+    "withheld": "本页载有不予公开的内容，依法不在网上公布。",
+    "on_request": "本页载有依申请公开的文件，正文不在网上公布，可按依申请公开指南申请获取。",
+    "unreadable": "本页所载文件的元数据有误，公开属性无法确认，暂不公布。",
+    "draft": "本页所载文件为导入草稿，尚待审核，暂不公布。",
+}
+
+
+class ScanSettingError(ValueError):
+    """GAZETTE_REDACTED_SCANS has a value that is not a mode."""
+
+
+def scan_mode(settings: dict) -> str:
+    """GAZETTE_REDACTED_SCANS from the settings, checked."""
+    mode = str(settings.get(SETTING) or REDACT).strip().lower()
+    if mode not in MODES:
+        raise ScanSettingError(f"{SETTING} = {settings.get(SETTING)!r}：应为 'redact'（删去不公开的页）或 'omit'（不发布整期扫描件）")
+    return mode
+
+
+def check_scan_path(content_dir: str, value: str) -> tuple[str | None, str | None, bool]:
+    """(normalised path, problem, exists) of a `scan:` value.
+
+    The path is relative, '/'-separated, under scans/, a PDF, and stays inside the content folder
+    when its symlinks are followed; `problem` (a Chinese sentence) says which of these fails."""
+    raw = value.strip()
+    expected = "（应为 content/ 下 scans/ 中的 PDF 文件，如 scans/2023-02.pdf）"
+    if "\\" in raw or os.path.isabs(raw) or raw.startswith(("/", "~")) or (len(raw) > 1 and raw[1] == ":"):
+        return None, f"'{raw}' 是绝对路径{expected}", False
+    parts = [p for p in raw.split("/") if p not in ("", ".")]
+    if ".." in parts:
+        return None, f"'{raw}' 指向 content/ 之外{expected}", False
+    if not parts or parts[0] != SCANS_DIR or len(parts) < 2:
+        return None, f"'{raw}' 不在 scans/ 中{expected}", False
+    if not parts[-1].lower().endswith(".pdf"):
+        return None, f"'{raw}' 不是 PDF 文件{expected}", False
+    rel = "/".join(parts)
+    root = os.path.realpath(content_dir)
+    target = os.path.realpath(os.path.join(root, *parts))
+    if os.path.commonpath([root, target]) != root:
+        return None, f"'{raw}' 是指向 content/ 之外的符号链接{expected}", False
+    if os.path.exists(target) and not os.path.isfile(target):
+        return None, f"'{raw}' 不是普通文件{expected}", False
+    return rel, None, os.path.isfile(target)
+
+
+def real_path(content_dir: str, rel: str) -> str:
+    """The file a checked scan path names, symlinks followed (for telling two names of one file apart)."""
+    return os.path.realpath(os.path.join(content_dir, *rel.split("/")))
+
+
+def page_numbers(pages: str | None) -> range | None:
+    """'12-15' → range(12, 16); None when absent or not a range of pages counted from 1."""
+    from .model import parse_pages
+
+    parsed = parse_pages(pages)
+    return range(parsed[0], parsed[1] + 1) if parsed else None
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a document that may not be published sits in an issue."""
+
+    pages: str | None  # as written; None when the file does not say
+    reason: str        # a key of REASONS
+
+
+@dataclass(frozen=True)
+class IssueScan:
+    """What the site carries of one issue's scan."""
+
+    key: str
+    source: str                               # path under content/ (scans/…)
+    published: bool = True                    # False: no copy of this scan is on the site
+    removed: tuple[tuple[int, str], ...] = ()  # (page, reason) replaced by a notice page
+    pages_known: bool = True                  # every unpublished document says which pages it is on
+    why_not: str = ""                         # why it is not published (for check and the build)
+
+    @property
+    def url(self) -> str | None:
+        """Site path of the published copy (redacted or not), or None."""
+        return self.source if self.published else None
+
+    @property
+    def removed_pages(self) -> frozenset[int]:
+        return frozenset(p for p, _ in self.removed)
+
+    def may_cut(self, pages: str | None) -> bool:
+        """True when a public document's pages can be cut from this scan without taking any page
+        of a document that may not be published."""
+        rng = page_numbers(pages)
+        return rng is not None and self.pages_known and not (set(rng) & self.removed_pages)
+
+    def links_page(self, pages: str | None) -> bool:
+        """True when the published copy shows this document's first page (a link to it is useful)."""
+        rng = page_numbers(pages)
+        return self.published and rng is not None and rng[0] not in self.removed_pages
+
+
+@dataclass
+class ScanPlan:
+    issues: dict[str, IssueScan] = field(default_factory=dict)
+
+    def of(self, issue_key: str | None) -> IssueScan | None:
+        return self.issues.get(issue_key) if issue_key else None
+
+
+def plan_issue_scans(issues, documents, unpublished: dict[str, list[Placement]], mode: str = REDACT) -> ScanPlan:
+    """Each issue scan's published form: unchanged, with pages removed, or not at all.
+
+    `documents` are the listed documents (on-request ones hold pages to remove); `unpublished`
+    holds, by issue key, the places of withheld documents and of files that could not be read."""
+    plan = ScanPlan()
+    for issue in issues:
+        if not issue.scan:
+            continue
+        places = list(unpublished.get(issue.key, []))
+        places += [Placement(d.pages, "on_request") for d in documents
+                   if d.gazette == issue.key and d.disclosure == "on_request"]
+        removed: dict[int, str] = {}
+        unknown = False
+        for place in places:
+            rng = page_numbers(place.pages)
+            if rng is None:
+                unknown = True
+                continue
+            for page in rng:
+                # "withheld" outranks the others: a shared page says the stricter reason.
+                if removed.get(page) != "withheld":
+                    removed[page] = place.reason
+        if unknown:
+            plan.issues[issue.key] = IssueScan(
+                issue.key, issue.scan, published=False, removed=tuple(sorted(removed.items())), pages_known=False,
+                why_not="本期有不予公开或依申请公开的文件未注明页码（pages），无法确定应删去哪些页，扫描件不予发布")
+        elif removed and mode == OMIT:
+            plan.issues[issue.key] = IssueScan(issue.key, issue.scan, published=False,
+                                               removed=tuple(sorted(removed.items())),
+                                               why_not=f"{SETTING} = 'omit'：本期扫描件载有不公开的页，不予发布")
+        else:
+            plan.issues[issue.key] = IssueScan(issue.key, issue.scan, removed=tuple(sorted(removed.items())))
+    return plan
