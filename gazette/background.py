@@ -30,7 +30,7 @@ class BackgroundJob:
         self._name = getattr(target, "__qualname__", "background job")
         ctx = multiprocessing.get_context("fork")
         self._parent, child = ctx.Pipe(duplex=False)
-        self._proc = ctx.Process(target=_run, args=(child, target, args, nice), daemon=True)
+        self._proc = ctx.Process(target=_run, args=(child, target, args, nice, os.getpid()), daemon=True)
         # The child's garbage collector leaves what it inherited alone, so reading the model does
         # not copy every page of it; the parent collects as before.
         gc.freeze()
@@ -52,7 +52,33 @@ class BackgroundJob:
         return value
 
 
-def _run(conn, target, args, nice: int = 0) -> None:
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int | None = None) -> None:
+    """In a child process: be killed (SIGKILL) when the parent process dies, however it dies.
+
+    A build or import killed by the user or the OOM killer must not leave children running on:
+    they would go on writing into the output (or the archive) under the next run, and hold its
+    memory. Linux only (prctl PR_SET_PDEATHSIG); elsewhere nothing is done. `parent` is the pid
+    the child was forked from: if it is already gone when this runs, the child exits at once."""
+    import ctypes
+    import signal
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)  # the parent died before the prctl above took effect
+
+
+def _run(conn, target, args, nice: int = 0, parent: int | None = None) -> None:
+    die_with_parent(parent)
     if nice:
         os.nice(nice)
     try:
@@ -61,3 +87,142 @@ def _run(conn, target, args, nice: int = 0) -> None:
         conn.send((False, traceback.format_exc()))
     finally:
         conn.close()
+
+
+class WorkerDied(Exception):
+    """A task's worker process died (killed, out of memory) on every attempt."""
+
+
+def _pool_worker(conn, parent: int) -> None:
+    die_with_parent(parent)
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        index, fn, item = message
+        try:
+            conn.send((index, True, fn(item)))
+        except BaseException:  # noqa: BLE001 - re-raised in the parent
+            conn.send((index, False, traceback.format_exc()))
+
+
+def death_reason(exitcode: int | None) -> str:
+    """Why a worker ended, for a report (Chinese)."""
+    import signal
+
+    if exitcode is not None and exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"信号 {-exitcode}"
+        hint = "（可能是内存不足，被系统终止）" if -exitcode == signal.SIGKILL else ""
+        return f"工作进程被 {name} 终止{hint}"
+    return f"工作进程意外退出（退出码 {exitcode}）"
+
+
+class TaskPool:
+    """Forked worker processes that run one task at a time each, so that a worker that dies (the
+    OOM killer, a crash in a native library) costs only the task it was running: that task is
+    tried again once in a new worker, then `on_death(item, reason)` stands in for its result.
+    (`concurrent.futures.ProcessPoolExecutor` fails every pending task with BrokenProcessPool.)
+    Workers end with the parent (`die_with_parent`)."""
+
+    def __init__(self, workers: int, retries: int = 1):
+        self.size = max(1, workers)
+        self.retries = retries
+        self._ctx = multiprocessing.get_context("fork")
+        self._workers: list[list] = []  # [process, connection]
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def _start(self):
+        parent, child = self._ctx.Pipe()
+        proc = self._ctx.Process(target=_pool_worker, args=(child, os.getpid()), daemon=True)
+        proc.start()
+        child.close()
+        worker = [proc, parent]
+        self._workers.append(worker)
+        return worker
+
+    def _drop(self, worker) -> None:
+        proc, conn = worker
+        conn.close()
+        if proc.is_alive():
+            proc.kill()
+        proc.join()
+        self._workers.remove(worker)
+
+    def map(self, fn, items, on_death=None):
+        """`fn(item)` for every item, results in order. A task whose worker died on every attempt
+        gives `on_death(item, reason)`, or raises WorkerDied when there is no `on_death`; an
+        exception in `fn` is raised here (RuntimeError with the worker's traceback)."""
+        from collections import deque
+        from multiprocessing.connection import wait
+
+        items = list(items)
+        pending = deque(range(len(items)))
+        attempts = [0] * len(items)
+        results: dict[int, object] = {}
+        busy: dict[int, tuple[list, int]] = {}  # id(worker) -> (worker, task index)
+        done_upto = 0
+        while done_upto < len(items):
+            while pending and len(busy) < self.size:
+                idle = [w for w in self._workers if id(w) not in busy]
+                worker = idle[0] if idle else self._start()
+                index = pending.popleft()
+                attempts[index] += 1
+                worker[1].send((index, fn, items[index]))
+                busy[id(worker)] = (worker, index)
+            if busy:
+                handles = {}
+                for worker, _ in busy.values():
+                    handles[worker[1]] = worker
+                    handles[worker[0].sentinel] = worker
+                for ready in wait(list(handles)):
+                    worker = handles[ready]
+                    if id(worker) not in busy:
+                        continue  # its connection and its sentinel were both ready
+                    _, index = busy[id(worker)]
+                    try:
+                        got = worker[1].recv() if worker[1].poll() else None
+                    except (EOFError, OSError):
+                        got = None
+                    if got is not None:
+                        del busy[id(worker)]
+                        _, ok, value = got
+                        if not ok:
+                            raise RuntimeError(f"worker failed:\n{value}")
+                        results[index] = value
+                        continue
+                    if worker[0].is_alive() and ready is worker[1]:
+                        continue
+                    del busy[id(worker)]
+                    worker[0].join()
+                    reason = death_reason(worker[0].exitcode)
+                    self._drop(worker)
+                    if attempts[index] <= self.retries:
+                        pending.appendleft(index)
+                    elif on_death is None:
+                        raise WorkerDied(reason)
+                    else:
+                        results[index] = on_death(items[index], reason)
+            while done_upto in results:
+                yield results.pop(done_upto)
+                done_upto += 1
+
+    def close(self) -> None:
+        for proc, conn in list(self._workers):
+            try:
+                conn.send(None)
+            except OSError:
+                pass
+        for worker in list(self._workers):
+            worker[0].join(timeout=5)
+            self._drop(worker)

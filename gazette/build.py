@@ -15,7 +15,8 @@ import click
 
 from . import timing
 from .build_context import BuildContext, activate
-from .incremental import build_state
+from .build_lock import build_locks
+from .incremental import build_state, sweep_leftovers
 from .metadata import MetadataError
 from .project import BuildMode, GazetteError, Project, load_project
 from .render import HtmlCache
@@ -92,21 +93,29 @@ def build_site(content_dir: str | None = None, output_dir: str | None = None, as
         missing = missing_document_pages(model, project.output_dir)
         if missing:
             raise PartitionsIncomplete(sorted({d.date.year for d in missing}), len(missing))
-    html = HtmlCache(os.path.join(project.cache_dir, "html.sqlite"))
-    build = BuildContext(project=project, model=model, as_of=day, mode=BuildMode(partition, assemble),
-                         lenient=lenient, html=html)
-    with timing.stage("render bodies"):
-        html.fill(d.body for d in archive.documents if d.is_public and build.mode.writes_document(d))
-    _quiet_pelican(quiet)
-    try:
-        with activate(build), build_state(project.output_dir, project.cache_dir,
-                                          global_fingerprint(project.settings, day), build.mode.key) as state:
-            build.state = state
-            Pelican(project.settings).run()
-    finally:
-        build.state = None
-        html.close()
-        timing.end_pelican()
+    from .search.pagefind_index import TEMP_PREFIX
+
+    with build_locks(project.output_dir, project.cache_dir):
+        # What a killed build left: temporary files of atomic writes, Pagefind's scratch folders.
+        sweep_leftovers(project.output_dir, project.cache_dir, folders=(TEMP_PREFIX,))
+        html = HtmlCache(os.path.join(project.cache_dir, "html.sqlite"))
+        build = BuildContext(project=project, model=model, as_of=day, mode=BuildMode(partition, assemble),
+                             lenient=lenient, html=html)
+        with timing.stage("render bodies"):
+            html.fill(d.body for d in archive.documents if d.is_public and build.mode.writes_document(d))
+        _quiet_pelican(quiet)
+        try:
+            with activate(build), build_state(project.output_dir, project.cache_dir,
+                                              global_fingerprint(project.settings, day), build.mode.key) as state:
+                build.state = state
+                Pelican(project.settings).run()
+            # The render cache keeps the text of public documents only: a document withheld or
+            # edited since leaves no rendering behind.
+            html.retain(d.body for d in archive.documents if d.is_public)
+        finally:
+            build.state = None
+            html.close()
+            timing.end_pelican()
     return BuildResult(output_dir=project.output_dir, as_of=day, documents=len(archive.documents),
                        issues=len(archive.issues), withheld=archive.withheld_count, drafts=len(archive.drafts),
                        errors=archive.errors, warnings=model.warnings(),

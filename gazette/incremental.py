@@ -16,6 +16,7 @@ import hashlib
 import io
 import json
 import os
+import re
 
 from . import build_context
 from .model import Document, Issue
@@ -124,13 +125,22 @@ class BuildStats:
 
 
 class BuildState:
-    """Per-build record of outputs: fingerprints of pages and the set of files produced."""
+    """Per-build record of outputs: fingerprints of pages and the set of files produced.
+
+    Crash safety: the manifest is saved only when a build completes, so a killed build would leave
+    pages on disk that the manifest does not describe (a listing written with a document that was
+    withheld before the next build, kept by that build because its fingerprint matched the older
+    manifest). So every file is entered in a journal next to the manifest before it is written;
+    a build that finds a journal (its predecessor was killed) renders every page named there again
+    and counts them among the files that may need removing. The journal goes when the manifest
+    it belongs to is saved."""
 
     def __init__(self, output_dir: str, cache_dir: str, global_fp: str, mode: str = "full"):
         self.output_dir = os.path.abspath(output_dir)
         # One manifest per output folder and build mode: a partition run never removes another's files.
         key = hashlib.sha1(f"{self.output_dir}|{mode}".encode()).hexdigest()[:12]
         self.manifest_path = os.path.join(cache_dir, f"outputs-{key}.json")
+        self.journal_path = self.manifest_path + ".journal"
         self.global_fp = global_fp
         self.previous = {"global": None, "pages": {}, "produced": []}
         try:
@@ -138,11 +148,37 @@ class BuildState:
                 self.previous = json.load(f)
         except (FileNotFoundError, ValueError):
             pass
+        unfinished = self._read_journal()
+        if unfinished:
+            for rel in unfinished:
+                self.previous["pages"].pop(rel, None)
+            self.previous["produced"] = sorted(set(self.previous.get("produced", [])) | unfinished)
         self.same_global = self.previous.get("global") == global_fp
         self.pages: dict[str, str] = {}
         self.produced: set[str] = set()
         self.stats = BuildStats()
         self.memo: dict[object, tuple] = {}
+        # The journal starts with what the killed builds before this one wrote: should this build
+        # be killed too, the next one still knows.
+        os.makedirs(cache_dir, exist_ok=True)
+        write_bytes(self.journal_path, "".join(f"{rel}\n" for rel in sorted(unfinished)).encode("utf-8"),
+                    record=False)
+        self._journal = os.open(self.journal_path, os.O_WRONLY | os.O_APPEND)
+        self._journaled: set[str] = set(unfinished)
+
+    def _read_journal(self) -> set[str]:
+        try:
+            with open(self.journal_path, encoding="utf-8", errors="replace") as f:
+                return {line for line in f.read().split("\n") if line}
+        except FileNotFoundError:
+            return set()
+
+    def intend(self, path: str) -> None:
+        """Enter `path` in the journal before it is written (see the class docstring)."""
+        rel = self.rel(path)
+        if rel not in self._journaled:
+            self._journaled.add(rel)
+            os.write(self._journal, f"{rel}\n".encode("utf-8"))
 
     def rel(self, path: str) -> str:
         return os.path.relpath(os.path.abspath(path), self.output_dir).replace(os.sep, "/")
@@ -178,12 +214,15 @@ class BuildState:
                     os.remove(path)
                     self.produced.discard(victim)
                     self.stats.removed += 1
-        os.makedirs(os.path.dirname(self.manifest_path), exist_ok=True)
         data = {"global": self.global_fp, "pages": self.pages, "produced": sorted(self.produced)}
-        tmp = self.manifest_path + ".tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(data, f, ensure_ascii=False)
-        os.replace(tmp, self.manifest_path)
+        write_bytes(self.manifest_path, json.dumps(data, ensure_ascii=False).encode("utf-8"), record=False)
+        self.close()
+        os.remove(self.journal_path)
+
+    def close(self) -> None:
+        if self._journal is not None:
+            os.close(self._journal)
+            self._journal = None
 
 
 @contextlib.contextmanager
@@ -196,7 +235,38 @@ def build_state(output_dir: str, cache_dir: str, global_fp: str, mode: str = "fu
         yield state
         state.finish()
     finally:
+        state.close()
         state.memo.clear()
+
+
+# Temporary files of an atomic write (`<name>.tmp<pid>`): a build killed between writing and
+# renaming leaves one behind, which the next build removes (`sweep_leftovers`).
+_TEMPORARY = re.compile(r"\.tmp\d+$")
+
+
+def temporary_name(path: str) -> str:
+    return f"{path}.tmp{os.getpid()}"
+
+
+def sweep_leftovers(*roots: str, folders: tuple[str, ...] = ()) -> list[str]:
+    """Remove what killed builds left under `roots`: temporary files of atomic writes, and folders
+    whose name starts with one of `folders` (Pagefind's scratch folders). Run while the build
+    holds its lock, so nothing removed is still being written. Returns the paths removed."""
+    import shutil
+
+    removed = []
+    for root in roots:
+        for dirpath, dirnames, filenames in os.walk(root):
+            for d in list(dirnames):
+                if folders and d.startswith(folders):
+                    shutil.rmtree(os.path.join(dirpath, d), ignore_errors=True)
+                    dirnames.remove(d)
+                    removed.append(os.path.join(dirpath, d))
+            for name in filenames:
+                if _TEMPORARY.search(name):
+                    os.remove(os.path.join(dirpath, name))
+                    removed.append(os.path.join(dirpath, name))
+    return removed
 
 
 def write_bytes(path: str, data: bytes, record: bool = True) -> bool:
@@ -215,7 +285,9 @@ def write_bytes(path: str, data: bytes, record: bool = True) -> bool:
                     return False
     except FileNotFoundError:
         os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    tmp = f"{path}.tmp{os.getpid()}"
+    if record:
+        _current.intend(path)
+    tmp = temporary_name(path)
     with open(tmp, "wb") as f:
         f.write(data)
     os.replace(tmp, path)

@@ -91,6 +91,8 @@ class HtmlCache:
 
             os.makedirs(os.path.dirname(path), exist_ok=True)
         self.db = sqlite3.connect(path or ":memory:", check_same_thread=False)
+        # Deleted rows are overwritten with zeros, not left in free pages (see `retain`).
+        self.db.execute("PRAGMA secure_delete = ON")
         self.db.execute("CREATE TABLE IF NOT EXISTS html (key TEXT PRIMARY KEY, html TEXT NOT NULL)")
 
     @staticmethod
@@ -112,6 +114,8 @@ class HtmlCache:
         import os
         from concurrent.futures import ProcessPoolExecutor
 
+        from .background import die_with_parent
+
         todo: dict[str, str] = {}
         for body in bodies:
             k = self.key(body)
@@ -129,13 +133,27 @@ class HtmlCache:
             rendered = ((k, to_html(b)) for k, b in missing)
             self.db.executemany("INSERT OR REPLACE INTO html VALUES (?, ?)", rendered)
         else:
-            with ProcessPoolExecutor(workers) as pool:
+            with ProcessPoolExecutor(workers, initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
                 bodies_only = [b for _, b in missing]
                 results = pool.map(to_html, bodies_only, chunksize=max(1, len(missing) // (workers * 8)))
                 self.db.executemany("INSERT OR REPLACE INTO html VALUES (?, ?)",
                                     zip((k for k, _ in missing), results))
         self.db.commit()
         return len(missing)
+
+    def retain(self, bodies) -> int:
+        """Delete every rendering but those of `bodies`, so the text of a document withheld (or
+        edited) since is gone from the file, not merely unlisted: deleted rows are zeroed
+        (secure_delete) and the file is compacted. Returns how many were deleted."""
+        keep = {self.key(b) for b in bodies}
+        stale = [k for (k,) in self.db.execute("SELECT key FROM html") if k not in keep]
+        for i in range(0, len(stale), 500):
+            chunk = stale[i:i + 500]
+            self.db.execute(f"DELETE FROM html WHERE key IN ({','.join('?' * len(chunk))})", chunk)
+        self.db.commit()
+        if stale:
+            self.db.execute("VACUUM")
+        return len(stale)
 
     def close(self) -> None:
         self.db.commit()

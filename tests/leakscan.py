@@ -5,6 +5,9 @@ Each file is read whole and decompressed where it is compressed (gzip by its mag
 Pagefind's `.pf_fragment`/`.pf_index` files are opened too; brotli by the `.br` suffix; zip),
 PDFs also through their text layer (pypdfium2), so a marker is found as stored, as UTF-16 (PDF
 strings), JSON-escaped, HTML-escaped, and in both scripts (the search index holds a folded copy).
+Binary files are also searched for zlib streams at every zlib header (Whoosh compresses its
+stored fields that way inside its segment files), and `whoosh_leaks` reads a Whoosh index's
+stored fields through Whoosh itself, deleted-but-stored records included.
 Usage: `assert find_leaks(output_dir, markers) == []`.
 """
 
@@ -59,6 +62,25 @@ def _decoded(name: str, data: bytes, depth: int = 0):
             pass
     if data[:5] == b"%PDF-":
         yield from _pdf_text(data)
+    if depth == 0 and b"\x00" in data[:4096]:
+        yield from _zlib_streams(data)
+
+
+_ZLIB_HEADERS = (b"\x78\x01", b"\x78\x5e", b"\x78\x9c", b"\x78\xda")
+
+
+def _zlib_streams(data: bytes):
+    """Every zlib stream inside a binary file (segment files, SQLite pages), decompressed."""
+    for header in _ZLIB_HEADERS:
+        at = data.find(header)
+        while at != -1:
+            try:
+                out = zlib.decompressobj().decompress(data[at:at + (1 << 22)])
+            except zlib.error:
+                out = b""
+            if out:
+                yield out
+            at = data.find(header, at + 1)
 
 
 def _pdf_text(data: bytes):
@@ -119,3 +141,21 @@ def document_markers(path: str) -> list[str]:
     if sentences:
         values.append(max(sentences, key=len))
     return [v for v in values if v]
+
+
+def whoosh_leaks(index_dir: str, markers) -> list[tuple[str, str]]:
+    """(docnum, marker) for every marker in any stored field of the Whoosh index at `index_dir`,
+    read through Whoosh, deleted documents included (a deleted document is only marked)."""
+    from whoosh import index
+
+    if not index.exists_in(index_dir):
+        return []
+    markers = [m for m in markers if m and len(m) >= MIN_MARKER]
+    found = []
+    ix = index.open_dir(index_dir)
+    with ix.reader() as reader:
+        for leaf, offset in reader.leaf_readers():
+            for docnum in range(leaf.doc_count_all()):
+                text = json.dumps(leaf.stored_fields(docnum), ensure_ascii=False, default=str)
+                found += [(f"{offset + docnum}", m) for m in markers if m in text]
+    return found

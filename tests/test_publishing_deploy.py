@@ -105,3 +105,25 @@ def test_nginx_resolves_short_permanent_addresses(nginx_url, sample_site):
     # Without the trailing slash nginx redirects to the folder, then serves its index.html.
     status, headers, _ = get(nginx_url + record["eli_url"].rstrip("/"))
     assert status == 200
+
+
+def test_nginx_never_serves_dot_paths(nginx_url, sample_site):
+    """A lock, temporary or scratch file that reached the server (a Pagefind folder of a killed
+    build, an editor's backup) is not served: any path part starting with a dot is a 404."""
+    made = [os.path.join(sample_site.output, "pagefind", ".pagefind-killed", "fragment", "x.pf_fragment"),
+            os.path.join(sample_site.output, ".gazette-build.lock"),
+            os.path.join(sample_site.output, "documents", ".draft.html")]
+    try:
+        for path in made:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w", encoding="utf-8") as f:
+                f.write("不予公开的文字")
+        for path in made:
+            rel = os.path.relpath(path, sample_site.output).replace(os.sep, "/")
+            status, _, body = get(nginx_url + rel)
+            assert status == 404 and "不予公开".encode() not in body, rel
+        assert get(nginx_url + "index.html")[0] == 200
+    finally:
+        for path in made:
+            os.remove(path)
+        shutil.rmtree(os.path.join(sample_site.output, "pagefind", ".pagefind-killed"))

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import nullcontext
 from typing import Callable, Iterable
 
 from .. import metadata as md
+from ..background import TaskPool
+from ..build_lock import exclusive
 from ..archive import normalise_doc_number
 from ..model import read_document, read_issue
 from . import scanned_issue as pdfmod
@@ -21,7 +22,7 @@ from .manifest import Manifest, ManifestRow, load_manifest
 from .import_report import Output, Report, SourceResult
 from .sources import DocDraft, Parsed, Source, SourceError, detect_kind, walk
 from .textcoll import read_collection_file
-from .writer import (State, UnsafePath, atomic_copy, atomic_write, document_relpath, document_slug,
+from .writer import (LOCK_FILE, State, UnsafePath, atomic_copy, remove_temporary_files, atomic_write, document_relpath, document_slug,
                      plan_write, render, safe_target, sha256_bytes, sha256_file)
 
 REQUIRED_LABELS = {"title": "标题", "date": "发布日期"}
@@ -99,17 +100,28 @@ class Importer:
         return rows
 
     def run(self, arguments: list[str]) -> Report:
+        """Import `arguments` (files and folders). One import at a time writes into an archive
+        folder; what a killed import left there (temporary files) is removed first."""
+        if self.dry_run:
+            return self._run(arguments)
+        os.makedirs(self.into, exist_ok=True)
+        with exclusive(os.path.join(self.into, LOCK_FILE), f"档案目录 {self.into}", remove=True):
+            remove_temporary_files(self.into)
+            return self._run(arguments)
+
+    def _run(self, arguments: list[str]) -> Report:
         t0 = time.perf_counter()
         sources, problems = walk(arguments, exclude=self.into)
-        for path, reason in problems:
-            self.report.results.append(SourceResult(source=path, status="failed", reasons=[reason]))
-        pool = ProcessPoolExecutor(self.jobs) if self.jobs > 1 and sources else None
+        for path, reason, status in problems:
+            self.report.results.append(SourceResult(source=path, status=status, reasons=[reason]))
+        # A worker killed while reading (the OOM killer on a huge scan) costs only its source.
+        pool = TaskPool(self.jobs) if self.jobs > 1 and sources else None
         with pool or nullcontext():
-            mapper = (lambda fn, items: pool.map(fn, items, chunksize=8)) if pool else map
             parsed_list: list[tuple[Source, Parsed | None, str | None, str | None]] = []
             pdfs: list[Source] = []
             tasks = [(s, self._rows(s)) for s in sources]
-            for (s, _), (parsed, kind, err) in zip(tasks, self.progress(mapper(read_source, tasks), len(tasks), "读取")):
+            read = pool.map(read_source, tasks, on_death=_read_died) if pool else map(read_source, tasks)
+            for (s, _), (parsed, kind, err) in zip(tasks, self.progress(read, len(tasks), "读取")):
                 s.kind = kind
                 if kind == "pdf" and not err:
                     pdfs.append(s)
@@ -188,9 +200,8 @@ class Importer:
 
     def _ocr(self, pending: dict[str, list[int]], pool):
         """OCR every pending page of every PDF, on every core."""
-        mapper = (lambda fn, items: pool.map(fn, items)) if pool else map
         tasks = [(path, i, None) for path, pages in pending.items() for i in pages]
-        yield from mapper(_safe_ocr, tasks)
+        yield from (pool.map(_safe_ocr, tasks, on_death=_ocr_died) if pool else map(_safe_ocr, tasks))
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -308,6 +319,15 @@ class Importer:
             return
         out = self._emit(rel, text.encode("utf-8"), res, d.identity, d.missing, {"key": dup_key} if dup_key else None)
         out.draft, out.confidence = draft, d.confidence
+
+
+def _read_died(task, reason: str):
+    source = task[0]
+    return None, source.kind, f"读取时{reason}，重试一次仍失败"
+
+
+def _ocr_died(task, reason: str):
+    return task[0], task[1], None, f"第 {task[1] + 1} 页 OCR 时{reason}，重试一次仍失败"
 
 
 def _safe_ocr(task):

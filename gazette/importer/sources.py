@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 
 KINDS = ("pdf", "html", "markdown", "text")
@@ -65,25 +66,31 @@ class Parsed:
     ocr_pages: int = 0
 
 
-def walk(arguments: list[str], exclude: str | None = None) -> tuple[list[Source], list[tuple[str, str]]]:
+def walk(arguments: list[str], exclude: str | None = None) -> tuple[list[Source], list[tuple[str, str, str]]]:
     """Sources named on the command line, folders walked recursively in sorted order.
 
-    Returns (sources, problems) where each problem is (path, reason).
+    Returns (sources, problems) where each problem is (path, reason, status): status "failed" for
+    a source that should be there and is not, "skipped" for a file that is not one to read (a
+    named pipe, socket or device: never opened).
     """
     sources: list[Source] = []
     problems: list[tuple[str, str]] = []
     excl = os.path.realpath(exclude) if exclude else None
     for arg in arguments:
         if not os.path.exists(arg):
-            problems.append((arg, "来源不存在"))
+            problems.append((arg, "来源不存在", "failed"))
             continue
         root = os.path.abspath(arg)
         if excl and (os.path.realpath(root) + os.sep).startswith(excl + os.sep):
-            problems.append((arg, "来源位于目标目录之内（不能把档案自身再导入）"))
+            problems.append((arg, "来源位于目标目录之内（不能把档案自身再导入）", "failed"))
             continue
         base = os.path.basename(root.rstrip(os.sep)) or "source"
-        if os.path.isfile(root):
-            sources.append(Source(root, base))
+        if not os.path.isdir(root):
+            reason = not_regular(root)
+            if reason:
+                problems.append((arg, reason, _problem_status(root)))
+            else:
+                sources.append(Source(root, base))
             continue
         for dirpath, dirnames, filenames in os.walk(root):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith(".")
@@ -93,13 +100,49 @@ def walk(arguments: list[str], exclude: str | None = None) -> tuple[list[Source]
                     continue
                 path = os.path.join(dirpath, name)
                 rel = os.path.relpath(path, root).replace(os.sep, "/")
-                sources.append(Source(path, f"{base}/{rel}"))
+                reason = not_regular(path)
+                if reason:
+                    problems.append((f"{base}/{rel}", reason, _problem_status(path)))
+                else:
+                    sources.append(Source(path, f"{base}/{rel}"))
     return sources, problems
+
+
+def _problem_status(path: str) -> str:
+    return "skipped" if os.path.exists(path) else "failed"  # a special file, or a dangling link
+
+
+def not_regular(path: str) -> str | None:
+    """Why `path` is not a file to read (a named pipe would block the import for ever, a device
+    or socket has no content), or None for a regular file (a symbolic link is followed)."""
+    try:
+        st = os.stat(path)
+    except OSError as e:
+        return f"无法读取：{e.strerror or e}（悬空的符号链接？）"
+    if stat.S_ISREG(st.st_mode):
+        return None
+    kind = ("命名管道（FIFO）" if stat.S_ISFIFO(st.st_mode) else "套接字" if stat.S_ISSOCK(st.st_mode)
+            else "设备文件" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else "特殊文件")
+    return f"不是普通文件，而是{kind}：已跳过，未打开"
+
+
+def open_regular(path: str):
+    """Open `path` for reading only if it is a regular file, without blocking on a named pipe
+    swapped in after it was listed. Raises SourceError otherwise."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise SourceError(not_regular(path) or "不是普通文件：已跳过")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def detect_kind(path: str) -> str | None:
     """pdf, html, markdown or text from the first bytes; None for anything else (images, binaries)."""
-    with open(path, "rb") as f:
+    with open_regular(path) as f:
         head = f.read(4096)
     if head.lstrip()[:5] == b"%PDF-":
         return "pdf"
@@ -130,5 +173,5 @@ def decode(data: bytes, partial: bool = False) -> str:
 
 
 def read_text(path: str) -> str:
-    with open(path, "rb") as f:
+    with open_regular(path) as f:
         return decode(f.read()).lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")

@@ -88,6 +88,23 @@ def safe_target(into: str, relpath: str) -> str:
     return target
 
 
+LOCK_FILE = ".gazette-import.lock"
+# Temporary files of gazette.fileio's atomic writes (and of earlier versions' importer).
+TEMP_PREFIXES, TEMP_SUFFIX = (".gazette-", ".import-"), ".tmp"
+
+
+def remove_temporary_files(into: str) -> list[str]:
+    """Temporary files an import killed between writing and renaming left in the archive
+    (`.gazette-*.tmp`). Only while holding the import lock: none of them is still being written."""
+    removed = []
+    for dirpath, _, names in os.walk(into):
+        for name in names:
+            if name.startswith(TEMP_PREFIXES) and name.endswith(TEMP_SUFFIX):
+                os.remove(os.path.join(dirpath, name))
+                removed.append(os.path.join(dirpath, name))
+    return removed
+
+
 class State:
     """What earlier imports wrote into one archive folder."""
 

@@ -110,7 +110,11 @@ def publish(model: SiteModel, project: Project, static_pages: list[str] = (), pl
         jobs = pdf.plan_pdfs([d for d in model.documents if mine(d)], plan.pdf_kinds, issues, content_dir,
                              site_name)
         result.pdf = pdf.write_pdfs(jobs, output_dir, os.path.join(project.cache_dir, "pdf"), workers=pdf_workers)
+        if site_wide and mode.writes_documents:  # every document's PDF was planned: the cache keeps only those
+            pdf.forget_pdfs(jobs, os.path.join(project.cache_dir, "pdf"))
         result.warnings += [f"PDF not made: {f}" for f in result.pdf.failed or []]
+    elif site_wide and mode.writes_documents:
+        pdf.forget_pdfs([], os.path.join(project.cache_dir, "pdf"))
 
     # Scanned originals: issue scans redacted where they hold pages that may not be published.
     result.scans = published_scans.write_scans(model, content_dir, output_dir, os.path.join(project.cache_dir, "scans"),
@@ -129,9 +133,10 @@ def publish(model: SiteModel, project: Project, static_pages: list[str] = (), pl
 def compress_output(project: Project, mode: BuildMode = FULL_BUILD) -> compress.CompressResult | None:
     """The .gz/.br copies of the output's text files (unless GAZETTE_COMPRESS is off)."""
     opts = project.publishing
-    if not opts.compress:
-        return None
     output_dir = project.settings["OUTPUT_PATH"]
+    if not opts.compress:
+        compress.remove_copies(output_dir)
+        return None
     manifest = os.path.join(project.cache_dir, "compress",
                             hashlib.sha1(os.path.abspath(output_dir).encode()).hexdigest()[:16] + ".json")
     # A partition compresses only its own documents' files; shared assets are compressed once,

@@ -70,6 +70,10 @@ def compress_tree(root: str, brotli_quality: int = 5, workers: int = 2,
                 manifest = json.load(f)
         except (FileNotFoundError, ValueError):
             manifest = {}
+        else:
+            # Removed while copies are being made: a build killed half-way must not leave hashes
+            # that no longer describe the copies on disk (the next build judges by dates alone).
+            os.remove(manifest_path)
     todo = []
     tops = [os.path.join(root, sub) for sub in only] if only is not None else [root]
     for dirpath, dirnames, filenames in (w for top in tops for w in os.walk(top)):
@@ -102,7 +106,19 @@ def compress_tree(root: str, brotli_quality: int = 5, workers: int = 2,
                 result.compressed += 1
             else:
                 result.unchanged += 1
-    if manifest_path and new_manifest != manifest:
+    if manifest_path:
         os.makedirs(os.path.dirname(manifest_path), exist_ok=True)
         write_bytes(manifest_path, json.dumps(new_manifest, sort_keys=True).encode())
     return result
+
+
+def remove_copies(root: str) -> int:
+    """Remove every precompressed copy of a text file under `root` (compression switched off:
+    copies left from earlier builds would go on being served instead of the pages)."""
+    removed = 0
+    for dirpath, _, filenames in os.walk(root):
+        for name in filenames:
+            if name.endswith(SUFFIXES) and name[:-3].endswith(TEXT_EXTENSIONS):
+                os.remove(os.path.join(dirpath, name))
+                removed += 1
+    return removed

@@ -19,6 +19,7 @@ import shutil
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 
+from ..background import die_with_parent
 from ..model import Document, Issue, parse_pages
 from ..render import to_text
 
@@ -321,7 +322,8 @@ def write_pdfs(jobs: list[PdfJob], output_dir: str, cache_dir: str, workers: int
     if len(missing) >= PARALLEL_FROM and workers > 1:
         # Forked workers (spawn would need the caller's `if __name__ == "__main__"` guard); they
         # only run reportlab / pdfium and report back instead of logging, so no inherited lock is taken.
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent,
+                                 initargs=(os.getpid(),)) as pool:
             outcomes = list(pool.map(_make_cached, missing, chunksize=8))
     else:
         outcomes = [_make_cached(m) for m in missing]
@@ -344,6 +346,21 @@ def write_pdfs(jobs: list[PdfJob], output_dir: str, cache_dir: str, workers: int
             same = False
         if not same:
             os.makedirs(os.path.dirname(dest), exist_ok=True)
-            shutil.copy2(src, dest)  # keeps the cache's mtime: the next build sees it is current
+            tmp = f"{dest}.tmp{os.getpid()}"
+            shutil.copy2(src, tmp)  # keeps the cache's mtime: the next build sees it is current
+            os.replace(tmp, dest)
             result.written += 1
     return result
+
+
+def forget_pdfs(jobs: list[PdfJob], cache_dir: str) -> int:
+    """Remove cached PDFs that no job of this build uses (documents withheld, edited or deleted
+    since): the cache must not keep the text of a document that is no longer public. Only a
+    build that plans every document's PDF may call it. Returns how many were removed."""
+    keep = {f"{job.key}.pdf" for job in jobs}
+    removed = 0
+    for name in os.listdir(cache_dir) if os.path.isdir(cache_dir) else ():
+        if name not in keep:
+            os.remove(os.path.join(cache_dir, name))
+            removed += 1
+    return removed

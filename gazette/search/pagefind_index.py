@@ -23,6 +23,7 @@ from ..labels import FLAG_LABELS, STATUS_LABELS, localise
 from ..incremental import write_bytes
 from ..model import document_json_url
 from .pagefind_adapter import launch_service
+from .pagefind_files import canonicalise
 from .normalise import fold_table, number_word, tokens
 from .records import SearchRecord
 
@@ -31,6 +32,9 @@ FOLD_FILE = "gazette-fold.json"
 CATALOGUE_FILE = "gazette-catalogue.json"
 SHARDS_FILE = "gazette-shards.json"
 SHARD_STAMP = "gazette-shard.sha256"
+SHARD_CACHE = "pagefind-shards"   # in the cache folder: built shards by the hash of their records
+SCRATCH = "pagefind-tmp"          # in the cache folder: where Pagefind writes before the copy into the site
+TEMP_PREFIX = ".pagefind-"
 INDEX_LANGUAGE = "und"
 # The title is indexed twice: a match there should outrank one deep in a long body.
 TITLE_REPEAT = 2
@@ -222,14 +226,21 @@ def _records_hash(records: list[SearchRecord], site_script: str) -> str:
 
 
 def _sync_tree(src: str, dst: str) -> None:
-    """Make `dst` hold exactly `src`'s files, writing only files whose bytes differ."""
+    """Make `dst` hold exactly `src`'s files, writing only files whose bytes differ.
+
+    The shard's stamp (the hash of its records) is removed first and written last: a build killed
+    half-way through leaves a shard without a stamp, which the next build rewrites."""
+    stamp = os.path.join(dst, SHARD_STAMP)
+    if os.path.exists(stamp):
+        os.remove(stamp)
     wanted = set()
     for dirpath, _, names in os.walk(src):
         for name in names:
             rel = os.path.relpath(os.path.join(dirpath, name), src)
             wanted.add(rel)
-            with open(os.path.join(src, rel), "rb") as f:
-                _write_bytes(os.path.join(dst, rel), f.read())
+            if rel != SHARD_STAMP:
+                with open(os.path.join(src, rel), "rb") as f:
+                    _write_bytes(os.path.join(dst, rel), f.read())
     for dirpath, _, names in os.walk(dst, topdown=False):
         for name in names:
             rel = os.path.relpath(os.path.join(dirpath, name), dst)
@@ -237,6 +248,9 @@ def _sync_tree(src: str, dst: str) -> None:
                 os.remove(os.path.join(dst, rel))
         if dirpath != dst and not os.listdir(dirpath):
             os.rmdir(dirpath)
+    if SHARD_STAMP in wanted:
+        with open(os.path.join(src, SHARD_STAMP), "rb") as f:
+            _write_bytes(stamp, f.read())
 
 
 def _write_bytes(path: str, data: bytes) -> None:
@@ -248,16 +262,18 @@ def _write_json(path: str, value) -> None:
     _write_bytes(path, json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
 
 
-def write_shard(records: list[SearchRecord], shard_dir: str, site_script: str, cache_dir: str | None = None) -> bool:
+def write_shard(records: list[SearchRecord], shard_dir: str, site_script: str, cache_dir: str | None = None,
+                digest: str | None = None) -> bool:
     """One decade's Pagefind bundle; rebuilt only when its records changed. True when rebuilt.
 
-    Pagefind's output for the same records is not byte-identical from run to run (its
-    filter files follow hash-map order), so built shards are kept in the cache folder by
-    the hash of their records: any build on this machine with the same records (an
-    incremental rebuild, a partition job, the whole site) writes the very same bytes.
+    Pagefind writes into a temporary folder of the cache (never inside the site: a build killed
+    there would leave it for the web server), its files are then put in a fixed order
+    (`pagefind_files.canonicalise`: the same records give the same bytes), and the shard is
+    copied into the site and kept in the cache by the hash of its records, so a later build with
+    the same records (an incremental rebuild, a partition job) copies it instead of running Pagefind.
     """
     stamp = os.path.join(shard_dir, SHARD_STAMP)
-    digest = _records_hash(records, site_script)
+    digest = digest or _records_hash(records, site_script)
     try:
         with open(stamp, encoding="utf-8") as f:
             if f.read() == digest:
@@ -265,17 +281,20 @@ def write_shard(records: list[SearchRecord], shard_dir: str, site_script: str, c
     except FileNotFoundError:
         pass
     name = os.path.basename(shard_dir)
-    cached = os.path.join(cache_dir, "pagefind-shards", f"{name}-{digest[:32]}") if cache_dir else None
+    cached = os.path.join(cache_dir, SHARD_CACHE, f"{name}-{digest[:32]}") if cache_dir else None
     if cached and os.path.isfile(os.path.join(cached, SHARD_STAMP)) and _entry_complete(cached):
         _sync_tree(cached, shard_dir)
         return True
-    os.makedirs(os.path.dirname(shard_dir), exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".pagefind-", dir=os.path.dirname(shard_dir)) as tmp:
+    scratch = os.path.join(cache_dir, SCRATCH) if cache_dir else None
+    if scratch:
+        os.makedirs(scratch, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=TEMP_PREFIX, dir=scratch) as tmp:
         _run(_write_bundle(records, tmp, site_script))
         # Pagefind's own UI files and playground are not used by the gazette's search page.
         for entry in os.listdir(tmp):
             if entry.startswith(("pagefind-ui", "pagefind-component-ui", "pagefind-modular-ui")):
                 os.remove(os.path.join(tmp, entry))
+        canonicalise(tmp)
         with open(os.path.join(tmp, SHARD_STAMP), "w", encoding="utf-8") as f:
             f.write(digest)
         _sync_tree(tmp, shard_dir)
@@ -285,8 +304,27 @@ def write_shard(records: list[SearchRecord], shard_dir: str, site_script: str, c
             for old in os.listdir(parent):  # one cached version per shard
                 if old.startswith(f"{name}-"):
                     shutil.rmtree(os.path.join(parent, old), ignore_errors=True)
-            _sync_tree(tmp, cached)
+            # Copied under a temporary name and renamed: a cached shard is whole or absent.
+            partial = cached + ".partial"
+            shutil.rmtree(partial, ignore_errors=True)
+            _sync_tree(tmp, partial)
+            os.rename(partial, cached)
     return True
+
+
+def forget_shards(cache_dir: str | None, keep: set[str]) -> None:
+    """Remove cached shards other than the current version of each shard in `keep` (by name),
+    and anything a killed build left in the scratch folder: a shard of documents withheld since
+    must not stay readable in the cache."""
+    if not cache_dir:
+        return
+    shutil.rmtree(os.path.join(cache_dir, SCRATCH), ignore_errors=True)
+    parent = os.path.join(cache_dir, SHARD_CACHE)
+    if not os.path.isdir(parent):
+        return
+    for entry in os.listdir(parent):
+        if entry.endswith(".partial") or entry not in keep:
+            shutil.rmtree(os.path.join(parent, entry), ignore_errors=True)
 
 
 def build_browser_index(records: list[SearchRecord], output_dir: str, site_script: str = "zh-Hans",
@@ -300,11 +338,16 @@ def build_browser_index(records: list[SearchRecord], output_dir: str, site_scrip
     """
     bundle_dir = os.path.abspath(os.path.join(output_dir, PAGEFIND_DIR))
     by_shard = plan_shards(records, shard_records)
+    current = set()
     for shard, shard_records in sorted(by_shard.items()) if shards else ():
         first_year = int(shard[:4])
         if decades and not (decades[0] <= first_year <= decades[1]):
             continue
-        write_shard(shard_records, os.path.join(bundle_dir, shard), site_script, cache_dir)
+        digest = _records_hash(shard_records, site_script)
+        write_shard(shard_records, os.path.join(bundle_dir, shard), site_script, cache_dir, digest)
+        current.add(f"{shard}-{digest[:32]}")
+    if shards and site_wide:  # a full build knows every shard: the cache keeps only those
+        forget_shards(cache_dir, current)
     if site_wide:
         # Shards of decades that no longer hold any listed document (all withheld since) go.
         if os.path.isdir(bundle_dir):

@@ -227,9 +227,19 @@ def update_index(records, index_dir: str) -> IndexUpdate:
     drop vanished documents. Records are indexed as they come, so a generator's texts are never
     all in memory together."""
     ix, created = _open_or_create(index_dir)
+    if not created:
+        _remove_leftovers(ix)
     result = IndexUpdate(rebuilt=created)
-    with ix.searcher() as s:
-        stored = {f["slug"]: f["hash"] for f in s.all_stored_fields()}
+    forget: set[str] = set()  # segments holding a document that left or lost its text
+    stored: dict[str, str] = {}
+    segment_of: dict[str, str] = {}  # slug → id of the segment holding it
+    with ix.reader() as reader:
+        for leaf, _ in reader.leaf_readers():
+            segment = leaf.segment() if hasattr(leaf, "segment") else None
+            segment_id = segment.segment_id() if segment is not None else ""
+            for f in leaf.all_stored_fields():
+                stored[f["slug"]] = f["hash"]
+                segment_of[f["slug"]] = segment_id
     seen: set[str] = set()
     writer, in_segment = None, 0
     try:
@@ -244,6 +254,8 @@ def update_index(records, index_dir: str) -> IndexUpdate:
                 writer, in_segment = FastSegmentWriter(ix), 0
             if r.slug in stored:
                 writer.update_document(**_document_fields(r, h))
+                if not r.body:
+                    forget.add(segment_of[r.slug])
             else:  # nothing to replace: no lookup in every earlier segment (a rebuild adds them all)
                 writer.add_document(**_document_fields(r, h))
             in_segment += 1
@@ -261,7 +273,56 @@ def update_index(records, index_dir: str) -> IndexUpdate:
         raise
     if writer is not None:
         _commit(writer, result)
+    forget.update(segment_of[slug] for slug in result.removed)
+    if forget:
+        forget_deleted(ix, forget)
     return result
+
+
+def forget_deleted(ix: index.Index, segment_ids: set[str] | None = None) -> bool:
+    """Rewrite the segments `segment_ids` (default: every segment with deletions) without their
+    deleted documents.
+
+    Whoosh deletes a document by marking it: its stored fields (title, number, issuer, URL) stay
+    readable through `stored_fields` and its terms stay in the segment files until the segment is
+    merged. A document withheld since must leave the index for good, so the segments that held it
+    are merged away (only those: a full-size segment of other documents is not rewritten for an
+    edit elsewhere). True when something was rewritten."""
+    with ix.reader() as reader:
+        if not reader.has_deletions():
+            return False
+    writer = _SegmentWriter(ix)
+
+    def policy(w, segments):
+        """Whoosh merge policy: the chosen segments are copied (live documents only) into the
+        writer's new segment; the others are kept as they are."""
+        from whoosh.reading import SegmentReader
+
+        keep = []
+        for seg in segments:
+            if seg.has_deletions() and (segment_ids is None or seg.segment_id() in segment_ids):
+                reader = SegmentReader(w.storage, w.schema, seg)
+                w.add_reader(reader)
+                reader.close()
+            else:
+                keep.append(seg)
+        return keep
+
+    writer.commit(mergetype=policy)
+    return True
+
+
+def _remove_leftovers(ix: index.Index) -> None:
+    """Files of a writer that was killed before it committed (segment files the index does not
+    list, temporary folders): they hold the text it was indexing."""
+    from whoosh.index import TOC, clean_files
+
+    toc = TOC.read(ix.storage, ix.indexname)
+    clean_files(ix.storage, ix.indexname, toc.generation, toc.segments)
+    folder = ix.storage.folder
+    for name in os.listdir(folder):
+        if os.path.isdir(os.path.join(folder, name)):
+            shutil.rmtree(os.path.join(folder, name), ignore_errors=True)
 
 
 def _commit(writer, result: IndexUpdate) -> None:
