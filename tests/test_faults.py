@@ -21,6 +21,7 @@ import time
 
 import pytest
 from conftest import AS_OF, CONTENT, ROOT
+from test_incremental import tree
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from leakscan import find_leaks, whoosh_leaks  # noqa: E402
@@ -74,16 +75,6 @@ def build(content: str, output: str, cache: str) -> None:
     assert done.returncode == 0, done.stderr[-3000:]
 
 
-def tree(folder: str) -> dict[str, bytes]:
-    out = {}
-    for dirpath, _, files in os.walk(folder):
-        for name in files:
-            path = os.path.join(dirpath, name)
-            with open(path, "rb") as f:
-                out[os.path.relpath(path, folder).replace(os.sep, "/")] = f.read()
-    return out
-
-
 def assert_same_tree(got: str, want: str) -> None:
     a, b = tree(got), tree(want)
     assert sorted(set(a) - set(b)) == [], "files a clean build does not make"
@@ -91,18 +82,24 @@ def assert_same_tree(got: str, want: str) -> None:
     assert sorted(rel for rel in a if a[rel] != b[rel]) == [], "files whose bytes differ from a clean build's"
 
 
-def processes_in_group(pgid: int) -> list[int]:
-    out = []
+def _processes():
+    """(pid, state, parent pid, process group) of every process, from /proc."""
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
                 with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as f:
                     fields = f.read().rsplit(")", 1)[1].split()
-            except OSError:
+                yield int(entry), fields[0], int(fields[1]), int(fields[2])
+            except (OSError, ValueError, IndexError):
                 continue
-            if int(fields[2]) == pgid and fields[0] != "Z":
-                out.append(int(entry))
-    return out
+
+
+def processes_in_group(pgid: int) -> list[int]:
+    return [pid for pid, state, _, group in _processes() if group == pgid and state != "Z"]
+
+
+def _children(pid: int) -> list[int]:
+    return [child for child, state, parent, _ in _processes() if parent == pid and state != "Z"]
 
 
 def kill_when(cmd: list[str], env: dict, ready, what: str, timeout: float = 300) -> None:
@@ -412,19 +409,6 @@ def test_a_killed_worker_costs_only_its_own_task_retried_once(tmp_path):
     assert [r for i, r in enumerate(always) if i != 3] == [n * n for n in range(8) if n != 3]
 
 
-def _children(pid: int) -> list[int]:
-    out = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as f:
-                    if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
-                        out.append(int(entry))
-            except (OSError, ValueError, IndexError):
-                continue
-    return out
-
-
 def test_ocr_worker_killed_costs_only_its_source_and_workers_end_with_the_import(tmp_path):
     """The OOM killer takes an OCR worker (twice: the retry too): that scanned issue is reported
     as failed and every text source is still imported. Then the import itself is killed during
@@ -465,17 +449,13 @@ def test_ocr_worker_killed_costs_only_its_source_and_workers_end_with_the_import
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         until = time.monotonic() + 5
-        while any(os.path.exists(f"/proc/{w}") and _alive(w) for w in workers) and time.monotonic() < until:
+        while set(workers) & _alive() and time.monotonic() < until:
             time.sleep(0.05)
-        assert not [w for w in workers if os.path.exists(f"/proc/{w}") and _alive(w)]
+        assert not set(workers) & _alive()
     finally:
         for pid in processes_in_group(proc.pid):
             os.kill(pid, signal.SIGKILL)
 
 
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
+def _alive() -> set[int]:
+    return {pid for pid, state, _, _ in _processes() if state != "Z"}
