@@ -346,3 +346,17 @@ def make_writer_class(base):
             return _CompareOnClose(filename)
 
     return IncrementalWriter
+
+
+def drop_partial_copies(generator) -> None:
+    """Pelican copies static files (scans) in place and skips one whose copy is newer than its
+    source: a copy cut short by a killed build would stay truncated for ever. A copy whose size
+    differs from its source's is removed here, before Pelican writes, so it is copied again."""
+    for sf in getattr(generator, "staticfiles", []):
+        source = os.path.join(generator.path, sf.source_path)
+        copy = os.path.join(generator.output_path, sf.save_as)
+        try:
+            if os.path.getsize(copy) != os.path.getsize(source):
+                os.remove(copy)
+        except OSError:
+            continue

@@ -15,7 +15,7 @@ import sys
 import pytest
 import yaml
 
-from test_incremental import comparable, tree
+from test_incremental import tree
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EPOCH = "1795824000"  # 2026-11-28, the commit date every job agrees on
@@ -56,7 +56,7 @@ def finish(proc: subprocess.Popen) -> str:
 
 def whole_build(project: str, cache: str) -> dict[str, bytes]:
     finish(bash("gazette build --output whole", project, GAZETTE_CACHE_DIR=cache))
-    return comparable(tree(os.path.join(project, "whole")))
+    return tree(os.path.join(project, "whole"))
 
 
 def github_steps():
@@ -95,7 +95,7 @@ def test_github_workflow_partitions_assemble_to_the_whole_site(tmp_path):
         shutil.copytree(source, os.path.join(parts, name))
     finish(bash(assemble["run"], project, GAZETTE_CACHE_DIR=str(tmp_path / "cache-assemble")))
 
-    merged = comparable(tree(os.path.join(project, "site")))
+    merged = tree(os.path.join(project, "site"))
     assert sorted(merged) == sorted(whole)
     assert [p for p in whole if whole[p] != merged[p]] == []
 
@@ -121,7 +121,7 @@ def test_gitlab_pipeline_partitions_assemble_to_the_whole_site(tmp_path):
             shutil.copytree(job_dir / path, os.path.join(project, path), dirs_exist_ok=True)
     finish(bash("\n".join(pages["script"]), project, GAZETTE_CACHE_DIR=str(tmp_path / "cache-pages")))
 
-    merged = comparable(tree(os.path.join(project, "public")))
+    merged = tree(os.path.join(project, "public"))
     assert sorted(merged) == sorted(whole)
     assert [p for p in whole if whole[p] != merged[p]] == []
 

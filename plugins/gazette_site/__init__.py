@@ -5,7 +5,7 @@ Thin: connects the adapters in gazette.pelican_site to Pelican's signals.
 
 from pelican import signals
 
-from gazette import pelican_site, timing
+from gazette import incremental, pelican_site, timing
 
 
 def add_reader(readers):
@@ -43,6 +43,7 @@ def register():
     signals.finalized.connect(pelican_done)
     signals.get_writer.connect(get_writer)
     signals.static_generator_finalized.connect(pelican_site.drop_unpublishable_scans)
+    signals.static_generator_finalized.connect(incremental.drop_partial_copies)
     signals.readers_init.connect(add_reader)
     signals.generator_init.connect(pelican_site.configure_jinja)
     signals.get_generators.connect(get_generators)
