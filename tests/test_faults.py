@@ -165,14 +165,21 @@ def restore(lab: dict) -> None:
         shutil.copytree(os.path.join(lab["snapshot"], k), lab[k], symlinks=True)
 
 
-def _cache_files(lab):
-    for dirpath, _, files in os.walk(lab["cache"]):
-        for name in files:
-            yield os.path.join(dirpath, name)
+def _archive_cache(lab) -> str:
+    """The archive's own folder in the cache root (the snapshot's build made it)."""
+    return next(os.path.join(lab["cache"], d) for d in sorted(os.listdir(lab["cache"]))
+                if os.path.isfile(os.path.join(lab["cache"], d, "html.sqlite")))
+
+
+def _listdir(folder: str) -> list[str]:
+    try:
+        return os.listdir(folder)
+    except OSError:
+        return []
 
 
 def _journal(lab) -> bool:
-    return any(p.endswith(".journal") for p in _cache_files(lab))
+    return any(n.endswith(".journal") for n in _listdir(_archive_cache(lab)))
 
 
 def _page(lab) -> bool:
@@ -188,11 +195,16 @@ def _catalogue(lab) -> bool:
 
 
 def _pagefind(lab) -> bool:
-    return any(f"{os.sep}.pagefind-" in p and p.endswith(".pf_fragment") for p in _cache_files(lab))
+    """Pagefind's scratch folder has fragments (in the cache; earlier versions made it in the site)."""
+    for top in (os.path.join(_archive_cache(lab), "pagefind-tmp"), os.path.join(lab["output"], "pagefind")):
+        for scratch in _listdir(top):
+            if scratch.startswith(".pagefind-") and _listdir(os.path.join(top, scratch, "fragment")):
+                return True
+    return False
 
 
 def _whoosh(lab, before: set[str]) -> bool:
-    return any("whoosh" in p and os.path.basename(p) not in before for p in _cache_files(lab))
+    return bool(set(_listdir(os.path.join(_archive_cache(lab), "whoosh"))) - before)
 
 
 def _compress(lab) -> bool:
@@ -219,7 +231,7 @@ def test_build_killed_then_document_withheld_leaves_no_trace(lab, point):
     write_marked(lab["content"], "public")
     ready = KILL_POINTS[point]
     if ready is None:
-        before = {os.path.basename(p) for p in _cache_files(lab) if "whoosh" in p}
+        before = set(_listdir(os.path.join(_archive_cache(lab), "whoosh")))
         ready = lambda lab: _whoosh(lab, before)  # noqa: E731
     kill_when(build_cmd(lab["content"], lab["output"]), env_for(lab["cache"]), lambda: ready(lab),
               f"build ({point})")
@@ -242,7 +254,7 @@ def test_leftovers_of_moments_too_short_to_hit_are_removed(lab):
         os.path.join(out, "pagefind", ".pagefind-k1ll3d", "fragment", "und_1234567.pf_fragment"): gzip.compress(secret),
         os.path.join(out, "documents", f"{SLUG}.html.gz"): gzip.compress(secret),
     }
-    cache_dir = next(os.path.join(cache, d) for d in os.listdir(cache) if os.path.isdir(os.path.join(cache, d, "whoosh")))
+    cache_dir = _archive_cache(lab)
     planted[os.path.join(cache_dir, "pdf", "0123abcd.pdf.tmp4242")] = b"%PDF-1.7 " + secret
     planted[os.path.join(cache_dir, "whoosh", "MAIN_k1ll3dwr1t3r.trm")] = secret
     planted[os.path.join(cache_dir, "whoosh", "MAIN_k1ll3dwr1t3r.tmp", "pool")] = secret
