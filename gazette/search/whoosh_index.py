@@ -291,7 +291,7 @@ def forget_deleted(ix: index.Index, segment_ids: set[str] | None = None) -> bool
     with ix.reader() as reader:
         if not reader.has_deletions():
             return False
-    writer = _SegmentWriter(ix)
+    writer = FastSegmentWriter(ix)
 
     def policy(w, segments):
         """Whoosh merge policy: the chosen segments are copied (live documents only) into the
