@@ -27,7 +27,12 @@ REASONS = {
     "on_request": "本页载有依申请公开的文件，正文不在网上公布，可按依申请公开指南申请获取。",
     "unreadable": "本页所载文件的元数据有误，公开属性无法确认，暂不公布。",
     "draft": "本页所载文件为导入草稿，尚待审核，暂不公布。",
+    # Covers, tables of contents, lists of the issue: an issue's own pages name every document in it.
+    "listing": "本页不属于任何已公开的文件（封面、目录等），可能载有不予公开文件的标题或文号，暂不公布。",
 }
+# Reasons whose documents' very titles and numbers may not appear (an on-request document is listed
+# in the catalogue, so a table of contents naming it reveals nothing new).
+SECRET_TITLES = ("withheld", "unreadable", "draft")
 
 
 class ScanSettingError(ValueError):
@@ -129,11 +134,28 @@ class ScanPlan:
         return self.issues.get(issue_key) if issue_key else None
 
 
-def plan_issue_scans(issues, documents, unpublished: dict[str, list[Placement]], mode: str = REDACT) -> ScanPlan:
+def scan_page_count(content_dir: str, rel: str) -> int | None:
+    """Pages of the scan at `rel` under content/, or None when it cannot be read as a PDF."""
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(os.path.join(content_dir, *rel.split("/")))
+    except Exception:  # missing, damaged, not a PDF: pypdfium2 raises its own errors
+        return None
+    try:
+        return len(pdf)
+    finally:
+        pdf.close()
+
+
+def plan_issue_scans(issues, documents, unpublished: dict[str, list[Placement]], mode: str = REDACT,
+                     page_count=lambda rel: None) -> ScanPlan:
     """Each issue scan's published form: unchanged, with pages removed, or not at all.
 
     `documents` are the listed documents (on-request ones hold pages to remove); `unpublished`
-    holds, by issue key, the places of withheld documents and of files that could not be read."""
+    holds, by issue key, the places of withheld documents and of files that could not be read.
+    When one of those may not even be named, the issue's own pages (cover, table of contents)
+    go too: every page outside the listed documents' pages, counted by `page_count(scan)`."""
     plan = ScanPlan()
     for issue in issues:
         if not issue.scan:
@@ -152,10 +174,21 @@ def plan_issue_scans(issues, documents, unpublished: dict[str, list[Placement]],
                 # "withheld" outranks the others: a shared page says the stricter reason.
                 if removed.get(page) != "withheld":
                     removed[page] = place.reason
+        why = "本期有不予公开或依申请公开的文件未注明页码（pages），无法确定应删去哪些页，扫描件不予发布"
+        if not unknown and any(place.reason in SECRET_TITLES for place in places):
+            count = page_count(issue.scan)
+            if count is None:
+                unknown = True
+                why = "本期载有不予公开的文件，而扫描件读不出页数，无法删去封面、目录等页，扫描件不予发布"
+            else:
+                listed = {p for d in documents if d.gazette == issue.key for p in (page_numbers(d.pages) or ())}
+                for page in range(1, count + 1):
+                    if page not in listed and page not in removed:
+                        removed[page] = "listing"
         if unknown:
             plan.issues[issue.key] = IssueScan(
                 issue.key, issue.scan, published=False, removed=tuple(sorted(removed.items())), pages_known=False,
-                why_not="本期有不予公开或依申请公开的文件未注明页码（pages），无法确定应删去哪些页，扫描件不予发布")
+                why_not=why)
         elif removed and mode == OMIT:
             plan.issues[issue.key] = IssueScan(issue.key, issue.scan, published=False,
                                                removed=tuple(sorted(removed.items())),

@@ -7,6 +7,7 @@ Built from an Archive at an as-of date. Plugins put it in Pelican's context as
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -14,7 +15,7 @@ from .archive import Archive, Links, evaluate_all, issue_contents, link_document
 from .history import Ending, Work, build_works, ending_days, ending_of, replacement_days
 from .model import Document, Issue
 from .chinese import fold
-from .scans import REDACT, IssueScan, ScanPlan, plan_issue_scans
+from .scans import REDACT, IssueScan, ScanPlan, plan_issue_scans, scan_page_count
 from .labels import localise
 from .validity import Evaluation, ValiditySettings, evaluate
 
@@ -47,7 +48,8 @@ class SiteModel:
                    evaluations=evaluate_all(archive, as_of, settings, ended_on, replaced_on),
                    links=links, toc=issue_contents(archive), script=script, endings=endings, works=works,
                    ended_on=ended_on, replaced_on=replaced_on,
-                   scans=plan_issue_scans(archive.issues, archive.documents, archive.unpublished, redacted_scans))
+                   scans=plan_issue_scans(archive.issues, archive.documents, archive.unpublished, redacted_scans,
+                                         functools.partial(scan_page_count, archive.content_dir)))
 
     def evaluate_on(self, doc: Document, day: dt.date) -> Evaluation:
         """`doc` evaluated on another day than the as-of date, by the same rules."""

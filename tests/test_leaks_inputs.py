@@ -151,15 +151,17 @@ def test_issue_scan_is_published_without_withheld_and_on_request_pages(scan_site
     site, _, content, _ = scan_site
     original, published = page_texts(content / "scans" / "2024-01.pdf"), page_texts(site / "scans" / "2024-01.pdf")
     assert len(published) == len(original) == 6  # same page numbers: #page=N links still land right
-    for n in (1, 2, 3, 6):
+    for n in (2, 3, 6):
         assert published[n - 1] == original[n - 1]
+    # The cover belongs to no listed document and may name the withheld one: it goes too.
+    assert published[0].startswith("第1页未公开") and "封面、目录" in published[0]
     assert published[3].startswith("第4页未公开") and "不予公开" in published[3]
     assert published[4].startswith("第5页未公开") and "依申请公开" in published[4]
-    assert "删去了第4-5页" in published[3]
+    assert "删去了第1、4-5页" in published[3]
     markers = [WITHHELD["title"], WITHHELD["doc_number"], WITHHELD["body"][4:], ON_REQUEST_BODY[4:], HIDDEN_PAGELESS[4:]]
     assert find_leaks(str(site), markers) == []
     issue_page = (site / "issues" / "2024-01.html").read_text(encoding="utf-8")
-    assert "../scans/2024-01.pdf" in issue_page and "第 4、5 页已删去" in issue_page
+    assert "../scans/2024-01.pdf" in issue_page and "第 1、4、5 页已删去" in issue_page
 
 
 def test_issue_scan_with_a_pageless_withheld_document_is_not_published(scan_site):
@@ -259,9 +261,9 @@ def test_unreadable_document_keeps_its_pages_out_of_the_issue_scan(tmp_path):
     write(content / "documents" / "trees.md", doc_text(title="关于做好春季植树工作的通知", date="2024-01-10",
                                                        gazette="2024-01", pages="6", disclosure="不公开"))
     model, out = _publish_model(content, tmp_path)
-    assert [p for p, _ in model.scans.of("2024-01").removed] == [2, 3, 4, 5, 6]
+    assert [p for p, _ in model.scans.of("2024-01").removed] == [1, 2, 3, 4, 5, 6]
     texts = page_texts(out / "scans" / "2024-01.pdf")
-    assert all(t.startswith(f"第{n}页未公开") for n, t in zip(range(2, 7), texts[1:]))
+    assert all(t.startswith(f"第{n}页未公开") for n, t in zip(range(1, 7), texts))
     assert find_leaks(str(out), ["为加强公共停车场管理", "各区做好春季植树工作"]) == []
 
 
@@ -299,3 +301,32 @@ def test_manifest_row_with_pages_cannot_name_a_scan(tmp_path):
     errors = [str(e) for e in load_manifest(str(manifest)).errors]
     assert errors == [f"{manifest}:2: scan: 有 pages 的行是一期公报中的文件，不能另给 scan "
                       "(expected pages only: the document's pages are cut from the issue scan)"]
+
+
+def test_cover_and_contents_pages_naming_a_withheld_document_are_not_published(tmp_path):
+    """An issue's own pages (cover, 目录) list every document in it, the withheld one too: when an
+    issue holds a document whose title may not appear, only its listed documents' pages ship."""
+    content = tmp_path / "content"
+    text_pdf(content / "scans" / "2024-03.pdf", [
+        ["临澜市人民政府公报", "2024年第3期", "目录", "临澜市公共停车场管理办法……2", WITHHELD["title"] + "……3"],
+        ["临澜市公共停车场管理办法", "第一条　为加强公共停车场管理，制定本办法。"],
+        [WITHHELD["title"], WITHHELD["doc_number"], WITHHELD["body"]],
+        ["本期责任编辑", "下期要目：" + WITHHELD["doc_number"]],
+    ])
+    write(content / "issues" / "2024-03.md",
+          "title: 2024年第3期\nyear: 2024\nnumber: 3\ndate: 2024-03-10\nscan: scans/2024-03.pdf\n\n")
+    d = content / "documents"
+    write(d / "parking.md", doc_text(title="临澜市公共停车场管理办法", date="2024-03-10", gazette="2024-03",
+                                     pages="2", body="第一条　为加强公共停车场管理，制定本办法。"))
+    write(d / "secret.md", doc_text(title=WITHHELD["title"], date="2024-03-10", doc_number=WITHHELD["doc_number"],
+                                    disclosure="不予公开", gazette="2024-03", pages="3", body=WITHHELD["body"]))
+    _, out = _publish_model(content, tmp_path)
+    texts = page_texts(out / "scans" / "2024-03.pdf")
+    assert len(texts) == 4 and "为加强公共停车场管理" in texts[1]
+    assert all(texts[i].startswith(f"第{i + 1}页未公开") for i in (0, 2, 3)), texts
+    assert "封面、目录" in texts[0]
+    assert find_leaks(str(out), [WITHHELD["title"], WITHHELD["doc_number"], WITHHELD["body"]]) == []
+    # Nothing withheld in the issue: the cover and contents stay.
+    (d / "secret.md").unlink()
+    _, out = _publish_model(content, tmp_path)
+    assert "目录" in page_texts(out / "scans" / "2024-03.pdf")[0]
