@@ -16,6 +16,7 @@ import click
 from . import timing
 from .build_context import BuildContext, activate
 from .build_lock import build_locks
+from .build_shortcut import Shortcut, inputs_key
 from .incremental import build_state, sweep_leftovers
 from .metadata import MetadataError
 from .project import BuildMode, GazetteError, Project, load_project
@@ -40,6 +41,7 @@ class BuildResult:
     files_written: int = 0
     files_removed: int = 0
     timings: "timing.Timings | None" = None
+    unchanged: bool = False  # nothing changed since the last completed build: nothing was done
 
     @property
     def ok(self) -> bool:
@@ -95,18 +97,27 @@ def build_site(content_dir: str | None = None, output_dir: str | None = None, as
             raise PartitionsIncomplete(sorted({d.date.year for d in missing}), len(missing))
     from .search.pagefind_index import TEMP_PREFIX
 
+    mode = BuildMode(partition, assemble)
     with build_locks(project.output_dir, project.cache_dir):
         # What a killed build left: temporary files of atomic writes, Pagefind's scratch folders.
         sweep_leftovers(project.output_dir, project.cache_dir, folders=(TEMP_PREFIX,))
+        global_fp = global_fingerprint(project.settings, day)
+        shortcut = Shortcut(project.cache_dir, project.output_dir, project.whoosh_dir, mode.key,
+                            inputs_key(project.content_dir, global_fp, mode.key))
+        if shortcut.holds():
+            timing.end_pelican()
+            result = _result(project, archive, model, day, started, timings, kept=shortcut.files)
+            result.unchanged = True
+            return result
+        shortcut.forget()
+        shortcut.remove_damaged()
         html = HtmlCache(os.path.join(project.cache_dir, "html.sqlite"))
-        build = BuildContext(project=project, model=model, as_of=day, mode=BuildMode(partition, assemble),
-                             lenient=lenient, html=html)
+        build = BuildContext(project=project, model=model, as_of=day, mode=mode, lenient=lenient, html=html)
         with timing.stage("render bodies"):
             html.fill(d.body for d in archive.documents if d.is_public and build.mode.writes_document(d))
         _quiet_pelican(quiet)
         try:
-            with activate(build), build_state(project.output_dir, project.cache_dir,
-                                              global_fingerprint(project.settings, day), build.mode.key) as state:
+            with activate(build), build_state(project.output_dir, project.cache_dir, global_fp, mode.key) as state:
                 build.state = state
                 Pelican(project.settings).run()
             # The render cache keeps the text of public documents only: a document withheld or
@@ -116,12 +127,18 @@ def build_site(content_dir: str | None = None, output_dir: str | None = None, as
             build.state = None
             html.close()
             timing.end_pelican()
+        shortcut.record()
+    return _result(project, archive, model, day, started, timings, state.stats.rendered, state.stats.kept,
+                   state.stats.written, state.stats.removed)
+
+
+def _result(project, archive, model, day, started, timings, rendered=0, kept=0, written=0, removed=0) -> BuildResult:
     return BuildResult(output_dir=project.output_dir, as_of=day, documents=len(archive.documents),
                        issues=len(archive.issues), withheld=archive.withheld_count, drafts=len(archive.drafts),
                        errors=archive.errors, warnings=model.warnings(),
                        skipped_files=sorted(set(archive.bad_files)), seconds=time.perf_counter() - started,
-                       pages_rendered=state.stats.rendered, pages_kept=state.stats.kept,
-                       files_written=state.stats.written, files_removed=state.stats.removed, timings=timings)
+                       pages_rendered=rendered, pages_kept=kept, files_written=written, files_removed=removed,
+                       timings=timings)
 
 
 def _setting_value(value):

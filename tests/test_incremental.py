@@ -79,3 +79,72 @@ def test_incremental_build_equals_full_build_and_skips_unchanged_files(tmp_path,
     untouched = [rel for rel in before if rel.startswith("documents/") and rel.endswith(".html")
                  and rel in after and after[rel] == before[rel]]
     assert len(untouched) > 30, "unchanged document pages must not be rewritten"
+
+
+def test_no_change_rebuild_does_nothing_and_any_change_or_damage_takes_the_full_path(tmp_path, monkeypatch):
+    """The no-change short cut (gazette/build_shortcut.py) holds only while inputs and output are untouched."""
+    import pelican
+
+    from leakscan import document_markers, find_leaks
+
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    out = tmp_path / "out"
+    monkeypatch.setenv("GAZETTE_CACHE_DIR", str(tmp_path / "cache"))
+    first = build_site(str(content), str(out), as_of=AS_OF)
+    assert not first.unchanged
+    reference = tree(str(out))
+    again = build_site(str(content), str(out), as_of=AS_OF)
+    assert again.unchanged and again.pages_rendered == 0 and again.files_written == 0
+
+    # Damage to the output: a page deleted, a page altered with its size kept — repaired.
+    page = sorted(rel for rel in reference if rel.startswith("documents/") and rel.endswith(".html"))[3]
+    os.remove(out / page)
+    repaired = build_site(str(content), str(out), as_of=AS_OF)
+    assert not repaired.unchanged and tree(str(out)) == reference
+    with open(out / "index.html", "r+b") as f:
+        data = f.read()
+        f.seek(0)
+        f.write(data.replace("临澜".encode(), "临川".encode(), 1))
+    assert not build_site(str(content), str(out), as_of=AS_OF).unchanged
+    assert tree(str(out)) == reference
+
+    # Another day, another setting: the ordinary path.
+    assert not build_site(str(content), str(out), as_of="2027-01-05").unchanged
+    assert not build_site(str(content), str(out), as_of=AS_OF).unchanged
+    assert build_site(str(content), str(out), as_of=AS_OF).unchanged
+    assert not build_site(str(content), str(out), as_of=AS_OF, extra_settings={"SITENAME": "临澜市公报"}).unchanged
+
+    # A build that stops part-way leaves no record vouching for its output, even when the inputs
+    # are back to those of the last completed build.
+    build_site(str(content), str(out), as_of=AS_OF)
+    assert build_site(str(content), str(out), as_of=AS_OF).unchanged
+    some = content / "documents" / sorted(os.listdir(content / "documents"))[0]
+    some = some / sorted(os.listdir(some))[0]
+    original = some.read_bytes()
+    some.write_bytes(original + "\n补记一句。\n".encode())
+    real_run = pelican.Pelican.run
+
+    def killed(self):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pelican.Pelican, "run", killed)
+    try:
+        build_site(str(content), str(out), as_of=AS_OF)
+    except KeyboardInterrupt:
+        pass
+    monkeypatch.setattr(pelican.Pelican, "run", real_run)
+    some.write_bytes(original)
+    assert not build_site(str(content), str(out), as_of=AS_OF).unchanged
+
+    # The command-line index rewritten behind the build's back (gazette index): not vouched for.
+    whoosh = [os.path.join(dp, f) for dp, _, fs in os.walk(tmp_path / "cache") for f in fs if "whoosh" in dp]
+    os.utime(whoosh[0], ns=(1, 1))
+    assert not build_site(str(content), str(out), as_of=AS_OF).unchanged
+
+    # One content file withheld: the ordinary path, and the document is gone everywhere.
+    _, withdrawn, _ = edit_archive(str(content))
+    markers = document_markers(withdrawn)
+    assert not build_site(str(content), str(out), as_of=AS_OF).unchanged
+    assert find_leaks(str(out), markers) == []
+    assert build_site(str(content), str(out), as_of=AS_OF).unchanged

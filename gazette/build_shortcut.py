@@ -1,0 +1,123 @@
+"""The no-change short cut: a build whose inputs are those of the last completed build, and whose
+output is still exactly what that build left, does nothing.
+
+Incremental builds already skip unchanged pages, but they still reach every step: each page's
+fingerprint, both search indexes re-deriving their records, the validity and annual reports. When
+nothing at all has changed that work only confirms the output. So a completed build records
+
+- the *inputs key*: the build-wide fingerprint (code, theme, plugins, settings, as-of date), the
+  build mode, and every file under the content folder (its name, and its bytes — or, for a file
+  over `HASH_LIMIT`, its size and modification time);
+- a *snapshot* of what it left: name, size and modification time (ns) of every file under the
+  output folder and under the command-line index in the cache.
+
+The next build with the same inputs key whose output and index match the snapshot file for file
+is done. Anything else — one file edited, added or removed in content/, one output file touched,
+deleted or left over, a different day — and the snapshot is removed *before* the build writes
+anything, so a build killed at any moment never leaves a snapshot that vouches for a half-written
+output: the next build takes the ordinary path, which repairs it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+
+from .fileio import write_atomic
+
+HASH_LIMIT = 8 * 2**20  # content files up to this size are hashed; larger ones (scans) by size and mtime
+
+
+def inputs_key(content_dir: str, global_fp: str, mode_key: str) -> str:
+    h = hashlib.sha256(f"{global_fp}|{mode_key}|".encode())
+    for rel, path in _files(content_dir):
+        st = os.stat(path)
+        h.update(rel.encode("utf-8", "surrogateescape") + b"\0")
+        if st.st_size <= HASH_LIMIT:
+            with open(path, "rb") as f:
+                h.update(hashlib.sha256(f.read()).digest())
+        else:
+            h.update(f"{st.st_size}:{st.st_mtime_ns}".encode())
+    return h.hexdigest()
+
+
+def _files(root: str):
+    """(relative name, path) of every regular file under root, in a stable order; symlinks are
+    followed as the build follows them (their target's bytes count)."""
+    root = os.path.abspath(root)
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames.sort()
+        for name in sorted(filenames):
+            path = os.path.join(dirpath, name)
+            if os.path.isfile(path):
+                yield os.path.relpath(path, root).replace(os.sep, "/"), path
+            elif os.path.islink(path):  # dangling: its presence still counts
+                yield os.path.relpath(path, root).replace(os.sep, "/") + "\0dangling", path + "\0"
+
+
+def _snapshot(folders: dict[str, str]) -> dict[str, list[int]]:
+    picture: dict[str, list[int]] = {}
+    for label, folder in folders.items():
+        if not os.path.isdir(folder):
+            continue
+        for dirpath, dirnames, filenames in os.walk(folder):
+            for name in filenames + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
+                path = os.path.join(dirpath, name)
+                st = os.lstat(path)
+                picture[f"{label}:{os.path.relpath(path, folder)}"] = [st.st_size, st.st_mtime_ns, st.st_mode]
+    return picture
+
+
+class Shortcut:
+    """The record of one output folder's last completed build, in one build mode."""
+
+    def __init__(self, cache_dir: str, output_dir: str, index_dir: str, mode_key: str, key: str):
+        name = hashlib.sha1(f"{os.path.abspath(output_dir)}|{mode_key}".encode()).hexdigest()[:12]
+        self.path = os.path.join(cache_dir, f"completed-{name}.json")
+        self.folders = {"output": os.path.abspath(output_dir), "index": os.path.abspath(index_dir)}
+        self.key = key
+        self.files = 0
+        self.recorded: dict = {}
+        self.now: dict = {}
+
+    def holds(self) -> bool:
+        """True when the last completed build had these inputs and its output is untouched since."""
+        try:
+            with open(self.path, encoding="utf-8") as f:
+                recorded = json.load(f)
+        except (OSError, ValueError):
+            return False
+        if not isinstance(recorded, dict) or not isinstance(recorded.get("snapshot"), dict):
+            return False
+        self.recorded, self.now = recorded["snapshot"], _snapshot(self.folders)
+        if recorded.get("key") != self.key or self.now != self.recorded:
+            return False
+        self.files = sum(1 for k in self.now if k.startswith("output:"))
+        return True
+
+    def remove_damaged(self) -> list[str]:
+        """Output files the last completed build left that have been altered since (size, time or
+        mode): removed, so that the build makes them again instead of keeping them as unchanged
+        (an incremental build trusts a kept page's bytes). Missing ones it makes again anyway."""
+        removed = []
+        output = self.folders["output"]
+        for label_rel, entry in self.now.items():
+            label, rel = label_rel.split(":", 1)
+            if label == "output" and label_rel in self.recorded and self.recorded[label_rel] != entry:
+                path = os.path.join(output, rel)
+                if os.path.isfile(path) or os.path.islink(path):
+                    os.remove(path)
+                    removed.append(rel)
+        return removed
+
+    def forget(self) -> None:
+        """Called before a build writes anything: from here on the output may differ from the record."""
+        try:
+            os.remove(self.path)
+        except FileNotFoundError:
+            pass
+
+    def record(self) -> None:
+        """Called when a build has completed: every step done, every file in place."""
+        write_atomic(self.path, json.dumps({"key": self.key, "snapshot": _snapshot(self.folders)}).encode("utf-8"))
