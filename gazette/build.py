@@ -215,8 +215,12 @@ def build_cmd(content_dir, output_dir, as_of, lenient, settings_file, partition,
         sys.exit(1)
     for warning in result.warnings:
         click.echo(str(warning), err=True)
-    click.echo(f"已构建 {result.documents} 件文件、{result.issues} 期公报到 {project.output_dir}/"
-               f"（有效性评估日期 {result.as_of}，用时 {result.seconds:.1f} 秒）")
+    if result.unchanged:
+        click.echo(f"{project.output_dir}/ 已是最新：档案、设置、代码和评估日期与上次完整构建相同，输出未被改动，"
+                   f"无需重写（{result.documents} 件文件、{result.issues} 期公报，用时 {result.seconds:.1f} 秒）")
+    else:
+        click.echo(f"已构建 {result.documents} 件文件、{result.issues} 期公报到 {project.output_dir}/"
+                   f"（有效性评估日期 {result.as_of}，用时 {result.seconds:.1f} 秒）")
     if result.drafts:
         click.echo(f"{result.drafts} 件导入草稿待审核，未发布（gazette check 列出）。", err=True)
     if result.skipped_files:
