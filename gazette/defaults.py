@@ -20,6 +20,9 @@ DEFAULTS: dict = {
     # Document types that must have a 政策解读: `gazette check` lists those in force without one
     # (gazette/interpretations.py); empty: no such check.
     "GAZETTE_REQUIRE_INTERPRETATION": [],
+    # `gazette check` warns about documents in force, without `expires`, whose title names a year,
+    # a period or a season or occasion that is over (gazette/time_bound.py); False: no such warning.
+    "GAZETTE_WARN_TIME_BOUND": True,
     # How a citizen requests an on-request (依申请公开) document.
     "GAZETTE_REQUEST_PAGE": "pages/request.html",
     # Publishing (gazette/publishing).
