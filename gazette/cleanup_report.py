@@ -18,14 +18,14 @@ from dataclasses import dataclass, field
 
 from .labels import FLAG_LABELS, STATUS_LABELS, localise
 from .site import SiteModel
-from .validity import FLAGS, STATUSES
+from .validity import FLAGS, STATUSES, review_standing
 
 FIELDS = ("slug", "url", "title", "doc_number", "issuer", "doc_type", "date", "declared_validity",
           "status", "flag", "review_due", "reviewed", "effective", "expires", "superseded_by",
           "ended_on", "end_verb", "ended_by", "review_note")
 
 # Group order on the page and in text output: what needs attention first within each status.
-_FLAG_ORDER = (*FLAGS, "")
+_FLAG_ORDER = (*FLAGS, "not_due", "")
 
 
 def _iso(day: dt.date | None) -> str:
@@ -34,7 +34,8 @@ def _iso(day: dt.date | None) -> str:
 
 @dataclass
 class Group:
-    """Documents sharing one effective status and review flag."""
+    """Documents sharing one effective status and clean-up standing (the review flag, with the never
+    reviewed documents not yet due apart: gazette.validity.review_standing)."""
 
     status: str
     flag: str
@@ -61,11 +62,12 @@ class Report:
         return [r for r in self.rows if r["flag"] == "overdue"]
 
     def groups(self) -> list[Group]:
-        """Non-empty groups by status (design order) then flag (overdue, due soon, current, none)."""
+        """Non-empty groups by status (design order) then standing (overdue, due soon, reviewed, not
+        yet due, none)."""
         order = {(s, f): i for i, (s, f) in enumerate((s, f) for s in STATUSES for f in _FLAG_ORDER)}
         groups: dict[tuple[str, str], Group] = {}
         for row in self.rows:
-            key = (row["status"], row["flag"])
+            key = (row["status"], review_standing(row["flag"], row["reviewed"]))
             groups.setdefault(key, Group(*key)).rows.append(row)
         return [groups[k] for k in sorted(groups, key=lambda k: order.get(k, len(order)))]
 

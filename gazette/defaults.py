@@ -17,6 +17,9 @@ DEFAULTS: dict = {
     "GAZETTE_REVIEW_CYCLE_YEARS": 2,
     "GAZETTE_REVIEW_DUE_SOON_DAYS": 90,
     "GAZETTE_REVIEW_DOC_TYPES": ["规范性文件", "规章"],
+    # Whom a citizen asks whether a document overdue for review still applies (a telephone number, an
+    # office, an address), shown after its issuer on the document's page; empty: the issuer alone.
+    "GAZETTE_VALIDITY_CONTACT": "",
     # Document types that must have a 政策解读: `gazette check` lists those in force without one
     # (gazette/interpretations.py); empty: no such check.
     "GAZETTE_REQUIRE_INTERPRETATION": [],

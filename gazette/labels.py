@@ -15,6 +15,9 @@ FLAG_LABELS = {
     "overdue": "有效性待确认",
     "due_soon": "即将到期清理",
     "current": "已按期清理",
+    # Not a flag of its own: a document under review, not yet due, that has never been reviewed
+    # (gazette.validity.review_standing).
+    "not_due": "未到清理期",
 }
 DISCLOSURE_LABELS = {
     "public": "主动公开",
@@ -31,6 +34,10 @@ BANNERS = {
     "not_yet_effective_nodate": "本文件尚未生效。",
     "overdue": "有效性待确认：本文件应于{due}前完成清理，最近一次清理为{reviewed}。",
     "overdue_never": "有效性待确认：本文件应于{due}前完成清理，发布以来尚未经过清理。",
+    # Follows either overdue sentence: what a citizen may rely on, whom to ask ({contact}: contact_note or "").
+    "overdue_advice": "本文件未被宣布废止或失效，本站仍列为有效，但已超过清理期限；"
+                      "办理具体事项前，请向发布机关{issuer}确认本文件是否仍然适用{contact}。",
+    "contact_note": "（{contact}）",
     "due_soon": "本文件目前有效，将于{due}前接受定期清理。",
     "superseded": "本文件已被新文件替代：",
     "amended": "本文件已被修改，请同时参阅修改文件：",

@@ -49,6 +49,15 @@ def _cn(day: dt.date | None) -> str:
     return f"{day.year}年{day.month}月{day.day}日" if day else ""
 
 
+def overdue_advice(model: SiteModel, doc: Document, script: str) -> str:
+    """What a citizen may rely on when a document is overdue for review, and whom to ask: its issuer,
+    with the site's GAZETTE_VALIDITY_CONTACT when set. Follows the overdue banner's sentence."""
+    contact = model.settings.contact
+    note = BANNERS["contact_note"].format(contact=contact) if contact else ""
+    issuer = "、".join(model.display(i) for i in doc.issuer)
+    return localise(BANNERS["overdue_advice"].format(issuer=issuer, contact=note), script)
+
+
 def banners_for(model: SiteModel, doc: Document, script: str) -> list[Banner]:
     """The banners a document page carries at the build's as-of date."""
     ev = model.evaluation(doc)
@@ -73,8 +82,8 @@ def banners_for(model: SiteModel, doc: Document, script: str) -> list[Banner]:
         out.append(Banner("not_yet_effective", L("not_yet_effective", date=_cn(doc.effective)) if doc.effective
                           else L("not_yet_effective_nodate")))
     if ev.flag == "overdue":
-        out.append(Banner("overdue", L("overdue", due=_cn(ev.review_due), reviewed=_cn(doc.reviewed)) if doc.reviewed
-                          else L("overdue_never", due=_cn(ev.review_due))))
+        out.append(Banner("overdue", (L("overdue", due=_cn(ev.review_due), reviewed=_cn(doc.reviewed)) if doc.reviewed
+                                      else L("overdue_never", due=_cn(ev.review_due))) + overdue_advice(model, doc, script)))
     elif ev.flag == "due_soon":
         out.append(Banner("due_soon", L("due_soon", due=_cn(ev.review_due))))
     if links and links.superseded_by:
@@ -186,6 +195,9 @@ def document_view(model: SiteModel, doc: Document, script: str = "zh-Hans", site
             if docs:
                 relations.append((label, docs))
     data = validity_data(model, doc)
+    if model.settings.under_review(doc.doc_type):
+        # the page's overdue banner ends with it (validity.js too, when the reader's date makes it overdue)
+        data["overdue-advice"] = overdue_advice(model, doc, script)
     return DocumentView(
         doc=doc, status=ev.status, status_label=status_label, flag=ev.flag,
         flag_label=L(FLAG_LABELS[ev.flag]) if ev.flag else "", review_due=ev.review_due,

@@ -75,9 +75,9 @@
         ? fill(L.not_yet_effective, { date: cnDate(d.effective) }) : (L.not_yet_effective_nodate || "")]);
     }
     if (ev.flag === "overdue") {
-      out.push(["overdue", d.reviewed
+      out.push(["overdue", (d.reviewed
         ? fill(L.overdue, { due: cnDate(d.reviewDue), reviewed: cnDate(d.reviewed) })
-        : fill(L.overdue_never, { due: cnDate(d.reviewDue) })]);
+        : fill(L.overdue_never, { due: cnDate(d.reviewDue) })) + (d.overdueAdvice || "")]);
     } else if (ev.flag === "due_soon") {
       out.push(["due_soon", fill(L.due_soon, { due: cnDate(d.reviewDue) })]);
     }
