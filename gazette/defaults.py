@@ -20,6 +20,9 @@ DEFAULTS: dict = {
     # Whom a citizen asks whether a document overdue for review still applies (a telephone number, an
     # office, an address), shown after its issuer on the document's page; empty: the issuer alone.
     "GAZETTE_VALIDITY_CONTACT": "",
+    # Document types the 现行有效目录 (catalogue.html) lists, in this order; by convention 规章 and
+    # 规范性文件. Add others (e.g. "通知", "决定") for more; an empty list: every type.
+    "GAZETTE_CATALOGUE_DOC_TYPES": ["规章", "规范性文件"],
     # Document types that must have a 政策解读: `gazette check` lists those in force without one
     # (gazette/interpretations.py); empty: no such check.
     "GAZETTE_REQUIRE_INTERPRETATION": [],

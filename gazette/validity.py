@@ -21,12 +21,14 @@ IN_FORCE_STATUSES = ("in_force", "amended")
 
 @dataclass(frozen=True)
 class ValiditySettings:
-    """GAZETTE_REVIEW_CYCLE_YEARS, GAZETTE_REVIEW_DUE_SOON_DAYS, GAZETTE_REVIEW_DOC_TYPES (defaults: gazette.defaults)."""
+    """GAZETTE_REVIEW_CYCLE_YEARS, GAZETTE_REVIEW_DUE_SOON_DAYS, GAZETTE_REVIEW_DOC_TYPES, GAZETTE_VALIDITY_CONTACT,
+    GAZETTE_CATALOGUE_DOC_TYPES (defaults: gazette.defaults)."""
 
     cycle_years: int = DEFAULTS["GAZETTE_REVIEW_CYCLE_YEARS"]
     due_soon_days: int = DEFAULTS["GAZETTE_REVIEW_DUE_SOON_DAYS"]
     review_types: tuple[str, ...] = tuple(DEFAULTS["GAZETTE_REVIEW_DOC_TYPES"])
     contact: str = DEFAULTS["GAZETTE_VALIDITY_CONTACT"]
+    catalogue_types: tuple[str, ...] = tuple(DEFAULTS["GAZETTE_CATALOGUE_DOC_TYPES"])
 
     @classmethod
     def from_pelican(cls, settings: dict) -> "ValiditySettings":
@@ -36,6 +38,7 @@ class ValiditySettings:
             due_soon_days=int(settings["GAZETTE_REVIEW_DUE_SOON_DAYS"]),
             review_types=tuple(settings["GAZETTE_REVIEW_DOC_TYPES"]),
             contact=str(settings["GAZETTE_VALIDITY_CONTACT"] or ""),
+            catalogue_types=tuple(settings["GAZETTE_CATALOGUE_DOC_TYPES"] or ()),
         )
 
     def under_review(self, doc_type: str | None) -> bool:

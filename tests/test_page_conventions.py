@@ -68,3 +68,40 @@ def test_the_sites_contact_follows_the_issuer(tmp_path, archive):
     doc = next(d for d in model.public_documents if model.evaluation(d).flag == "overdue")
     [banner] = [b for b in banners_for(model, doc, "zh-Hans") if b.kind == "overdue"]
     assert f"请向发布机关{'、'.join(map(fold, doc.issuer))}确认本文件是否仍然适用（市司法局法规处，电话 0571-12345678）。" in banner.text
+
+
+# -- the 现行有效目录 ------------------------------------------------------------------------------
+
+def catalogue_model(tmp_path, settings_text: str = ""):
+    settings = tmp_path / "pelicanconf.py"
+    settings.write_text(settings_text, encoding="utf-8")
+    project = load_project(CONTENT, settings_file=str(settings))
+    return project.site_model(project.load_archive(), AS_OF)
+
+
+def test_catalogue_lists_rules_and_normative_documents_and_links_its_data(sample_site, archive):
+    root = page(sample_site, "catalogue.html")
+    headings = [text(h) for h in root.xpath("//section[@class='catalogue-group']/h2")]
+    assert [h.split("（")[0] for h in headings] == ["规章", "规范性文件"]
+    # every one of them in force, Traditional 規範性文件 among them; no 通知, 批复 or 公告
+    listed = {a.get("href").rsplit("/", 1)[-1][:-5] for a in root.xpath("//section[@class='catalogue-group']//td[1]/a")}
+    settings = ValiditySettings()
+    by_slug = {d.slug: d for d in archive.documents}
+    assert listed and all(fold(by_slug[s].doc_type) in ("规章", "规范性文件") for s in listed)
+    assert any(by_slug[s].doc_type == "規範性文件" for s in listed)
+    assert all(evaluate(by_slug[s], AS_OF, settings).in_force for s in listed)
+    downloads = root.xpath("//p[@class='catalogue-downloads']")[0]
+    for name in ("catalogue.csv", "catalogue.json"):
+        [link] = [a for a in downloads.xpath(".//a") if a.get("href").endswith(name)]
+        assert os.path.isfile(os.path.normpath(os.path.join(sample_site.output, link.get("href"))))
+    assert "不含正文" in text(downloads)
+
+
+def test_catalogue_types_are_a_setting(tmp_path):
+    default = catalogue_model(tmp_path)
+    more = catalogue_model(tmp_path, 'GAZETTE_CATALOGUE_DOC_TYPES = ["规范性文件", "规章", "通知"]\n')
+    every = catalogue_model(tmp_path, "GAZETTE_CATALOGUE_DOC_TYPES = []\n")
+    assert [t for t, _ in default.in_force_catalogue()] == ["规章", "规范性文件"]
+    assert [t for t, _ in more.in_force_catalogue()] == ["规范性文件", "规章", "通知"]
+    kinds = [t for t, _ in every.in_force_catalogue()]
+    assert kinds[:2] == ["规章", "规范性文件"] and {"通知", "批复"} <= set(kinds)
