@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 
 from .chinese import fold
+from .textrules import chinese_number
 
 # The form (文种) of lasting instruments: rules, decisions, amendments. A title ending in one of
 # these is not time-bound.
@@ -33,7 +34,6 @@ OCCASIONS = ("汛期", "防汛", "防台", "台风", "抗旱", "冬春", "秋冬
 
 _DIGIT = "0-9０-９"
 _CN_DIGIT = "〇零○Ｏ一二三四五六七八九"
-_CN_VALUE = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "Ｏ": 0}
 # A year: 2022, ２０２２ or 二〇二二, before 年 (2022年, 2022年度) or closing a range (2024—2025年度).
 _YEAR = rf"(?:[{_DIGIT}]{{4}}|[一二][{_CN_DIGIT}]{{3}})"
 YEARS = re.compile(rf"(?P<first>{_YEAR})(?:\s*[—–\-－~～至到]\s*(?P<last>{_YEAR}))?\s*年"
@@ -63,10 +63,7 @@ class TimeMark:
 
 
 def _year(text: str) -> int:
-    text = text.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
-    if text.isdigit():
-        return int(text)
-    return int("".join(str(_CN_VALUE[c]) for c in text))
+    return chinese_number(text) or 0
 
 
 def _form_is_lasting(text: str) -> bool:

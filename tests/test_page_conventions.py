@@ -105,3 +105,19 @@ def test_catalogue_types_are_a_setting(tmp_path):
     assert [t for t, _ in more.in_force_catalogue()] == ["规范性文件", "规章", "通知"]
     kinds = [t for t, _ in every.in_force_catalogue()]
     assert kinds[:2] == ["规章", "规范性文件"] and {"通知", "批复"} <= set(kinds)
+
+
+# -- short permanent addresses of 规章 --------------------------------------------------------------
+
+def test_government_orders_have_a_short_permanent_address(sample_site, archive):
+    import urllib.parse
+
+    orders = [d for d in archive.documents if d.is_public and d.doc_number and "令第" in d.doc_number]
+    assert len(orders) >= 5
+    for doc in orders:
+        number = fold(doc.doc_number).split("第")[1].rstrip("号")
+        eli = f"eli/{fold(doc.doc_number).split('第')[0]}/{doc.date.year}/{number}/index.html"
+        redirect = open(os.path.join(sample_site.output, eli), encoding="utf-8").read()
+        assert f"url=../../../../{doc.url}" in redirect, eli
+        [link] = page(sample_site, doc.url).xpath("//a[@rel='bookmark']")
+        assert urllib.parse.unquote(link.get("href")).endswith(eli)
