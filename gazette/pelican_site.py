@@ -20,6 +20,7 @@ from .labels import STATUS_LABELS, FLAG_LABELS, all_labels, localise
 from .metadata import split_header
 from .model import read_text
 from .pages import DIMENSIONS, group_url, plan_pages
+from .citations import citations, link_citations
 from .render import to_html
 from .site import SiteModel
 from .incremental import write_text  # noqa: F401 - write_text re-exported
@@ -61,6 +62,7 @@ class GazetteReader(BaseReader):
                 return "", {"status": "skip", "title": "", "date": dt.datetime(1970, 1, 1)}
             cache = build.html
             content = (cache.get(doc.body) if cache else to_html(doc.body)) if doc.is_public else ""
+            content = link_citations(content, doc, citations(build.model, doc))
             return content, {
                 "title": doc.title, "date": dt.datetime.combine(doc.date, dt.time()), "slug": doc.slug,
                 "save_as": doc.url, "url": doc.url, "template": "document", "doc": doc,

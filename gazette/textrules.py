@@ -99,7 +99,9 @@ def chinese_number(s: str) -> int | None:
 DOC_NUMBER_BRACKET = re.compile(
     rf"[\u4e00-\u9fff]{{1,10}}[{OPEN_CLASS}]\s*(?:19|20)\d{{2}}\s*[{CLOSE_CLASS}]\s*第?\s*\d+\s*[号號]")
 # 中华人民共和国国务院令第656号, 财政部令第5号, 中华人民共和国主席令第三十号, 临澜市人民政府令第6号
-DOC_NUMBER_ORDER = re.compile(rf"(?P<code>[\u4e00-\u9fff]{{2,24}}令)\s*[（(]?\s*第\s*(?P<number>{CN_NUMBER})\s*[号號][）)]?")
+# (a closing bracket only after an opening one: in （临澜市人民政府令第3号） the bracket is the sentence's)
+DOC_NUMBER_ORDER = re.compile(rf"(?P<code>[\u4e00-\u9fff]{{2,24}}令)\s*(?P<open>[（(])?\s*第\s*(?P<number>{CN_NUMBER})\s*[号號]"
+                              r"(?(open)[）)])")
 # 国家税务总局公告2018年第31号
 DOC_NUMBER_NOTICE = re.compile(rf"[\u4e00-\u9fff]{{2,20}}公告\s*(?:19|20)\d{{2}}\s*年\s*第\s*\d+\s*[号號]")
 # 府交路字第1100012345號, 院臺規字第1080123456號 (Taiwan: organ + 字第 + serial)

@@ -121,3 +121,76 @@ def test_government_orders_have_a_short_permanent_address(sample_site, archive):
         assert f"url=../../../../{doc.url}" in redirect, eli
         [link] = page(sample_site, doc.url).xpath("//a[@rel='bookmark']")
         assert urllib.parse.unquote(link.get("href")).endswith(eli)
+
+
+# -- cited numbers linked -----------------------------------------------------------------------
+
+CITING = {
+    "decision": ("title: 测试市人民政府关于公布规章和规范性文件清理结果的决定\ndate: 2025-12-01\n"
+                 "doc_number: 测政发〔2025〕9号\ndoc_type: 决定\n\n"
+                 "## 依据测政规〔2021〕1号\n\n"
+                 "一、继续有效：《测试市甲办法》（测政规〔2021〕1号）、《测试市乙规定》（测试市人民政府令第3号，"
+                 "经测试市人民政府令第4号修改）、[测政规〔2021〕1号](https://example.org/x)。\n\n"
+                 "二、废止：测政内〔2022〕2号、外省〔2020〕1号。本决定即测政发〔2025〕9号。\n\n"
+                 "`测政规〔2021〕1号`\n"),
+    "rule-a": "title: 测试市甲办法\ndate: 2021-03-01\ndoc_number: 測政規〔２０２１〕１號\ndoc_type: 规范性文件\n\n正文。\n",
+    "order-3": "title: 测试市乙规定\ndate: 2022-03-01\ndoc_number: 测试市人民政府令第3号\ndoc_type: 规章\n\n正文。\n",
+    "internal": "title: 测试市内部事项\ndate: 2022-04-01\ndoc_number: 测政内〔2022〕2号\ndoc_type: 通知\n"
+                "disclosure: withheld\n\n不公开。\n",
+}
+
+
+def test_numbers_cited_in_a_text_link_to_listed_documents_only(tmp_path):
+    from gazette.citations import citations, link_citations
+    from gazette.render import to_html
+    from gazette.site import SiteModel
+
+    for slug, body in CITING.items():
+        (tmp_path / "documents").mkdir(exist_ok=True)
+        (tmp_path / "documents" / f"{slug}.md").write_text(body, encoding="utf-8")
+    model = SiteModel.build(load_archive(str(tmp_path)), AS_OF, ValiditySettings())
+    decision = next(d for d in model.documents if d.slug == "decision")
+    cited = citations(model, decision)
+    # the Traditional full-width spelling in the archive answers the Simplified one in the text; the
+    # withheld 测政内〔2022〕2号, the absent 令第4号 and 外省〔2020〕1号 and the decision itself are not linked
+    assert [(d.slug) for _, d in cited] == ["rule-a", "order-3"]
+    body = lxml.html.fromstring(f"<div>{link_citations(to_html(decision.body), decision, cited)}</div>")
+    refs = [(a.text, a.get("href")) for a in body.xpath("//a[@class='doc-ref']")]
+    assert refs == [("测政规〔2021〕1号", "rule-a.html"), ("测试市人民政府令第3号", "order-3.html")]
+    assert not body.xpath("//h2//a") and not body.xpath("//code//a") and not body.xpath("//a//a")
+    assert "测政内〔2022〕2号" in body.text_content()  # left as text
+
+
+def test_the_clean_up_decision_links_the_documents_it_cites(sample_site, archive):
+    decision = next(d for d in archive.documents if d.title.endswith("2024年规章和规范性文件清理结果的决定"))
+    root = page(sample_site, decision.url)
+    refs = root.xpath("//section[@class='doc-body']//a[@class='doc-ref']")
+    assert len(refs) > 10
+    for a in refs:
+        target = os.path.normpath(os.path.join(sample_site.output, os.path.dirname(decision.url), a.get("href")))
+        assert os.path.isfile(target)
+        listed = lxml.html.parse(target).getroot()
+        assert fold(text(listed.xpath("//table[@class='meta-table']//tr[th='文号']/td")[0])) == fold(a.text)
+
+
+def test_a_rebuild_unlinks_a_cited_document_withheld_since(tmp_path):
+    from click.testing import CliRunner
+
+    from gazette.cli import cli
+
+    content = tmp_path / "content"
+    (content / "documents").mkdir(parents=True)
+    for slug in ("decision", "rule-a", "order-3"):
+        (content / "documents" / f"{slug}.md").write_text(CITING[slug], encoding="utf-8")
+
+    def build():
+        result = CliRunner().invoke(cli, ["build", "--content", str(content), "--output", str(tmp_path / "out"),
+                                          "--as-of", AS_OF.isoformat()])
+        assert result.exit_code == 0, result.output
+        root = lxml.html.parse(str(tmp_path / "out" / "documents" / "decision.html")).getroot()
+        return [a.get("href") for a in root.xpath("//a[@class='doc-ref']")]
+
+    assert build() == ["rule-a.html", "order-3.html"]
+    rule = content / "documents" / "rule-a.md"
+    rule.write_text(CITING["rule-a"].replace("\n\n", "\ndisclosure: withheld\n\n", 1), encoding="utf-8")
+    assert build() == ["order-3.html"]  # the decision's own file did not change: its page was rendered again
