@@ -11,6 +11,7 @@ from .cleanup_report import build_report
 from .coverage import gaps
 from .history import work_problems
 from .interpretations import interpretation_findings
+from .labels import people_date
 from .project import load_project
 from .time_bound import time_bound_findings
 from .validity import as_of_date
@@ -118,6 +119,6 @@ def check_cmd(content_dir, as_of, fmt: str, strict: bool, lenient: bool, setting
     report = build_report(model)
     echo_report(report, fmt, project.script)
     if strict and report.overdue:
-        click.echo(f"{as_of.isoformat()} 有 {len(report.overdue)} 件文件逾期未清理（有效性待确认）："
+        click.echo(f"{people_date(as_of)}有 {len(report.overdue)} 件文件逾期未清理（有效性待确认）："
                    + "、".join(r["slug"] for r in report.overdue), err=True)
         sys.exit(1)

@@ -2,7 +2,30 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from .chinese import to_traditional
+
+
+def people_date(day: dt.date | str | None) -> str:
+    """A date as people read it on every page, report, message and PDF: 2024年2月26日 (ISO dates only in
+    data files: CSV, JSON, feed timestamps, the sitemap). A date or an ISO string; '' for none.
+    peopleDate in theme/static/js/page-rules.js is the browser's copy (tests/test_page_rules_browser.py)."""
+    if not day:
+        return ""
+    if isinstance(day, str):
+        day = dt.date.fromisoformat(day[:10])
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+# The review flags shown beside a status badge: only news (overdue, due soon), never 已按期清理 or
+# 未到清理期. showFlag in theme/static/js/page-rules.js is the browser's copy.
+SHOWN_FLAGS = ("overdue", "due_soon")
+
+
+def flag_shown(flag: str | None) -> bool:
+    """Whether a page shows this review flag beside the status badge."""
+    return flag in SHOWN_FLAGS
 
 STATUS_LABELS = {
     "in_force": "有效",

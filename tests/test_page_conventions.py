@@ -194,3 +194,27 @@ def test_a_rebuild_unlinks_a_cited_document_withheld_since(tmp_path):
     rule = content / "documents" / "rule-a.md"
     rule.write_text(CITING["rule-a"].replace("\n\n", "\ndisclosure: withheld\n\n", 1), encoding="utf-8")
     assert build() == ["order-3.html"]  # the decision's own file did not change: its page was rendered again
+
+
+# -- one format for dates people read --------------------------------------------------------------
+
+def test_no_page_shows_an_iso_date_to_people(sample_site):
+    """2024年2月26日 on every page (the report included); ISO dates only in attributes and data files."""
+    import glob
+    import re
+
+    iso = re.compile(r"(?<!\d)\d{4}-\d{1,2}-\d{1,2}(?!\d)")
+    pages = glob.glob(os.path.join(sample_site.output, "**", "*.html"), recursive=True)
+    assert len(pages) > 100
+    shown = {}
+    for path in pages:
+        root = lxml.html.parse(path).getroot()
+        for el in root.xpath("//script|//style"):
+            el.drop_tree()
+        found = iso.findall(root.text_content())
+        if found:
+            shown[os.path.relpath(path, sample_site.output)] = found[:3]
+    assert shown == {}
+    report = page(sample_site, "validity/index.html")
+    assert text(report.xpath("//td[@data-label='发布日期']")[0]).endswith("日")
+    assert report.xpath("//time")[0].get("datetime") == AS_OF.isoformat()
