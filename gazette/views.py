@@ -31,7 +31,9 @@ class DocumentView:
     flag_label: str
     review_due: dt.date | None
     banners: list[Banner]
-    rows: list[tuple[str, str, bool]]  # (label, value, is the validity cell that validity.js refreshes)
+    # (label, value, kind): kind "doc" for the document's own words (in its script), "site" for the
+    # site's labels and dates (in the site's script), "validity" for the cell validity.js refreshes
+    rows: list[tuple[str, str, str]]
     relations: list[tuple[str, list[Document]]]
     issue_url: str | None
     issue_title: str | None
@@ -156,32 +158,31 @@ def document_view(model: SiteModel, doc: Document, script: str = "zh-Hans", site
     status_label = L(STATUS_LABELS[ev.status])
     issue = model.issue_of(doc)
     rows = [
-        (L("索引号"), doc.index_no or ""),
-        (L("主题分类"), doc.category or ""),
-        (L("发文机关"), "；".join(doc.issuer)),
-        (L("成文日期"), people_date(doc.signed)),
-        (L("标题"), doc.title),
-        (L("文号"), doc.doc_number or ""),
-        (L("发布日期"), people_date(doc.date)),
-        (L("有效性"), status_label + (L("（待确认）") if ev.flag == "overdue" else "")),
+        (L("索引号"), doc.index_no or "", "doc"),
+        (L("主题分类"), doc.category or "", "doc"),
+        (L("发文机关"), "；".join(doc.issuer), "doc"),
+        (L("成文日期"), people_date(doc.signed), "site"),
+        (L("标题"), doc.title, "doc"),
+        (L("文号"), doc.doc_number or "", "doc"),
+        (L("发布日期"), people_date(doc.date), "site"),
+        (L("有效性"), status_label + (L("（待确认）") if ev.flag == "overdue" else ""), "validity"),
     ]
-    rows = [(label, value, label == L("有效性")) for label, value in rows]
     if doc.effective:
-        rows.append((L("施行日期"), people_date(doc.effective), False))
+        rows.append((L("施行日期"), people_date(doc.effective), "site"))
     if doc.expires:
-        rows.append((L("有效期至"), people_date(doc.expires), False))
+        rows.append((L("有效期至"), people_date(doc.expires), "site"))
     history = history_view(model, doc, script)
     if history.ending:
         rows.append((L("废止或失效"), history.ending + (L("，依据") + history.ending_by.title
                                                        + (f"（{history.ending_by.doc_number}）" if history.ending_by.doc_number else "")
-                                                       if history.ending_by else ""), False))
+                                                       if history.ending_by else ""), "site"))
     if ev.flag:
-        rows.append((L("清理日期"), people_date(doc.reviewed) if doc.reviewed else L(BANNERS["never_reviewed"]), False))
+        rows.append((L("清理日期"), people_date(doc.reviewed) if doc.reviewed else L(BANNERS["never_reviewed"]), "site"))
     if doc.review_note:
-        rows.append((L("清理说明"), doc.review_note, False))
-    rows.append((L("公开属性"), L(DISCLOSURE_LABELS[doc.disclosure]), False))
+        rows.append((L("清理说明"), doc.review_note, "doc"))
+    rows.append((L("公开属性"), L(DISCLOSURE_LABELS[doc.disclosure]), "site"))
     if doc.doc_type:
-        rows.append((L("文种"), doc.doc_type, False))
+        rows.append((L("文种"), doc.doc_type, "doc"))
     links = model.links.get(doc.slug)
     relations = []
     if links:

@@ -218,3 +218,49 @@ def test_no_page_shows_an_iso_date_to_people(sample_site):
     report = page(sample_site, "validity/index.html")
     assert text(report.xpath("//td[@data-label='发布日期']")[0]).endswith("日")
     assert report.xpath("//time")[0].get("datetime") == AS_OF.isoformat()
+
+
+# -- scripts: <html> in the site's, the document's own words in theirs ---------------------------
+
+def lang_of(el) -> str | None:
+    """The language an element is read in: its own lang, else its nearest ancestor's."""
+    while el is not None:
+        if el.get("lang"):
+            return el.get("lang")
+        el = el.getparent()
+    return None
+
+
+def test_a_traditional_documents_page_tags_its_own_words_not_the_whole_page(sample_site, archive):
+    traditional = [d for d in archive.documents if d.is_public and d.script == "zh-Hant"]
+    assert len(traditional) >= 10
+    for doc in traditional:
+        root = page(sample_site, doc.url)
+        assert root.get("lang") == "zh-Hans", doc.slug                  # the site's script
+        for xp in ("//header[1]", "//footer", "//nav[@class='breadcrumb']", "//p[@class='doc-status']",
+                   "//table[@class='meta-table']/caption"):
+            for el in root.xpath(xp):
+                assert lang_of(el) == "zh-Hans", (doc.slug, xp)
+        assert lang_of(root.xpath("//article//h1")[0]) == "zh-Hant"
+        assert lang_of(root.xpath("//section[@class='doc-body']")[0]) == "zh-Hant"
+        cells = {text(tr.find("th")): tr.find("td") for tr in root.xpath("//table[@class='meta-table']//tr")}
+        for own in ("标题", "文号", "发文机关", "文种"):
+            if own in cells and text(cells[own]):
+                assert lang_of(cells[own]) == "zh-Hant", (doc.slug, own)
+        for label in ("公开属性", "有效性", "发布日期"):
+            assert lang_of(cells[label]) == "zh-Hans", (doc.slug, label)
+        assert text(cells["公开属性"]) == "主动公开"
+
+
+def test_site_labels_are_never_tagged_traditional_and_listed_traditional_words_are(sample_site, archive):
+    import glob
+
+    issuers = {fold(i) for d in archive.documents if d.script == "zh-Hant" for i in d.issuer}
+    for path in glob.glob(os.path.join(sample_site.output, "**", "*.html"), recursive=True):
+        root = lxml.html.parse(path).getroot()
+        for el in root.xpath("//span[contains(@class, 'badge') or contains(@class, 'flag') or @class='disclosure']"):
+            assert lang_of(el) == "zh-Hans", (path, text(el))
+        for el in root.xpath("//span[@class='doc-issuer']"):
+            if fold(text(el)) != text(el):                               # written in Traditional
+                assert lang_of(el) == "zh-Hant", (path, text(el))
+    assert issuers
