@@ -29,7 +29,7 @@ import click
 
 from .check import echo_report, parse_as_of
 from .chinese import fold
-from .labels import localise
+from .labels import localise, people_date
 from .model import Document
 from .site import SiteModel
 
@@ -79,7 +79,7 @@ class AnnualReport:
 
     def to_text(self, script: str = "zh-Hans") -> str:
         L = lambda s: localise(s, script)  # noqa: E731
-        lines = [L(f"{self.year}年 规章和规范性文件情况（现行有效截至{self.day.isoformat()}）"),
+        lines = [L(f"{self.year}年 规章和规范性文件情况（现行有效截至{people_date(self.day)}）"),
                  "\t".join([L("文种")] + [L(COLUMN_LABELS[c]) for c in COLUMNS])]
         for r in self.rows:
             lines.append("\t".join([L(r.doc_type)] + [str(r.count(c)) for c in COLUMNS]))

@@ -55,7 +55,10 @@ class BuildContext:
                 rel.append([name] + [(d.slug, d.title, d.doc_number, d.script) for d in getattr(links, name)])
         from .history_view import history_dependencies  # versions, timeline, ending, as-at, 解读
 
-        return [ev.status if ev else None, ev.flag if ev else None, str(ev.review_due) if ev else None, rel,
+        from .citations import citations  # the documents its text cites, linked from it
+
+        cited = [(number, d.slug, d.url) for number, d in citations(model, doc)]
+        return [ev.status if ev else None, ev.flag if ev else None, str(ev.review_due) if ev else None, rel, cited,
                 (issue.key, issue.display_title, model.issue_scan_link(doc)) if issue else None,
                 [fn(doc) for _, fn in sorted(self.page_dependencies.items())], history_dependencies(model, doc)]
 

@@ -11,7 +11,9 @@ from .cleanup_report import build_report
 from .coverage import gaps
 from .history import work_problems
 from .interpretations import interpretation_findings
+from .labels import people_date
 from .project import load_project
+from .time_bound import time_bound_findings
 from .validity import as_of_date
 
 def draft_lines(archive) -> list[str]:
@@ -53,6 +55,11 @@ def time_warnings(model, settings: dict, content_dir: str) -> list[str]:
     out += [at(doc, "work", message) for doc, message in work_problems(model.works)]
     out += [f"{os.path.join(content_dir, 'issues')}: 缺期：{gap.describe()}未收录（警告：请补充数字化）"
             for gap in gaps(model.issues)]
+    if settings.get("GAZETTE_WARN_TIME_BOUND", True):
+        out += [at(doc, "title", f"标题中的{'、'.join(m.describe() for m in marks)}已过，但文件没有 expires"
+                                 "（有效期至），仍列为现行有效。请补充 expires，或在清理中宣布失效；"
+                                 "设置 GAZETTE_WARN_TIME_BOUND = False 可关闭此项检查")
+                for doc, marks in time_bound_findings(model)]
     return out
 
 
@@ -78,7 +85,8 @@ def check_cmd(content_dir, as_of, fmt: str, strict: bool, lenient: bool, setting
     和文字报告的字形（SITE_SCRIPT）取自设置文件。档案中一件文件也没有时退出码为 1。
 
     另在标准错误中给出警告（不影响退出码）：公报期号或总号的缺期、晚于所解读文件发布的解读
-    （未同步发布）或未注明解读对象的解读、同日施行无法区分的同一文件的两个版本；设置
+    （未同步发布）或未注明解读对象的解读、同日施行无法区分的同一文件的两个版本、标题中的年份或季节（2022年、防汛、春节……）
+    已过却没有 expires 的现行有效文件（设置 GAZETTE_WARN_TIME_BOUND = False 关闭）；设置
     GAZETTE_REQUIRE_INTERPRETATION 列出文种（如 ("规范性文件",)）时，还列出这些文种中没有政策解读的现行有效文件。
     """
     project = load_project(content_dir, settings_file=settings_file)
@@ -111,6 +119,6 @@ def check_cmd(content_dir, as_of, fmt: str, strict: bool, lenient: bool, setting
     report = build_report(model)
     echo_report(report, fmt, project.script)
     if strict and report.overdue:
-        click.echo(f"{as_of.isoformat()} 有 {len(report.overdue)} 件文件逾期未清理（有效性待确认）："
+        click.echo(f"{people_date(as_of)}有 {len(report.overdue)} 件文件逾期未清理（有效性待确认）："
                    + "、".join(r["slug"] for r in report.overdue), err=True)
         sys.exit(1)

@@ -27,6 +27,7 @@ from . import metadata as md
 from .archive import load_archive, normalise_doc_number
 from .chinese import fold, t2s
 from .fileio import write_atomic
+from .labels import people_date
 from .model import Document, read_document
 
 RESULTS: dict[str, str] = {}
@@ -83,7 +84,7 @@ def _chinese_style(header: list[md.HeaderLine]) -> bool:
 def _date_text(day: dt.date, like: str | None) -> str:
     # Keep the archivist's date style when the line already had one.
     if like and "年" in like:
-        return f"{day.year}年{day.month}月{day.day}日"
+        return people_date(day)
     return day.isoformat()
 
 

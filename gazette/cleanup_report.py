@@ -16,16 +16,16 @@ import io
 import json
 from dataclasses import dataclass, field
 
-from .labels import FLAG_LABELS, STATUS_LABELS, localise
+from .labels import FLAG_LABELS, STATUS_LABELS, localise, people_date
 from .site import SiteModel
-from .validity import FLAGS, STATUSES
+from .validity import FLAGS, STATUSES, review_standing
 
 FIELDS = ("slug", "url", "title", "doc_number", "issuer", "doc_type", "date", "declared_validity",
           "status", "flag", "review_due", "reviewed", "effective", "expires", "superseded_by",
           "ended_on", "end_verb", "ended_by", "review_note")
 
 # Group order on the page and in text output: what needs attention first within each status.
-_FLAG_ORDER = (*FLAGS, "")
+_FLAG_ORDER = (*FLAGS, "not_due", "")
 
 
 def _iso(day: dt.date | None) -> str:
@@ -34,20 +34,26 @@ def _iso(day: dt.date | None) -> str:
 
 @dataclass
 class Group:
-    """Documents sharing one effective status and review flag."""
+    """Documents sharing one effective status and clean-up standing (the review flag, with the never
+    reviewed documents not yet due apart: gazette.validity.review_standing)."""
 
     status: str
-    flag: str
+    standing: str  # the flag, or "not_due" for a "current" document never reviewed
     rows: list[dict[str, str]] = field(default_factory=list)
 
     @property
+    def flag(self) -> str:
+        """The review flag of every row (gazette.validity.FLAGS, or '')."""
+        return "current" if self.standing == "not_due" else self.standing
+
+    @property
     def anchor(self) -> str:
-        return f"{self.status}-{self.flag}" if self.flag else self.status
+        return f"{self.status}-{self.standing}" if self.standing else self.status
 
     def label(self, script: str = "zh-Hans") -> str:
         text = STATUS_LABELS[self.status]
-        if self.flag:
-            text += " · " + FLAG_LABELS[self.flag]
+        if self.standing:
+            text += " · " + FLAG_LABELS[self.standing]
         return localise(text, script)
 
 
@@ -61,11 +67,12 @@ class Report:
         return [r for r in self.rows if r["flag"] == "overdue"]
 
     def groups(self) -> list[Group]:
-        """Non-empty groups by status (design order) then flag (overdue, due soon, current, none)."""
+        """Non-empty groups by status (design order) then standing (overdue, due soon, reviewed, not
+        yet due, none)."""
         order = {(s, f): i for i, (s, f) in enumerate((s, f) for s in STATUSES for f in _FLAG_ORDER)}
         groups: dict[tuple[str, str], Group] = {}
         for row in self.rows:
-            key = (row["status"], row["flag"])
+            key = (row["status"], review_standing(row["flag"], row["reviewed"]))
             groups.setdefault(key, Group(*key)).rows.append(row)
         return [groups[k] for k in sorted(groups, key=lambda k: order.get(k, len(order)))]
 
@@ -83,29 +90,30 @@ class Report:
         return out.getvalue()
 
     def to_text(self, script: str = "zh-Hans") -> str:
-        """Readable report for the terminal, grouped by status and flag."""
+        """Readable report for the terminal, grouped by status and flag; dates as people read them."""
         L = lambda s: localise(s, script)  # noqa: E731
-        lines = [L(f"有效性报告（截至 {self.as_of.isoformat()}）"),
+        D = people_date  # noqa: N806
+        lines = [L(f"有效性报告（截至 {D(self.as_of)}）"),
                  L(f"公开文件 {len(self.rows)} 件，有效性待确认 {len(self.overdue)} 件。")]
         for group in self.groups():
             lines += ["", f"{group.label(script)}（{len(group.rows)}）"]
             for r in group.rows:
                 detail = []
                 if r["review_due"]:
-                    detail.append(L(f"应清理 {r['review_due']}"))
-                    detail.append(L(f"上次清理 {r['reviewed']}" if r["reviewed"] else "尚未清理"))
+                    detail.append(L(f"应清理 {D(r['review_due'])}"))
+                    detail.append(L(f"上次清理 {D(r['reviewed'])}" if r["reviewed"] else "尚未清理"))
                 if r["expires"]:
-                    detail.append(L(f"有效期至 {r['expires']}"))
+                    detail.append(L(f"有效期至 {D(r['expires'])}"))
                 if r["effective"] and r["status"] == "not_yet_effective":
-                    detail.append(L(f"施行 {r['effective']}"))
+                    detail.append(L(f"施行 {D(r['effective'])}"))
                 if r["superseded_by"]:
                     detail.append(L(f"被替代 {r['superseded_by']}"))
                 if r["end_verb"] and r["status"] in ("repealed", "expired"):
-                    detail.append(L(f"{r['ended_on'] or '日期不详'}起{r['end_verb']}")
+                    detail.append(L(f"{D(r['ended_on']) or '日期不详'}起{r['end_verb']}")
                                   + (L(f"（依据 {r['ended_by']}）") if r["ended_by"] else ""))
                 if r["review_note"]:
                     detail.append(L("清理说明：") + r["review_note"])
-                lines.append(f"  {r['date']}  {r['doc_number'] or '-'}  {r['title']}")
+                lines.append(f"  {D(r['date'])}  {r['doc_number'] or '-'}  {r['title']}")
                 lines.append(f"      {r['slug']}" + ("  " + "；".join(detail) if detail else ""))
         return "\n".join(lines) + "\n"
 

@@ -17,9 +17,18 @@ DEFAULTS: dict = {
     "GAZETTE_REVIEW_CYCLE_YEARS": 2,
     "GAZETTE_REVIEW_DUE_SOON_DAYS": 90,
     "GAZETTE_REVIEW_DOC_TYPES": ["规范性文件", "规章"],
+    # Whom a citizen asks whether a document overdue for review still applies (a telephone number, an
+    # office, an address), shown after its issuer on the document's page; empty: the issuer alone.
+    "GAZETTE_VALIDITY_CONTACT": "",
+    # Document types the 现行有效目录 (catalogue.html) lists, in this order; by convention 规章 and
+    # 规范性文件. Add others (e.g. "通知", "决定") for more; an empty list: every type.
+    "GAZETTE_CATALOGUE_DOC_TYPES": ["规章", "规范性文件"],
     # Document types that must have a 政策解读: `gazette check` lists those in force without one
     # (gazette/interpretations.py); empty: no such check.
     "GAZETTE_REQUIRE_INTERPRETATION": [],
+    # `gazette check` warns about documents in force, without `expires`, whose title names a year,
+    # a period or a season or occasion that is over (gazette/time_bound.py); False: no such warning.
+    "GAZETTE_WARN_TIME_BOUND": True,
     # How a citizen requests an on-request (依申请公开) document.
     "GAZETTE_REQUEST_PAGE": "pages/request.html",
     # Publishing (gazette/publishing).

@@ -16,13 +16,10 @@ from dataclasses import dataclass, field
 
 from .archive import Links
 from .labels import VERSION_LABELS, localise
+from .labels import people_date
 from .model import Document
 
 ONE_DAY = dt.timedelta(days=1)
-
-
-def cn_date(day: dt.date | None) -> str:
-    return f"{day.year}年{day.month}月{day.day}日" if day else ""
 
 
 def start_of(doc: Document) -> dt.date:
@@ -166,7 +163,7 @@ def work_problems(works: dict[str, Work]) -> list[tuple[Document, str]]:
         for v, nxt in zip(work.versions, work.versions[1:]):
             if v.start == nxt.start:
                 out.append((nxt.doc, f"与同一作品（{work.id}）的另一版本 {v.doc.slug} 同日施行"
-                                     f"（{v.start.isoformat()}），无法判断哪个版本现行（请注明施行日期 effective）"))
+                                     f"（{people_date(v.start)}），无法判断哪个版本现行（请注明施行日期 effective）"))
     return out
 
 
@@ -188,11 +185,11 @@ def version_notice(work: Work, doc: Document | None, day: dt.date, script: str =
     if doc is not None:
         v = work.version_of(doc)
         if v.start > day:
-            parts.append(L["span_future"].format(start=cn_date(v.start)))
+            parts.append(L["span_future"].format(start=people_date(v.start)))
         elif v.end:
-            parts.append(L["span_closed"].format(start=cn_date(v.start), end=cn_date(v.last_day)))
+            parts.append(L["span_closed"].format(start=people_date(v.start), end=people_date(v.last_day)))
         else:
-            parts.append(L["span_open"].format(start=cn_date(v.start)))
+            parts.append(L["span_open"].format(start=people_date(v.start)))
     now = work.version_on(day)
     if now is not None and doc is not None and now.doc.slug == doc.slug:
         return now.doc.slug, parts[0] + L["is_current"]
@@ -200,12 +197,12 @@ def version_notice(work: Work, doc: Document | None, day: dt.date, script: str =
         parts.append(L["current"] + now.doc.title)
         return now.doc.slug, " · ".join(parts)
     if day < work.versions[0].start:
-        parts.append(L["none_yet"].format(start=cn_date(work.versions[0].start)))
+        parts.append(L["none_yet"].format(start=people_date(work.versions[0].start)))
     else:
         # after the work ended (or in a gap between versions): the end of the last version begun
         last = [v for v in work.versions if v.start <= day][-1]
         ending = work.ending
-        parts.append(L["ended"].format(date=cn_date(last.end),
+        parts.append(L["ended"].format(date=people_date(last.end),
                                        verb=localise(ending.verb if ending else "废止", script)))
     return "", " · ".join(parts)
 

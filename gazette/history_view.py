@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from .history import Event, Work, checked_to, cn_date, timeline, version_notice
+from .history import Event, Work, checked_to, timeline, version_notice
+from .labels import people_date
 from .interpretations import is_interpretation
 from .labels import ENDING_LABELS, localise
 from .model import Document
@@ -77,7 +78,7 @@ class HistoryView:
 
 def _span(start: dt.date, end: dt.date | None, script: str) -> str:
     last = end - dt.timedelta(days=1) if end else None
-    return cn_date(start) + ("—" + cn_date(last) if last else localise("起", script))
+    return people_date(start) + ("—" + people_date(last) if last else localise("起", script))
 
 
 def work_block(model: SiteModel, work: Work, doc: Document | None, script: str = "zh-Hans") -> WorkBlock:
@@ -100,16 +101,16 @@ def ending_text(model: SiteModel, doc: Document, script: str = "zh-Hans") -> str
         return ""
     L = {k: localise(v, script) for k, v in ENDING_LABELS.items()}
     verb = localise(e.verb, script)
-    return L["ended"].format(date=cn_date(e.day), verb=verb) if e.day else L["ended_nodate"].format(verb=verb)
+    return L["ended"].format(date=people_date(e.day), verb=verb) if e.day else L["ended_nodate"].format(verb=verb)
 
 
 def checked_sentence(model: SiteModel, doc: Document, script: str = "zh-Hans") -> str:
     c = checked_to(doc, model.ending(doc))
     L = {k: localise(v, script) for k, v in ENDING_LABELS.items()}
     if c.source == "instrument":
-        return L["checked_instrument"].format(date=cn_date(c.day), title=c.by.title)
+        return L["checked_instrument"].format(date=people_date(c.day), title=c.by.title)
     if c.source == "reviewed":
-        return L["checked_reviewed"].format(date=cn_date(c.day))
+        return L["checked_reviewed"].format(date=people_date(c.day))
     return L["checked_never"]
 
 
@@ -124,7 +125,7 @@ def history_view(model: SiteModel, doc: Document, script: str = "zh-Hans") -> Hi
         else:
             label = localise(EVENT_LABELS[e.kind], script)
         rows.append(TimelineRow(
-            iso=e.day.isoformat() if e.day else "", day=cn_date(e.day) if e.day else localise("日期不详", script),
+            iso=e.day.isoformat() if e.day else "", day=people_date(e.day) if e.day else localise("日期不详", script),
             label=label, title=e.doc.title if e.doc else "", url=e.doc.url if e.doc else "",
             script=e.doc.script if e.doc else doc.script, note=e.note,
             upcoming=bool(e.day and e.day > model.as_of)))
@@ -136,7 +137,7 @@ def history_view(model: SiteModel, doc: Document, script: str = "zh-Hans") -> Hi
         checked=checked_sentence(model, doc, script),
         interpretations=list(links.interpreted_by) if links else [],
         interprets=list(links.interprets) if links else [],
-        corrections=[(c.date.isoformat(), cn_date(c.date), c.text) for c in doc.corrections],
+        corrections=[(c.date.isoformat(), people_date(c.date), c.text) for c in doc.corrections],
         is_interpretation=is_interpretation(doc))
 
 

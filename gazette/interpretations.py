@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .chinese import fold
+from .labels import people_date
 from .model import Document
 from .site import SiteModel
 
@@ -39,8 +40,8 @@ def interpretation_findings(model: SiteModel, required_types: tuple[str, ...] = 
                 out.append(Finding(doc, "doc_type", "解读未注明所解读的文件（interprets: 文号或文件名）"))
             for target in (links.interprets if links else []):
                 if doc.date > target.date:
-                    out.append(Finding(doc, "interprets", f"解读发布于{doc.date.isoformat()}，晚于所解读文件"
-                                       f"《{target.title}》的发布日期{target.date.isoformat()}（未同步发布）"))
+                    out.append(Finding(doc, "interprets", f"解读发布于{people_date(doc.date)}，晚于所解读文件"
+                                       f"《{target.title}》的发布日期{people_date(target.date)}（未同步发布）"))
     wanted = {fold(t) for t in required_types}
     if wanted:
         for doc in model.public_documents:

@@ -2,7 +2,30 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from .chinese import to_traditional
+
+
+def people_date(day: dt.date | str | None) -> str:
+    """A date as people read it on every page, report, message and PDF: 2024年2月26日 (ISO dates only in
+    data files: CSV, JSON, feed timestamps, the sitemap). A date or an ISO string; '' for none.
+    peopleDate in theme/static/js/page-rules.js is the browser's copy (tests/test_page_rules_browser.py)."""
+    if not day:
+        return ""
+    if isinstance(day, str):
+        day = dt.date.fromisoformat(day[:10])
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+# The review flags shown beside a status badge: only news (overdue, due soon), never 已按期清理 or
+# 未到清理期. showFlag in theme/static/js/page-rules.js is the browser's copy.
+SHOWN_FLAGS = ("overdue", "due_soon")
+
+
+def flag_shown(flag: str | None) -> bool:
+    """Whether a page shows this review flag beside the status badge."""
+    return flag in SHOWN_FLAGS
 
 STATUS_LABELS = {
     "in_force": "有效",
@@ -15,6 +38,9 @@ FLAG_LABELS = {
     "overdue": "有效性待确认",
     "due_soon": "即将到期清理",
     "current": "已按期清理",
+    # Not a flag of its own: a document under review, not yet due, that has never been reviewed
+    # (gazette.validity.review_standing).
+    "not_due": "未到清理期",
 }
 DISCLOSURE_LABELS = {
     "public": "主动公开",
@@ -31,6 +57,10 @@ BANNERS = {
     "not_yet_effective_nodate": "本文件尚未生效。",
     "overdue": "有效性待确认：本文件应于{due}前完成清理，最近一次清理为{reviewed}。",
     "overdue_never": "有效性待确认：本文件应于{due}前完成清理，发布以来尚未经过清理。",
+    # Follows either overdue sentence: what a citizen may rely on, whom to ask ({contact}: contact_note or "").
+    "overdue_advice": "本文件未被宣布废止或失效，本站仍列为有效，但已超过清理期限；"
+                      "办理具体事项前，请向发布机关{issuer}确认本文件是否仍然适用{contact}。",
+    "contact_note": "（{contact}）",
     "due_soon": "本文件目前有效，将于{due}前接受定期清理。",
     "superseded": "本文件已被新文件替代：",
     "amended": "本文件已被修改，请同时参阅修改文件：",

@@ -54,7 +54,8 @@ def plan_pages(model: SiteModel, latest_count: int = 12) -> list[PageSpec]:
         }),
         PageSpec("issues/index.html", "issues", {"years": model.issues_by_year(), "page_name": "issues",
                                                  "coverage": {c.year: c for c in coverage(model.issues)}}),
-        PageSpec("catalogue.html", "catalogue", {"groups": model.in_force_catalogue(), "page_name": "catalogue"}),
+        PageSpec("catalogue.html", "catalogue", {"groups": model.in_force_catalogue(), "types": model.catalogue_types(),
+                                                 "page_name": "catalogue"}),
         PageSpec("search.html", "search", {"page_name": "search"}),
     ]
     for issue in model.issues:

@@ -16,10 +16,11 @@ from pelican.readers import BaseReader
 
 from . import build_context, feeds, incremental
 from .build_context import BuildError  # noqa: F401 - re-exported
-from .labels import STATUS_LABELS, FLAG_LABELS, all_labels, localise
+from .labels import STATUS_LABELS, FLAG_LABELS, all_labels, flag_shown, localise, people_date
 from .metadata import split_header
 from .model import read_text
 from .pages import DIMENSIONS, group_url, plan_pages
+from .citations import citations, link_citations
 from .render import to_html
 from .site import SiteModel
 from .incremental import write_text  # noqa: F401 - write_text re-exported
@@ -61,6 +62,7 @@ class GazetteReader(BaseReader):
                 return "", {"status": "skip", "title": "", "date": dt.datetime(1970, 1, 1)}
             cache = build.html
             content = (cache.get(doc.body) if cache else to_html(doc.body)) if doc.is_public else ""
+            content = link_citations(content, doc, citations(build.model, doc))
             return content, {
                 "title": doc.title, "date": dt.datetime.combine(doc.date, dt.time()), "slug": doc.slug,
                 "save_as": doc.url, "url": doc.url, "template": "document", "doc": doc,
@@ -87,12 +89,6 @@ class ScriptLoader(jinja2.BaseLoader):
         return self.inner.list_templates()
 
 
-def cn_date(day) -> str:
-    if not day:
-        return ""
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def configure_jinja(generator) -> None:
     """Filters and globals every template may use; the loader localises literals."""
     settings = generator.settings
@@ -102,7 +98,8 @@ def configure_jinja(generator) -> None:
         env.loader = ScriptLoader(env.loader, script)
     labels = all_labels(script)
     env.autoescape = True
-    env.filters["cn_date"] = cn_date
+    env.filters["cn_date"] = people_date    # dates as people read them (gazette.labels)
+    env.tests["shown_flag"] = flag_shown    # {% if flag is shown_flag %}: only overdue and due soon
     env.globals["labels"] = labels
     env.globals["labels_json"] = json.dumps(labels, ensure_ascii=False).replace("</", "<\\/")
     env.globals["site_script"] = script

@@ -145,13 +145,22 @@ class SiteModel:
         order = sorted(groups, reverse=True) if key == "year" else sorted(groups, key=lambda k: (-len(groups[k]), k))
         return [(k, groups[k]) for k in order]
 
+    def catalogue_types(self) -> list[str]:
+        """The document types the 现行有效目录 lists (GAZETTE_CATALOGUE_DOC_TYPES), in the site's script;
+        empty: every type."""
+        return [self.display(t) for t in self.settings.catalogue_types]
+
     def in_force_catalogue(self) -> list[tuple[str, list[Document]]]:
-        """現行有效目錄: listed documents in force or amended, by document type, rules and normative ones first."""
+        """現行有效目錄: listed documents in force or amended, of the catalogue's types (by convention
+        规章 and 规范性文件), by document type in the order of the setting."""
+        types = self.catalogue_types()
         groups: dict[str, list[Document]] = defaultdict(list)
         for d in self.archive.documents:
             # a work is listed once, by its current version
             if self.evaluations[d.slug].in_force and self.is_current_version(d):
-                groups[self.display(d.doc_type or "其他")].append(d)
-        first = [self.display(t) for t in ("规章", "规范性文件")]
+                kind = self.display(d.doc_type or "其他")
+                if not types or kind in types:
+                    groups[kind].append(d)
+        first = types or [self.display(t) for t in ("规章", "规范性文件")]
         order = sorted(groups, key=lambda k: (first.index(k) if k in first else len(first), -len(groups[k]), k))
         return [(k, sorted(groups[k], key=lambda d: d.date, reverse=True)) for k in order]

@@ -55,3 +55,82 @@ def doc_number_serial(number: str | None) -> str | None:
     """The digits before 号 in a document number, full-width read as ASCII (临政规〔2023〕３号 → '3'), or None."""
     m = _SERIAL.search(halfwidth_digits(number or ""))
     return m.group(1) if m else None
+
+
+# -- numbers written in Chinese numerals --------------------------------------------------------
+
+CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "◯": 0, "Ｏ": 0, "O": 0, "o": 0, "一": 1, "二": 2, "三": 3, "四": 4,
+             "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+CN_NUMERALS = "〇零○Ｏ一二三四五六七八九十百千"
+# A serial in Arabic or Chinese numerals (第656号, 第三十号), as a regular expression.
+CN_NUMBER = rf"[\d{CN_NUMERALS}]+"
+
+
+def chinese_number(s: str) -> int | None:
+    """二〇一七 → 2017 (digit by digit); 十二 → 12; 二十一 → 21; 三十 → 30; 一百零五 → 105; 656 → 656."""
+    if not s:
+        return None
+    s = halfwidth_digits(s)
+    if s.isdigit():
+        return int(s)
+    if "十" not in s and "百" not in s:
+        try:
+            return int("".join(str(CN_DIGITS[c]) for c in s))
+        except KeyError:
+            return None
+    total, cur = 0, 0
+    for c in s:
+        if c in CN_DIGITS:
+            cur = CN_DIGITS[c]
+        elif c == "十":
+            total += (cur or 1) * 10
+            cur = 0
+        elif c == "百":
+            total += (cur or 1) * 100
+            cur = 0
+        else:
+            return None
+    return total + cur
+
+
+# -- document numbers in running text -----------------------------------------------------------
+
+# 国发〔2016〕8号, 環辦廳函[2017]21號, 京政发〔2020〕第3号
+DOC_NUMBER_BRACKET = re.compile(
+    rf"[\u4e00-\u9fff]{{1,10}}[{OPEN_CLASS}]\s*(?:19|20)\d{{2}}\s*[{CLOSE_CLASS}]\s*第?\s*\d+\s*[号號]")
+# 中华人民共和国国务院令第656号, 财政部令第5号, 中华人民共和国主席令第三十号, 临澜市人民政府令第6号
+# (a closing bracket only after an opening one: in （临澜市人民政府令第3号） the bracket is the sentence's)
+DOC_NUMBER_ORDER = re.compile(rf"(?P<code>[\u4e00-\u9fff]{{2,24}}令)\s*(?P<open>[（(])?\s*第\s*(?P<number>{CN_NUMBER})\s*[号號]"
+                              r"(?(open)[）)])")
+# 国家税务总局公告2018年第31号
+DOC_NUMBER_NOTICE = re.compile(rf"[\u4e00-\u9fff]{{2,20}}公告\s*(?:19|20)\d{{2}}\s*年\s*第\s*\d+\s*[号號]")
+# 府交路字第1100012345號, 院臺規字第1080123456號 (Taiwan: organ + 字第 + serial)
+DOC_NUMBER_SERIAL = re.compile(r"[\u4e00-\u9fff]{1,12}字第\s*\d{4,13}\s*[号號]")
+DOC_NUMBERS = (DOC_NUMBER_BRACKET, DOC_NUMBER_ORDER, DOC_NUMBER_NOTICE, DOC_NUMBER_SERIAL)
+
+# Words that can precede a number inside a sentence but are not part of it.
+_LEADING_NOISE = re.compile(r"^(?:根据|依据|按照|经|以|和|及|与|并|的|为|于|是|由|即|见|(?:\d{1,2}月\d{1,2}日)|[^\u4e00-\u9fff]+)+")
+
+
+def find_doc_numbers(text: str) -> list[tuple[int, str]]:
+    """Document numbers in `text` as (offset, number as printed), cleaned of leading sentence words."""
+    from .chinese import fold
+
+    t = text.translate(FULLWIDTH_DATE_CHARS)
+    out = []
+    for rx in DOC_NUMBERS:
+        for m in rx.finditer(t):
+            raw = text[m.start():m.end()]
+            lead = _LEADING_NOISE.match(fold(raw))
+            cut = lead.end() if lead else 0
+            out.append((m.start() + cut, raw[cut:].strip()))
+    out.sort()
+    return out
+
+
+def order_number_parts(number: str | None) -> tuple[str, str] | None:
+    """(issuer's order as written, serial) of an order's number (临澜市人民政府令第6号 → ('临澜市人民政府令',
+    '6'); 主席令第三十号 → ('主席令', '30')), or None for any other shape."""
+    m = DOC_NUMBER_ORDER.fullmatch(halfwidth_digits((number or "").strip()))
+    serial = chinese_number(m.group("number")) if m else None
+    return (m.group("code"), str(serial)) if serial else None

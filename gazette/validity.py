@@ -21,11 +21,14 @@ IN_FORCE_STATUSES = ("in_force", "amended")
 
 @dataclass(frozen=True)
 class ValiditySettings:
-    """GAZETTE_REVIEW_CYCLE_YEARS, GAZETTE_REVIEW_DUE_SOON_DAYS, GAZETTE_REVIEW_DOC_TYPES (defaults: gazette.defaults)."""
+    """GAZETTE_REVIEW_CYCLE_YEARS, GAZETTE_REVIEW_DUE_SOON_DAYS, GAZETTE_REVIEW_DOC_TYPES, GAZETTE_VALIDITY_CONTACT,
+    GAZETTE_CATALOGUE_DOC_TYPES (defaults: gazette.defaults)."""
 
     cycle_years: int = DEFAULTS["GAZETTE_REVIEW_CYCLE_YEARS"]
     due_soon_days: int = DEFAULTS["GAZETTE_REVIEW_DUE_SOON_DAYS"]
     review_types: tuple[str, ...] = tuple(DEFAULTS["GAZETTE_REVIEW_DOC_TYPES"])
+    contact: str = DEFAULTS["GAZETTE_VALIDITY_CONTACT"]
+    catalogue_types: tuple[str, ...] = tuple(DEFAULTS["GAZETTE_CATALOGUE_DOC_TYPES"])
 
     @classmethod
     def from_pelican(cls, settings: dict) -> "ValiditySettings":
@@ -34,6 +37,8 @@ class ValiditySettings:
             cycle_years=int(settings["GAZETTE_REVIEW_CYCLE_YEARS"]),
             due_soon_days=int(settings["GAZETTE_REVIEW_DUE_SOON_DAYS"]),
             review_types=tuple(settings["GAZETTE_REVIEW_DOC_TYPES"]),
+            contact=str(settings["GAZETTE_VALIDITY_CONTACT"] or ""),
+            catalogue_types=tuple(settings["GAZETTE_CATALOGUE_DOC_TYPES"] or ()),
         )
 
     def under_review(self, doc_type: str | None) -> bool:
@@ -117,6 +122,15 @@ def evaluate(doc: Document, as_of: dt.date, settings: ValiditySettings = Validit
         else:
             flag = "current"
     return Evaluation(status=status, flag=flag, review_due=due if status in IN_FORCE_STATUSES else None)
+
+
+def review_standing(flag: str | None, reviewed: dt.date | None) -> str:
+    """The clean-up standing people read (report groups, catalogue labels): the flag, except that a
+    document not yet due that has never been reviewed is "not_due" (未到清理期), not "current"
+    (已按期清理). '' when not under review."""
+    if flag == "current" and not reviewed:
+        return "not_due"
+    return flag or ""
 
 
 def as_of_date(value: str | dt.date | None = None, environ=os.environ) -> dt.date:

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 
 from .history import start_of
 from .history_view import HistoryView, history_view
-from .labels import BANNERS, DISCLOSURE_LABELS, FLAG_LABELS, STATUS_LABELS, localise
+from .labels import BANNERS, DISCLOSURE_LABELS, FLAG_LABELS, STATUS_LABELS, flag_shown, localise
+from .labels import people_date
 from .model import Document
 from .site import SiteModel
 from .validity import end_status, review_due
@@ -30,7 +31,9 @@ class DocumentView:
     flag_label: str
     review_due: dt.date | None
     banners: list[Banner]
-    rows: list[tuple[str, str, bool]]  # (label, value, is the validity cell that validity.js refreshes)
+    # (label, value, kind): kind "doc" for the document's own words (in its script), "site" for the
+    # site's labels and dates (in the site's script), "validity" for the cell validity.js refreshes
+    rows: list[tuple[str, str, str]]
     relations: list[tuple[str, list[Document]]]
     issue_url: str | None
     issue_title: str | None
@@ -45,8 +48,13 @@ def _d(day: dt.date | None) -> str:
     return day.isoformat() if day else ""
 
 
-def _cn(day: dt.date | None) -> str:
-    return f"{day.year}年{day.month}月{day.day}日" if day else ""
+def overdue_advice(model: SiteModel, doc: Document, script: str) -> str:
+    """What a citizen may rely on when a document is overdue for review, and whom to ask: its issuer,
+    with the site's GAZETTE_VALIDITY_CONTACT when set. Follows the overdue banner's sentence."""
+    contact = model.settings.contact
+    note = BANNERS["contact_note"].format(contact=contact) if contact else ""
+    issuer = "、".join(model.display(i) for i in doc.issuer)
+    return localise(BANNERS["overdue_advice"].format(issuer=issuer, contact=note), script)
 
 
 def banners_for(model: SiteModel, doc: Document, script: str) -> list[Banner]:
@@ -59,24 +67,24 @@ def banners_for(model: SiteModel, doc: Document, script: str) -> list[Banner]:
     by = [(ending.by.title, ending.by.url)] if ending and ending.by else []
     if ev.status == "expired":
         if doc.expires and doc.validity != "expired" and not end_status(doc):
-            out.append(Banner("expired", L("expired", date=_cn(doc.expires))))
+            out.append(Banner("expired", L("expired", date=people_date(doc.expires))))
         elif ending and ending.day:
-            out.append(Banner("expired", L("ended", date=_cn(ending.day), verb=localise(ending.verb, script)), by))
+            out.append(Banner("expired", L("ended", date=people_date(ending.day), verb=localise(ending.verb, script)), by))
         else:
             out.append(Banner("expired", L("expired_nodate"), by))
     elif ev.status == "repealed":
         if ending and ending.day:
-            out.append(Banner("repealed", L("ended", date=_cn(ending.day), verb=localise(ending.verb, script)), by))
+            out.append(Banner("repealed", L("ended", date=people_date(ending.day), verb=localise(ending.verb, script)), by))
         else:
             out.append(Banner("repealed", L("repealed"), by))
     elif ev.status == "not_yet_effective":
-        out.append(Banner("not_yet_effective", L("not_yet_effective", date=_cn(doc.effective)) if doc.effective
+        out.append(Banner("not_yet_effective", L("not_yet_effective", date=people_date(doc.effective)) if doc.effective
                           else L("not_yet_effective_nodate")))
     if ev.flag == "overdue":
-        out.append(Banner("overdue", L("overdue", due=_cn(ev.review_due), reviewed=_cn(doc.reviewed)) if doc.reviewed
-                          else L("overdue_never", due=_cn(ev.review_due))))
+        out.append(Banner("overdue", (L("overdue", due=people_date(ev.review_due), reviewed=people_date(doc.reviewed)) if doc.reviewed
+                                      else L("overdue_never", due=people_date(ev.review_due))) + overdue_advice(model, doc, script)))
     elif ev.flag == "due_soon":
-        out.append(Banner("due_soon", L("due_soon", due=_cn(ev.review_due))))
+        out.append(Banner("due_soon", L("due_soon", due=people_date(ev.review_due))))
     if links and links.superseded_by:
         out.append(Banner("superseded", L("superseded"), [(d.title, d.url) for d in links.superseded_by]))
     if links and links.amended_by and ev.status == "amended":
@@ -150,32 +158,31 @@ def document_view(model: SiteModel, doc: Document, script: str = "zh-Hans", site
     status_label = L(STATUS_LABELS[ev.status])
     issue = model.issue_of(doc)
     rows = [
-        (L("索引号"), doc.index_no or ""),
-        (L("主题分类"), doc.category or ""),
-        (L("发文机关"), "；".join(doc.issuer)),
-        (L("成文日期"), _cn(doc.signed)),
-        (L("标题"), doc.title),
-        (L("文号"), doc.doc_number or ""),
-        (L("发布日期"), _cn(doc.date)),
-        (L("有效性"), status_label + (L("（待确认）") if ev.flag == "overdue" else "")),
+        (L("索引号"), doc.index_no or "", "doc"),
+        (L("主题分类"), doc.category or "", "doc"),
+        (L("发文机关"), "；".join(doc.issuer), "doc"),
+        (L("成文日期"), people_date(doc.signed), "site"),
+        (L("标题"), doc.title, "doc"),
+        (L("文号"), doc.doc_number or "", "doc"),
+        (L("发布日期"), people_date(doc.date), "site"),
+        (L("有效性"), status_label + (L("（待确认）") if ev.flag == "overdue" else ""), "validity"),
     ]
-    rows = [(label, value, label == L("有效性")) for label, value in rows]
     if doc.effective:
-        rows.append((L("施行日期"), _cn(doc.effective), False))
+        rows.append((L("施行日期"), people_date(doc.effective), "site"))
     if doc.expires:
-        rows.append((L("有效期至"), _cn(doc.expires), False))
+        rows.append((L("有效期至"), people_date(doc.expires), "site"))
     history = history_view(model, doc, script)
     if history.ending:
         rows.append((L("废止或失效"), history.ending + (L("，依据") + history.ending_by.title
                                                        + (f"（{history.ending_by.doc_number}）" if history.ending_by.doc_number else "")
-                                                       if history.ending_by else ""), False))
+                                                       if history.ending_by else ""), "site"))
     if ev.flag:
-        rows.append((L("清理日期"), _cn(doc.reviewed) if doc.reviewed else L(BANNERS["never_reviewed"]), False))
+        rows.append((L("清理日期"), people_date(doc.reviewed) if doc.reviewed else L(BANNERS["never_reviewed"]), "site"))
     if doc.review_note:
-        rows.append((L("清理说明"), doc.review_note, False))
-    rows.append((L("公开属性"), L(DISCLOSURE_LABELS[doc.disclosure]), False))
+        rows.append((L("清理说明"), doc.review_note, "doc"))
+    rows.append((L("公开属性"), L(DISCLOSURE_LABELS[doc.disclosure]), "site"))
     if doc.doc_type:
-        rows.append((L("文种"), doc.doc_type, False))
+        rows.append((L("文种"), doc.doc_type, "doc"))
     links = model.links.get(doc.slug)
     relations = []
     if links:
@@ -186,6 +193,9 @@ def document_view(model: SiteModel, doc: Document, script: str = "zh-Hans", site
             if docs:
                 relations.append((label, docs))
     data = validity_data(model, doc)
+    if model.settings.under_review(doc.doc_type):
+        # the page's overdue banner ends with it (validity.js too, when the reader's date makes it overdue)
+        data["overdue-advice"] = overdue_advice(model, doc, script)
     return DocumentView(
         doc=doc, status=ev.status, status_label=status_label, flag=ev.flag,
         flag_label=L(FLAG_LABELS[ev.flag]) if ev.flag else "", review_due=ev.review_due,

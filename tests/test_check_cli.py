@@ -119,11 +119,11 @@ def test_csv_report_matches_json(archive):
 
 def test_text_report_groups_by_status_and_flag(archive):
     out = run("--as-of", "2026-11-22").stdout
-    assert "有效性报告（截至 2026-11-22）" in out
+    assert "有效性报告（截至 2026年11月22日）" in out
     headings = [line for line in out.splitlines() if line and not line.startswith(" ")][2:]
     assert headings == ["有效 · 有效性待确认（1）", "有效 · 即将到期清理（1）", "有效 · 已按期清理（1）",
                         "已失效（1）", "已废止（1）"]
-    assert "应清理 2022-03-01；尚未清理" in out
+    assert "应清理 2022年3月1日；尚未清理" in out
 
 
 def test_as_of_changes_the_evaluation(archive):
@@ -198,7 +198,7 @@ def test_bad_as_of_is_a_usage_error(archive):
 def test_text_report_follows_the_sites_script(archive, tmp_path):
     (tmp_path / "pelicanconf.py").write_text('SITE_SCRIPT = "zh-Hant"\n', encoding="utf-8")
     out = run("--as-of", "2026-11-22").stdout
-    assert out.startswith("有效性報告（截至 2026-11-22）")
+    assert out.startswith("有效性報告（截至 2026年11月22日）")
     assert "有效 · 有效性待確認（1）" in out and "已廢止（1）" in out
 
 

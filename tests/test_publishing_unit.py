@@ -105,6 +105,19 @@ def test_eli_codes_setting_gives_ascii_paths():
     assert eli_parts("臨政規〔2023〕3號", {"临政规": "llzg"}) == ("llzg", "2023", "3")
 
 
+@pytest.mark.parametrize("number, parts", [
+    ("临澜市人民政府令第6号", ("临澜市人民政府令", "2023", "6")),
+    ("臨瀾市人民政府令第１號", ("临澜市人民政府令", "2023", "1")),
+    ("中华人民共和国主席令第三十号", ("中华人民共和国主席令", "2023", "30")),
+    ("财政部令（第5号）", ("财政部令", "2023", "5")),
+    ("临澜市人民政府令", None),
+    ("临政规〔2022〕3号", ("临政规", "2022", "3")),  # a number's own year wins over the publication year
+])
+def test_an_orders_short_address_takes_the_year_it_was_published(number, parts):
+    assert eli_parts(number, year=2023) == parts
+    assert eli_parts("临澜市人民政府令第6号", {"临澜市人民政府令": "llzl"}, 2023) == ("llzl", "2023", "6")
+
+
 # -- validity changes -----------------------------------------------------------------------
 
 def test_validity_changes_are_dated_by_the_content_not_by_the_build(tmp_path):

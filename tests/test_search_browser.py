@@ -79,7 +79,8 @@ def test_results_show_title_number_issuer_date_and_status_badge(search_page, sit
     first.wait_for()
     assert first.locator("h2 a").inner_text() == "臨瀾市老舊小區改造資金補助暫行辦法"
     meta = first.locator(".doc-meta").inner_text()
-    assert "臨住建規〔2021〕1號" in meta and "臨瀾市住房和城鄉建設局" in meta and "2021-03-16" in meta
+    assert "臨住建規〔2021〕1號" in meta and "臨瀾市住房和城鄉建設局" in meta and "2021年3月16日" in meta  # dates for people (gazette.labels.people_date)
+    assert first.locator("time").get_attribute("datetime") == "2021-03-16"
     badge = first.locator(".badge")
     assert badge.get_attribute("class").startswith("badge status-")
     href = first.locator("h2 a").get_attribute("href")

@@ -72,7 +72,8 @@ def test_review_becomes_overdue_the_day_after_its_due_date(early_url, page):
     open_at(page, early_url + "documents/review.html", dt.date(2027, 1, 11))
     assert banner_kinds(page) == ["banner banner-overdue"]
     assert page.locator(".banner-overdue").text_content() == \
-        "有效性待确认：本文件应于2027年1月10日前完成清理，发布以来尚未经过清理。"
+        ("有效性待确认：本文件应于2027年1月10日前完成清理，发布以来尚未经过清理。"
+         "本文件未被宣布废止或失效，本站仍列为有效，但已超过清理期限；办理具体事项前，请向发布机关确认本文件是否仍然适用。")
     assert page.locator("article.doc .flag").text_content() == "有效性待确认"
     assert page.locator("article.doc [data-validity-badge]").text_content() == "有效"
 

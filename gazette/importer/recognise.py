@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 
 from ..chinese import detect_script, fold
 from ..textrules import CLOSE_CLASS, FULLWIDTH_DATE_CHARS, OPEN_CLASS
+from ..textrules import CN_NUMBER as _NUM
+from ..textrules import chinese_number as _cn_number
+# Document numbers in running text: one rule for the importer, the archive and the citation links.
+from ..textrules import (DOC_NUMBER_BRACKET, DOC_NUMBER_NOTICE, DOC_NUMBER_ORDER, DOC_NUMBER_SERIAL,  # noqa: F401
+                         DOC_NUMBERS, find_doc_numbers)
 
 _FULLWIDTH = FULLWIDTH_DATE_CHARS
-_CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "◯": 0, "Ｏ": 0, "O": 0, "o": 0, "一": 1, "二": 2, "三": 3, "四": 4,
-              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_NUM = "〇零○Ｏ一二三四五六七八九十百千"
 
 # Arabic, Chinese-numeral and ISO-style dates.
 DATE_AR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
@@ -27,20 +29,6 @@ DATE_ROC = re.compile(r"(?:中[華华]民[國国]|民[國国])\s*(\d{2,3})\s*年
 
 _OPEN = OPEN_CLASS
 _CLOSE = CLOSE_CLASS
-_NUM = rf"[\d{_CN_NUM}]+"
-# 国发〔2016〕8号, 環辦廳函[2017]21號, 京政发〔2020〕第3号
-DOC_NUMBER_BRACKET = re.compile(
-    rf"[\u4e00-\u9fff]{{1,10}}[{_OPEN}]\s*(?:19|20)\d{{2}}\s*[{_CLOSE}]\s*第?\s*\d+\s*[号號]")
-# 中华人民共和国国务院令第656号, 财政部令第5号, 中华人民共和国主席令第三十号
-DOC_NUMBER_ORDER = re.compile(rf"[\u4e00-\u9fff]{{2,24}}令\s*[（(]?\s*第\s*{_NUM}\s*[号號][）)]?")
-# 国家税务总局公告2018年第31号
-DOC_NUMBER_NOTICE = re.compile(rf"[\u4e00-\u9fff]{{2,20}}公告\s*(?:19|20)\d{{2}}\s*年\s*第\s*\d+\s*[号號]")
-# 府交路字第1100012345號, 院臺規字第1080123456號 (Taiwan: organ + 字第 + serial)
-DOC_NUMBER_SERIAL = re.compile(r"[\u4e00-\u9fff]{1,12}字第\s*\d{4,13}\s*[号號]")
-DOC_NUMBERS = (DOC_NUMBER_BRACKET, DOC_NUMBER_ORDER, DOC_NUMBER_NOTICE, DOC_NUMBER_SERIAL)
-
-# Words that can precede a number inside a sentence but are not part of it.
-_LEADING_NOISE = re.compile(r"^(?:根据|依据|按照|经|以|和|及|与|并|的|为|于|是|由|即|见|(?:\d{1,2}月\d{1,2}日)|[^\u4e00-\u9fff]+)+")
 
 # An issuing body: ends with the word for an organ.
 ORGAN = re.compile(r"^[\u4e00-\u9fff（）()]{2,40}(?:部|厅|局|委员会|委|政府|办公室|办公厅|院|署|银行|会|总局|中心|司|处|所|法院|检察院|公司|集团|协会|联合会|小组|办)$")
@@ -112,30 +100,6 @@ class Recognised:
         return [k for k in keys if not getattr(self, k)]
 
 
-def _cn_number(s: str) -> int | None:
-    """二〇一七 → 2017 (digit by digit); 十二 → 12; 二十一 → 21; 三十 → 30."""
-    if not s:
-        return None
-    if "十" not in s and "百" not in s:
-        try:
-            return int("".join(str(_CN_DIGITS[c]) for c in s))
-        except KeyError:
-            return None
-    total, cur = 0, 0
-    for c in s:
-        if c in _CN_DIGITS:
-            cur = _CN_DIGITS[c]
-        elif c == "十":
-            total += (cur or 1) * 10
-            cur = 0
-        elif c == "百":
-            total += (cur or 1) * 100
-            cur = 0
-        else:
-            return None
-    return total + cur
-
-
 def _mkdate(y: int | None, m: int | None, d: int | None) -> dt.date | None:
     try:
         return dt.date(y, m, d) if y and m and d and 1900 <= y <= 2100 else None
@@ -191,20 +155,6 @@ def is_date_line(line: str) -> dt.date | None:
         if m:
             return parse_any_date(s)
     return None
-
-
-def find_doc_numbers(text: str) -> list[tuple[int, str]]:
-    """Document numbers in `text` as (offset, number as printed), cleaned of leading sentence words."""
-    t = text.translate(_FULLWIDTH)
-    out = []
-    for rx in DOC_NUMBERS:
-        for m in rx.finditer(t):
-            raw = text[m.start():m.end()]
-            lead = _LEADING_NOISE.match(fold(raw))
-            cut = lead.end() if lead else 0
-            out.append((m.start() + cut, raw[cut:].strip()))
-    out.sort()
-    return out
 
 
 def number_line(line: str) -> str | None:

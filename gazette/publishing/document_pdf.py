@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 
 from ..background import die_with_parent
 from ..model import Document, Issue, parse_pages
+from ..labels import people_date
 from ..render import to_text
 
 log = logging.getLogger(__name__)
@@ -88,7 +89,7 @@ def page_range(pages: str | None) -> tuple[int, int] | None:
 
 def text_content(doc: Document, site_name: str) -> dict:
     return {"title": doc.title, "doc_number": doc.doc_number or "", "issuer": "；".join(doc.issuer),
-            "date": f"{doc.date.year}年{doc.date.month}月{doc.date.day}日", "script": doc.script,
+            "date": people_date(doc.date), "script": doc.script,
             "body": to_text(doc.body), "site": site_name, "url": doc.url}
 
 

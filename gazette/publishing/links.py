@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from ..chinese import fold
 from ..defaults import DEFAULTS, with_defaults
 from ..model import document_json_url
-from ..textrules import doc_number_parts
+from ..textrules import doc_number_parts, order_number_parts
 from ..pages import DIMENSIONS, group_slug
 
 FEED_DIMENSIONS = ("issuer", "doc_type", "category")
@@ -23,16 +23,22 @@ def feed_path(dimension: str, value: str) -> str:
     return f"feeds/{DIMENSIONS[dimension][0]}/{group_slug(value)}.atom.xml"
 
 
-def eli_parts(doc_number: str | None, codes: dict[str, str] | None = None) -> tuple[str, str, str] | None:
+def eli_parts(doc_number: str | None, codes: dict[str, str] | None = None,
+              year: int | None = None) -> tuple[str, str, str] | None:
     """(issuer code, year, number) of a document number, or None when it has no such shape.
 
     The code is the number's prefix in Simplified characters (either script gives the same path),
-    or what the GAZETTE_ELI_CODES setting maps that prefix to (e.g. 临政规 → llzg)."""
+    or what the GAZETTE_ELI_CODES setting maps that prefix to (e.g. 临政规 → llzg). An order's number
+    (临澜市人民政府令第6号, the number of a 规章) carries no year: it takes `year`, the year the order
+    was published, when given (临澜市人民政府令/2023/6)."""
     if not doc_number:
         return None
     parts = doc_number_parts(doc_number)
     if not parts:
-        return None
+        order = order_number_parts(doc_number)
+        if not order or not year:
+            return None
+        parts = (order[0], str(year), order[1])
     code, year, number = parts
     code = fold(code)
     if codes:
@@ -105,7 +111,7 @@ def plan_links(model, content_dir: str, settings: PublishingSettings = Publishin
 
     owners: dict[tuple[str, str, str], str] = {}
     for doc in sorted(model.documents, key=lambda d: (d.date, d.slug)):
-        parts = eli_parts(doc.doc_number, settings.eli_codes)
+        parts = eli_parts(doc.doc_number, settings.eli_codes, doc.date.year)
         if parts:
             owners.setdefault(parts, doc.slug)
     eli = {slug: parts for parts, slug in owners.items()}

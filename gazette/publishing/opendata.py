@@ -20,6 +20,7 @@ from ..render import to_text
 from ..site import SiteModel
 from .changes import document_lastmod
 from .links import DocumentLinks
+from ..validity import review_standing
 
 # Field order of catalogue.csv and of each catalogue.json record (documented in the README).
 FIELDS = ("slug", "url", "title", "doc_number", "issuer", "signed", "date", "doc_type", "category",
@@ -68,7 +69,7 @@ def document_record(model: SiteModel, doc: Document, links: DocumentLinks, scrip
         "status": ev.status,
         "status_label": localise(STATUS_LABELS[ev.status], script),
         "review_flag": ev.flag or "",
-        "review_flag_label": localise(FLAG_LABELS[ev.flag], script) if ev.flag else "",
+        "review_flag_label": localise(FLAG_LABELS[review_standing(ev.flag, doc.reviewed)], script) if ev.flag else "",
         "review_due": _iso(ev.review_due),
         "reviewed": _iso(doc.reviewed),
         "disclosure": doc.disclosure,

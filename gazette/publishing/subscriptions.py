@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from .. import feeds
 from ..labels import FLAG_LABELS, STATUS_LABELS, localise
+from ..labels import people_date
 from ..pages import DIMENSION_TITLES, group_url
 from ..site import SiteModel
 from .changes import ONE_DAY, ValidityChange, recent_changes
@@ -23,10 +24,6 @@ CHANGE_SENTENCES = {"expired": "{date}起失效", "repealed": "{date}起废止�
 class Feed:
     path: str
     text: str
-
-
-def _cn(day) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def group_feeds(model: SiteModel, site_name: str, script: str = "zh-Hans", site_url: str = "") -> list[Feed]:
@@ -46,10 +43,10 @@ def group_feeds(model: SiteModel, site_name: str, script: str = "zh-Hans", site_
 def change_entry(change: ValidityChange, script: str = "zh-Hans", model: SiteModel | None = None) -> dict:
     doc, L = change.doc, (lambda s: localise(s, script))  # noqa: E731
     # An overdue change happens the day after the review was due.
-    sentence = CHANGE_SENTENCES[change.kind].format(date=_cn(change.day), due=_cn(change.day - ONE_DAY))
+    sentence = CHANGE_SENTENCES[change.kind].format(date=people_date(change.day), due=people_date(change.day - ONE_DAY))
     ending = model.ending(doc) if model is not None and change.kind != "overdue" else None
     if ending is not None:  # the verb, the instrument that did it and the clean-up note
-        sentence = f"{_cn(change.day)}起{ending.verb}"
+        sentence = f"{people_date(change.day)}起{ending.verb}"
         if ending.by is not None:
             sentence += f"，依据《{ending.by.title}》" + (f"（{ending.by.doc_number}）" if ending.by.doc_number else "")
         if ending.note:

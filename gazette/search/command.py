@@ -6,7 +6,7 @@ import json
 
 import click
 
-from ..labels import STATUS_LABELS
+from ..labels import STATUS_LABELS, people_date
 from ..project import GazetteError, load_project
 
 _CONTENT_HELP = "档案目录（含 documents/、issues/）。默认：设置中的 PATH，否则 content。"
@@ -44,7 +44,8 @@ def search_cmd(query, limit, as_json, content_dir, index_dir, settings_file):
         return
     click.echo(f"共 {result.total} 条结果（检索：{text}），显示前 {len(result.hits)} 条：")
     for n, h in enumerate(result.hits, 1):
-        details = " · ".join(x for x in (h.doc_number, h.issuer, h.date, STATUS_LABELS.get(h.status, h.status)) if x)
+        details = " · ".join(x for x in (h.doc_number, h.issuer, people_date(h.date), STATUS_LABELS.get(h.status, h.status))
+                             if x)
         click.echo(f"{n}. {h.title}\n   {details}\n   {h.url}")
 
 

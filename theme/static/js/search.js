@@ -379,9 +379,9 @@
     var meta = el("div", "doc-meta");
     if (r.number) { var n = el("span", "doc-number", r.number); if (r.script) n.lang = r.script; meta.appendChild(n); }
     if (r.issuer) meta.appendChild(el("span", "doc-issuer", r.issuer));
-    if (r.date) { var t = el("time", null, r.date); t.dateTime = r.date; meta.appendChild(t); }
+    if (r.date) { var t = el("time", null, window.gazetteRules.peopleDate(r.date)); t.dateTime = r.date; meta.appendChild(t); }
     if (r.status) meta.appendChild(el("span", "badge status-" + r.status, r.statusLabel));
-    if (r.flag && r.flag !== "current") meta.appendChild(el("span", "flag flag-" + r.flag, r.flagLabel));
+    if (window.gazetteRules.showFlag(r.flag)) meta.appendChild(el("span", "flag flag-" + r.flag, r.flagLabel));
     li.appendChild(meta);
     if (r.onRequest) {
       li.appendChild(el("p", "search-excerpt disclosure", msg("catalogue")));

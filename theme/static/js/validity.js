@@ -27,11 +27,8 @@
     return Date.UTC(+p[0], +p[1] - 1, +p[2]) / DAY_MS;
   }
 
-  function cnDate(iso) {
-    if (!iso) return "";
-    var p = iso.split("-");
-    return +p[0] + "年" + +p[1] + "月" + +p[2] + "日";
-  }
+  var rules = window.gazetteRules;  // page-rules.js: dates for people, which flags are shown
+  var cnDate = rules.peopleDate;
 
   function fill(template, fields) {
     return template.replace(/\{(\w+)\}/g, function (m, key) {
@@ -75,9 +72,9 @@
         ? fill(L.not_yet_effective, { date: cnDate(d.effective) }) : (L.not_yet_effective_nodate || "")]);
     }
     if (ev.flag === "overdue") {
-      out.push(["overdue", d.reviewed
+      out.push(["overdue", (d.reviewed
         ? fill(L.overdue, { due: cnDate(d.reviewDue), reviewed: cnDate(d.reviewed) })
-        : fill(L.overdue_never, { due: cnDate(d.reviewDue) })]);
+        : fill(L.overdue_never, { due: cnDate(d.reviewDue) })) + (d.overdueAdvice || "")]);
     } else if (ev.flag === "due_soon") {
       out.push(["due_soon", fill(L.due_soon, { due: cnDate(d.reviewDue) })]);
     }
@@ -90,7 +87,7 @@
     // The review flag sits right after the badge, shown for overdue and due soon only.
     var next = badge.nextElementSibling;
     var flagEl = next && next.classList.contains("flag") ? next : null;
-    if (ev.flag === "overdue" || ev.flag === "due_soon") {
+    if (rules.showFlag(ev.flag)) {
       if (!flagEl) {
         flagEl = document.createElement("span");
         badge.insertAdjacentElement("afterend", flagEl);
