@@ -77,7 +77,7 @@ class Shortcut:
         self.path = os.path.join(cache_dir, f"completed-{name}.json")
         self.folders = {"output": os.path.abspath(output_dir), "index": os.path.abspath(index_dir)}
         self.key = key
-        self.files = 0
+        self.files = 0  # pages (HTML files) the completed build left
         self.recorded: dict = {}
         self.now: dict = {}
 
@@ -93,7 +93,7 @@ class Shortcut:
         self.recorded, self.now = recorded["snapshot"], _snapshot(self.folders)
         if recorded.get("key") != self.key or self.now != self.recorded:
             return False
-        self.files = sum(1 for k in self.now if k.startswith("output:"))
+        self.files = sum(1 for k in self.now if k.startswith("output:") and k.endswith(".html"))
         return True
 
     def remove_damaged(self) -> list[str]:
