@@ -48,7 +48,7 @@ LINE_BOXES = r"""([selectors, patterns, scope]) => {
   const root = document.querySelector(scope) || document.body;
   const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
   for (let n; (n = walker.nextNode());) {
-    if (n.parentElement.closest('.doc-body, script, style, [hidden]')) continue;
+    if (n.parentElement.closest('.doc-body, .search-excerpt, script, style, [hidden]')) continue;
     for (const p of patterns) for (const m of n.data.matchAll(new RegExp(p, 'g'))) {
       const r = document.createRange(); r.setStart(n, m.index); r.setEnd(n, m.index + m[0].length);
       if (r.getClientRects().length) out.push({what: p, text: m[0], lines: lines(r.getClientRects())}); } }

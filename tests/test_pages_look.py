@@ -136,3 +136,101 @@ def test_amended_has_a_colour_of_its_own(site_url, browser, mode):
         assert len({amended, due_soon, in_force}) == 3
     finally:
         context.close()
+
+
+# -- Line breaking at desktop and phone width ---------------------------------------------------
+
+PAGES = {"home": "index.html", "issue": "issues/2024-01.html", "catalogue": "catalogue.html",
+         "report": "validity/index.html", "search": SEARCH, "in force": DOC, "amended": AMENDED,
+         "expired": "documents/llgg-2024-05.html", "repealed": "documents/llzg-2022-05.html",
+         "not yet effective": "documents/llzl-012.html", "overdue": "documents/llwjg-2024-01.html"}
+# Whole elements that stay on one line, and units found in the text (outside running text: the
+# body of a document and search excerpts break as prose does).
+ONE_LINE = (".badge", ".flag", ".disclosure", ".toc th", ".doc-number", ".meta-table th", "time")
+UNIT_PATTERNS = (r"\d{4}年\d{1,2}月\d{1,2}日", r"\d{4}年第\d+期", r"[\u3400-\u9fff]{1,6}〔\d{4}〕\d+[号號]")
+WIDTHS = (1366, 390)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", WIDTHS)
+def test_badges_numbers_headers_dates_and_issue_names_never_break(site_url, browser, width):
+    from page_measure import LINE_BOXES
+
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    measured = {}
+    try:
+        for name, path in PAGES.items():
+            page.goto(site_url + path, wait_until="networkidle")
+            if "?q=" in path:
+                page.wait_for_selector("#search-results li", timeout=15000)
+            for unit in page.evaluate(LINE_BOXES, [list(ONE_LINE), list(UNIT_PATTERNS), "body"]):
+                measured[unit["what"]] = measured.get(unit["what"], 0) + 1
+                assert unit["lines"] == 1, f"{name} at {width}px: {unit['text']!r} ({unit['what']}) takes {unit['lines']} lines"
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, f"{name}: horizontal scrolling at {width}px"
+    finally:
+        context.close()
+    # (On phones the table headers are hidden: each cell carries its label.)
+    for what in (*ONE_LINE[:5], *UNIT_PATTERNS):
+        if what == ".toc th" and width < 720:
+            continue
+        assert measured.get(what, 0) >= (1 if what == ".disclosure" else 3), f"too few {what} measured: {measured}"
+
+
+@pytest.mark.browser
+def test_catalogue_groups_share_one_set_of_column_widths(site_url, browser):
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    try:
+        widths = {}
+        for path in ("catalogue.html", "validity/index.html", "issues/2024-01.html"):
+            page.goto(site_url + path, wait_until="networkidle")
+            tables = page.evaluate("""[...document.querySelectorAll('table.toc')].map(t =>
+                [...t.querySelectorAll('thead th')].map(th => [th.textContent, Math.round(th.getBoundingClientRect().width)]))""")
+            assert tables and all(tables)
+            if path == "catalogue.html":
+                assert len(tables) >= 2 and all(t == tables[0] for t in tables), tables
+            for table in tables:
+                for header, w in table:
+                    widths.setdefault(header, set()).add(w)
+        # 文号 and 有效性 are as wide on the catalogue, the report and an issue's contents.
+        assert len(widths["文号"]) == 1 and len(widths["有效性"]) == 1, widths
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+def test_titles_leave_no_single_character_on_their_last_line_on_phones(site_url, browser):
+    from page_measure import LAST_LINE
+
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    wrapped = 0
+    try:
+        for path in ("catalogue.html", "validity/index.html", "issues/2024-01.html", "index.html", DOC, AMENDED,
+                     "documents/llzbf-2023-15.html"):
+            page.goto(site_url + path, wait_until="networkidle")
+            for title in page.evaluate(LAST_LINE, "h1, .doc-list .doc-title, .toc td:first-child a"):
+                if title["lines"] > 1:
+                    wrapped += 1
+                    assert title["last"] >= 2, f"{path}: {title['text']!r} ends with one character alone"
+            # The title reads as before: the same text to copy and to screen readers.
+            assert page.evaluate("document.querySelector('h1').innerText") == page.evaluate(
+                "document.querySelector('h1').textContent")
+    finally:
+        context.close()
+    assert wrapped >= 20, "too few titles wrapped at 390px to mean anything"
+
+
+@pytest.mark.browser
+def test_body_text_runs_35_to_40_characters_a_line(site_url, browser):
+    from page_measure import LINE_LENGTH
+
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(site_url + DOC, wait_until="networkidle")
+        lengths = page.evaluate(LINE_LENGTH, ".doc-body p")
+        assert lengths and all(35 <= n <= 40 for n in lengths), lengths
+    finally:
+        context.close()
