@@ -102,6 +102,7 @@ def configure_jinja(generator) -> None:
     env.tests["shown_flag"] = flag_shown    # {% if flag is shown_flag %}: only overdue and due soon
     env.filters["keep_units"] = typography.keep_units
     env.filters["no_orphan"] = typography.no_orphan
+    env.filters["keep_each"] = typography.keep_each
     env.globals["labels"] = labels
     env.globals["labels_json"] = json.dumps(labels, ensure_ascii=False).replace("</", "<\\/")
     env.globals["site_script"] = script

@@ -14,11 +14,11 @@ from markupsafe import Markup, escape
 
 from .textrules import CLOSE_CLASS, OPEN_CLASS
 
-# 2024年5月20日, 2024年第1期 (总第12期), 临市监规〔2026〕1号, 第12-15页: each one unit on a line.
+# 2024年5月20日, 2024年第1期 (总第12期), 临市监规〔2026〕1号, 令第12号, 第12-15页: each one unit on a line.
 UNITS = re.compile(
     r"\d{4}年\d{1,2}月\d{1,2}日"
     r"|(?:总)?\d{4}年第\d+期|总第\d+期"
-    rf"|[\u3400-\u9fff]{{0,4}}[{OPEN_CLASS}]\d{{4}}[{CLOSE_CLASS}]第?\d+[号號]"
+    rf"|[\u3400-\u9fff]{{0,4}}[{OPEN_CLASS}]\d{{4}}[{CLOSE_CLASS}]第?\d+[号號]|令第\d+[号號]"
     r"|第\d+(?:[-–—至]\d+)?页")
 # Characters that may not start a line: they go with the character before them.
 _CLOSING = set("，。、；：！？）》」』】〕〉’”…·%％")
@@ -36,6 +36,11 @@ def keep_units(text: str | None) -> Markup:
         pos = m.end()
     out.append(escape(text[pos:]))
     return Markup("").join(out)
+
+
+def keep_each(items, sep: str = "；") -> Markup:
+    """Names (issuers) joined by `sep`, each kept on one line: a line breaks between names only."""
+    return Markup(sep).join(Markup(_NOWRAP).format(item) for item in items or () if item)
 
 
 def no_orphan(text: str | None, keep: int = 2) -> Markup:

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from gazette.typography import keep_units, no_orphan
+from gazette.typography import keep_each, keep_units, no_orphan
 
 
 def text_of(markup) -> str:
@@ -22,6 +22,7 @@ def kept(markup) -> list[str]:
     ("临澜市人民政府公报 2024年第1期", ["2024年第1期"]),
     ("依据临市监规〔2026〕1号、國辦發〔2017〕21號执行", ["临市监规〔2026〕1号", "國辦發〔2017〕21號"]),
     ("见第12-15页", ["第12-15页"]),
+    ("临澜市人民政府令第12号", ["令第12号"]),
     ("没有需要保留的单位", []),
 ])
 def test_keep_units_wraps_dates_issue_names_numbers_and_pages(text, units):
@@ -51,3 +52,10 @@ def test_no_orphan_keeps_the_last_characters_together(title, tail):
 def test_no_orphan_leaves_short_and_empty_titles_alone():
     assert str(no_orphan("通知")) == "通知"
     assert str(no_orphan("")) == "" and str(no_orphan(None)) == ""
+
+
+def test_keep_each_breaks_only_between_names():
+    out = keep_each(["临澜市教育局", "临澜市发展和改革委员会", "<局>"])
+    assert kept(out) == ["临澜市教育局", "临澜市发展和改革委员会", "&lt;局&gt;"]
+    assert text_of(out) == "临澜市教育局；临澜市发展和改革委员会；&lt;局&gt;"
+    assert str(keep_each([])) == ""
