@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import pytest
 
+import os
+import re
+
+from conftest import ROOT
 from page_measure import FOCUS_CONTRAST, TEXT_CONTRAST
 
 SEARCH = "search.html?q=%E5%9E%83%E5%9C%BE"  # 垃圾: several results with excerpts
@@ -21,6 +25,28 @@ SMALL_TEXT = (".search-excerpt", ".search-hint", ".site-footer p", ".site-footer
               ".font-sizes span", ".a11y-tools button", ".site-nav a", ".banner")
 FOCUSABLE = {"page": "main a, main input, main button, main select", "header": ".a11y-tools button, .site-name",
              "navigation": ".site-nav a", "footer": ".site-footer a", "skip link": ".skip-link"}
+
+
+def _declarations(block: str) -> dict[str, str]:
+    return dict(re.findall(r"(--[\w-]+)\s*:\s*([^;]+);", block))
+
+
+def test_colours_are_one_palette_that_high_contrast_swaps():
+    css = {name: open(os.path.join(ROOT, "theme", "static", "css", name), encoding="utf-8").read()
+           for name in ("site.css", "search.css")}
+    site = css["site.css"]
+    root = _declarations(re.search(r":root \{(.*?)\n\}", site, re.S).group(1))
+    toggle = _declarations(re.search(r"html\.contrast \{(.*?)\}", site, re.S).group(1))
+    system = _declarations(re.search(r"prefers-contrast: more\) \{\s*html:not\(\.contrast-off\) \{(.*?)\}", site, re.S).group(1))
+    assert toggle == system, "the button's and the system's high contrast are the same palette"
+    assert set(toggle) <= set(root) and len(toggle) >= 30
+    # Outside the palettes (and print, which is black on white), colours are the palette's.
+    for name, text in css.items():
+        text = re.sub(r"@media print \{.*?\n\}", "", text, flags=re.S)
+        text = re.sub(r":root \{.*?\n\}|html\.contrast \{.*?\}|html:not\(\.contrast-off\) \{.*?\}", "", text, flags=re.S)
+        assert not re.findall(r"#[0-9a-fA-F]{3,6}\b|rgba?\(", text), f"{name}: a colour outside the palette"
+        for used in re.findall(r"var\((--[\w-]+)", text):
+            assert used in root, f"{name}: {used} is not in the palette"
 
 
 def open_page(browser, site_url, path, mode="normal", width=1366):

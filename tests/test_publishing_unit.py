@@ -199,6 +199,17 @@ def _numbered_pdf(path, pages):
     c.save()
 
 
+def _issue_with_scan(tmp_path, make_pdf, pages):
+    """(content, out) of an archive holding issue 2024-01 whose scan `make_pdf` writes with `pages` pages."""
+    content = tmp_path / "content"
+    (content / "scans").mkdir(parents=True)
+    make_pdf(content / "scans" / "2024-01.pdf", pages)
+    (content / "issues").mkdir()
+    (content / "issues" / "2024-01.md").write_text("year: 2024\nnumber: 1\ndate: 2024-03-01\nscan: scans/2024-01.pdf\n\n",
+                                                   encoding="utf-8")
+    return content, tmp_path / "out"
+
+
 def test_page_range_maps_gazette_pages_to_scan_pages():
     assert page_range("12-15") == (11, 14) and page_range("3") == (2, 2) and page_range("x") is None
 
@@ -221,12 +232,7 @@ def test_text_pdf_holds_the_text_in_either_script(tmp_path):
 
 
 def test_pdfs_come_from_scan_or_text_are_cached_and_switchable(tmp_path):
-    content, out = tmp_path / "content", tmp_path / "out"
-    (content / "scans").mkdir(parents=True)
-    _numbered_pdf(content / "scans" / "2024-01.pdf", 8)
-    (content / "issues").mkdir()
-    (content / "issues" / "2024-01.md").write_text("year: 2024\nnumber: 1\ndate: 2024-03-01\nscan: scans/2024-01.pdf\n\n",
-                                                   encoding="utf-8")
+    content, out = _issue_with_scan(tmp_path, _numbered_pdf, 8)
     write_doc(content, "in-issue", title="刊登文件", date="2024-03-01", gazette="2024-01", pages="3-4")
     write_doc(content, "text-only", title="仅有文本", date="2024-03-02")
     write_doc(content, "bad-pages", title="页码越界", date="2024-03-03", gazette="2024-01", pages="30-31")
@@ -359,12 +365,7 @@ def test_stamp_marks_every_page_and_leaves_the_scan_as_it_is(tmp_path):
 
 
 def test_downloads_of_documents_not_in_force_are_stamped_and_the_stamp_cached(tmp_path):
-    content, out = tmp_path / "content", tmp_path / "out"
-    (content / "scans").mkdir(parents=True)
-    _scanned_pdf(content / "scans" / "2024-01.pdf", 4)
-    (content / "issues").mkdir()
-    (content / "issues" / "2024-01.md").write_text("year: 2024\nnumber: 1\ndate: 2024-03-01\nscan: scans/2024-01.pdf\n\n",
-                                                   encoding="utf-8")
+    content, out = _issue_with_scan(tmp_path, _scanned_pdf, 4)
     write_doc(content, "current", title="现行文件", date="2024-03-01", gazette="2024-01", pages="1-2")
     write_doc(content, "gone", title="已废止文件", date="2024-03-01", gazette="2024-01", pages="3-4",
               validity="repealed", repealed_on="2025-05-01")
