@@ -240,6 +240,8 @@ def test_titles_leave_no_single_character_on_their_last_line_on_phones(site_url,
                 if title["lines"] > 1:
                     wrapped += 1
                     assert title["last"] >= 2, f"{path}: {title['text']!r} ends with one character alone"
+            if page.locator("table.toc").count():  # laid out as rows of lines, still a table to screen readers
+                assert page.get_by_role("table").count() and page.get_by_role("row").count() > 2, path
             # The title reads as before: the same text to copy and to screen readers.
             assert page.evaluate("document.querySelector('h1').innerText") == page.evaluate(
                 "document.querySelector('h1').textContent")
