@@ -14,7 +14,7 @@ import jinja2
 from pelican.generators import Generator
 from pelican.readers import BaseReader
 
-from . import build_context, feeds, incremental
+from . import build_context, feeds, incremental, typography
 from .build_context import BuildError  # noqa: F401 - re-exported
 from .labels import STATUS_LABELS, FLAG_LABELS, all_labels, flag_shown, localise, people_date
 from .metadata import split_header
@@ -100,6 +100,9 @@ def configure_jinja(generator) -> None:
     env.autoescape = True
     env.filters["cn_date"] = people_date    # dates as people read them (gazette.labels)
     env.tests["shown_flag"] = flag_shown    # {% if flag is shown_flag %}: only overdue and due soon
+    env.filters["keep_units"] = typography.keep_units
+    env.filters["no_orphan"] = typography.no_orphan
+    env.filters["keep_each"] = typography.keep_each
     env.globals["labels"] = labels
     env.globals["labels_json"] = json.dumps(labels, ensure_ascii=False).replace("</", "<\\/")
     env.globals["site_script"] = script

@@ -173,16 +173,26 @@ def test_short_permanent_address_redirects_to_the_document(site_url, catalogue, 
 
 def test_pdf_download_of_each_public_document(sample_site, archive, catalogue):
     records = {r["slug"]: r for r in catalogue["documents"]}
-    cut_from_scan = 0
+    cut_from_scan = stamped = 0
+    stamp_day = f"{AS_OF.year}年{AS_OF.month}月{AS_OF.day}日"
     for doc in archive.documents:
         if not doc.is_public:
             assert not os.path.exists(os.path.join(sample_site.output, "documents", f"{doc.slug}.pdf"))
             continue
         assert records[doc.slug]["pdf_url"] == f"documents/{doc.slug}.pdf"
         pdf = pypdfium2.PdfDocument(os.path.join(sample_site.output, records[doc.slug]["pdf_url"]))
-        text = re.sub(r"\s+", "", "".join(p.get_textpage().get_text_range() for p in pdf))
+        pages = [re.sub(r"\s+", "", p.get_textpage().get_text_range()) for p in pdf]
+        text = "".join(pages)
         title = re.sub(r"\s+", "", doc.title)
         assert title[:8] in text, doc.slug
+        # Not in force: its status and the date of the stamp on every page; in force: no stamp.
+        record = records[doc.slug]
+        if record["status"] in ("in_force", "amended"):
+            assert "有效性标注日期" not in text, doc.slug
+        else:
+            stamped += 1
+            for n, page_text in enumerate(pages, 1):
+                assert record["status_label"] in page_text and f"有效性标注日期：{stamp_day}" in page_text, (doc.slug, n)
         if doc.pages:
             first, _, last = doc.pages.partition("-")
             if len(pdf) == int(last or first) - int(first) + 1:
@@ -190,6 +200,7 @@ def test_pdf_download_of_each_public_document(sample_site, archive, catalogue):
         page = read(sample_site, doc.url)
         assert f'href="../documents/{doc.slug}.pdf"' in page
     assert cut_from_scan >= 10, "documents printed in a scanned issue are cut from that scan"
+    assert stamped >= 8, "the sample's repealed, expired and not yet effective documents are stamped"
 
 
 def test_precompressed_copies_match_their_sources(sample_site):

@@ -199,6 +199,17 @@ def _numbered_pdf(path, pages):
     c.save()
 
 
+def _issue_with_scan(tmp_path, make_pdf, pages):
+    """(content, out) of an archive holding issue 2024-01 whose scan `make_pdf` writes with `pages` pages."""
+    content = tmp_path / "content"
+    (content / "scans").mkdir(parents=True)
+    make_pdf(content / "scans" / "2024-01.pdf", pages)
+    (content / "issues").mkdir()
+    (content / "issues" / "2024-01.md").write_text("year: 2024\nnumber: 1\ndate: 2024-03-01\nscan: scans/2024-01.pdf\n\n",
+                                                   encoding="utf-8")
+    return content, tmp_path / "out"
+
+
 def test_page_range_maps_gazette_pages_to_scan_pages():
     assert page_range("12-15") == (11, 14) and page_range("3") == (2, 2) and page_range("x") is None
 
@@ -221,12 +232,7 @@ def test_text_pdf_holds_the_text_in_either_script(tmp_path):
 
 
 def test_pdfs_come_from_scan_or_text_are_cached_and_switchable(tmp_path):
-    content, out = tmp_path / "content", tmp_path / "out"
-    (content / "scans").mkdir(parents=True)
-    _numbered_pdf(content / "scans" / "2024-01.pdf", 8)
-    (content / "issues").mkdir()
-    (content / "issues" / "2024-01.md").write_text("year: 2024\nnumber: 1\ndate: 2024-03-01\nscan: scans/2024-01.pdf\n\n",
-                                                   encoding="utf-8")
+    content, out = _issue_with_scan(tmp_path, _numbered_pdf, 8)
     write_doc(content, "in-issue", title="刊登文件", date="2024-03-01", gazette="2024-01", pages="3-4")
     write_doc(content, "text-only", title="仅有文本", date="2024-03-02")
     write_doc(content, "bad-pages", title="页码越界", date="2024-03-03", gazette="2024-01", pages="30-31")
@@ -289,3 +295,102 @@ def test_partitions_write_their_documents_and_the_assembly_the_site_wide_files(t
     # The assembly keeps the partitions' files (here, only one partition was merged in).
     assert (out / "documents" / "new.json").exists() and (out / "documents" / "new.pdf").exists()
     assert not (out / "documents" / "old.json").exists()
+
+
+# -- status stamps on downloads ---------------------------------------------------------------
+
+def _scanned_pdf(path, pages=3):
+    """A scan as scanners and OCR tools write one: each page a photograph (a noisy grey image) with
+    an invisible, horizontally scaled text layer left in that state (3 Tr, 80 Tz, no reset); the
+    last page rotated a quarter turn."""
+    import random
+
+    from PIL import Image
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    rng = random.Random(7)
+    c = canvas.Canvas(str(path), pagesize=(520, 740), invariant=1)
+    for n in range(1, pages + 1):
+        image = Image.new("L", (260, 370), 235)
+        image.putdata([rng.randrange(200, 255) if rng.random() < 0.3 else 240 for _ in range(260 * 370)])
+        c.drawImage(ImageReader(image.convert("RGB")), 0, 0, 520, 740)
+        c._code.append(f"BT 3 Tr 80 Tz /F1 12 Tf 1 0 0 1 60 600 Tm (SCAN-PAGE-{n}) Tj ET")  # OCR layer, state left as is
+        c.setFont("Helvetica", 12)  # (registers /F1 for the layer above)
+        if n == pages:
+            c._pagesize = (520, 740)
+            c.setPageRotation(90)
+        c.showPage()
+    c.save()
+
+
+def _page_text(pdf, i):
+    return pdf[i].get_textpage().get_text_range().replace("\r", "").replace("\n", "")
+
+
+def _image_data(page):
+    return [bytes(obj.get_data(decode_simple=False)) for obj in page.get_objects()
+            if obj.type == pypdfium2.raw.FPDF_PAGEOBJ_IMAGE]
+
+
+def test_stamp_marks_every_page_and_leaves_the_scan_as_it_is(tmp_path):
+    from PIL import ImageChops
+
+    from gazette.publishing.document_pdf import Stamp, stamp_status
+
+    _scanned_pdf(tmp_path / "scan.pdf")
+    stamp = Stamp("已废止", "2026年11月22日", "有效性标注日期：2026年11月22日")
+    stamp_status(str(tmp_path / "scan.pdf"), str(tmp_path / "stamped.pdf"), stamp, "测试公报")
+    before, after = pypdfium2.PdfDocument(str(tmp_path / "scan.pdf")), pypdfium2.PdfDocument(str(tmp_path / "stamped.pdf"))
+    assert len(after) == len(before) == 3
+    for i in range(3):
+        text = _page_text(after, i)
+        assert "已废止" in text and "2026年11月22日" in text and f"SCAN-PAGE-{i + 1}" in text, text
+        # The page's own content is there as it was: its image, byte for byte, and its text layer.
+        assert _image_data(after[i]) == _image_data(before[i]) and _image_data(before[i])
+        assert after[i].get_rotation() == before[i].get_rotation()
+        assert after[i].get_size() == before[i].get_size()
+        # Drawn only in the top right corner of the page as it is seen (rotation applied), and seen:
+        # red, not left invisible by the text layer's state.
+        old, new = before[i].render(scale=1).to_pil().convert("RGB"), after[i].render(scale=1).to_pil().convert("RGB")
+        box = ImageChops.difference(old, new).getbbox()
+        assert box, f"page {i + 1}: no stamp drawn"
+        assert box[0] > old.width * 0.4 and box[3] < old.height * 0.3, f"page {i + 1}: stamp at {box} of {old.size}"
+        px = new.crop((box[0] + 5, box[1] + 5, box[2] - 5, box[3] - 5)).tobytes()  # inside the frame: the text
+        reds = sum(1 for j in range(0, len(px), 3) if px[j] > 120 and px[j + 1] < 90 and px[j + 2] < 90)
+        assert reds > 200, f"page {i + 1}: the stamp's text is not visible"
+    # Reproducible: the same input and stamp give the same bytes.
+    stamp_status(str(tmp_path / "scan.pdf"), str(tmp_path / "again.pdf"), stamp, "测试公报")
+    assert (tmp_path / "again.pdf").read_bytes() == (tmp_path / "stamped.pdf").read_bytes()
+
+
+def test_downloads_of_documents_not_in_force_are_stamped_and_the_stamp_cached(tmp_path):
+    content, out = _issue_with_scan(tmp_path, _scanned_pdf, 4)
+    write_doc(content, "current", title="现行文件", date="2024-03-01", gazette="2024-01", pages="1-2")
+    write_doc(content, "gone", title="已废止文件", date="2024-03-01", gazette="2024-01", pages="3-4",
+              validity="repealed", repealed_on="2025-05-01")
+    write_doc(content, "ended", title="到期文件", date="2024-03-02", expires="2026-06-30")
+    settings = settings_for(content, tmp_path)
+    first = publish(model_of(content), project_of(settings, out))
+    assert (first.pdf.made, first.pdf.stamped) == (3, 2)
+    pdf = lambda slug: pypdfium2.PdfDocument(str(out / "documents" / f"{slug}.pdf"))  # noqa: E731
+    for slug, status in (("gone", "已废止"), ("ended", "已失效")):
+        for i in range(len(pdf(slug))):
+            assert status in _page_text(pdf(slug), i) and "2026年11月22日" in _page_text(pdf(slug), i), (slug, i)
+    assert [_page_text(pdf("gone"), i).startswith(f"SCAN-PAGE-{i + 3}") for i in range(2)] == [True, True]
+    for i in range(2):  # in force: the pages as cut from the scan, nothing added
+        assert _page_text(pdf("current"), i) == f"SCAN-PAGE-{i + 1}"
+    cache = tmp_path / "cache"
+    stamped = sorted(p.name for p in cache.rglob("*-*.pdf"))
+    assert len(stamped) == 2 and len(list(cache.rglob("*.pdf"))) == 5  # three unstamped, two stamped
+    # Same as-of date: nothing made or stamped again, same bytes.
+    before = (out / "documents" / "gone.pdf").read_bytes()
+    again = publish(model_of(content), project_of(settings, out))
+    assert (again.pdf.made, again.pdf.stamped, again.pdf.written) == (0, 0, 0)
+    assert (out / "documents" / "gone.pdf").read_bytes() == before
+    # A later as-of date re-stamps from the cached PDFs; the old stamps leave the cache.
+    later = publish(model_of(content, dt.date(2026, 12, 1)), project_of(settings, out))
+    assert (later.pdf.made, later.pdf.stamped) == (0, 2)
+    assert "2026年12月1日" in _page_text(pdf("gone"), 0)
+    now = sorted(p.name for p in cache.rglob("*-*.pdf"))
+    assert len(now) == 2 and not set(now) & set(stamped)

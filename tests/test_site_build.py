@@ -15,7 +15,7 @@ import zlib
 import pytest
 from click.testing import CliRunner
 
-from conftest import AS_OF, CONTENT
+from conftest import AS_OF, CONTENT, without_line_spans
 from gazette.archive import issue_contents, iter_content_files, load_archive
 from gazette.cli import cli
 from gazette.model import read_document
@@ -31,7 +31,7 @@ def fetch(url: str) -> tuple[int, bytes, str]:
 def get_html(url: str) -> str:
     status, body, _ = fetch(url)
     assert status == 200
-    return body.decode("utf-8")
+    return without_line_spans(body.decode("utf-8"))
 
 
 @pytest.fixture(scope="module")

@@ -26,6 +26,8 @@ SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 # Pages a citizen lands on; axe-core and the CSP check run on each.
 KEY_PAGES = ("index.html", "issues/2023-01.html", "documents/llzg-2023-01.html", "search.html",
              "search.html?q=%E5%9E%83%E5%9C%BE", "documents/llzg-2022-05.html")
+# And in high contrast: the pages with the most kinds of element (badges, flags, banners, excerpts).
+CONTRAST_PAGES = ("documents/llhg-2023-01.html", "search.html?q=%E5%9E%83%E5%9C%BE", "catalogue.html")
 
 
 class _UnthrottledHandler(_QuietHandler):
@@ -92,22 +94,44 @@ def csp_page(browser):
     context.close()
 
 
-@pytest.mark.browser
-@pytest.mark.parametrize("path", KEY_PAGES)
-def test_no_serious_or_critical_accessibility_violation(site_url, csp_page, path):
+def _serious_violations(page, site_url: str, path: str) -> list:
     try:
         from axe_playwright_python.sync_playwright import Axe
     except ImportError:
         unavailable("axe-playwright-python is not installed (pip install -e '.[test]')")
-    csp_page.goto(site_url + path, wait_until="networkidle")
+    page.goto(site_url + path, wait_until="networkidle")
     if path.startswith("search.html?"):
-        csp_page.wait_for_selector("#search-results li", timeout=15000)
-    results = Axe().run(csp_page, options={"resultTypes": ["violations"],
-                                            "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a",
-                                                                                  "wcag21aa", "best-practice"]}})
-    bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-           for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+        page.wait_for_selector("#search-results li", timeout=15000)
+    results = Axe().run(page, options={"resultTypes": ["violations"],
+                                       "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a",
+                                                                             "wcag21aa", "best-practice"]}})
+    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", KEY_PAGES)
+def test_no_serious_or_critical_accessibility_violation(site_url, csp_page, path):
+    bad = _serious_violations(csp_page, site_url, path)
     assert not bad, f"{path}: {bad}"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("mode", ("contrast", "system"))
+@pytest.mark.parametrize("path", CONTRAST_PAGES)
+def test_no_serious_accessibility_violation_in_high_contrast(site_url, browser, path, mode):
+    """The high-contrast state too (the 高对比度 button, and the system's prefers-contrast: more):
+    axe's colour-contrast rule then measures the high-contrast palette."""
+    context = browser.new_context(**({"contrast": "more"} if mode == "system" else {}))
+    if mode == "contrast":
+        context.add_init_script("localStorage.setItem('gazette-contrast', '1')")
+    page = context.new_page()
+    try:
+        bad = _serious_violations(page, site_url, path)
+        assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(0, 0, 0)"
+        assert not bad, f"{path} [{mode}]: {bad}"
+    finally:
+        context.close()
 
 
 @pytest.mark.browser

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from conftest import AS_OF, CONTENT
+from conftest import AS_OF, CONTENT, without_line_spans
 from gazette.archive import load_archive
 from gazette.search.records import records_from_site
 from gazette.site import SiteModel
@@ -29,7 +29,7 @@ def jsonld(site, slug: str) -> dict:
 
 
 def text_of(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", without_line_spans(html)))
 
 
 def test_versions_and_relations_are_in_the_json_ld(sample_site):

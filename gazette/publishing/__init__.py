@@ -108,7 +108,7 @@ def publish(model: SiteModel, project: Project, static_pages: list[str] = (), pl
     # Downloads.
     if opts.pdf:
         jobs = pdf.plan_pdfs([d for d in model.documents if mine(d)], plan.pdf_kinds, issues, content_dir,
-                             site_name)
+                             site_name, pdf.status_stamps(model, script))
         result.pdf = pdf.write_pdfs(jobs, output_dir, os.path.join(project.cache_dir, "pdf"), workers=pdf_workers)
         if site_wide and mode.writes_documents:  # every document's PDF was planned: the cache keeps only those
             pdf.forget_pdfs(jobs, os.path.join(project.cache_dir, "pdf"))

@@ -5,6 +5,12 @@ the issue it appeared in (pypdfium2 imports the page range into a new PDF); else
 set from its text (reportlab, with the standard Adobe CJK fonts, so no font file is embedded).
 Each PDF is cached under the cache folder by a hash of its inputs, so a rebuild only makes the
 PDFs of new or edited documents; GAZETTE_PDF = False switches the downloads off.
+
+The download of a document that is not in force (repealed, expired, not yet effective) carries a
+stamp on every page: its status and the date of the stamp (the build's as-of date). The stamp is
+an overlay added to each page's content; the page's own content (the scan) is left as it is. The
+unstamped PDF stays cached by its own key, the stamped one by that key and the stamp, so a new
+as-of date only re-stamps.
 """
 
 from __future__ import annotations
@@ -40,6 +46,23 @@ def fix_cid_encodings() -> None:
 PARALLEL_FROM = 24  # fewer PDFs to make than this: not worth starting worker processes
 
 
+STAMP_VERSION = "1"  # bump when the stamp's drawing changes
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What a not-in-force document's download is stamped with."""
+
+    status: str   # the status label (已废止, 已失效, 尚未生效)
+    day: str      # the date of the stamp, as people read it (2026年11月22日)
+    caption: str  # the line under it (有效性标注日期：…)
+    script: str = "zh-Hans"
+
+    @property
+    def key(self) -> str:
+        return _hash(STAMP_VERSION, self.status, self.day, self.caption, self.script)[:16]
+
+
 @dataclass(frozen=True)
 class PdfJob:
     slug: str
@@ -50,6 +73,12 @@ class PdfJob:
     last: int = 0
     doc: Document | None = None  # whose text a text PDF shows (also the fallback when a scan cannot be cut)
     site: str = ""
+    stamp: Stamp | None = None   # a document not in force: stamped on every page
+
+    @property
+    def cache_name(self) -> str:
+        """The PDF's name in the cache: the unstamped PDF's, or the stamped copy's."""
+        return f"{self.key}-{self.stamp.key}.pdf" if self.stamp else f"{self.key}.pdf"
 
     @property
     def text(self) -> dict:
@@ -63,6 +92,7 @@ class PdfResult:
     made: int = 0
     reused: int = 0
     written: int = 0
+    stamped: int = 0
     failed: list[str] | None = None
 
 
@@ -93,16 +123,31 @@ def text_content(doc: Document, site_name: str) -> dict:
             "body": to_text(doc.body), "site": site_name, "url": doc.url}
 
 
+STAMP_CAPTION = "有效性标注日期：{day}"
+
+
+def status_stamps(model, script: str = "zh-Hans") -> dict[str, Stamp]:
+    """slug → stamp, for each document not in force on the model's as-of date."""
+    from ..labels import STATUS_LABELS, localise
+
+    day = people_date(model.as_of)
+    return {doc.slug: Stamp(localise(STATUS_LABELS[ev.status], script), day,
+                            localise(STAMP_CAPTION.format(day=day), script), script)
+            for doc in model.documents if not (ev := model.evaluation(doc)).in_force}
+
+
 def plan_pdfs(docs: list[Document], kinds: dict[str, str], issues: dict[str, Issue], content_dir: str,
-              site_name: str) -> list[PdfJob]:
-    """One job per document that gets a PDF (kinds: slug → 'scan' | 'issue' | 'text')."""
+              site_name: str, stamps: dict[str, Stamp] | None = None) -> list[PdfJob]:
+    """One job per document that gets a PDF (kinds: slug → 'scan' | 'issue' | 'text'; stamps: slug →
+    the stamp of a document not in force)."""
     jobs = []
+    stamps = stamps or {}
     for doc in docs:
         kind = kinds.get(doc.slug)
         if not kind:
             continue
         text_key = json.dumps(text_content(doc, site_name), sort_keys=True)
-        own = dict(doc=doc, site=site_name)
+        own = dict(doc=doc, site=site_name, stamp=stamps.get(doc.slug))
         if kind == "scan":
             src = os.path.join(content_dir, doc.scan)
             jobs.append(PdfJob(doc.slug, kind, _hash(VERSION, kind, _file_hash(src), text_key), source=src, **own))
@@ -173,6 +218,93 @@ def stable_pdf_id(path: str) -> None:
     new = data[:m.start(1)] + ids[0] + data[m.end(1):m.start(2)] + ids[1] + data[m.end(2):]
     with open(path, "wb") as f:
         f.write(new)
+
+
+def stamp_status(source: str, dest: str, stamp: Stamp, site: str = "") -> None:
+    """`source` with `stamp` drawn over the top of every page, written to `dest` (atomically).
+
+    The stamp is set by ReportLab (one page per page of `source`, in that page's size and rotation)
+    and placed on each page as a form XObject by PDFium: an object added after the page's own,
+    which stay as they are. Same input, same stamp: same bytes (stable_pdf_id)."""
+    import io
+
+    import pypdfium2 as pdfium
+
+    src = pdfium.PdfDocument(source)
+    try:
+        boxes = [(page.get_cropbox(), page.get_rotation()) for page in src]
+        overlay = pdfium.PdfDocument(io.BytesIO(_stamp_pages(boxes, stamp, site)))
+        for i, page in enumerate(src):
+            page.insert_obj(overlay.page_as_xobject(i, src).as_pageobject())
+            page.gen_content()
+        tmp = f"{dest}.tmp{os.getpid()}"
+        src.save(tmp)
+        overlay.close()
+    finally:
+        src.close()
+    stable_pdf_id(tmp)
+    os.replace(tmp, dest)
+
+
+def _stamp_pages(boxes: list[tuple[tuple[float, float, float, float], int]], stamp: Stamp, site: str) -> bytes:
+    """A PDF with one page per (crop box, rotation): the stamp in the top right corner as the page is
+    seen (rotation applied), the rest of the page empty."""
+    import io
+
+    from reportlab.lib.colors import Color
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    font = CID_FONTS.get(stamp.script, CID_FONTS["zh-Hans"])
+    fix_cid_encodings()
+    if font not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(font))
+    red = Color(0.64, 0.09, 0.10)
+    out = io.BytesIO()
+    c = canvas.Canvas(out, invariant=1, pageCompression=1)
+    for (left, bottom, right, top), rotation in boxes:
+        w, h = right - left, top - bottom
+        c.setPageSize((right, top))
+        seen_w, seen_h = (h, w) if rotation in (90, 270) else (w, h)
+        c.saveState()
+        # From the page as seen (origin bottom left) to the page's own space.
+        c.translate(left, bottom)
+        c.transform(*{0: (1, 0, 0, 1, 0, 0), 90: (0, 1, -1, 0, w, 0), 180: (-1, 0, 0, -1, w, h),
+                      270: (0, -1, 1, 0, 0, h)}[rotation % 360])
+        scale = max(0.6, min(1.0, seen_w / 595))  # A4 width in points: smaller on small pages
+        lines = [(stamp.status, 15 * scale), (stamp.caption, 8 * scale)] + ([(site, 7 * scale)] if site else [])
+        pad = 6 * scale
+        box_w = max(pdfmetrics.stringWidth(t, font, size) for t, size in lines) + 2 * pad
+        box_h = sum(size * 1.35 for _, size in lines) + 2 * pad - 2 * scale
+        x, y = seen_w - box_w - 18 * scale, seen_h - box_h - 18 * scale
+        c.setFillColor(Color(1, 1, 1, alpha=0.88))
+        c.setStrokeColor(red)
+        c.setLineWidth(1.5 * scale)
+        c.rect(x, y, box_w, box_h, stroke=1, fill=1)
+        c.setFillColor(red)
+        baseline = y + box_h - pad
+        for text, size in lines:
+            baseline -= size
+            # The text state is not reset by the form that holds the stamp: a scan's OCR layer
+            # leaves invisible (3 Tr) or scaled text behind it. Set every part of it; fill and
+            # stroke (2 Tr: ReportLab writes only a mode other than the fill it assumes) sets it
+            # a little bolder too.
+            t = c.beginText(x + box_w / 2 - pdfmetrics.stringWidth(text, font, size) / 2, baseline)
+            t.setFont(font, size)
+            t.setTextRenderMode(2)
+            t.setCharSpace(0)
+            t.setWordSpace(0)
+            t.setHorizScale(100)
+            t.setRise(0)
+            t.textOut(text)
+            c.setLineWidth(size * 0.02)
+            c.drawText(t)
+            baseline -= size * 0.35
+        c.restoreState()
+        c.showPage()
+    c.save()
+    return out.getvalue()
 
 
 # Line breaking (a small subset of the Chinese layout rules of W3C clreq): these never start a
@@ -273,6 +405,7 @@ def text_pdf(content: dict, dest: str) -> None:
         else:  # a text object of our own: drawString would also measure the line, unused
             t = c.beginText(left + x, state["y"])
             t.textOut(text)
+            c.setLineWidth(size * 0.02)
             c.drawText(t)
 
     for text in _wrap(content["title"], width, _widths(font, 17)):
@@ -318,8 +451,12 @@ def write_pdfs(jobs: list[PdfJob], output_dir: str, cache_dir: str, workers: int
     """Make the PDFs missing from the cache, then copy each into documents/ unless already there."""
     os.makedirs(cache_dir, exist_ok=True)
     result = PdfResult(failed=[])
-    cached = {job.slug: os.path.join(cache_dir, f"{job.key}.pdf") for job in jobs}
-    missing = [(job, cached[job.slug]) for job in jobs if not os.path.exists(cached[job.slug])]
+    base = {job.slug: os.path.join(cache_dir, f"{job.key}.pdf") for job in jobs}
+    cached = {job.slug: os.path.join(cache_dir, job.cache_name) for job in jobs}
+    # The unstamped PDF is made when missing and its document's download is (a stamped one is
+    # made from it: a new stamp date re-stamps without cutting or setting the PDF again).
+    missing = [(job, base[job.slug]) for job in jobs
+               if not os.path.exists(cached[job.slug]) and not os.path.exists(base[job.slug])]
     if len(missing) >= PARALLEL_FROM and workers > 1:
         # Forked workers (spawn would need the caller's `if __name__ == "__main__"` guard); they
         # only run reportlab / pdfium and report back instead of logging, so no inherited lock is taken.
@@ -336,6 +473,14 @@ def write_pdfs(jobs: list[PdfJob], output_dir: str, cache_dir: str, workers: int
             log.warning("PDF of %s not made: %s", slug, error)
     result.made = len(missing) - len(result.failed)
     result.reused = len(jobs) - len(missing)
+    for job in jobs:
+        if job.stamp and not os.path.exists(cached[job.slug]) and os.path.exists(base[job.slug]):
+            try:
+                stamp_status(base[job.slug], cached[job.slug], job.stamp, job.site)
+                result.stamped += 1
+            except Exception as e:  # a PDF PDFium cannot rewrite: no download rather than an unmarked one
+                result.failed.append(f"{job.slug}: stamp: {type(e).__name__}: {e}")
+                log.warning("PDF of %s not stamped: %s", job.slug, e)
     for job in jobs:
         src = cached[job.slug]
         if not os.path.exists(src):
@@ -358,7 +503,7 @@ def forget_pdfs(jobs: list[PdfJob], cache_dir: str) -> int:
     """Remove cached PDFs that no job of this build uses (documents withheld, edited or deleted
     since): the cache must not keep the text of a document that is no longer public. Only a
     build that plans every document's PDF may call it. Returns how many were removed."""
-    keep = {f"{job.key}.pdf" for job in jobs}
+    keep = {f"{job.key}.pdf" for job in jobs} | {job.cache_name for job in jobs}
     removed = 0
     for name in os.listdir(cache_dir) if os.path.isdir(cache_dir) else ():
         if name not in keep:

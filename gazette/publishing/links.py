@@ -66,6 +66,13 @@ class DocumentLinks:
         """The short address as a link that also works where folders are not served (file://)."""
         return self.eli_url + "index.html" if self.eli_url else None
 
+    def permanent_address(self, doc_url: str, site_url: str = "") -> str:
+        """What a printed page cites: the short permanent address, else the page's own; absolute
+        when the site's public address is known, else the site path. As people read and type it
+        (临政规, not %E4%B8%B4…)."""
+        path = urllib.parse.unquote(self.eli_url or doc_url)
+        return f"{site_url}/{path}" if site_url else path
+
 
 @dataclass
 class PublishingSettings:

@@ -13,6 +13,7 @@ from pelican import signals
 
 from gazette import background, build_context, publishing, timing
 from gazette.publishing.links import FEED_DIMENSIONS, VALIDITY_FEED, feed_path
+from gazette.publishing.output import absolute_site_url
 
 NAME = "publishing"
 
@@ -31,6 +32,7 @@ def add_template_globals(generator):
     env.globals["publishing_links"] = lambda doc: _plan(build).links.get(doc.slug)
     env.globals["feed_url"] = lambda dim, value: feed_path(dim, value) if dim in FEED_DIMENSIONS else None
     env.globals["validity_feed_url"] = VALIDITY_FEED
+    env.globals["absolute_site_url"] = absolute_site_url(generator.settings)
     # What document.html shows from the link plan (PDF, short address, feeds).
     build.page_dependencies[NAME] = lambda doc: repr(_plan(build).links.get(doc.slug))
 
