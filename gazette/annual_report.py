@@ -19,9 +19,7 @@ the model, on-request ones are not 主动公开), by these rules, each a functio
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 from dataclasses import dataclass, field
 
@@ -29,6 +27,7 @@ import click
 
 from .check import echo_report, parse_as_of
 from .chinese import fold
+from .inert import csv_text
 from .labels import localise, people_date
 from .model import Document
 from .site import SiteModel
@@ -70,12 +69,8 @@ class AnnualReport:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=1) + "\n"
 
     def to_csv(self) -> str:
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["year", "doc_type", *COLUMNS])
-        for r in self.rows:
-            writer.writerow([self.year, r.doc_type, *(r.count(c) for c in COLUMNS)])
-        return out.getvalue()
+        return csv_text(["year", "doc_type", *COLUMNS],
+                        ([self.year, r.doc_type, *(r.count(c) for c in COLUMNS)] for r in self.rows))
 
     def to_text(self, script: str = "zh-Hans") -> str:
         L = lambda s: localise(s, script)  # noqa: E731

@@ -10,12 +10,11 @@ in force; `issuer` and `superseded_by` (slugs) are `;`-separated. `ended_on`, `e
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 from dataclasses import dataclass, field
 
+from .inert import csv_text
 from .labels import FLAG_LABELS, STATUS_LABELS, localise, people_date
 from .site import SiteModel
 from .validity import FLAGS, STATUSES, review_standing
@@ -83,11 +82,7 @@ class Report:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n"
 
     def to_csv(self) -> str:
-        out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=FIELDS)
-        writer.writeheader()
-        writer.writerows(self.rows)
-        return out.getvalue()
+        return csv_text(list(FIELDS), self.rows, lineterminator="\r\n")
 
     def to_text(self, script: str = "zh-Hans") -> str:
         """Readable report for the terminal, grouped by status and flag; dates as people read them."""

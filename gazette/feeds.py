@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from xml.sax.saxutils import escape, quoteattr
 
+from .inert import xml_attr as quoteattr, xml_escape as escape
 from .model import Document, Issue
 from .render import summary
 

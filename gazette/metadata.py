@@ -71,9 +71,10 @@ DOCUMENT_KEYS = frozenset(KEY_ALIASES) - {"year", "number", "serial"}
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b\u200c\u200d"
                                    "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063"
                                    "\u2064\u2066\u2067\u2068\u2069\u3164\ufeff\uffa0"), None)
-# Characters no metadata value may hold: C0 controls but the tab, and DEL (they make XML
-# ill-formed, cut file names and strings short, and are never typed on purpose).
-_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+# Characters no metadata value may hold: C0 controls but the tab, DEL, lone surrogates and the
+# non-characters U+FFFE/U+FFFF (they make XML ill-formed, cut file names and strings short, and
+# are never typed on purpose).
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 
 def normalise_word(raw: str) -> str:
@@ -183,7 +184,8 @@ def control_character(value: str) -> str | None:
     m = _CONTROL.search(value)
     if not m:
         return None
-    return f"含有控制字符 U+{ord(m.group()):04X}（第 {m.start() + 1} 个字符；应为可见的文字）"
+    what = "控制字符" if m.group() <= "\x7f" else "XML 不允许的字符"
+    return f"含有{what} U+{ord(m.group()):04X}（第 {m.start() + 1} 个字符；应为可见的文字）"
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ The plugin in plugins/gazette_site only connects these to Pelican's signals.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import os
 
@@ -16,6 +15,7 @@ from pelican.readers import BaseReader
 
 from . import build_context, feeds, incremental, typography
 from .build_context import BuildError  # noqa: F401 - re-exported
+from .inert import script_json
 from .labels import STATUS_LABELS, FLAG_LABELS, all_labels, flag_shown, localise, people_date
 from .metadata import split_header
 from .model import read_text
@@ -104,7 +104,7 @@ def configure_jinja(generator) -> None:
     env.filters["no_orphan"] = typography.no_orphan
     env.filters["keep_each"] = typography.keep_each
     env.globals["labels"] = labels
-    env.globals["labels_json"] = json.dumps(labels, ensure_ascii=False).replace("</", "<\\/")
+    env.globals["labels_json"] = script_json(labels)
     env.globals["site_script"] = script
     env.globals["group_url"] = group_url
 

@@ -6,7 +6,6 @@ script-capable URLs are dropped: content from old portals must not run in our pa
 
 from __future__ import annotations
 
-import html
 import re
 import threading
 
@@ -14,21 +13,14 @@ import markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
-_SAFE_SCHEMES = ("http:", "https:", "mailto:", "tel:", "#", "/", "./", "../")
-_SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*):")
-
-
-def safe_url(url: str) -> bool:
-    """True for relative URLs and the http(s)/mailto/tel schemes."""
-    m = _SCHEME.match(url or "")
-    return not m or m.group(1).lower() in ("http", "https", "mailto", "tel")
+from .inert import safe_url
 
 
 class _DropUnsafeUrls(Treeprocessor):
     def run(self, root):
         for el in root.iter():
             for attr in ("href", "src"):
-                if attr in el.attrib and not safe_url(html.unescape(el.attrib[attr])):
+                if attr in el.attrib and not safe_url(el.attrib[attr]):
                     del el.attrib[attr]
             for attr in list(el.attrib):
                 if attr.lower().startswith("on"):

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 
 from .history import start_of
 from .history_view import HistoryView, history_view
+from .inert import script_json
 from .labels import BANNERS, DISCLOSURE_LABELS, FLAG_LABELS, STATUS_LABELS, flag_shown, localise
 from .labels import people_date
 from .model import Document
@@ -148,8 +148,7 @@ def jsonld(model: SiteModel, doc: Document, site_url: str = "") -> str:
             taken = [a for a in amending.values() if start_of(a) <= version.start]
             if taken:
                 data["legislationConsolidates"] = [ref(a) for a in sorted(taken, key=lambda a: (a.date, a.slug))]
-    # Safe inside <script>: no "</" can close the element.
-    return json.dumps(data, ensure_ascii=False, indent=1).replace("</", "<\\/")
+    return script_json(data, indent=1)
 
 
 def document_view(model: SiteModel, doc: Document, script: str = "zh-Hans", site_url: str = "") -> DocumentView:

@@ -17,12 +17,12 @@ from bs4 import BeautifulSoup
 
 AS_OF = dt.date(2026, 11, 22)
 PAYLOAD = "<script>alert('x')</script>"
-HOSTILE_DOC = """title: 关于<script>alert('title')</script>的通知<img src=x onerror=alert('img')>
+HOSTILE_DOC = """title: 关于<script>alert('title')</script>的通知<img src=x onerror=alert('img')><!--<script>
 date: 2026-03-01
-doc_number: 临政规〔2026〕9号"><svg onload=alert('num')>
-issuer: 临澜市人民政府<iframe src="javascript:alert('issuer')"></iframe>
-doc_type: 规范性文件
-category: "><script>alert('cat')</script>
+doc_number: 临政规〔2026〕9号"><svg onload=alert('num')><!--<script>
+issuer: 临澜市人民政府<iframe src="javascript:alert('issuer')"></iframe><!--<script>
+doc_type: 规范性文件<!--<script>
+category: "><script>alert('cat')</script><!--<script>
 index_no: javascript:alert('index')
 gazette: 2026-01
 pages: 2-3
@@ -38,6 +38,12 @@ note: <a href="javascript:alert('note')" onclick="alert('note')">备注</a>
 与 [大写](JaVaScRiPt:alert('case')) 与 [实体](&#106;avascript:alert('entity'))
 
 ![图片](javascript:alert('img2'))
+
+[制表符](java&#9;script:alert(4)) [换行](java&NewLine;script:alert(5)) [控制](\x01javascript:alert(6))
+[混合](jAvA&#x0A;sCrIpT:alert(7)) [参考式][ref] [双重](java&amp;#9;script:alert(8)) ![图](&Tab;javascript:alert(9))
+[ok](https://example.org/ok)
+
+[ref]: java&#9;script:alert(10)
 
 <a href="javascript:alert('raw')">原始链接</a> <object data="x.swf"></object>
 """
@@ -68,6 +74,9 @@ def hostile_site(tmp_path_factory):
         except Exception as e:  # surfaced below; the build runs in its own thread (asyncio)
             errors.append(e)
 
+    (content / "documents" / "formula.md").write_text(
+        "title: =HYPERLINK(\"http://evil.example\",\"点此\")\ndate: 2026-03-03\ndoc_number: @SUM(1+1)\n"
+        "issuer: -2+3\ndoc_type: +规范性文件\ncategory: =cmd|' /C calc'!A0\n\n正文。\n", encoding="utf-8")
     builder = threading.Thread(target=run)
     builder.start()
     builder.join()
@@ -103,9 +112,31 @@ def test_no_executable_markup_in_any_html_output(hostile_site):
                     assert not tag.get("src").startswith(("http:", "https:", "//")), path
                 else:
                     json.loads(tag.string)  # a data block that parses is data, not code
+                    # `<!--<script>` would put the HTML parser in the double-escaped script state
+                    # and swallow the rest of the page: no '<', '>' or '&' in a data block at all.
+                    assert not set(tag.string) & set("<>&"), f"{path}: {tag.string[:200]}"
         if "alert(&#x27;body&#x27;)" in text or "alert('body')" in soup.get_text():
             seen_payload_text = True
     assert seen_payload_text, "the hostile body must be shown as text, not silently dropped"
+    hostile = (hostile_site / "documents" / "hostile.html").read_text(encoding="utf-8")
+    assert 'href="https://example.org/ok"' in hostile  # allowed links survive
+    # The page is whole after the JSON-LD: its footer is outside any script.
+    soup = BeautifulSoup(hostile, "html.parser")
+    assert soup.find("footer") is not None and soup.find("footer").find_parent("script") is None
+
+
+def test_csv_outputs_hold_no_formula(hostile_site):
+    import csv
+
+    seen = 0
+    for rel in ("catalogue.csv", "validity/report.csv"):
+        with open(hostile_site / rel, encoding="utf-8", newline="") as f:
+            rows = list(csv.reader(f))
+        for row in rows:
+            for cell in row:
+                assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), f"{rel}: {cell!r}"
+        seen += sum("'=HYPERLINK(" in c for row in rows for c in row)
+    assert seen == 2
 
 
 def test_no_executable_markup_in_feeds_sitemap_and_open_data(hostile_site):

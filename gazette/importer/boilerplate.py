@@ -10,6 +10,7 @@ import html as htmllib
 import re
 
 from ..chinese import fold
+from ..inert import safe_url
 
 # `環(huán)` → `環`: a tone-marked syllable in brackets right after a Han character.
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
@@ -283,7 +284,8 @@ def paragraphs(lines: list[str]) -> str:
 
 
 _RAW_HTML = re.compile(r"<(?=[A-Za-z/!?])")
-_UNSAFE_LINK = re.compile(r"(\]\(\s*<?)\s*(?:javascript|vbscript|data|file):[^)\s]*", re.I)
+_LINK_TARGET = re.compile(r"(\]\(\s*<?)([^)>]*)")
+_REFERENCE_TARGET = re.compile(r"^(\s*\[[^\]]+\]:[ \t]*<?)([^\n>]*)", re.M)
 _IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
 
@@ -293,9 +295,9 @@ def safe_markdown(text: str) -> str:
     text = _HTML_COMMENT.sub("", text)
     text = _RAW_HTML.sub("&lt;", text)
     text = _IMAGE.sub(lambda m: m.group(1), text)
-    text = _UNSAFE_LINK.sub(r"\1#", text)
-    # Reference-style definitions can smuggle a scheme too.
-    text = re.sub(r"^(\s*\[[^\]]+\]:\s*)(?:javascript|vbscript|data|file):\S*", r"\1#", text, flags=re.I | re.M)
+    # Link targets (inline and reference-style) that are not http(s)/mailto/tel or relative: '#'.
+    for pattern in (_LINK_TARGET, _REFERENCE_TARGET):
+        text = pattern.sub(lambda m: m.group(1) + (m.group(2) if safe_url(m.group(2).strip()) else "#"), text)
     return text.strip() + "\n"
 
 

@@ -9,11 +9,10 @@ the model at all. Missing values are empty strings (lists are empty lists in JSO
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 
+from ..inert import csv_text
 from ..labels import FLAG_LABELS, STATUS_LABELS, localise
 from ..model import Document, Issue
 from ..render import to_text
@@ -134,13 +133,8 @@ def catalogue_json(records: list[dict], model: SiteModel, site_name: str) -> str
 
 
 def catalogue_csv(records: list[dict]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
-    writer.writeheader()
-    for r in records:
-        writer.writerow({k: ";".join(r[k]) if k in LIST_FIELDS else "\n".join(r[k]) if k in LINE_FIELDS
-                         else r[k] for k in FIELDS})
-    return out.getvalue()
+    return csv_text(list(FIELDS), ({k: ";".join(r[k]) if k in LIST_FIELDS else "\n".join(r[k]) if k in LINE_FIELDS
+                                    else r[k] for k in FIELDS} for r in records))
 
 
 def issues_json(model: SiteModel, site_name: str, site_url: str = "") -> str:

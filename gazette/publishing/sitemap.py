@@ -8,8 +8,8 @@ sitemaps/sitemap-N.xml files. Locations are absolute when the site's address is 
 from __future__ import annotations
 
 import datetime as dt
-from xml.sax.saxutils import escape
 
+from ..inert import xml_escape as escape
 from ..pages import plan_pages
 from ..site import SiteModel
 from .changes import document_lastmod
