@@ -133,8 +133,8 @@ def load_archive(content_dir: str) -> Archive:
             _place(archive, doc.gazette, doc.pages, "draft")  # its pages stay out of the issue scan
             continue
         if doc.slug in seen_slugs:
-            archive.errors.append(md.MetadataError(shown, 1, "slug", f"'{doc.slug}' is also used by {seen_slugs[doc.slug]}",
-                                                   "a slug (file name) unique in the archive"))
+            archive.errors.append(md.MetadataError(shown, 1, "slug", f"'{doc.slug}' 已由 {seen_slugs[doc.slug]} 使用",
+                                                   "档案中唯一的 slug（文件名）"))
             archive.bad_files.append(rel)
             _drop(archive, doc)
             continue
@@ -155,8 +155,8 @@ def load_archive(content_dir: str) -> Archive:
         if doc.gazette and doc.gazette not in known:
             shown = os.path.join(content_dir, doc.source_path)
             archive.errors.append(md.MetadataError(shown, doc.header_lines.get("gazette", 1), "gazette",
-                                                   f"no issue '{doc.gazette}' in {os.path.join(content_dir, ISSUES_DIR)}",
-                                                   "the key of an issue file, e.g. 2023-02"))
+                                                   f"{os.path.join(content_dir, ISSUES_DIR)} 中没有期次 '{doc.gazette}'",
+                                                   "某个期次文件的期次，如 2023-02"))
             archive.bad_files.append(doc.source_path)
             _drop(archive, doc)
     archive.documents.sort(key=lambda d: (d.date, d.slug), reverse=True)
@@ -185,22 +185,24 @@ def _check_own_scans(archive: Archive) -> None:
 
 def _check_old_slugs(archive: Archive) -> None:
     """An earlier slug redirects to one document only (the earliest that claims it) and never
-    shadows a current slug; any other claim is reported and left out (no redirect is made)."""
+    shadows a current slug: any other claim is a located error, and that file is left out."""
     current = {d.slug: d for d in archive.documents}
     claimed: dict[str, Document] = {}
     for doc in sorted(archive.documents, key=lambda d: (d.date, d.slug)):
-        keep = []
+        clashes = []
         for old in doc.old_slugs:
             other = current.get(old) or claimed.get(old)
             if other is None:
                 claimed[old] = doc
-                keep.append(old)
                 continue
-            what = "是另一件文件的网址" if old in current else "已是另一件文件的旧网址"
-            archive.warnings.append(md.MetadataError(
+            what = "是另一件文件现在的网址" if old in current else "已是另一件文件的旧网址"
+            clashes.append(md.MetadataError(
                 os.path.join(archive.content_dir, doc.source_path), doc.header_lines.get("old_slugs", 1), "old_slugs",
-                f"'{old}' {what}（{other.source_path}），不会转到本文件（警告：应删去或改为本文件自己的旧文件名）"))
-        doc.old_slugs = keep
+                f"'{old}' {what}（{other.source_path}）", "本文件自己从前的文件名，且不与其他文件的网址或旧网址相同"))
+        if clashes:
+            archive.errors.extend(clashes)
+            archive.bad_files.append(doc.source_path)
+            _drop(archive, doc)
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 A content file is Pelican-style Markdown: `key: value` lines at the top, a blank line,
 then the body. Keys may be the canonical English names or their Chinese aliases (either
-script). Every problem is reported as `path:line: key: what is wrong (expected …)`.
+script). Every problem is reported as `path:line: key: what is wrong（应为 …）`, in Simplified Chinese.
 """
 
 from __future__ import annotations
@@ -129,7 +129,38 @@ class MetadataError(ValueError):
 
     def __str__(self) -> str:
         msg = f"{self.path}:{self.line}: {self.key}: {self.problem}"
-        return f"{msg} (expected {self.expected})" if self.expected else msg
+        return f"{msg}{expected(self.expected)}" if self.expected else msg
+
+
+def expected(what: str) -> str:
+    """`（应为 what）`: the one way a message says what was expected (a space before Latin text)."""
+    return f"（应为{' ' if what[:1].isascii() else ''}{what}）"
+
+
+# The wording of the problems every reader of metadata reports (headers here, the import manifest).
+DATE_EXPECTED = "YYYY-MM-DD 或 2017年1月6日"
+NUMBER_EXPECTED = "整数，如 12"
+
+
+def quoted(value: str, limit: int = 60) -> str:
+    """A value as a message shows it: in quotes, cut short when long (a 5,000-digit number)."""
+    return f"'{value}'" if len(value) <= limit else f"'{value[:limit]}…'（共 {len(value)} 个字符）"
+
+
+def not_a_date(value: str) -> str:
+    return f"{quoted(value)} 不是日期"
+
+
+def not_a_number(value: str) -> str:
+    return f"{quoted(value)} 不是整数"
+
+
+def not_allowed(value: str) -> str:
+    return f"{quoted(value)} 不是可用的值"
+
+
+def one_of(allowed: str) -> str:
+    return f"以下之一：{allowed}"
 
 
 class MetadataErrors(ValueError):
@@ -184,7 +215,7 @@ def control_character(value: str) -> str | None:
     m = _CONTROL.search(value)
     if not m:
         return None
-    what = "控制字符" if m.group() <= "\x7f" else "XML 不允许的字符"
+    what = "控制字符" if m.group() <= "\x7f" else " XML 不允许的字符"
     return f"含有{what} U+{ord(m.group()):04X}（第 {m.start() + 1} 个字符；应为可见的文字）"
 
 
@@ -264,8 +295,8 @@ def split_header(text: str, path: str, collect: bool = False) -> Header:
     scan = scan_header(lines)
     for h in scan.lines:
         if h.raw_key is None:
-            errors.append(MetadataError(path, h.index + 1, h.line.strip()[:20], "not a metadata line",
-                                        "`key: value`, or a blank line before the text"))
+            errors.append(MetadataError(path, h.index + 1, h.line.strip()[:20], "不是元数据行",
+                                        "`键: 值`，或在正文前空一行"))
             continue
         target = header.fields if h.key else header.extra
         name = h.key or h.raw_key.strip()
@@ -276,7 +307,7 @@ def split_header(text: str, path: str, collect: bool = False) -> Header:
             target[name] = (target[name][0] + "\n" + _CONTROL.sub("", h.value), target[name][1])
             continue
         if name in target:
-            errors.append(MetadataError(path, h.index + 1, name, "given twice", "each key once"))
+            errors.append(MetadataError(path, h.index + 1, name, "重复出现", "每个键只写一次"))
         value = h.value
         problem = control_character(value)
         if problem:
@@ -351,7 +382,7 @@ class FieldReader:
         value = self.header.fields.get(key, ("", 0))[0].strip()
         if not value:
             if required:
-                self._err(key, "missing" if key not in self.header.fields else "empty", "a value")
+                self._err(key, "缺少此项" if key not in self.header.fields else "值为空", "非空的值")
             return None
         return value
 
@@ -362,7 +393,7 @@ class FieldReader:
         try:
             return parse_date(value)
         except ValueError:
-            self._err(key, f"'{value}' is not a date", "YYYY-MM-DD or 2017年1月6日")
+            self._err(key, not_a_date(value), DATE_EXPECTED)
             return None
 
     def integer(self, key: str, required: bool = False) -> int | None:
@@ -372,7 +403,7 @@ class FieldReader:
         try:
             return int(value.translate(FULLWIDTH_DIGITS))
         except ValueError:
-            self._err(key, f"'{value}' is not a whole number", "a number such as 12")
+            self._err(key, not_a_number(value), NUMBER_EXPECTED)
             return None
 
     def choice(self, key: str, parser, allowed: str, default: str | None = None) -> str | None:
@@ -382,7 +413,7 @@ class FieldReader:
         try:
             return parser(value)
         except ValueError:
-            self._err(key, f"'{value}' is not allowed", f"one of {allowed}")
+            self._err(key, not_allowed(value), one_of(allowed))
             return default
 
     def items(self, key: str) -> list[str]:

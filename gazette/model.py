@@ -14,19 +14,23 @@ from dataclasses import dataclass, field
 from . import metadata as md
 from .chinese import detect_script
 
-VALIDITY_ALLOWED = "in_force 有效, amended 已修改, repealed 已廢止, expired 已失效, not_yet_effective 尚未生效"
-DISCLOSURE_ALLOWED = "public 主動公開, on_request 依申請公開, withheld 不予公開"
-REVIEW_ALLOWED = "pending 待審核, cleared 已審核"
+VALIDITY_ALLOWED = "in_force 有效、amended 已修改、repealed 已废止、expired 已失效、not_yet_effective 尚未生效"
+DISCLOSURE_ALLOWED = "public 主动公开、on_request 依申请公开、withheld 不予公开"
+REVIEW_ALLOWED = "pending 待审核、cleared 已审核"
 # A slug is a file name in several folders (documents/<slug>.html.br …): ASCII, and short enough
 # for every file system (255 bytes a name) with room for the longest suffix.
 SLUG_MAX = 200
 _SLUG_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,%d}$" % (SLUG_MAX - 1))
-SLUG_EXPECTED = f"ASCII letters, digits, '-', '_' or '.', at most {SLUG_MAX} characters"
-_PAGES = re.compile(r"^(\d+)\s*(?:[-–~至]\s*(\d+))?$")
+SLUG_EXPECTED = f"ASCII 字母、数字、“-”“_”或“.”，至多 {SLUG_MAX} 个字符"
+# Page numbers in one issue: no gazette issue runs to this many pages. The bound keeps a range such
+# as 1-999999999 from making the redaction code walk (or hold) a billion pages.
+MAX_PAGE = 9999
+PAGES_EXPECTED = f"一页或一段页码，如 12-15，页码 1 至 {MAX_PAGE}"
+_PAGES = re.compile(r"^(\d{1,9})\s*(?:[-–~至]\s*(\d{1,9}))?$")
 # A correction line: its date, then the note (`2024-03-02 第五条“三十日”应为“十五日”`).
 _CORRECTION = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2}|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)[\s:：,，]*(.+)$")
 REPEAL_VERBS = ("废止", "失效", "宣布失效", "修改")
-REPEAL_VERB_ALLOWED = "废止, 失效, 宣布失效 or 修改 (either script)"
+REPEAL_VERB_ALLOWED = "废止、失效、宣布失效或修改（简繁均可）"
 
 
 @dataclass(frozen=True)
@@ -44,12 +48,12 @@ def document_json_url(slug: str) -> str:
 
 
 def parse_pages(pages: str | None) -> tuple[int, int] | None:
-    """'12-15' → (12, 15): a page or a range of pages counted from 1; None otherwise."""
+    """'12-15' → (12, 15): a page or a range of pages counted from 1, at most MAX_PAGE; None otherwise."""
     m = _PAGES.match((pages or "").strip())
     if not m:
         return None
     first, last = int(m.group(1)), int(m.group(2) or m.group(1))
-    return (first, last) if 1 <= first <= last else None
+    return (first, last) if 1 <= first <= last <= MAX_PAGE else None
 
 
 @dataclass
@@ -172,8 +176,8 @@ def _corrections(r: md.FieldReader) -> list[Correction]:
         except ValueError:
             day = None
         if day is None:
-            r._err("correction", f"'{line[:40]}' does not start with a date",
-                   "a date, then the note: 2024-03-02 第五条“三十日”应为“十五日”")
+            r._err("correction", f"'{line[:40]}' 没有以日期开头",
+                   "先写日期，再写勘误说明：2024-03-02 第五条“三十日”应为“十五日”")
             continue
         out.append(Correction(day, m.group(2).strip()))
     return sorted(out, key=lambda c: c.date)
@@ -236,7 +240,7 @@ def document_from_header(header: md.Header, slug: str | None = None, content_dir
     _unknown_keys(r, md.DOCUMENT_KEYS)
     slug = r.text("slug") or slug or slug_from_path(header.path)
     if not _SLUG_OK.match(slug):
-        r._err("slug", f"'{slug}' cannot be used in a URL", SLUG_EXPECTED)
+        r._err("slug", f"'{slug}' 不能用作网址", SLUG_EXPECTED)
     review = r.choice("review", md.parse_review, REVIEW_ALLOWED)
     # A draft may lack what the importer could not recognise; the archivist adds it when clearing.
     title = r.text("title", required=review != "pending")
@@ -276,20 +280,20 @@ def document_from_header(header: md.Header, slug: str | None = None, content_dir
         corrections=_corrections(r),
     )
     if doc["work"] and not _SLUG_OK.match(doc["work"]):
-        r._err("work", f"'{doc['work']}' cannot be used in a URL",
-               "a work id of ASCII letters, digits, '-', '_' or '.' (works/<id>.html)")
+        r._err("work", f"'{doc['work']}' 不能用作网址",
+               "由 ASCII 字母、数字、“-”“_”或“.”组成的作品编号（works/<编号>.html）")
     for old in doc["old_slugs"]:
         if not _SLUG_OK.match(old) or old == slug:
-            r._err("old_slugs", f"'{old}' cannot be an earlier slug of '{slug}'",
-                   f"earlier file names other than the current one: {SLUG_EXPECTED}")
+            r._err("old_slugs", f"'{old}' 不能作为 '{slug}' 的旧网址",
+                   f"本文件从前用过、与现在不同的文件名：{SLUG_EXPECTED}")
     if doc["pages"] and not parse_pages(doc["pages"]):
-        r._err("pages", f"'{doc['pages']}' is not a page range", "a page or a range such as 12-15")
+        r._err("pages", f"{md.quoted(doc['pages'])} 不是页码范围", PAGES_EXPECTED)
     script = r.text("script")
     if script is not None and script not in md.SCRIPTS:
-        r._err("script", f"'{script}' is not allowed", "zh-Hans or zh-Hant")
+        r._err("script", md.not_allowed(script), "zh-Hans 或 zh-Hant")
         script = None
     if doc["expires"] and doc["effective"] and doc["expires"] < doc["effective"]:
-        r._err("expires", "before the date it takes effect", f"a date after {doc['effective']}")
+        r._err("expires", "早于施行日期", f"{doc['effective']} 之后的日期")
     if r.errors:
         raise md.MetadataErrors(sorted(r.errors, key=lambda e: e.line))
     if script is None:
@@ -305,7 +309,7 @@ def issue_from_header(header: md.Header, content_dir: str | None = None) -> Issu
     _unknown_keys(r, md.ISSUE_KEYS)
     key = r.text("slug") or slug_from_path(header.path)
     if not _SLUG_OK.match(key):
-        r._err("slug" if r.text("slug") else "file", f"'{key}' cannot be an issue key (a file name)", SLUG_EXPECTED)
+        r._err("slug" if r.text("slug") else "file", f"'{key}' 不能用作期次（文件名）", SLUG_EXPECTED)
     year = r.integer("year", required=True)
     number = r.integer("number", required=True)
     date = r.date("date", required=True)
@@ -349,8 +353,8 @@ def read_text(path: str, display_path: str | None = None) -> str:
             return f.read()
     except UnicodeDecodeError as e:
         raise md.MetadataErrors([md.MetadataError(shown, 1, "encoding",
-                                                  f"not UTF-8 ({e.reason} at byte {e.start})",
-                                                  "a UTF-8 text file")]) from None
+                                                  f"不是 UTF-8 编码（第 {e.start} 字节：{e.reason}）",
+                                                  "UTF-8 文本文件")]) from None
     except OSError as e:
         raise md.MetadataErrors([md.MetadataError(shown, 1, "file",
                                                   f"无法读取：{e.strerror or e}（应为可读的 UTF-8 文本文件）")]) from None

@@ -30,11 +30,16 @@ class PageSpec:
     context: dict = field(default_factory=dict)
 
 
+# An ASCII group value longer than this is named by its hash, like any other: the name must fit a
+# file name (255 bytes) with the longest suffix (.atom.xml.br).
+GROUP_NAME_MAX = 64
+
+
 def group_slug(value: str) -> str:
     """Stable ASCII file name for a group (issuer, subject…), the same for either script: years stay as they are."""
     from .chinese import fold
 
-    if value.isascii() and value.replace("-", "").isalnum():
+    if value.isascii() and value.replace("-", "").isalnum() and len(value) <= GROUP_NAME_MAX:
         return value
     return hashlib.sha1(fold(value).encode("utf-8")).hexdigest()[:10]
 

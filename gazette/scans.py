@@ -118,7 +118,7 @@ class IssueScan:
         """True when a public document's pages can be cut from this scan without taking any page
         of a document that may not be published."""
         rng = page_numbers(pages)
-        return rng is not None and self.pages_known and not (set(rng) & self.removed_pages)
+        return rng is not None and self.pages_known and self.removed_pages.isdisjoint(rng)
 
     def links_page(self, pages: str | None) -> bool:
         """True when the published copy shows this document's first page (a link to it is useful)."""

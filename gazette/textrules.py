@@ -48,7 +48,8 @@ def doc_number_parts(number: str | None) -> tuple[str, str, str] | None:
     m = DOC_NUMBER.match(halfwidth_digits(number or ""))
     if not m:
         return None
-    return m.group("code"), m.group("year"), str(int(m.group("number")))
+    # Leading zeros dropped as text: a number of any length (5,000 digits) is no integer to convert.
+    return m.group("code"), m.group("year"), m.group("number").lstrip("0") or "0"
 
 
 def doc_number_serial(number: str | None) -> str | None:

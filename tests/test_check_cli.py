@@ -161,7 +161,7 @@ def test_metadata_error_exits_1_with_path_line_key(archive):
         """)
     result = run("--as-of", "2026-11-22", "--format", "json")
     assert result.exit_code == 1
-    assert "content/documents/bad.md:2: date: '2021-02-30' is not a date (expected YYYY-MM-DD or 2017年1月6日)" \
+    assert "content/documents/bad.md:2: date: '2021-02-30' 不是日期（应为 YYYY-MM-DD 或 2017年1月6日）" \
         in result.stderr.splitlines()
     assert result.stdout == ""
 
@@ -176,7 +176,7 @@ def test_lenient_lists_bad_files_and_reports_the_rest(archive):
         """)
     result = run("--as-of", "2026-11-22", "--format", "json", "--lenient")
     assert result.exit_code == 0
-    assert "content/documents/bad.md:3: validity: '作废' is not allowed" in result.stderr
+    assert "content/documents/bad.md:3: validity: '作废' 不是可用的值（应为以下之一：" in result.stderr
     assert "已跳过：content/documents/bad.md" in result.stderr
     assert len(json.loads(result.stdout)["documents"]) == 5
 

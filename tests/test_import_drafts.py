@@ -107,7 +107,7 @@ def test_review_value_is_validated(tmp_path):
     path.write_text("review: maybe\ntitle: 标题\ndate: 2026-01-01\n\n正文。\n", encoding="utf-8")
     with pytest.raises(MetadataErrors) as e:
         read_document(str(path))
-    assert "x.md:1: review: 'maybe' is not allowed" in str(e.value)
+    assert "x.md:1: review: 'maybe' 不是可用的值" in str(e.value)
 
 
 def test_gazette_check_lists_drafts_with_their_reasons(tmp_path, monkeypatch):

@@ -157,8 +157,8 @@ def test_bad_manifest_cells_are_reported_with_line_and_column(tmp_path, sources)
     manifest.write_text("source,date,disclosure\nnotice.txt,2018-13-45,secret\n", encoding="utf-8")
     report = run_import([str(sources)], str(tmp_path / "content"), manifest=str(manifest), jobs=1)
     assert report.failed
-    assert any(e.startswith(f"{manifest}:2: date: '2018-13-45' is not a date") for e in report.manifest_errors)
-    assert any(":2: disclosure: 'secret' is not allowed" in e for e in report.manifest_errors)
+    assert any(e.startswith(f"{manifest}:2: date: '2018-13-45' 不是日期（应为 YYYY-MM-DD") for e in report.manifest_errors)
+    assert any(":2: disclosure: 'secret' 不是可用的值（应为以下之一：public 主动公开" in e for e in report.manifest_errors)
 
 
 def test_cli_reports_in_text_and_json_and_exits_nonzero_on_failure(tmp_path, sources):
@@ -201,8 +201,8 @@ def test_manifest_row_naming_no_source_is_reported(tmp_path, sources):
     manifest.write_text("source,doc_type\nnotice.txt,通知\nnotcie.txt,通知\n", encoding="utf-8")
     report = run_import([str(sources)], str(tmp_path / "content"), manifest=str(manifest), jobs=1)
     assert report.failed
-    assert report.manifest_errors == [f"{manifest}:3: source: 'notcie.txt' matches no source given "
-                                      "(expected the name or path ending of a file being imported)"]
+    assert report.manifest_errors == [f"{manifest}:3: source: 'notcie.txt' 与所给的来源都不匹配"
+                                      "（应为所导入文件的文件名或路径结尾）"]
 
 
 def test_long_runs_show_a_progress_bar_on_stderr_not_in_the_report(tmp_path):

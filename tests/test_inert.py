@@ -185,4 +185,4 @@ def test_check_rejects_xml_invalid_characters_in_a_title_with_a_location(tmp_pat
         """), encoding="utf-8")
     result = CliRunner().invoke(cli, ["check", "--as-of", "2026-11-22"], catch_exceptions=False)
     assert result.exit_code == 1
-    assert f"{doc.relative_to(tmp_path)}:2: title: 含有XML 不允许的字符 U+FFFE" in result.stderr
+    assert f"{doc.relative_to(tmp_path)}:2: title: 含有 XML 不允许的字符 U+FFFE" in result.stderr

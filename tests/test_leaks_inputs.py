@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import threading
 
 import pypdfium2
@@ -299,8 +300,8 @@ def test_manifest_row_with_pages_cannot_name_a_scan(tmp_path):
     manifest = write(tmp_path / "m.csv", "source,issue,title,pages,scan\n"
                                          "gb.pdf,2020-18,通知,2,scans/2020-18.pdf\n")
     errors = [str(e) for e in load_manifest(str(manifest)).errors]
-    assert errors == [f"{manifest}:2: scan: 有 pages 的行是一期公报中的文件，不能另给 scan "
-                      "(expected pages only: the document's pages are cut from the issue scan)"]
+    assert errors == [f"{manifest}:2: scan: 有 pages 的行是一期公报中的文件，不能另给 scan"
+                      "（应为只写 pages：文件的页从该期的扫描件中截取）"]
 
 
 def test_cover_and_contents_pages_naming_a_withheld_document_are_not_published(tmp_path):
@@ -330,3 +331,182 @@ def test_cover_and_contents_pages_naming_a_withheld_document_are_not_published(t
     (d / "secret.md").unlink()
     _, out = _publish_model(content, tmp_path)
     assert "目录" in page_texts(out / "scans" / "2024-03.pdf")[0]
+
+
+# -- hostile files: located errors, and `check` and `build --lenient` agree ------------------------
+
+LONG_PREFIX = "临澜市人民政府办公室关于进一步加强和改进" * 5  # 100 characters: 300 bytes as a folder name
+UNKNOWN_KEY_BODIES = {  # a typo'd or unknown disclosure key: never published, whatever it says
+    "typo": ("disclosue", "withheld", "第一条　键名拼错的不予公开文件正文句子甲。"),
+    "chinese": ("公开", "不予公开", "第一条　键名不全的不予公开文件正文句子乙。"),
+}
+LOOKALIKE_BODIES = {  # look-alikes of the real key are read as it: withheld, so never published
+    "zero-width": ("disclosure\u200b", "withheld", "第一条　键名含零宽字符的不予公开文件正文丙。"),
+    "full-width": ("ｄｉｓｃｌｏｓｕｒｅ", "ｗｉｔｈｈｅｌｄ", "第一条　键名为全角字母的不予公开文件正文丁。"),
+}
+UNREADABLE_DISCLOSURE = "第一条　公开属性写错的文件正文戊。"
+
+
+def hostile_files_archive(root):
+    """One good issue and document, then one file per hostile input. Returns (content, inputs):
+    inputs maps each input's name to its file (relative to content/) and whether check flags it."""
+    content = root / "content"
+    text_pdf(content / "scans" / "2024-01.pdf", [["2024年第1期"], ["正常文件"], ["第三页"], ["第四页"]])
+    write(content / "issues" / "2024-01.md", "title: 2024年第1期\nyear: 2024\nnumber: 1\ndate: 2024-01-10\n"
+                                             "scan: scans/2024-01.pdf\n\n")
+    d = content / "documents"
+    write(d / "ok.md", doc_text(title="正常文件", date="2024-01-10", doc_number="临政〔2024〕1号", gazette="2024-01", pages="2"))
+    inputs: dict[str, tuple[str, bool]] = {}
+
+    def add(name, rel, text, flagged):
+        write(content / rel, text)
+        inputs[name] = (rel, flagged)
+
+    (d / "x.md").symlink_to(content / "nowhere.md")
+    inputs["dangling symlink"] = ("documents/x.md", True)
+    (d / "loop.md").symlink_to(d / "loop.md")
+    inputs["symlink loop"] = ("documents/loop.md", True)
+    (d / "folder.md").mkdir()
+    (d / "folder.md" / "inner.md").write_text(doc_text(title="文件夹中的文件", date="2024-01-11"), encoding="utf-8")
+    inputs["folder named .md"] = ("documents/folder.md/inner.md", False)
+    add("long 文号 prefix", "documents/long-prefix.md",
+        doc_text(title="文号前缀很长的文件", date="2024-01-11", doc_number=LONG_PREFIX + "〔2024〕1号"), False)
+    add("NUL in doc_number", "documents/nul.md", doc_text(title="文号含空字符", date="2024-01-11", doc_number="临政\x00〔2024〕2号"), True)
+    add("issue slug escaping", "issues/evil.md", "year: 2024\nnumber: 2\ndate: 2024-02-10\nslug: ../../../x\n\n", True)
+    add("issue key a dot", "issues/dot.md", "year: 2024\nnumber: 3\ndate: 2024-03-10\nslug: ..\n\n", True)
+    add("5,000-digit number", "documents/big-number.md",
+        doc_text(title="文号数字极长", date="2024-01-11", doc_number="临政〔2024〕" + "9" * 5000 + "号"), False)
+    add("5,000-digit page", "documents/big-page.md",
+        doc_text(title="页码数字极长", date="2024-01-11", gazette="2024-01", pages="3-" + "9" * 5000), True)
+    add("pages 1-999999999 (withheld)", "documents/huge-range.md",
+        doc_text(title="页码范围极大的不予公开文件", date="2024-01-10", gazette="2024-01", pages="1-999999999",
+                 disclosure="withheld", body="第一条　页码范围极大的不予公开文件正文己。"), True)
+    add("long ASCII issuer/category/type", "documents/long-groups.md",
+        doc_text(title="机关名称很长的文件", date="2024-01-11", issuer="A" * 300, category="B" * 300, doc_type="C" * 300),
+        False)
+    add("U+FFFE in title", "documents/nonchar.md", doc_text(title="关于\ufffe的通知", date="2024-01-11"), True)
+    add("DEL in issuer", "documents/del.md", doc_text(title="机关含控制字符", date="2024-01-11", issuer="临澜\x7f市"), True)
+    add("CR-only line ends", "documents/old-mac.md",
+        doc_text(title="旧式换行的文件", date="2024-01-11").replace("\n", "\r"), False)
+    for name, (key, value, body) in UNKNOWN_KEY_BODIES.items():
+        add(f"unknown key ({name})", f"documents/unknown-{name}.md",
+            doc_text(title=f"未知键文件{name}", date="2024-01-10", gazette="2024-01", pages="3", **{key: value},
+                     body=body), True)
+    for name, (key, value, body) in LOOKALIKE_BODIES.items():
+        add(f"look-alike key ({name})", f"documents/lookalike-{name}.md",
+            f"title: 形近键文件{name}\ndate: 2024-01-10\n{key}：{value}\n\n{body}\n", False)
+    add("unreadable disclosure", "documents/unreadable.md",
+        doc_text(title="公开属性写错", date="2024-01-10", gazette="2024-01", pages="4", disclosure="不公开",
+                 body=UNREADABLE_DISCLOSURE), True)
+    add("colliding old slug", "documents/renamed.md",
+        doc_text(title="改名的文件", date="2024-01-12", old_slugs="ok"), True)
+    (content / "documents" / "latin1.md").write_bytes("title: 编码\ndate: 2024-01-11\n\n正文".encode("gb18030"))
+    inputs["not UTF-8"] = ("documents/latin1.md", True)
+    return content, inputs
+
+
+HOSTILE_FILE_INPUTS = 21  # the inputs hostile_files_archive adds; checked below
+
+
+def _located(lines: list[str], content, warnings: bool = False) -> set[str]:
+    """The `path:line: key: problem` lines about files under `content`: errors, or the warnings."""
+    return {line for line in lines if line.startswith(f"{content}/") and ("警告" in line) == warnings}
+
+
+def _cli_in_thread(args):
+    """A `gazette` command in a thread of its own (the build runs asyncio), exceptions kept."""
+    from click.testing import CliRunner
+
+    from gazette.cli import cli
+
+    box = {}
+
+    def run():
+        box["result"] = CliRunner().invoke(cli, args, catch_exceptions=True)
+
+    t = threading.Thread(target=run)
+    t.start()
+    t.join()
+    return box["result"]
+
+
+@pytest.fixture(scope="module")
+def hostile_files(tmp_path_factory):
+    root = tmp_path_factory.mktemp("hostile-files")
+    content, inputs = hostile_files_archive(root)
+    common = ["--content", str(content), "--as-of", AS_OF.isoformat()]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(root)  # no pelicanconf.py here: default settings
+        mp.setenv("GAZETTE_CACHE_DIR", str(root / "cache"))
+        check = _cli_in_thread(["check", *common])
+        check_lenient = _cli_in_thread(["check", "--lenient", *common])
+        strict = _cli_in_thread(["build", *common, "--output", str(root / "strict")])
+        lenient = _cli_in_thread(["build", "--lenient", *common, "--output", str(root / "site")])
+    return root, content, inputs, check, check_lenient, strict, lenient
+
+
+def test_every_hostile_file_is_tried(hostile_files):
+    assert len(hostile_files[2]) == HOSTILE_FILE_INPUTS
+
+
+def test_check_flags_hostile_files_with_located_errors_never_a_traceback(hostile_files):
+    root, content, inputs, check, check_lenient, strict, lenient = hostile_files
+    for result in (check, check_lenient, strict, lenient):
+        assert result.exception is None or isinstance(result.exception, SystemExit), result.exc_info
+        assert "Traceback" not in result.output
+    assert check.exit_code == 1 and check_lenient.exit_code == 0
+    errors = _located(check.stderr.splitlines(), content)
+    for name, (rel, flagged) in inputs.items():
+        hits = [e for e in errors if e.startswith(f"{content}/{rel}:")]
+        assert bool(hits) == flagged, (name, hits)
+        for e in hits:  # path:line: key: problem, in Chinese
+            assert re.match(rf"^{re.escape(str(content))}/{re.escape(rel)}:\d+: [^:]+: .*[\u4e00-\u9fff]", e), e
+    unknown = [e for e in errors if "unknown-" in e]
+    assert all("未知的键（是否想写 disclosure？）" in e for e in unknown) and len(unknown) == 2, unknown
+    assert any(e.startswith(f"{content}/documents/big-page.md:4: pages: '3-99") and e.endswith("（应为一页或一段页码，"
+               "如 12-15，页码 1 至 9999）") and len(e) < 300 for e in errors), errors
+    assert any(e.startswith(f"{content}/issues/evil.md:4: slug: '../../../x' 不能用作期次") for e in errors)
+
+
+def test_build_refuses_and_lenient_build_skips_exactly_what_check_flags(hostile_files):
+    root, content, inputs, check, check_lenient, strict, lenient = hostile_files
+    assert strict.exit_code == 1 and "构建中止" in strict.stderr
+    assert not (root / "strict" / "index.html").exists()
+    assert lenient.exit_code == 0, lenient.output
+    flagged = _located(check.stderr.splitlines(), content)
+    assert _located(lenient.stderr.splitlines(), content) == flagged
+    assert _located(strict.stderr.splitlines(), content) == flagged
+    warned = _located(check_lenient.stderr.splitlines(), content, warnings=True)
+    assert warned and _located(lenient.stderr.splitlines(), content, warnings=True) == warned
+    skipped_by_check = {line.split("：", 1)[1] for line in check_lenient.stderr.splitlines() if line.startswith("已跳过：")}
+    skipped_by_build = {f"{content}/{line.strip()}" for line in lenient.stderr.splitlines() if line.startswith("  ")}
+    assert skipped_by_check == skipped_by_build == {f"{content}/{rel}" for rel, bad in inputs.values() if bad}
+
+
+def test_what_check_passes_is_published(hostile_files):
+    root, content, inputs, *_ = hostile_files
+    site = root / "site"
+    for name, (rel, flagged) in inputs.items():
+        if rel.startswith("documents/") and not flagged and not name.startswith("look-alike"):
+            slug = os.path.splitext(os.path.basename(rel))[0]
+            assert (site / "documents" / f"{slug}.html").exists(), name
+    page = (site / "documents" / "old-mac.html").read_text(encoding="utf-8")
+    assert "旧式换行的文件" in page
+    # No short address for the 文号 whose prefix is no file name; the page is there all the same.
+    eli = [str(p) for p in (site / "eli").rglob("*")]
+    assert any(p.endswith("/eli/临政/2024/1/index.html") for p in eli), eli
+    assert not any(LONG_PREFIX[:20] in p for p in eli), eli
+    assert "/eli/" not in (site / "documents" / "long-prefix.html").read_text(encoding="utf-8")
+    listing = [p for p in os.listdir(site / "browse" / "issuer")]
+    assert all(len(p.encode()) < 100 for p in listing), listing
+
+
+def test_hostile_files_leak_nothing(hostile_files):
+    root, content, *_ = hostile_files
+    markers = [body[4:] for _, _, body in (*UNKNOWN_KEY_BODIES.values(), *LOOKALIKE_BODIES.values())]
+    markers += [UNREADABLE_DISCLOSURE[4:], "页码范围极大的不予公开文件", "未知键文件typo", "形近键文件zero-width"]
+    assert find_leaks(str(root / "site"), markers, [str(root / "cache")]) == []
+    # Their pages (3: unknown key, 4: unreadable disclosure) are removed from the issue scan, and the
+    # withheld document of unbounded pages leaves the scan unpublished.
+    assert not (root / "site" / "scans" / "2024-01.pdf").exists()
+    assert (root / "site" / "documents" / "ok.html").exists()

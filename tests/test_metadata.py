@@ -51,7 +51,7 @@ def test_bad_date_reports_path_line_key_and_expectation(tmp_path):
     path = write(tmp_path, "c.md", "title: 通知\ndate: 2023-13-45\n\n正文\n")
     with pytest.raises(md.MetadataErrors) as e:
         read_document(path)
-    assert str(e.value) == f"{path}:2: date: '2023-13-45' is not a date (expected YYYY-MM-DD or 2017年1月6日)"
+    assert str(e.value) == f"{path}:2: date: '2023-13-45' 不是日期（应为 YYYY-MM-DD 或 2017年1月6日）"
 
 
 def test_every_error_in_a_file_is_reported_at_once(tmp_path):
@@ -59,23 +59,23 @@ def test_every_error_in_a_file_is_reported_at_once(tmp_path):
     with pytest.raises(md.MetadataErrors) as e:
         read_document(path)
     messages = [str(x) for x in e.value.errors]
-    assert f"{path}:1: title: missing (expected a value)" in messages
-    assert any(m.startswith(f"{path}:2: validity: 'maybe' is not allowed (expected one of in_force") for m in messages)
-    assert any(m.startswith(f"{path}:3: disclosure: 'secret' is not allowed (expected one of public") for m in messages)
+    assert f"{path}:1: title: 缺少此项（应为非空的值）" in messages
+    assert any(m.startswith(f"{path}:2: validity: 'maybe' 不是可用的值（应为以下之一：in_force") for m in messages)
+    assert any(m.startswith(f"{path}:3: disclosure: 'secret' 不是可用的值（应为以下之一：public") for m in messages)
 
 
 def test_key_given_twice_is_an_error(tmp_path):
     path = write(tmp_path, "e.md", "title: 一\ntitle: 二\ndate: 2023-01-01\n\n正文\n")
     with pytest.raises(md.MetadataErrors) as e:
         read_document(path)
-    assert str(e.value) == f"{path}:2: title: given twice (expected each key once)"
+    assert str(e.value) == f"{path}:2: title: 重复出现（应为每个键只写一次）"
 
 
 def test_expiry_before_effective_date_is_rejected(tmp_path):
     path = write(tmp_path, "f.md", "title: 一\ndate: 2023-01-01\neffective: 2023-03-01\nexpires: 2023-02-01\n\n正文\n")
     with pytest.raises(md.MetadataErrors) as e:
         read_document(path)
-    assert f"{path}:4: expires: before the date it takes effect" in str(e.value)
+    assert f"{path}:4: expires: 早于施行日期" in str(e.value)
 
 
 def test_non_utf8_file_is_reported_not_crashed(tmp_path):
@@ -83,7 +83,7 @@ def test_non_utf8_file_is_reported_not_crashed(tmp_path):
     path.write_bytes("title: 通知\ndate: 2023-01-01\n\n正文".encode("gb18030"))
     with pytest.raises(md.MetadataErrors) as e:
         read_document(str(path))
-    assert f"{path}:1: encoding: not UTF-8" in str(e.value)
+    assert f"{path}:1: encoding: 不是 UTF-8 编码" in str(e.value)
 
 
 def test_archive_drops_withheld_documents_at_load(tmp_path):

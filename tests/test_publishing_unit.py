@@ -64,13 +64,13 @@ def test_old_slug_that_cannot_be_a_url_is_a_located_error(tmp_path):
     p = write_doc(tmp_path, "doc", title="通知", date="2024-01-02", old_slugs="旧 名")
     with pytest.raises(md.MetadataErrors) as e:
         read_document(str(p), display_path="content/documents/doc.md")
-    assert str(e.value).startswith("content/documents/doc.md:3: old_slugs: '旧 名' cannot be an earlier slug")
+    assert str(e.value).startswith("content/documents/doc.md:3: old_slugs: '旧 名' 不能作为 'doc' 的旧网址")
 
 
 def test_renamed_document_old_url_redirects_to_the_new_one(tmp_path):
     content, out = tmp_path / "content", tmp_path / "out"
     write_doc(content, "llzg-2024-02", title="临澜市停车管理办法", date="2024-03-01", doc_number="临政规〔2024〕2号",
-              old_slugs="tingche-banfa; llzg-2024-01")
+              old_slugs="tingche-banfa")
     write_doc(content, "llzg-2024-01", title="另一件文件", date="2024-01-01")
     model = model_of(content)
     publish(model, project_of(settings_for(content, tmp_path, GAZETTE_PDF=False), out))
@@ -78,15 +78,26 @@ def test_renamed_document_old_url_redirects_to_the_new_one(tmp_path):
     assert '<meta http-equiv="refresh" content="0; url=../documents/llzg-2024-02.html">' in page
     assert '<a href="../documents/llzg-2024-02.html">临澜市停车管理办法</a>' in page
     assert "<script" not in page
-    # An old slug another document still uses never replaces that document.
-    assert not (out / "documents" / "llzg-2024-01.html").exists()
-    # … and is reported (by `gazette check` and `gazette build` alike), located in the file.
-    assert [str(w) for w in model.warnings() if "'llzg-2024-01' 是另一件文件的网址" in str(w)] == [
-        f"{content}/documents/llzg-2024-02.md:4: old_slugs: 'llzg-2024-01' 是另一件文件的网址（documents/llzg-2024-01.md），"
-        "不会转到本文件（警告：应删去或改为本文件自己的旧文件名）"]
     # The ELI-style short address, in either script of the number.
     eli = out / "eli" / "临政规" / "2024" / "2" / "index.html"
     assert "url=../../../../documents/llzg-2024-02.html" in eli.read_text(encoding="utf-8")
+
+
+def test_colliding_old_slugs_are_located_errors(tmp_path):
+    """An old slug another document uses now, or that an earlier document already claims, is an
+    error in the later file (never silently dropped): `check` fails, `build --lenient` skips it."""
+    content = tmp_path / "content"
+    write_doc(content, "first", title="先改名的文件", date="2024-01-01", old_slugs="shared-old")
+    write_doc(content, "second", title="后改名的文件", date="2024-02-01", old_slugs="shared-old")
+    write_doc(content, "third", title="占用现行网址", date="2024-03-01", old_slugs="first; own-old")
+    archive = load_archive(str(content))
+    assert [str(e) for e in archive.errors] == [
+        f"{content}/documents/second.md:3: old_slugs: 'shared-old' 已是另一件文件的旧网址（documents/first.md）"
+        "（应为本文件自己从前的文件名，且不与其他文件的网址或旧网址相同）",
+        f"{content}/documents/third.md:3: old_slugs: 'first' 是另一件文件现在的网址（documents/first.md）"
+        "（应为本文件自己从前的文件名，且不与其他文件的网址或旧网址相同）"]
+    assert sorted(archive.bad_files) == ["documents/second.md", "documents/third.md"]
+    assert [d.slug for d in archive.documents] == ["first"]
 
 
 @pytest.mark.parametrize("number, parts", [

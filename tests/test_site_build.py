@@ -225,7 +225,7 @@ def test_broken_metadata_stops_the_build_with_located_error(tmp_path):
     result = runner.invoke(cli, ["build", "--content", str(content), "--output", str(tmp_path / "out"),
                                  "--as-of", "2024-06-01"])
     assert result.exit_code == 1
-    assert "content/documents/bad.md:3: validity: '作废' is not allowed (expected one of in_force" in result.output
+    assert "content/documents/bad.md:3: validity: '作废' 不是可用的值（应为以下之一：in_force" in result.output
     assert not (tmp_path / "out" / "documents" / "ok.html").exists()
 
     result = runner.invoke(cli, ["build", "--content", str(content), "--output", str(tmp_path / "out"),

@@ -227,7 +227,7 @@ def test_a_correction_without_a_date_is_a_located_error(tmp_path):
     path = write_doc(tmp_path, "x", title="办法", date="2024-02-01", correction="第五条有误")
     with pytest.raises(MetadataErrors) as err:
         read_document(str(path))
-    assert "x.md:3: correction:" in str(err.value) and "does not start with a date" in str(err.value)
+    assert "x.md:3: correction:" in str(err.value) and "没有以日期开头" in str(err.value)
 
 
 def test_the_sample_has_a_correction(sample):

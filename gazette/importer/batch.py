@@ -86,8 +86,8 @@ class Importer:
             self.report.manifest_errors = [str(e) for e in self.manifest.errors]
             if self.manifest.ignored_columns:
                 self.report.manifest_errors.append(
-                    f"{manifest}:1: columns: unknown {', '.join(self.manifest.ignored_columns)} "
-                    "(expected metadata keys such as title, pages, doc_number, disclosure)")
+                    f"{manifest}:1: columns: 未知的列 {'、'.join(self.manifest.ignored_columns)}"
+                    + md.expected("元数据的键，如 title、pages、doc_number、disclosure"))
         self.state = State(into)
         self._seen_keys: dict[str, str] = {}
         self._state_keys: dict[str, str] | None = None
@@ -151,8 +151,8 @@ class Importer:
             for r in self.manifest.rows:
                 if r.line not in self._matched_rows:
                     self.report.manifest_errors.append(
-                        f"{self.manifest.path}:{r.line}: source: '{r.source}' matches no source given "
-                        "(expected the name or path ending of a file being imported)")
+                        f"{self.manifest.path}:{r.line}: source: '{r.source}' 与所给的来源都不匹配"
+                        + md.expected("所导入文件的文件名或路径结尾"))
         total = time.perf_counter() - t0
         self.report.figures = {"seconds": round(total, 2), "text_sources": n_text,
                                "text_seconds": round(t_text, 2), "pdf_seconds": round(t_pdf, 2),

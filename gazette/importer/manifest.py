@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import csv
 import os
-import re
 from dataclasses import dataclass, field
 
 from .. import metadata as md
+from ..model import DISCLOSURE_ALLOWED, PAGES_EXPECTED, VALIDITY_ALLOWED, parse_pages
 from . import recognise as rc
 
 SPECIAL = {"source": "source", "来源文件": "source", "來源文件": "source", "文件": "source", "file": "source",
@@ -22,7 +22,6 @@ SPECIAL = {"source": "source", "来源文件": "source", "來源文件": "source
            "issue_title": "issue_title"}
 DATE_KEYS = ("date", "signed", "effective", "expires", "reviewed", "issue_date")
 ISSUE_KEYS = ("issue", "year", "number", "serial", "issue_date", "issue_title")
-_PAGES = re.compile(r"^(\d+)\s*(?:[-–~至]\s*(\d+))?$")
 
 
 @dataclass
@@ -33,11 +32,7 @@ class ManifestRow:
 
     @property
     def page_range(self) -> tuple[int, int] | None:
-        m = _PAGES.match(self.values.get("pages", ""))
-        if not m:
-            return None
-        a = int(m.group(1))
-        return a, int(m.group(2) or a)
+        return parse_pages(self.values.get("pages", ""))
 
 
 @dataclass
@@ -75,23 +70,23 @@ def _check(key: str, value: str) -> tuple[str, str | None, str | None]:
             d = rc.parse_any_date(value)
             if d:
                 return d.isoformat(), None, None
-            return value, f"'{value}' is not a date", "YYYY-MM-DD or 2017年1月6日"
+            return value, md.not_a_date(value), md.DATE_EXPECTED
     if key == "disclosure":
         try:
             return md.parse_disclosure(value), None, None
         except ValueError:
-            return value, f"'{value}' is not allowed", "public 主动公开, on_request 依申请公开, withheld 不予公开"
+            return value, md.not_allowed(value), md.one_of(DISCLOSURE_ALLOWED)
     if key == "validity":
         try:
             return md.parse_validity(value), None, None
         except ValueError:
-            return value, f"'{value}' is not allowed", "in_force, amended, repealed, expired, not_yet_effective"
-    if key == "pages" and not _PAGES.match(value):
-        return value, f"'{value}' is not a page range", "a page or a range such as 12-15"
+            return value, md.not_allowed(value), md.one_of(VALIDITY_ALLOWED)
+    if key == "pages" and not parse_pages(value):
+        return value, f"{md.quoted(value)} 不是页码范围", PAGES_EXPECTED
     if key in ("year", "number", "serial") and not value.isdigit():
-        return value, f"'{value}' is not a whole number", "a number such as 12"
+        return value, md.not_a_number(value), md.NUMBER_EXPECTED
     if key == "script" and value not in md.SCRIPTS:
-        return value, f"'{value}' is not allowed", "zh-Hans or zh-Hant"
+        return value, md.not_allowed(value), "zh-Hans 或 zh-Hant"
     return value, None, None
 
 
@@ -103,7 +98,7 @@ def load_manifest(path: str) -> Manifest:
         try:
             header = next(reader)
         except StopIteration:
-            man.errors.append(md.MetadataError(path, 1, "header", "empty file", "a header row of column names"))
+            man.errors.append(md.MetadataError(path, 1, "header", "文件为空", "由列名组成的表头行"))
             return man
         keys = []
         for name in header:
@@ -112,8 +107,8 @@ def load_manifest(path: str) -> Manifest:
                 man.ignored_columns.append(name.strip())
             keys.append(key)
         if "source" not in keys:
-            man.errors.append(md.MetadataError(path, 1, "source", "column missing",
-                                               "a `source` column naming each row's file"))
+            man.errors.append(md.MetadataError(path, 1, "source", "缺少此列",
+                                               "写明每行所述文件的 source 列"))
             return man
         for row in reader:
             line = reader.line_num
@@ -135,11 +130,11 @@ def load_manifest(path: str) -> Manifest:
                 # its own would publish that whole file (the issue's: every document in it, withheld
                 # ones too) as the document's original.
                 man.errors.append(md.MetadataError(path, line, "scan", "有 pages 的行是一期公报中的文件，不能另给 scan",
-                                                   "pages only: the document's pages are cut from the issue scan"))
+                                                   "只写 pages：文件的页从该期的扫描件中截取"))
                 bad = True
             source = values.pop("source", "")
             if not source:
-                man.errors.append(md.MetadataError(path, line, "source", "empty", "the file this row describes"))
+                man.errors.append(md.MetadataError(path, line, "source", "值为空", "本行所述的文件"))
                 bad = True
             if not bad:
                 man.rows.append(ManifestRow(line=line, source=source, values=values))

@@ -112,7 +112,7 @@ def publish(model: SiteModel, project: Project, static_pages: list[str] = (), pl
         result.pdf = pdf.write_pdfs(jobs, output_dir, os.path.join(project.cache_dir, "pdf"), workers=pdf_workers)
         if site_wide and mode.writes_documents:  # every document's PDF was planned: the cache keeps only those
             pdf.forget_pdfs(jobs, os.path.join(project.cache_dir, "pdf"))
-        result.warnings += [f"PDF not made: {f}" for f in result.pdf.failed or []]
+        result.warnings += [f"未能生成 PDF：{f}" for f in result.pdf.failed or []]
     elif site_wide and mode.writes_documents:
         pdf.forget_pdfs([], os.path.join(project.cache_dir, "pdf"))
 

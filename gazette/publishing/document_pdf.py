@@ -186,7 +186,7 @@ def cut_pages(source: str, first: int, last: int, dest: str) -> None:
     try:
         n = len(src)
         if first >= n:
-            raise ValueError(f"{source} has {n} pages; page {first + 1} does not exist")
+            raise ValueError(f"{source} 只有 {n} 页，没有第 {first + 1} 页")
         out = pdfium.PdfDocument.new()
         out.import_pages(src, list(range(first, min(last, n - 1) + 1)))
         out.save(dest)
@@ -442,9 +442,9 @@ def _make_cached(args: tuple[PdfJob, str]) -> tuple[str, str | None, str | None]
         error = f"{type(e).__name__}: {e}"
     try:
         make_pdf(replace(job, kind="text"), path)
-        return job.slug, None, f"set from its text: the scan could not be used ({error})"
+        return job.slug, None, f"扫描件无法使用，改由正文排版（{error}）"
     except Exception as e:
-        return job.slug, f"{error}; from the text: {type(e).__name__}: {e}", None
+        return job.slug, f"{error}；由正文排版也失败：{type(e).__name__}: {e}", None
 
 
 def write_pdfs(jobs: list[PdfJob], output_dir: str, cache_dir: str, workers: int = 2) -> PdfResult:

@@ -14,6 +14,7 @@ from ..textrules import doc_number_parts, order_number_parts
 from ..pages import DIMENSIONS, group_slug
 
 FEED_DIMENSIONS = ("issuer", "doc_type", "category")
+ELI_PART_MAX = 120  # bytes of one folder name of a short address (file systems allow 255)
 VALIDITY_FEED = "feeds/validity.atom.xml"
 
 
@@ -43,8 +44,8 @@ def eli_parts(doc_number: str | None, codes: dict[str, str] | None = None,
     code = fold(code)
     if codes:
         code = {fold(k): v for k, v in codes.items()}.get(code, code)
-    if "/" in code or code in (".", ".."):
-        return None
+    if "/" in code or code in (".", "..") or any(len(p.encode("utf-8")) > ELI_PART_MAX for p in (code, number)):
+        return None  # no short address rather than a folder name the file system refuses
     return code, year, number
 
 

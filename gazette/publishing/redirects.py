@@ -41,10 +41,9 @@ def plan_redirects(model: SiteModel, plan: LinkPlan) -> tuple[list[Redirect], li
         for old in doc.old_slugs:
             path = f"documents/{old}.html"
             if old in current:
-                warnings.append(f"{doc.source_path}: old_slugs: '{old}' is the slug of another document; no redirect")
+                warnings.append(f"{doc.source_path}: old_slugs: '{old}' 是另一件文件现在的网址，不做转向")
             elif path in redirects:
-                warnings.append(f"{doc.source_path}: old_slugs: '{old}' already redirects to "
-                                f"{redirects[path].target}; no redirect")
+                warnings.append(f"{doc.source_path}: old_slugs: '{old}' 已转向 {redirects[path].target}，不再转向本文件")
             else:
                 redirects[path] = Redirect(path, doc.url, doc.title)
     by_slug = {d.slug: d for d in model.documents}
