@@ -98,13 +98,13 @@ def _validity_text(code: str, chinese: bool, script: str) -> str:
 def plan_edits(text: str, doc: Document, result: str, note: str, day: dt.date) -> tuple[str, list]:
     """New text of a document file after recording `result`, and the (key, old, new) line edits."""
     bom = "\ufeff" if text.startswith("\ufeff") else ""
-    lines = text[len(bom):].split("\n")
+    lines, breaks = md.split_lines(text[len(bom):])  # CRLF, LF and CR-only files alike
     scan = md.scan_header(lines)
     header = [h for h in scan.lines if h.raw_key is not None]
     last = header[-1].index if header else (0 if scan.fenced else -1)  # new lines go after this one
     by_key = {h.key: h for h in header if h.key}
     chinese = _chinese_style(header)
-    eol = "\r" if lines[0].endswith("\r") else ""  # CRLF files stay CRLF
+    eol = breaks[0] if breaks else "\n"  # new lines end as the file's lines do
     sep = header[-1].separator if header else ": "  # the archivist's `: ` or `：`
 
     old_reviewed = by_key.get("reviewed")
@@ -129,25 +129,23 @@ def plan_edits(text: str, doc: Document, result: str, note: str, day: dt.date) -
             value = _validity_text(value, in_chinese, doc.script)
         if h:
             old = lines[h.index]
-            new = h.with_value(value) + ("\r" if old.endswith("\r") else "")
+            new = h.with_value(value)
             if new != old:
                 lines[h.index] = new
-                edits.append((key, old.rstrip("\r"), new.rstrip("\r")))
+                edits.append((key, old, new))
         else:
             raw_key = key
             if chinese:
                 alias = md.KEY_ALIASES[key][0]
                 raw_key = alias if doc.script == "zh-Hant" else t2s(alias)
-            inserts.append(f"{raw_key}{sep}{value}" + eol)
+            inserts.append(f"{raw_key}{sep}{value}")
             edits.append((key, None, f"{raw_key}{sep}{value}"))
     if inserts:
-        if last == len(lines) - 1:
-            # The header is the whole file, without a final newline: end its last line first,
-            # and keep the file ending without one.
-            lines[last] += eol
-            inserts[-1] = inserts[-1][:len(inserts[-1]) - len(eol)]
+        # After line `last`, each new line followed by a break; a header that is the whole file
+        # without a final newline keeps ending without one.
         lines[last + 1:last + 1] = inserts
-    return bom + "\n".join(lines), edits
+        breaks[last + 1:last + 1] = [eol] * len(inserts)
+    return bom + "".join(line + brk for line, brk in zip(lines, breaks + [""])), edits
 
 
 # -- applying a results file ----------------------------------------------------------------

@@ -33,7 +33,10 @@ def _mode_for(path: str) -> int:
 
 
 def _replace_with(path: str, fill, prefix: str) -> None:
-    folder = os.path.dirname(os.path.abspath(path))
+    # A symlink (an archivist's document linked from elsewhere in content/) is kept: its target
+    # is what gets the new bytes, not the link replaced by a regular file.
+    path = os.path.realpath(path)
+    folder = os.path.dirname(path)
     os.makedirs(folder, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=".tmp")
     try:
@@ -51,7 +54,8 @@ def _replace_with(path: str, fill, prefix: str) -> None:
 
 def write_atomic(path: str, data: bytes | str, prefix: str = ".gazette-") -> None:
     """Write `data` (text as UTF-8, line endings untouched) via a temporary file in the same folder,
-    fsync and rename: a reader never sees half a file, a crash leaves the old one."""
+    fsync and rename: a reader never sees half a file, a crash leaves the old one. A symlink at
+    `path` stays a symlink: the file it points to is replaced."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
     _replace_with(path, lambda f: f.write(raw), prefix)
 

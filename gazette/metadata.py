@@ -249,6 +249,17 @@ class HeaderScan:
     fenced: bool
 
 
+_LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
+
+
+def split_lines(text: str) -> tuple[list[str], list[str]]:
+    """`text` as its lines and the line break after each but the last, whatever they are (CRLF,
+    LF, or CR alone as old Mac files have): `"".join(l + b for l, b in zip(lines, breaks + [""]))`
+    gives `text` back. The one way content files are cut into lines."""
+    parts = _LINE_BREAK.split(text)
+    return parts[0::2], parts[1::2]
+
+
 def scan_header(lines: list[str]) -> HeaderScan:
     """The header of a file split into lines (BOM removed): the one reading of the header format,
     used by `split_header` and by the tools that edit headers in place (gazette cleanup apply)."""
@@ -287,9 +298,7 @@ def split_header(text: str, path: str, collect: bool = False) -> Header:
     they are reported together with the fields' own problems."""
     if text.startswith("\ufeff"):
         text = text[1:]
-    if "\r" in text and "\n" not in text:
-        text = text.replace("\r", "\n")  # old Mac line ends (CR only)
-    lines = text.split("\n")
+    lines, _ = split_lines(text)
     header = Header(path=path)
     errors: list[MetadataError] = []
     scan = scan_header(lines)

@@ -237,3 +237,45 @@ def test_validity_value_keeps_the_archivists_language(content, tmp_path):
     assert apply(results(tmp_path, "slug,result\nmixed,废止\n"), "--date", "2026-11-20").exit_code == 0
     assert (content / "documents/mixed.md").read_text(encoding="utf-8") == \
         "title: 戊\ndate: 2020-01-01\nvalidity: 已废止\nreviewed: 2026-11-20\n\n正文。\n"
+
+
+def test_symlinked_document_is_updated_through_its_link(content, tmp_path):
+    """The link stays a link; the file it points to (inside content/) gets the new lines."""
+    target = content / "originals" / "real.md"
+    write_bytes(target, "title: 链接的文件\ndate: 2020-05-01\ndoc_number: 临政规〔2020〕5号\n\n正文。\n")
+    link = content / "documents" / "linked.md"
+    link.symlink_to(os.path.relpath(target, link.parent))
+    csv_path = results(tmp_path, "doc_number,result,note\n临政规〔2020〕5号,废止,\n")
+    result = apply(csv_path, "--date", "2026-11-20")
+    assert result.exit_code == 0, result.output + result.stderr
+    assert link.is_symlink() and os.readlink(link) == os.path.relpath(target, link.parent)
+    assert target.read_text(encoding="utf-8") == ("title: 链接的文件\ndate: 2020-05-01\ndoc_number: 临政规〔2020〕5号\n"
+                                                  "reviewed: 2026-11-20\nvalidity: repealed\n\n正文。\n")
+    assert not [p for p in (content / "documents").iterdir() if p.name.endswith(".tmp")]
+
+
+@pytest.mark.parametrize("eol", ["\r", "\r\n", "\n"])
+def test_every_line_ending_is_read_and_kept(content, tmp_path, eol):
+    """Old Mac files (CR only) are read like any other: no misleading `date: 缺少此项`."""
+    text = eol.join(["title: 旧式换行", "date: 2019-03-01", "doc_number: 临政规〔2019〕77号", "", "正文第一段。", "",
+                     "正文第二段。", ""])
+    write_bytes(content / "documents" / "oldmac.md", text)
+    csv_path = results(tmp_path, "doc_number,result,note\n临政规〔2019〕77号,失效,到期\n")
+    result = apply(csv_path, "--date", "2026-11-20")
+    assert result.exit_code == 0, result.output + result.stderr
+    expected = eol.join(["title: 旧式换行", "date: 2019-03-01", "doc_number: 临政规〔2019〕77号", "reviewed: 2026-11-20",
+                         "validity: expired", "review_note: 到期", "", "正文第一段。", "", "正文第二段。", ""])
+    assert (content / "documents" / "oldmac.md").read_bytes() == expected.encode("utf-8")
+    doc = {d.slug: d for d in load_archive(str(content)).documents}["oldmac"]
+    assert (doc.validity, doc.title, doc.body) == ("expired", "旧式换行", "正文第一段。\n\n正文第二段。\n")
+
+
+def test_header_lines_split_on_any_line_break():
+    from gazette.metadata import split_header, split_lines
+
+    for eol in ("\r", "\r\n", "\n"):
+        header = split_header(eol.join(["title: 甲", "date: 2020-01-01", "", "正文"]), "x.md")
+        assert header.fields["date"] == ("2020-01-01", 2) and header.body == "正文"
+    mixed = "a\r\nb\rc\nd"
+    lines, breaks = split_lines(mixed)
+    assert lines == ["a", "b", "c", "d"] and "".join(l + b for l, b in zip(lines, breaks + [""])) == mixed
