@@ -329,6 +329,8 @@ def test_second_build_is_refused_then_withheld_document_leaves_index_and_caches(
     assert second.returncode == 1
     assert "正被另一个进程使用" in second.stderr and f"进程 {first.pid}" in second.stderr, second.stderr
     assert "Traceback" not in second.stderr
+    # The first build's compressed copies are all there and current.
+    assert missing_copies(lab["output"]) == []
     # The document was built in full: it is in every index and cache…
     assert leaks(lab["output"], lab["cache"]) != []
     write_marked(lab["content"], "withheld")
@@ -336,6 +338,70 @@ def test_second_build_is_refused_then_withheld_document_leaves_index_and_caches(
     # …and now in none of them.
     assert leaks(lab["output"], lab["cache"]) == []
     assert_same_tree(lab["output"], lab["ref-output"])
+
+
+def missing_copies(output: str) -> list[str]:
+    """Text files of the site without a current .gz and .br copy (gazette.publishing.compress)."""
+    import gzip
+
+    import brotli
+
+    from gazette.publishing.compress import MIN_SIZE, TEXT_EXTENSIONS
+
+    missing = []
+    for dirpath, _, files in os.walk(output):
+        for name in files:
+            path = os.path.join(dirpath, name)
+            if not name.endswith(TEXT_EXTENSIONS) or os.path.getsize(path) < MIN_SIZE:
+                continue
+            with open(path, "rb") as f:
+                data = f.read()
+            try:
+                with open(path + ".gz", "rb") as f:
+                    gz_ok = gzip.decompress(f.read()) == data
+                with open(path + ".br", "rb") as f:
+                    br_ok = brotli.decompress(f.read()) == data
+            except FileNotFoundError:
+                gz_ok = br_ok = False
+            if not (gz_ok and br_ok):
+                missing.append(os.path.relpath(path, output))
+    return missing
+
+
+HOLD_LOCK = """import sys
+from gazette.build_lock import cache_lock_path, exclusive
+with exclusive(cache_lock_path(sys.argv[1]), "缓存目录"):
+    print("held", flush=True)
+    sys.stdin.read()
+"""
+
+
+def test_index_and_build_are_refused_while_the_cache_is_locked(tmp_path):
+    """`gazette index` writes the index the build writes: it takes the same lock, and says so."""
+    content = small_archive(str(tmp_path / "content"))
+    cache = str(tmp_path / "cache")
+    env = env_for(cache)
+    from gazette.project import load_project
+
+    archive_cache = load_project(content, str(tmp_path / "out"), find_settings=False,
+                                 extra={"GAZETTE_CACHE_DIR": cache}).cache_dir
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, archive_cache], env=env, stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        for cmd in (GAZETTE + ["index", "--content", content, "--as-of", AS_OF.isoformat()],
+                    build_cmd(content, str(tmp_path / "out"))):
+            done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300, cwd=str(tmp_path))
+            assert done.returncode == 1, (cmd, done.stdout, done.stderr)
+            assert done.stderr.startswith("错误：缓存目录 ") and f"正被另一个进程使用（进程 {holder.pid}，" in done.stderr
+            assert "Traceback" not in done.stderr
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    # Released: the index is written.
+    done = subprocess.run(GAZETTE + ["index", "--content", content, "--as-of", AS_OF.isoformat()], env=env,
+                          capture_output=True, text=True, timeout=300, cwd=str(tmp_path))
+    assert done.returncode == 0, done.stderr
 
 
 # -- imports -----------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import click
 
@@ -57,6 +58,7 @@ def search_cmd(query, limit, as_json, content_dir, index_dir, settings_file):
 @click.option("--settings", "settings_file", type=click.Path(dir_okay=False, exists=True), help=_SETTINGS_HELP)
 def index_cmd(content_dir, index_dir, as_of, settings_file):
     """建立或更新命令行检索索引；只重新索引有变化的文件。"""
+    from ..build_lock import cache_lock_path, exclusive
     from ..validity import as_of_date
     from .records import records_from_site
     from .whoosh_index import update_index
@@ -72,7 +74,13 @@ def index_cmd(content_dir, index_dir, as_of, settings_file):
     for error in archive.errors:
         click.echo(f"跳过：{error}", err=True)
     model = project.site_model(archive, day)
-    index_dir = index_dir or project.whoosh_dir
-    update = update_index(records_from_site(model), index_dir)
+    # The build writes the same index: the cache's lock keeps the two apart (gazette.build_lock).
+    own = index_dir is None or os.path.abspath(index_dir) == os.path.abspath(project.whoosh_dir)
+    if own:
+        index_dir, lock = project.whoosh_dir, exclusive(cache_lock_path(project.cache_dir), f"缓存目录 {project.cache_dir}")
+    else:  # an index of the user's own: a lock file beside it, removed afterwards
+        lock = exclusive(os.path.abspath(index_dir).rstrip(os.sep) + ".lock", f"检索索引 {index_dir}", remove=True)
+    with lock:
+        update = update_index(records_from_site(model), index_dir)
     click.echo(f"检索索引 {index_dir}：共 {len(model.documents)} 篇；新增 {len(update.added)}，"
                f"更新 {len(update.updated)}，删除 {len(update.removed)}，未变 {update.unchanged}。")
