@@ -97,3 +97,117 @@ def test_archive_drops_withheld_documents_at_load(tmp_path):
 def test_document_numbers_fold_to_one_spelling():
     spellings = ["临政规〔2023〕3号", "临政规[2023]3号", "臨政規［２０２３］3號", "临政规(2023)3号", "临政规 （2023） 3号"]
     assert len({normalise_doc_number(s) for s in spellings}) == 1
+
+
+# -- unknown keys and look-alikes (issue 12) --------------------------------------------------
+
+DOC_HEAD = "title: 关于某事项的决定\ndate: 2024-01-02\n"
+
+
+@pytest.mark.parametrize("line, key", [
+    ("disclosue: withheld", "disclosue"),
+    ("公开: 不予公开", "公开"),
+    ("discolsure: 不予公开", "discolsure"),
+    ("disclosure_: withheld", "disclosure_"),
+    ("公开属姓: 不予公开", "公开属姓"),
+])
+def test_unknown_key_is_a_located_error_naming_the_likely_key(tmp_path, line, key):
+    path = write(tmp_path, "x.md", DOC_HEAD + line + "\n\n正文。\n")
+    with pytest.raises(md.MetadataErrors) as e:
+        read_document(path)
+    assert [str(err) for err in e.value.errors] == [f"{path}:3: {key}: 未知的键（是否想写 disclosure？）"]
+
+
+def test_unknown_key_far_from_any_points_to_the_key_table(tmp_path):
+    path = write(tmp_path, "x.md", DOC_HEAD + "颜色: 红\n\n正文。\n")
+    with pytest.raises(md.MetadataErrors) as e:
+        read_document(path)
+    assert str(e.value) == f"{path}:3: 颜色: 未知的键（可用的键见 README 的元数据表）"
+
+
+def test_issue_key_in_a_document_says_where_it_belongs(tmp_path):
+    path = write(tmp_path, "x.md", DOC_HEAD + "serial: 12\n\n正文。\n")
+    with pytest.raises(md.MetadataErrors) as e:
+        read_document(path)
+    assert str(e.value) == f"{path}:3: serial: 此处不用这个键（serial 只用于公报期次文件（issues/））"
+
+
+@pytest.mark.parametrize("line", [
+    "disclosure\u200b: withheld",          # zero-width space in the key
+    "\u200bdisclosure: withheld",
+    "dis\u00adclosure: withheld",            # soft hyphen
+    "ｄｉｓｃｌｏｓｕｒｅ: withheld",            # full-width letters
+    "disclosure：withheld",                 # full-width colon
+    "ＤＩＳＣＬＯＳＵＲＥ：ｗｉｔｈｈｅｌｄ",        # full-width, upper case, both sides
+    "公開屬性: 不予公開",                     # Traditional alias
+    "公开属性：不予公开\u200b",                # Simplified alias, invisible character in the value
+    "Disclosure: WITHHELD",
+])
+def test_look_alikes_of_the_disclosure_key_and_value_read_as_withheld(tmp_path, line):
+    doc = read_document(write(tmp_path, "x.md", DOC_HEAD + line + "\n\n正文。\n"))
+    assert doc.disclosure == "withheld"
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("disclosure: 不公开", "unreadable"),
+    ("disclosure: secret", "unreadable"),
+    ("disclosue: withheld", "unreadable"),
+    ("公开: 不予公开", "unreadable"),
+    ("公开属性: 依申请公开", "on_request"),
+    ("disclosure: public", "public"),
+    ("", "public"),
+])
+def test_disclosure_that_cannot_be_read_is_never_public(line, expected):
+    from gazette.model import disclosure_of
+
+    header = md.split_header(DOC_HEAD + line + "\n\n正文。\n", "x.md", collect=True)
+    assert disclosure_of(header) == expected
+
+
+def test_unreadable_disclosure_value_makes_the_document_withheld_in_the_model(tmp_path):
+    """The field reader falls back to withheld (the file is also reported and skipped)."""
+    from gazette.model import DISCLOSURE_ALLOWED, document_from_header
+
+    header = md.split_header(DOC_HEAD + "disclosure: 不公开\n\n正文。\n", "x.md", collect=True)
+    r = md.FieldReader(header)
+    assert r.choice("disclosure", md.parse_disclosure, DISCLOSURE_ALLOWED, "withheld") == "withheld"
+    with pytest.raises(md.MetadataErrors) as e:
+        document_from_header(header)
+    assert str(e.value).startswith("x.md:3: disclosure: '不公开' 不是可用的值（应为以下之一：public 主动公开")
+
+
+def test_unknown_keys_fail_check_and_build_and_lenient_build_publishes_nothing_of_them(tmp_path, monkeypatch):
+    import threading
+
+    from click.testing import CliRunner
+    from leakscan import find_leaks
+
+    from gazette.cli import cli
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GAZETTE_CACHE_DIR", str(tmp_path / "cache"))
+    content = tmp_path / "content"
+    write(content, "documents/ok.md", "title: 公开的通知\ndate: 2024-01-01\n\n正文。\n")
+    bodies = {}
+    for n, line in enumerate(["disclosue: withheld", "公开: 不予公开", "Disclosure-: 不予公开"]):
+        bodies[n] = f"第一条　未知键{n}号文件独有的正文句子。"
+        write(content, f"documents/u{n}.md", f"title: 未知键{n}号文件标题\ndate: 2024-01-02\n{line}\n\n{bodies[n]}\n")
+    results = {}
+
+    def run(name, *args):
+        results[name] = CliRunner().invoke(cli, [*args, "--content", str(content), "--as-of", "2026-11-22"])
+
+    run("check", "check")
+    assert results["check"].exit_code == 1
+    assert results["check"].stderr.count("未知的键（是否想写 disclosure？）") == 3
+    for name, args in (("build", ("build", "--output", str(tmp_path / "strict"))),
+                       ("lenient", ("build", "--lenient", "--output", str(tmp_path / "site")))):
+        t = threading.Thread(target=run, args=(name, *args))  # the build runs asyncio: a thread of its own
+        t.start()
+        t.join()
+    assert results["build"].exit_code == 1 and "构建中止：3 处元数据错误" in results["build"].stderr
+    assert results["lenient"].exit_code == 0, results["lenient"].output
+    assert "已跳过 3 个出错文件" in results["lenient"].stderr
+    assert (tmp_path / "site" / "documents" / "ok.html").exists()
+    markers = [f"未知键{n}号文件标题" for n in bodies] + [b[4:] for b in bodies.values()]
+    assert find_leaks(str(tmp_path / "site"), markers, [str(tmp_path / "cache")]) == []
