@@ -12,13 +12,14 @@ import os
 from dataclasses import dataclass, field
 
 from . import metadata as md
-from .model import Document, Issue, disclosure_of, read_document, read_header, read_issue
+from .model import Document, Issue, disclosure_of, read_document, read_header, read_issue, read_page
 from .scans import Placement, real_path
 from .textrules import normalise_doc_number  # noqa: F401 - the archive's lookups use it; re-exported
 from .validity import Evaluation, ValiditySettings, evaluate
 
 DOCUMENTS_DIR = "documents"
 ISSUES_DIR = "issues"
+PAGES_DIR = "pages"
 
 
 
@@ -148,6 +149,8 @@ def load_archive(content_dir: str) -> Archive:
             archive.bad_files.append(rel)
             continue
         archive.issues.append(issue)
+    for _ in _read_all(archive, PAGES_DIR, read_page):
+        pass  # static pages: only their headers are checked here (Pelican renders them)
     _check_own_scans(archive)
     _check_old_slugs(archive)
     known = {i.key for i in archive.issues}

@@ -322,6 +322,34 @@ def issue_from_header(header: md.Header, content_dir: str | None = None) -> Issu
                  header_lines={k: line for k, (_, line) in header.fields.items()})
 
 
+@dataclass
+class Page:
+    """A static page (pages/*.md): what the archive checks of it; Pelican renders it."""
+
+    source_path: str
+    title: str
+    slug: str
+    warnings: list = field(default_factory=list, repr=False, compare=False)
+
+
+def page_from_header(header: md.Header) -> Page:
+    """A static page's header checked; raises MetadataErrors for one that would not make a page
+    (a slug that is no file name, control characters, a line that is no `key: value`)."""
+    r = md.FieldReader(header)
+    slug = r.text("slug") or slug_from_path(header.path)
+    if not _SLUG_OK.match(slug):
+        r._err("slug" if r.text("slug") else "file", f"{md.quoted(slug)} 不能用作网址", SLUG_EXPECTED)
+    if r.errors:
+        raise md.MetadataErrors(sorted(r.errors, key=lambda e: e.line))
+    return Page(header.path, r.text("title") or slug_from_path(header.path), slug)
+
+
+def read_page(path: str, text: str | None = None, display_path: str | None = None,
+              content_dir: str | None = None) -> Page:
+    """Read one static page's header."""
+    return page_from_header(read_header(path, text, display_path))
+
+
 def read_header(path: str, text: str | None = None, display_path: str | None = None) -> md.Header:
     """The header of one content file, layout problems kept in `header.errors`."""
     if text is None:

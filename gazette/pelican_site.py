@@ -68,6 +68,8 @@ class GazetteReader(BaseReader):
                 "save_as": doc.url, "url": doc.url, "template": "document", "doc": doc,
                 "status": "published",
             }
+        if rel in build.model.archive.bad_files:  # reported with the other files' errors (lenient build)
+            return "", {"status": "skip", "title": "", "date": dt.datetime(1970, 1, 1)}
         header = split_header(read_text(source_path), rel)
         title = header.fields.get("title", (os.path.basename(rel), 0))[0]
         slug = header.fields.get("slug", (os.path.splitext(os.path.basename(rel))[0], 0))[0]

@@ -64,6 +64,10 @@ def hostile_site(tmp_path_factory):
     (content / "documents" / "plain.md").write_text(
         "title: 普通通知\ndate: 2026-03-02\nsupersedes: hostile\ndoc_type: 通知\n\n正文。\n", encoding="utf-8")
     (content / "issues" / "2026-01.md").write_text(ISSUE, encoding="utf-8")
+    (content / "pages").mkdir()
+    (content / "pages" / "hostile-page.md").write_text(
+        "title: 页面<script>alert('page')</script><!--<script>\nslug: hostile-page\n\n"
+        + HOSTILE_DOC.split("\n\n", 1)[1], encoding="utf-8")
     output = root / "site"
     errors = []
 
@@ -118,6 +122,7 @@ def test_no_executable_markup_in_any_html_output(hostile_site):
         if "alert(&#x27;body&#x27;)" in text or "alert('body')" in soup.get_text():
             seen_payload_text = True
     assert seen_payload_text, "the hostile body must be shown as text, not silently dropped"
+    assert any(p.endswith("pages/hostile-page.html") for p in pages)
     hostile = (hostile_site / "documents" / "hostile.html").read_text(encoding="utf-8")
     assert 'href="https://example.org/ok"' in hostile  # allowed links survive
     # The page is whole after the JSON-LD: its footer is outside any script.

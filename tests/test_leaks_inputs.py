@@ -400,12 +400,14 @@ def hostile_files_archive(root):
                  body=UNREADABLE_DISCLOSURE), True)
     add("colliding old slug", "documents/renamed.md",
         doc_text(title="改名的文件", date="2024-01-12", old_slugs="ok"), True)
+    add("page slug escaping", "pages/evil.md", "title: 页面\nslug: ../../../escaped\n\n正文。\n", True)
+    add("control character in a page title", "pages/ctl.md", "title: 控制\x01字符\n\n正文。\n", True)
     (content / "documents" / "latin1.md").write_bytes("title: 编码\ndate: 2024-01-11\n\n正文".encode("gb18030"))
     inputs["not UTF-8"] = ("documents/latin1.md", True)
     return content, inputs
 
 
-HOSTILE_FILE_INPUTS = 21  # the inputs hostile_files_archive adds; checked below
+HOSTILE_FILE_INPUTS = 23  # the inputs hostile_files_archive adds; checked below
 
 
 def _located(lines: list[str], content, warnings: bool = False) -> set[str]:
@@ -506,6 +508,7 @@ def test_hostile_files_leak_nothing(hostile_files):
     markers = [body[4:] for _, _, body in (*UNKNOWN_KEY_BODIES.values(), *LOOKALIKE_BODIES.values())]
     markers += [UNREADABLE_DISCLOSURE[4:], "页码范围极大的不予公开文件", "未知键文件typo", "形近键文件zero-width"]
     assert find_leaks(str(root / "site"), markers, [str(root / "cache")]) == []
+    assert not list(root.rglob("escaped*"))
     # Their pages (3: unknown key, 4: unreadable disclosure) are removed from the issue scan, and the
     # withheld document of unbounded pages leaves the scan unpublished.
     assert not (root / "site" / "scans" / "2024-01.pdf").exists()
