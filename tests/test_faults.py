@@ -194,6 +194,19 @@ def _catalogue(lab) -> bool:
         return False
 
 
+def _feed(lab) -> bool:
+    """The new-documents feed names it (written in the publishing stage, before the PDFs)."""
+    try:
+        with open(os.path.join(lab["output"], "feeds", "documents.atom.xml"), encoding="utf-8") as f:
+            return TITLE in f.read()
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def _pdf(lab) -> bool:
+    return os.path.exists(os.path.join(lab["output"], "documents", f"{SLUG}.pdf"))
+
+
 def _pagefind(lab) -> bool:
     """Pagefind's scratch folder has fragments (in the cache; earlier versions made it in the site)."""
     for top in (os.path.join(_archive_cache(lab), "pagefind-tmp"), os.path.join(lab["output"], "pagefind")):
@@ -219,6 +232,8 @@ KILL_POINTS = {
     "journal": _journal,        # the first moments: lock taken, leftovers swept, journal open
     "page": _page,              # the new document's page written
     "catalogue": _catalogue,    # catalogue.json names it (the issue's case)
+    "feed": _feed,              # the Atom feed of new documents names it
+    "pdf": _pdf,                # its PDF download written
     "pagefind": _pagefind,      # Pagefind writing its scratch folder
     "whoosh": None,             # a new Whoosh segment file (see below)
     "compress": _compress,      # its compressed copies being made

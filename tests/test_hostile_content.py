@@ -47,6 +47,8 @@ note: <a href="javascript:alert('note')" onclick="alert('note')">备注</a>
 
 <a href="javascript:alert('raw')">原始链接</a> <object data="x.swf"></object>
 """
+WITHHELD_MARK = "不予公开的恶意输入文件"
+WITHHELD_SENTENCE = "这句正文只在不予公开的恶意输入文件之中"
 ISSUE = "title: 2026年第1期\nyear: 2026\nnumber: 1\ndate: 2026-03-05\n\n"
 SCRIPT_TYPES = {"application/json", "application/ld+json"}
 URL_ATTRS = ("href", "src", "action", "formaction", "data", "poster", "xlink:href", "srcdoc")
@@ -64,6 +66,11 @@ def hostile_site(tmp_path_factory):
     (content / "documents" / "plain.md").write_text(
         "title: 普通通知\ndate: 2026-03-02\nsupersedes: hostile\ndoc_type: 通知\n\n正文。\n", encoding="utf-8")
     (content / "issues" / "2026-01.md").write_text(ISSUE, encoding="utf-8")
+    # The same hostile fields and body in a withheld document: none of it may appear anywhere.
+    (content / "documents" / "hostile-withheld.md").write_text(
+        HOSTILE_DOC.replace("date: 2026-03-01", "date: 2026-03-01\ndisclosure: 不予公开", 1)
+        .replace("关于<script>", "关于" + WITHHELD_MARK + "<script>", 1).replace("doc_number: 临政规〔2026〕9号", "doc_number: 临政规〔2026〕99号", 1)
+        .replace("第一条　正文中的脚本", "第一条　" + WITHHELD_SENTENCE, 1), encoding="utf-8")
     (content / "pages").mkdir()
     (content / "pages" / "hostile-page.md").write_text(
         "title: 页面<script>alert('page')</script><!--<script>\nslug: hostile-page\n\n"
@@ -128,6 +135,13 @@ def test_no_executable_markup_in_any_html_output(hostile_site):
     # The page is whole after the JSON-LD: its footer is outside any script.
     soup = BeautifulSoup(hostile, "html.parser")
     assert soup.find("footer") is not None and soup.find("footer").find_parent("script") is None
+
+
+def test_withheld_hostile_document_leaks_nothing(hostile_site):
+    from leakscan import find_leaks
+
+    assert find_leaks(str(hostile_site), [WITHHELD_MARK, WITHHELD_SENTENCE, "临政规〔2026〕99号"],
+                      [str(hostile_site.parent / "cache")]) == []
 
 
 def test_csv_outputs_hold_no_formula(hostile_site):
