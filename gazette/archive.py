@@ -71,9 +71,17 @@ def iter_content_files(content_dir: str, sub: str):
 
 def _read_all(archive: Archive, sub: str, reader):
     """(relative path, shown path, content object) of every readable file under `sub`; errors collected."""
+    root = os.path.realpath(archive.content_dir)
     for path in iter_content_files(archive.content_dir, sub):
         rel = os.path.relpath(path, archive.content_dir)
         shown = os.path.join(archive.content_dir, rel)  # as the user named the folder, so it can be pasted
+        if os.path.commonpath([root, os.path.realpath(path)]) != root:
+            # A symlink to a file elsewhere on the server (another archive's withheld document…):
+            # never read, so nothing of it can be published.
+            archive.errors.append(md.MetadataError(shown, 1, "file", "是指向 content/ 之外的符号链接，不读取",
+                                                   "content/ 中的文件，或指向 content/ 中文件的符号链接"))
+            archive.bad_files.append(rel)
+            continue
         try:
             item = reader(path, display_path=shown, content_dir=archive.content_dir)
         except md.MetadataErrors as e:

@@ -7,6 +7,7 @@ problem in a file is reported at once.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 import re
 from dataclasses import dataclass, field
@@ -374,8 +375,13 @@ def read_text(path: str, display_path: str | None = None) -> str:
     try:
         if not os.path.isfile(path):
             # A dangling symlink, a folder named *.md, a FIFO (reading one would wait for ever)…
-            what = ("悬空的符号链接（目标不存在）" if os.path.islink(path) and not os.path.exists(path)
-                    else "不是普通文件")
+            what = "不是普通文件"
+            if os.path.islink(path) and not os.path.exists(path):
+                try:
+                    os.stat(path)
+                    what = "悬空的符号链接（目标不存在）"
+                except OSError as e:
+                    what = "符号链接循环" if e.errno == errno.ELOOP else "悬空的符号链接（目标不存在）"
             raise md.MetadataErrors([md.MetadataError(shown, 1, "file", f"无法读取：{what}（应为 UTF-8 文本文件）")])
         with open(path, encoding="utf-8") as f:
             return f.read()

@@ -366,6 +366,13 @@ def hostile_files_archive(root):
     inputs["dangling symlink"] = ("documents/x.md", True)
     (d / "loop.md").symlink_to(d / "loop.md")
     inputs["symlink loop"] = ("documents/loop.md", True)
+    outside = root / "elsewhere" / "other-archive-secret.md"
+    write(outside, doc_text(title="另一档案的内部文件", date="2024-01-11", body=OUTSIDE_SECRET))
+    (d / "outside.md").symlink_to(outside)
+    inputs["symlink out of content/"] = ("documents/outside.md", True)
+    (d / "inside.md").symlink_to(os.path.relpath(content / "originals" / "kept.md", d))
+    write(content / "originals" / "kept.md", doc_text(title="链接到内容目录中的文件", date="2024-01-11"))
+    inputs["symlink inside content/"] = ("documents/inside.md", False)
     (d / "folder.md").mkdir()
     (d / "folder.md" / "inner.md").write_text(doc_text(title="文件夹中的文件", date="2024-01-11"), encoding="utf-8")
     inputs["folder named .md"] = ("documents/folder.md/inner.md", False)
@@ -407,7 +414,7 @@ def hostile_files_archive(root):
     return content, inputs
 
 
-HOSTILE_FILE_INPUTS = 23  # the inputs hostile_files_archive adds; checked below
+HOSTILE_FILE_INPUTS = 25  # the inputs hostile_files_archive adds; checked below
 
 
 def _located(lines: list[str], content, warnings: bool = False) -> set[str]:
@@ -468,6 +475,8 @@ def test_check_flags_hostile_files_with_located_errors_never_a_traceback(hostile
     assert any(e.startswith(f"{content}/documents/big-page.md:4: pages: '3-99") and e.endswith("（应为一页或一段页码，"
                "如 12-15，页码 1 至 9999）") and len(e) < 300 for e in errors), errors
     assert any(e.startswith(f"{content}/issues/evil.md:4: slug: '../../../x' 不能用作期次") for e in errors)
+    assert f"{content}/documents/loop.md:1: file: 无法读取：符号链接循环（应为 UTF-8 文本文件）" in errors
+    assert any(e.startswith(f"{content}/documents/outside.md:1: file: 是指向 content/ 之外的符号链接") for e in errors)
 
 
 def test_build_refuses_and_lenient_build_skips_exactly_what_check_flags(hostile_files):
@@ -506,7 +515,7 @@ def test_what_check_passes_is_published(hostile_files):
 def test_hostile_files_leak_nothing(hostile_files):
     root, content, *_ = hostile_files
     markers = [body[4:] for _, _, body in (*UNKNOWN_KEY_BODIES.values(), *LOOKALIKE_BODIES.values())]
-    markers += [UNREADABLE_DISCLOSURE[4:], "页码范围极大的不予公开文件", "未知键文件typo", "形近键文件zero-width"]
+    markers += [UNREADABLE_DISCLOSURE[4:], "页码范围极大的不予公开文件", OUTSIDE_SECRET, "另一档案的内部文件", "未知键文件typo", "形近键文件zero-width"]
     assert find_leaks(str(root / "site"), markers, [str(root / "cache")]) == []
     assert not list(root.rglob("escaped*"))
     # Their pages (3: unknown key, 4: unreadable disclosure) are removed from the issue scan, and the
