@@ -6,6 +6,7 @@ script-capable URLs are dropped: content from old portals must not run in our pa
 
 from __future__ import annotations
 
+import html
 import re
 import threading
 
@@ -49,11 +50,45 @@ def _markdown() -> markdown.Markdown:
     return md
 
 
+# What Python-Markdown takes quadratic time or unbounded recursion on, never found in a real
+# document: '[' nested or left open hundreds deep (each is matched against the rest of the
+# text), lists or quotes nested a hundred deep. Such a body is shown as plain paragraphs.
+_BRACKET_DEPTH_MAX = 200
+_BRACKETS = re.compile(r"[\[\]]")
+_DEEP_NESTING = re.compile(r"^[ \t>]{100}", re.M)
+_BLOCKS = re.compile(r"\n[ \t]*\n")
+
+
+def pathological(body: str) -> bool:
+    """True for a body Markdown would take minutes, or too deep a recursion, to render."""
+    if _DEEP_NESTING.search(body):
+        return True
+    if body.count("[") <= _BRACKET_DEPTH_MAX:
+        return False
+    depth = 0
+    for m in _BRACKETS.finditer(body):
+        depth = depth + 1 if m.group() == "[" else max(depth - 1, 0)
+        if depth > _BRACKET_DEPTH_MAX:
+            return True
+    return False
+
+
+def plain_html(body: str) -> str:
+    """A body as escaped paragraphs, without any Markdown (for bodies Markdown cannot render)."""
+    blocks = [b.strip() for b in _BLOCKS.split(body) if b.strip()]
+    return "\n".join("<p>" + html.escape(b, quote=False).replace("\n", "<br>\n") + "</p>" for b in blocks)
+
+
 def to_html(body: str) -> str:
     """Render a document body; safe to insert into a page as-is."""
+    if pathological(body):
+        return plain_html(body)
     md = _markdown()
     md.reset()
-    return md.convert(body)
+    try:
+        return md.convert(body)
+    except RecursionError:
+        return plain_html(body)
 
 
 _MD_NOISE = re.compile(r"(^|\n)\s{0,3}(#{1,6}\s+|[-*+]\s+|>\s?|\d+\.\s+)|[*_`|]+|!\[[^\]]*\]\([^)]*\)|\[([^\]]*)\]\([^)]*\)")
@@ -61,7 +96,7 @@ _MD_NOISE = re.compile(r"(^|\n)\s{0,3}(#{1,6}\s+|[-*+]\s+|>\s?|\d+\.\s+)|[*_`|]+
 
 def to_text(body: str) -> str:
     """Plain text of a Markdown body (for search indexes and feed summaries)."""
-    text = _MD_NOISE.sub(lambda m: (m.group(1) or "") + (m.group(3) or ""), body)
+    text = body if pathological(body) else _MD_NOISE.sub(lambda m: (m.group(1) or "") + (m.group(3) or ""), body)
     text = re.sub(r"\n{3,}", "\n\n", text)
     return text.strip()
 

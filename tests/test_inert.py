@@ -189,3 +189,27 @@ def test_check_rejects_xml_invalid_characters_in_a_title_with_a_location(tmp_pat
     result = CliRunner().invoke(cli, ["check", "--as-of", "2026-11-22"], catch_exceptions=False)
     assert result.exit_code == 1
     assert f"{doc.relative_to(tmp_path)}:2: title: 含有 XML 不允许的字符 U+FFFE" in result.stderr
+
+
+@pytest.mark.parametrize("body", [
+    "".join("  " * i + "- 项\n" for i in range(1000)),      # RecursionError in Markdown
+    "> " * 150 + "引文",
+    "[" * 300 + "文字",                                      # each '[' matched against the rest: quadratic
+    "[" * 50000 + "链接" + "]" * 50000,
+    "![" * 400,
+])
+def test_bodies_markdown_cannot_render_are_shown_as_plain_text(body):
+    from gazette.render import pathological, plain_html, to_html, to_text
+
+    assert pathological(body)
+    out = to_html(body)
+    assert out == plain_html(body) and "<li>" not in out and "<a" not in out
+    assert to_text(body) == body.strip()
+
+
+@pytest.mark.parametrize("body", ["[甲](https://example.org) " * 500, "[[嵌套]] " * 300, "- 项\n  - 子项\n    - 孙项\n",
+                                  "> 引文\n>> 再引\n", "正文。" * 1000])
+def test_ordinary_bodies_are_rendered_as_markdown(body):
+    from gazette.render import pathological
+
+    assert not pathological(body)

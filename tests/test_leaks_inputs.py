@@ -407,6 +407,10 @@ def hostile_files_archive(root):
                  body=UNREADABLE_DISCLOSURE), True)
     add("colliding old slug", "documents/renamed.md",
         doc_text(title="改名的文件", date="2024-01-12", old_slugs="ok"), True)
+    add("lists nested 1,000 deep", "documents/deep-lists.md",
+        doc_text(title="列表嵌套极深", date="2024-01-11", body="".join("  " * i + "- 项\n" for i in range(1000))), False)
+    add("50,000 nested brackets", "documents/brackets.md",
+        doc_text(title="方括号嵌套极深", date="2024-01-11", body="[" * 50000 + "链接" + "]" * 50000), False)
     add("page slug escaping", "pages/evil.md", "title: 页面\nslug: ../../../escaped\n\n正文。\n", True)
     add("control character in a page title", "pages/ctl.md", "title: 控制\x01字符\n\n正文。\n", True)
     (content / "documents" / "latin1.md").write_bytes("title: 编码\ndate: 2024-01-11\n\n正文".encode("gb18030"))
@@ -414,7 +418,7 @@ def hostile_files_archive(root):
     return content, inputs
 
 
-HOSTILE_FILE_INPUTS = 25  # the inputs hostile_files_archive adds; checked below
+HOSTILE_FILE_INPUTS = 27  # the inputs hostile_files_archive adds; checked below
 
 
 def _located(lines: list[str], content, warnings: bool = False) -> set[str]:

@@ -405,3 +405,16 @@ def test_downloads_of_documents_not_in_force_are_stamped_and_the_stamp_cached(tm
     assert "2026年12月1日" in _page_text(pdf("gone"), 0)
     now = sorted(p.name for p in cache.rglob("*-*.pdf"))
     assert len(now) == 2 and not set(now) & set(stamped)
+
+
+def test_line_breaker_survives_a_run_of_opening_punctuation():
+    """Opening punctuation moves to the next line a few at a time: a run of 50,000 '[' (a hostile
+    body) is broken where it stands, not carried whole from line to line (quadratic)."""
+    from collections import defaultdict
+
+    from gazette.publishing.document_pdf import _wrap
+
+    widths = defaultdict(lambda: 10.0)
+    lines = _wrap("[" * 1000, 100, widths)
+    assert "".join(lines) == "[" * 1000 and all(lines) and len(lines) <= 1000 // 5
+    assert _wrap("一二三四五六七八九“十", 100, widths) == ["一二三四五六七八九", "“十"]

@@ -311,6 +311,7 @@ def _stamp_pages(boxes: list[tuple[tuple[float, float, float, float], int]], sta
 # line (they hang in the margin instead) or never end one (they move to the next line).
 _NO_LINE_START = set("，。、；：！？）》」』】〕〉’”…—·％%,.;:!?)]}")
 _NO_LINE_END = set("（《「『【〔〈‘“([{")
+_CARRY_MAX = 4  # opening punctuation moved down to the next line at most (a run of 50,000 '[' too)
 _UNITS = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-/]*|\s|.", re.S)
 
 
@@ -324,8 +325,10 @@ def _wrap(text: str, width: float, widths: dict[str, float], indent: float = 0.0
         w = widths[unit]
         if line and used + w > avail and unit not in _NO_LINE_START:
             carry = []
-            while line and line[-1] in _NO_LINE_END:
+            while line and line[-1] in _NO_LINE_END and len(carry) < _CARRY_MAX:
                 carry.insert(0, line.pop())
+            if not line:  # a line of nothing but opening punctuation: break it where it is
+                line, carry = carry, []
             lines.append("".join(line).rstrip())
             line, used, avail = carry, sum(widths[c] for c in carry), width
             if unit.isspace():
