@@ -26,14 +26,18 @@ import os
 
 from .fileio import write_atomic
 
+DANGLING = "\0dangling"  # after the name of a symlink that leads nowhere (its presence still counts)
 HASH_LIMIT = 8 * 2**20  # content files up to this size are hashed; larger ones (scans) by size and mtime
 
 
 def inputs_key(content_dir: str, global_fp: str, mode_key: str) -> str:
     h = hashlib.sha256(f"{global_fp}|{mode_key}|".encode())
     for rel, path in _files(content_dir):
-        st = os.stat(path)
         h.update(rel.encode("utf-8", "surrogateescape") + b"\0")
+        if rel.endswith(DANGLING):  # a dangling symlink or a loop: where it points is what counts
+            h.update(os.readlink(path).encode("utf-8", "surrogateescape"))
+            continue
+        st = os.stat(path)
         if st.st_size <= HASH_LIMIT:
             with open(path, "rb") as f:
                 h.update(hashlib.sha256(f.read()).digest())
@@ -53,7 +57,7 @@ def _files(root: str):
             if os.path.isfile(path):
                 yield os.path.relpath(path, root).replace(os.sep, "/"), path
             elif os.path.islink(path):  # dangling: its presence still counts
-                yield os.path.relpath(path, root).replace(os.sep, "/") + "\0dangling", path + "\0"
+                yield os.path.relpath(path, root).replace(os.sep, "/") + DANGLING, path
 
 
 def _snapshot(folders: dict[str, str]) -> dict[str, list[int]]:

@@ -68,8 +68,9 @@ CN_NUMBER = rf"[\d{CN_NUMERALS}]+"
 
 
 def chinese_number(s: str) -> int | None:
-    """二〇一七 → 2017 (digit by digit); 十二 → 12; 二十一 → 21; 三十 → 30; 一百零五 → 105; 656 → 656."""
-    if not s:
+    """二〇一七 → 2017 (digit by digit); 十二 → 12; 二十一 → 21; 三十 → 30; 一百零五 → 105; 656 → 656.
+    None for anything longer than a serial can be (a 5,000-digit "number" is no number)."""
+    if not s or len(s) > 18:
         return None
     s = halfwidth_digits(s)
     if s.isdigit():

@@ -383,6 +383,9 @@ def hostile_files_archive(root):
     add("issue key a dot", "issues/dot.md", "year: 2024\nnumber: 3\ndate: 2024-03-10\nslug: ..\n\n", True)
     add("5,000-digit number", "documents/big-number.md",
         doc_text(title="文号数字极长", date="2024-01-11", doc_number="临政〔2024〕" + "9" * 5000 + "号"), False)
+    add("5,000-digit order number", "documents/big-order.md",
+        doc_text(title="令号数字极长", date="2024-01-11", doc_number="临澜市人民政府令第" + "9" * 5000 + "号",
+                 body="根据国务院令第" + "9" * 5000 + "号和临政〔2024〕" + "8" * 5000 + "号制定。"), False)
     add("5,000-digit page", "documents/big-page.md",
         doc_text(title="页码数字极长", date="2024-01-11", gazette="2024-01", pages="3-" + "9" * 5000), True)
     add("pages 1-999999999 (withheld)", "documents/huge-range.md",
@@ -418,7 +421,7 @@ def hostile_files_archive(root):
     return content, inputs
 
 
-HOSTILE_FILE_INPUTS = 27  # the inputs hostile_files_archive adds; checked below
+HOSTILE_FILE_INPUTS = 28  # the inputs hostile_files_archive adds; checked below
 
 
 def _located(lines: list[str], content, warnings: bool = False) -> set[str]:
