@@ -38,6 +38,9 @@ class Archive:
     unpublished: dict[str, list[Placement]] = field(default_factory=dict)
     warnings: list[md.MetadataError] = field(default_factory=list)  # reported; the file is still used
     drafts: list[Document] = field(default_factory=list)   # import drafts (review pending): never published
+    # Static pages read without errors (content-relative paths): the only ones Pelican renders, so
+    # nothing the archive did not read (a hidden folder, a symlinked folder) becomes a page.
+    page_paths: set[str] = field(default_factory=set)
 
     def by_number(self) -> dict[str, list[Document]]:
         """Documents by normalised document number; several when two share a number."""
@@ -157,8 +160,8 @@ def load_archive(content_dir: str) -> Archive:
             archive.bad_files.append(rel)
             continue
         archive.issues.append(issue)
-    for _ in _read_all(archive, PAGES_DIR, read_page):
-        pass  # static pages: only their headers are checked here (Pelican renders them)
+    for rel, _, _ in _read_all(archive, PAGES_DIR, read_page):
+        archive.page_paths.add(rel.replace(os.sep, "/"))  # headers checked here; Pelican renders them
     _check_own_scans(archive)
     _check_old_slugs(archive)
     known = {i.key for i in archive.issues}

@@ -68,7 +68,9 @@ class GazetteReader(BaseReader):
                 "save_as": doc.url, "url": doc.url, "template": "document", "doc": doc,
                 "status": "published",
             }
-        if rel in build.model.archive.bad_files:  # reported with the other files' errors (lenient build)
+        if rel not in build.model.archive.page_paths:
+            # A file with errors (reported; lenient build), or one the archive never read: in a hidden
+            # or symlinked folder (Pelican follows those; it could be any file, a withheld document).
             return "", {"status": "skip", "title": "", "date": dt.datetime(1970, 1, 1)}
         header = split_header(read_text(source_path), rel)
         title = header.fields.get("title", (os.path.basename(rel), 0))[0]

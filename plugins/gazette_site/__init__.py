@@ -9,6 +9,11 @@ from gazette import incremental, pelican_site, timing
 
 
 def add_reader(readers):
+    # Ours is the only content reader: any other (Pelican's Markdown reader takes .mkd and .mdown)
+    # would publish a file the archive never read, with no disclosure check. ("static" reads scans.)
+    for ext in list(readers.reader_classes):
+        if ext != "static":
+            del readers.reader_classes[ext]
     for ext in pelican_site.GazetteReader.file_extensions:
         readers.reader_classes[ext] = pelican_site.GazetteReader
 
