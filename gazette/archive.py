@@ -120,6 +120,10 @@ def _note_unreadable(archive: Archive, path: str, shown: str) -> None:
     except md.MetadataErrors:
         return
     disclosure = disclosure_of(header)
+    if header.errors and disclosure == "public":
+        # A header that is not even laid out right (a key twice: `disclosure: withheld` then
+        # `disclosure: public`; a line separator inside a value) says nothing that can be trusted.
+        disclosure = "unreadable"
     if disclosure != "public":
         reason = disclosure if disclosure in ("withheld", "on_request") else "unreadable"
         get = lambda key: header.fields.get(key, ("", 0))[0].strip() or None  # noqa: E731

@@ -74,7 +74,10 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\
 # Characters no metadata value may hold: C0 controls but the tab, DEL, lone surrogates and the
 # non-characters U+FFFE/U+FFFF (they make XML ill-formed, cut file names and strings short, and
 # are never typed on purpose).
-_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+# C0 and C1 controls (NEL U+0085 breaks a line for some tools), the line and paragraph separators
+# (a line break to editors and str.splitlines, so `title: x\u2028disclosure: withheld` looks like two
+# lines but is one title), and what XML cannot carry.
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
 
 
 def normalise_word(raw: str) -> str:
@@ -215,7 +218,8 @@ def control_character(value: str) -> str | None:
     m = _CONTROL.search(value)
     if not m:
         return None
-    what = "控制字符" if m.group() <= "\x7f" else " XML 不允许的字符"
+    c = m.group()
+    what = "控制字符" if c <= "\x9f" else "行分隔符" if c in "\u2028\u2029" else " XML 不允许的字符"
     return f"含有{what} U+{ord(m.group()):04X}（第 {m.start() + 1} 个字符；应为可见的文字）"
 
 
@@ -332,6 +336,30 @@ def split_header(text: str, path: str, collect: bool = False) -> Header:
         raise MetadataErrors(errors)
     header.errors = errors
     return header
+
+
+# Keys that keep a document off the site. Written after a blank line by mistake they end up in
+# the body, and the document would be published as public (or as cleared).
+GATE_KEYS = {"disclosure": "public", "review": "cleared"}  # key -> the value that publishes anyway
+
+
+def stray_gate_lines(header: Header) -> list[tuple[int, str, str]]:
+    """(line, key, value) of each `disclosure` or `review` line in the body's first paragraph whose
+    value is not the one that publishes: a blank line inside the header ended it too early."""
+    out = []
+    for n, line in enumerate(split_lines(header.body)[0]):
+        if not line.strip():
+            break
+        m = _HEADER_LINE.match(line)
+        key = canonical_key(m.group("key")) if m else None
+        if key in GATE_KEYS:
+            try:
+                harmless = (parse_disclosure if key == "disclosure" else parse_review)(m.group("value")) == GATE_KEYS[key]
+            except ValueError:
+                harmless = False
+            if not harmless:
+                out.append((header.body_line + n, key, m.group("value")))
+    return out
 
 
 def parse_date(value: str) -> dt.date:

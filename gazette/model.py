@@ -218,6 +218,12 @@ def disclosure_of(header: md.Header) -> str:
     """'public', 'on_request' or 'withheld' as the header says; 'unreadable' when it cannot be told
     (a value that is no disclosure, or an unknown key that looks like one: 公开: 不予公开)."""
     value = header.fields.get("disclosure", ("", 0))[0].strip()
+    for _, key, raw in md.stray_gate_lines(header):
+        if key == "disclosure":
+            try:
+                return md.parse_disclosure(raw)
+            except ValueError:
+                return "unreadable"
     for key, (raw, _) in header.extra.items():
         try:
             looks = md.parse_disclosure(raw) != "public"
@@ -239,6 +245,9 @@ def document_from_header(header: md.Header, slug: str | None = None, content_dir
     With `content_dir`, the `scan:` path is checked against it (gazette.scans)."""
     r = md.FieldReader(header)
     _unknown_keys(r, md.DOCUMENT_KEYS)
+    for line, key, value in md.stray_gate_lines(header):
+        r.errors.append(md.MetadataError(header.path, line, key, f"“{key}: {value}”在正文中：元数据中间的空行使它成了正文，"
+                                         "文件会被当作公开发布", "元数据各行之间不空行，这一行移到空行之前"))
     slug = r.text("slug") or slug or slug_from_path(header.path)
     if not _SLUG_OK.match(slug):
         r._err("slug", f"'{slug}' 不能用作网址", SLUG_EXPECTED)

@@ -73,3 +73,53 @@ def test_files_the_archive_does_not_read_are_never_rendered(tmp_path):
     written = {str(f.relative_to(site)) for f in site.rglob("*.html")}
     assert not {w for w in written if w.startswith("pages/") and w != "pages/about.html"}, written
     assert result.documents == 1
+
+
+# -- headers that hide their disclosure ----------------------------------------------------------
+
+def _hidden_disclosures(n_first: int) -> dict[str, tuple[dict, str]]:
+    """A withheld document whose disclosure line the header no longer holds, by way of: name ->
+    (fields, file text). Each was read as public (published whole, or its issue-scan page kept)."""
+    head = lambda s: f"title: {s['title']}\ndate: 2024-01-10\ndoc_number: {s['doc_number']}\n"  # noqa: E731
+    tail = lambda n: f"gazette: 2024-01\npages: {n}\n"  # noqa: E731
+    cases = {
+        # A blank line inside the header: the rest is body.
+        "blank line": lambda s, n: head(s) + tail(n) + "\ndisclosure: 不予公开\n\n" + s["body"] + "\n",
+        # A line of no-break or ideographic spaces looks like text but counts as blank.
+        "nbsp line": lambda s, n: head(s) + tail(n) + "\u00a0\u00a0\n公开属性: 不予公开\n\n" + s["body"] + "\n",
+        "ideographic space line": lambda s, n: head(s) + tail(n) + "\u3000\n公开属性：不予公开\n\n" + s["body"] + "\n",
+        # After the closing fence of a fenced header.
+        "after the fence": lambda s, n: "---\n" + head(s) + tail(n) + "---\ndisclosure: withheld\n\n" + s["body"] + "\n",
+        # A draft's review line after a blank line: published though never reviewed.
+        "draft after blank": lambda s, n: head(s) + tail(n) + "disclosure: 不予公开\n\nreview: 待审核\n\n" + s["body"] + "\n",
+        # U+2028 / NEL: editors show a line break; the header reads one title.
+        "line separator": lambda s, n: f"title: {s['title']}\u2028disclosure: withheld\ndate: 2024-01-10\n" + tail(n)
+                                       + "\n" + s["body"] + "\n",
+        "NEL": lambda s, n: f"title: {s['title']}\x85disclosure: withheld\ndate: 2024-01-10\n" + tail(n) + "\n" + s["body"] + "\n",
+        # The key twice (a merge gone wrong): the last one won.
+        "key twice": lambda s, n: head(s) + tail(n) + "disclosure: 不予公开\ndisclosure: public\n\n" + s["body"] + "\n",
+    }
+    return {name: (secret(n_first + i), fn) for i, (name, fn) in enumerate(cases.items())}
+
+
+def test_disclosure_lost_from_the_header_never_publishes(tmp_path):
+    from test_leaks_inputs import text_pdf
+
+    content = small_archive(tmp_path)
+    cases = _hidden_disclosures(10)
+    pages = [["2024年第1期"]] + [[s["title"], s["body"]] for s, _ in cases.values()]
+    text_pdf(content / "scans" / "2024-01.pdf", pages)
+    write(content / "issues" / "2024-01.md",
+          "title: 2024年第1期\nyear: 2024\nnumber: 1\ndate: 2024-01-10\nscan: scans/2024-01.pdf\n\n")
+    for n, (name, (fields, text)) in enumerate(cases.items(), 2):
+        write(content / "documents" / f"case{n}.md", text(fields, n))
+        ATTACK_INPUTS.append(f"header: {name}")
+    site = tmp_path / "site"
+    result = build(content, site, tmp_path / "cache")
+    assert result.documents == 1 and not list((site / "documents").glob("case*"))
+    flagged = {e.path.rsplit("/", 1)[-1] for e in result.errors}
+    assert flagged == {f"case{n}.md" for n in range(2, 2 + len(cases))}, [str(e) for e in result.errors]
+    blank = next(str(e) for e in result.errors if e.path.endswith("case2.md"))
+    assert blank == (f"{content}/documents/case2.md:7: disclosure: “disclosure: 不予公开”在正文中：元数据中间的空行"
+                     "使它成了正文，文件会被当作公开发布（应为元数据各行之间不空行，这一行移到空行之前）")
+    assert leaks(tmp_path, site, [s for s, _ in cases.values()]) == []
