@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from . import metadata as md
 from .model import Document, Issue, disclosure_of, read_document, read_header, read_issue, read_page
-from .scans import Placement, real_path
+from .scans import Placement, real_path, same_file_groups
 from .textrules import normalise_doc_number  # noqa: F401 - the archive's lookups use it; re-exported
 from .validity import Evaluation, ValiditySettings, evaluate
 
@@ -37,6 +37,9 @@ class Archive:
     # it: those pages are removed from the published issue scan (gazette.scans).
     unpublished: dict[str, list[Placement]] = field(default_factory=dict)
     warnings: list[md.MetadataError] = field(default_factory=list)  # reported; the file is still used
+    # Issue scan path -> the identity of its file: two names of one file (symlink, hard link, copy)
+    # share one (gazette.scans.plan_issue_scans redacts them alike).
+    scan_identity: dict[str, str] = field(default_factory=dict)
     drafts: list[Document] = field(default_factory=list)   # import drafts (review pending): never published
     # Static pages read without errors (content-relative paths): the only ones Pelican renders, so
     # nothing the archive did not read (a hidden folder, a symlinked folder) becomes a page.
@@ -185,14 +188,19 @@ def load_archive(content_dir: str) -> Archive:
 def _check_own_scans(archive: Archive) -> None:
     """A document's own `scan:` must be its own original: the scan of a whole issue (older imports
     named it so) or a withheld document's original would publish other documents' pages."""
-    issue_scans = {real_path(archive.content_dir, i.scan): i.key for i in archive.issues if i.scan}
+    real = lambda rel: real_path(archive.content_dir, rel)  # noqa: E731
+    groups = same_file_groups([real(i.scan) for i in archive.issues if i.scan] + list(archive.withheld_scans)
+                              + [real(d.scan) for d in archive.documents if d.scan])
+    same = lambda rel: groups.get(real(rel), real(rel))  # noqa: E731 - a copy or hard link is the same scan
+    archive.scan_identity = {i.scan: same(i.scan) for i in archive.issues if i.scan}
+    issue_scans = {same(i.scan): i.key for i in archive.issues if i.scan}
+    withheld = {groups.get(w, w) for w in archive.withheld_scans}
     for doc in archive.documents:
         if not doc.scan:
             continue
-        real = real_path(archive.content_dir, doc.scan)
-        if real in issue_scans:
-            why = f"是第 {issue_scans[real]} 期整期公报的扫描件，不是本文件的原件（警告：改用 gazette 与 pages 从该期扫描件中截取本文件的页）"
-        elif real in archive.withheld_scans:
+        if same(doc.scan) in issue_scans:
+            why = f"是第 {issue_scans[same(doc.scan)]} 期整期公报的扫描件，不是本文件的原件（警告：改用 gazette 与 pages 从该期扫描件中截取本文件的页）"
+        elif same(doc.scan) in withheld:
             why = "也是一件不予公开文件的原件（警告：不发布）"
         else:
             continue

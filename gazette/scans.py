@@ -78,6 +78,38 @@ def real_path(content_dir: str, rel: str) -> str:
     return os.path.realpath(os.path.join(content_dir, *rel.split("/")))
 
 
+def same_file_groups(paths) -> dict[str, str]:
+    """Each real path (see real_path) -> one path standing for every file with the same bytes: a
+    hard link, or a copy (`cp scans/2024-01.pdf scans/notice.pdf`) is the same scan under another
+    name, and holds the same pages that may not be published. Only files of one size are read."""
+    by_size: dict[int, list[str]] = {}
+    for path in sorted(set(paths)):
+        try:
+            by_size.setdefault(os.path.getsize(path), []).append(path)
+        except OSError:
+            continue
+    out: dict[str, str] = {}
+    for same_size in by_size.values():
+        by_digest: dict[str, str] = {}
+        for path in same_size:
+            digest = _digest(path) if len(same_size) > 1 else path
+            out[path] = by_digest.setdefault(digest, path)
+    return out
+
+
+def _digest(path: str) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    try:
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+    except OSError:
+        return path
+    return h.hexdigest()
+
+
 def page_numbers(pages: str | None) -> range | None:
     """'12-15' → range(12, 16); None when absent or not a range of pages counted from 1."""
     from .model import parse_pages
@@ -149,20 +181,28 @@ def scan_page_count(content_dir: str, rel: str) -> int | None:
 
 
 def plan_issue_scans(issues, documents, unpublished: dict[str, list[Placement]], mode: str = REDACT,
-                     page_count=lambda rel: None) -> ScanPlan:
+                     page_count=lambda rel: None, same_scan: dict[str, str] | None = None) -> ScanPlan:
     """Each issue scan's published form: unchanged, with pages removed, or not at all.
 
     `documents` are the listed documents (on-request ones hold pages to remove); `unpublished`
     holds, by issue key, the places of withheld documents and of files that could not be read.
     When one of those may not even be named, the issue's own pages (cover, table of contents)
-    go too: every page outside the listed documents' pages, counted by `page_count(scan)`."""
+    go too: every page outside the listed documents' pages, counted by `page_count(scan)`.
+    Issues whose scans are one file (`same_scan`: scan path -> the file's identity; a combined
+    issue 合刊, or a copied `scan:` line) share it: what any of them may not publish, none does."""
     plan = ScanPlan()
+    identity = lambda issue: (same_scan or {}).get(issue.scan, issue.scan)  # noqa: E731
+    sharing: dict[str, set[str]] = {}
+    for issue in issues:
+        if issue.scan:
+            sharing.setdefault(identity(issue), set()).add(issue.key)
     for issue in issues:
         if not issue.scan:
             continue
-        places = list(unpublished.get(issue.key, []))
+        keys = sharing[identity(issue)]
+        places = [p for key in sorted(keys) for p in unpublished.get(key, [])]
         places += [Placement(d.pages, "on_request") for d in documents
-                   if d.gazette == issue.key and d.disclosure == "on_request"]
+                   if d.gazette in keys and d.disclosure == "on_request"]
         removed: dict[int, str] = {}
         unknown = False
         for place in places:
@@ -181,7 +221,7 @@ def plan_issue_scans(issues, documents, unpublished: dict[str, list[Placement]],
                 unknown = True
                 why = "本期载有不予公开的文件，而扫描件读不出页数，无法删去封面、目录等页，扫描件不予发布"
             else:
-                listed = {p for d in documents if d.gazette == issue.key for p in (page_numbers(d.pages) or ())}
+                listed = {p for d in documents if d.gazette in keys for p in (page_numbers(d.pages) or ())}
                 for page in range(1, count + 1):
                     if page not in listed and page not in removed:
                         removed[page] = "listing"

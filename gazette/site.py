@@ -49,7 +49,8 @@ class SiteModel:
                    links=links, toc=issue_contents(archive), script=script, endings=endings, works=works,
                    ended_on=ended_on, replaced_on=replaced_on,
                    scans=plan_issue_scans(archive.issues, archive.documents, archive.unpublished, redacted_scans,
-                                         functools.partial(scan_page_count, archive.content_dir)))
+                                         functools.partial(scan_page_count, archive.content_dir),
+                                         archive.scan_identity))
 
     def evaluate_on(self, doc: Document, day: dt.date) -> Evaluation:
         """`doc` evaluated on another day than the as-of date, by the same rules."""
