@@ -123,3 +123,91 @@ def test_disclosure_lost_from_the_header_never_publishes(tmp_path):
     assert blank == (f"{content}/documents/case2.md:7: disclosure: “disclosure: 不予公开”在正文中：元数据中间的空行"
                      "使它成了正文，文件会被当作公开发布（应为元数据各行之间不空行，这一行移到空行之前）")
     assert leaks(tmp_path, site, [s for s, _ in cases.values()]) == []
+
+
+# -- one scan under several names ----------------------------------------------------------------
+
+def _issue_with_a_withheld_page(root, withheld: dict):
+    from test_leaks_inputs import text_pdf
+
+    content = root / "content"
+    text_pdf(content / "scans" / "2024-01.pdf", [["公开的通知", "第一条　公开内容。"],
+                                                 [withheld["title"], withheld["doc_number"], withheld["body"]]])
+    write(content / "issues" / "2024-01.md",
+          "title: 2024年第1期\nyear: 2024\nnumber: 1\ndate: 2024-01-10\nscan: scans/2024-01.pdf\n\n")
+    d = content / "documents"
+    write(d / "pub.md", doc_text(title="公开的通知", date="2024-01-10", gazette="2024-01", pages="1"))
+    write(d / "secret.md", withheld_text(withheld, gazette="2024-01", pages="2"))
+    return content
+
+
+def test_a_copied_or_hard_linked_scan_is_the_same_scan(tmp_path):
+    """The check that a document's own `scan:` is not the whole issue (or a withheld document's
+    original) compared paths only: a hard link or a byte copy of the issue scan, or of the withheld
+    document's own scan, was published whole as a public document's original and cut into its PDF."""
+    import shutil
+
+    from test_leaks_inputs import _publish_model, text_pdf
+
+    s = secret(30)
+    content = _issue_with_a_withheld_page(tmp_path, s)
+    scans, d = content / "scans", content / "documents"
+    text_pdf(scans / "secret-own.pdf", [[s["title"], s["body"]]])
+    write(d / "secret.md", withheld_text(s, gazette="2024-01", pages="2", scan="scans/secret-own.pdf"))
+    os.link(scans / "2024-01.pdf", scans / "hard.pdf")
+    shutil.copy(scans / "2024-01.pdf", scans / "copy.pdf")
+    shutil.copy(scans / "secret-own.pdf", scans / "secret-copy.pdf")
+    for slug, scan in (("hard", "hard.pdf"), ("copy", "copy.pdf"), ("own-copy", "secret-copy.pdf")):
+        write(d / f"{slug}.md", doc_text(title=f"另有原件的公开文件{slug}", date="2024-01-11", scan=f"scans/{scan}"))
+    ATTACK_INPUTS.extend(["scan: hard link of the issue scan", "scan: copy of the issue scan",
+                          "scan: copy of a withheld document's scan"])
+    model, out = _publish_model(content, tmp_path)
+    assert find_leaks(str(out), markers(s)) == []
+    warned = {w.path.rsplit("/", 1)[-1] for w in model.warnings() if w.key == "scan"}
+    assert warned == {"hard.md", "copy.md", "own-copy.md"}
+    assert (out / "documents" / "pub.pdf").exists()
+
+
+def test_issues_sharing_one_scan_redact_it_alike(tmp_path):
+    """Two issue files naming one scan (a combined issue 合刊, or a `scan:` line copied into the next
+    issue's file): the scan is planned once per issue and the last plan won, so the copy planned for
+    an issue without withheld documents replaced the redacted one: the withheld page was published."""
+    import shutil
+
+    from test_leaks_inputs import _publish_model, page_texts
+
+    s = secret(31)
+    content = _issue_with_a_withheld_page(tmp_path, s)
+    shutil.copy(content / "scans" / "2024-01.pdf", content / "scans" / "2024-02.pdf")
+    for key, scan in (("2024-02", "2024-02.pdf"), ("2024-03", "2024-01.pdf"), ("2023-12", "2024-01.pdf")):
+        write(content / "issues" / f"{key}.md", f"year: {key[:4]}\nnumber: {int(key[5:])}\ndate: {key}-10\n"
+                                                 f"scan: scans/{scan}\n\n")
+    ATTACK_INPUTS.extend(["two issues name one scan", "an issue names a copy of another's scan"])
+    _, out = _publish_model(content, tmp_path)
+    assert find_leaks(str(out), markers(s)) == []
+    for name in ("2024-01.pdf", "2024-02.pdf"):
+        texts = page_texts(out / "scans" / name)
+        assert texts[0].startswith("公开的通知") and texts[1].startswith("第2页未公开"), texts
+
+
+def test_older_redactions_of_an_issue_scan_leave_the_cache(tmp_path):
+    """Redacted copies of issue scans are cached by what they remove and were never pruned: once a
+    second document of an issue was withheld, the copy made before (its page still in) stayed in
+    .cache/gazette/…/scans/."""
+    from test_leaks_inputs import _publish_model, text_pdf
+
+    first, second = secret(32), secret(33)
+    content = tmp_path / "content"
+    text_pdf(content / "scans" / "2024-01.pdf", [["公开的通知"], [first["title"], first["body"]],
+                                                 [second["title"], second["doc_number"], second["body"]]])
+    write(content / "issues" / "2024-01.md", "year: 2024\nnumber: 1\ndate: 2024-01-10\nscan: scans/2024-01.pdf\n\n")
+    d = content / "documents"
+    write(d / "pub.md", doc_text(title="公开的通知", date="2024-01-10", gazette="2024-01", pages="1"))
+    write(d / "first.md", withheld_text(first, gazette="2024-01", pages="2"))
+    write(d / "second.md", doc_text(title=second["title"], date="2024-01-10", doc_number=second["doc_number"],
+                                    gazette="2024-01", pages="3", body=second["body"]))
+    _publish_model(content, tmp_path)
+    write(d / "second.md", withheld_text(second, gazette="2024-01", pages="3"))
+    ATTACK_INPUTS.append("a second document of a redacted issue withheld")
+    _, out = _publish_model(content, tmp_path)
+    assert find_leaks(str(out), markers(second), roots_extra=[str(tmp_path / "cache")]) == []

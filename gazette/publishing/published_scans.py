@@ -155,6 +155,7 @@ def write_scans(model: SiteModel, content_dir: str, output_dir: str, cache_dir: 
     `mine(doc)` tells which documents' own scans this run writes (partition builds); issue scans
     and the clean-up of scans/ belong to the site-wide run."""
     result = ScanResult()
+    used: set[str] = set()  # redacted copies this build's scans are made from
     plan = published_scans(model)
     result.expected = set(plan)
     own = {d.scan for d in model.documents if d.is_public and d.scan and mine(d)}
@@ -172,6 +173,7 @@ def write_scans(model: SiteModel, content_dir: str, output_dir: str, cache_dir: 
                 key = hashlib.sha1("\x00".join((VERSION, _file_hash(src), repr(scan.removed), site_name, script))
                                    .encode()).hexdigest()
                 cached = os.path.join(cache_dir, f"{key}.pdf")
+                used.add(os.path.basename(cached))
                 if not os.path.exists(cached):
                     os.makedirs(cache_dir, exist_ok=True)
                     tmp = f"{cached}.tmp{os.getpid()}"
@@ -186,7 +188,19 @@ def write_scans(model: SiteModel, content_dir: str, output_dir: str, cache_dir: 
             result.written.append(rel)
     if site_wide:
         result.removed = remove_unpublished(output_dir, result.expected)
+        forget_redactions(cache_dir, used)
     return result
+
+
+def forget_redactions(cache_dir: str, used: set[str]) -> None:
+    """Remove every cached redacted copy this build did not use (and any half-written one): an older
+    redaction of an issue still holds the pages of a document withheld since."""
+    if not os.path.isdir(cache_dir):
+        return
+    for name in os.listdir(cache_dir):
+        path = os.path.join(cache_dir, name)
+        if name not in used and os.path.isfile(path):
+            os.remove(path)
 
 
 def remove_unpublished(output_dir: str, expected: set[str]) -> list[str]:
