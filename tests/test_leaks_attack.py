@@ -211,3 +211,27 @@ def test_older_redactions_of_an_issue_scan_leave_the_cache(tmp_path):
     ATTACK_INPUTS.append("a second document of a redacted issue withheld")
     _, out = _publish_model(content, tmp_path)
     assert find_leaks(str(out), markers(second), roots_extra=[str(tmp_path / "cache")]) == []
+
+
+# -- builds killed while a document is being withheld ------------------------------------------
+
+def test_build_killed_between_deleting_and_forgetting_a_withheld_document(tmp_path):
+    """The kill points tried before stop a build that *adds* a document. Killed instead while it
+    withholds one, once Whoosh committed the deletion (a new TOC) and before the segment is
+    rewritten: the next build found nothing to change, so the deleted-but-stored record (title,
+    number, issuer, URL) stayed in the index `gazette search` reads, for good."""
+    import test_faults as tf
+
+    lab = {k: str(tmp_path / k) for k in ("content", "output", "cache")}
+    tf.small_archive(lab["content"])
+    tf.write_marked(lab["content"], "public")
+    tf.build(lab["content"], lab["output"], lab["cache"])
+    whoosh = os.path.join(tf._archive_cache(lab), "whoosh")
+    tocs = {n for n in os.listdir(whoosh) if n.endswith(".toc")}
+    tf.write_marked(lab["content"], "withheld")
+    committed = lambda: any(n.endswith(".toc") and n not in tocs for n in tf._listdir(whoosh))  # noqa: E731
+    tf.kill_when(tf.build_cmd(lab["content"], lab["output"]), tf.env_for(lab["cache"]), committed,
+                 "build (deletion committed)")
+    ATTACK_INPUTS.append("kill: withholding build, Whoosh deletion committed")
+    tf.build(lab["content"], lab["output"], lab["cache"])
+    assert tf.leaks(lab["output"], lab["cache"]) == []

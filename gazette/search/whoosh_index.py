@@ -233,6 +233,9 @@ def update_index(records, index_dir: str) -> IndexUpdate:
     forget: set[str] = set()  # segments holding a document that left or lost its text
     stored: dict[str, str] = {}
     segment_of: dict[str, str] = {}  # slug → id of the segment holding it
+    # Deleted-but-stored records, by segment: a run killed between deleting a document and
+    # rewriting its segment (forget_deleted) left them, and nothing would name that segment again.
+    deleted_in: dict[str, set[str]] = {}
     with ix.reader() as reader:
         for leaf, _ in reader.leaf_readers():
             segment = leaf.segment() if hasattr(leaf, "segment") else None
@@ -240,12 +243,18 @@ def update_index(records, index_dir: str) -> IndexUpdate:
             for f in leaf.all_stored_fields():
                 stored[f["slug"]] = f["hash"]
                 segment_of[f["slug"]] = segment_id
+            if leaf.has_deletions():
+                deleted_in[segment_id] = {leaf.stored_fields(n).get("slug", "") for n in range(leaf.doc_count_all())
+                                          if leaf.is_deleted(n)}
+    no_text: set[str] = set()
     seen: set[str] = set()
     writer, in_segment = None, 0
     try:
         for r in records:
             seen.add(r.slug)
             h = r.content_hash()  # a hash of the whole text: once per record
+            if not r.body:
+                no_text.add(r.slug)
             if stored.get(r.slug) == h:
                 result.unchanged += 1
                 continue
@@ -274,6 +283,7 @@ def update_index(records, index_dir: str) -> IndexUpdate:
     if writer is not None:
         _commit(writer, result)
     forget.update(segment_of[slug] for slug in result.removed)
+    forget.update(seg for seg, slugs in deleted_in.items() if slugs - (seen - no_text))
     if forget:
         forget_deleted(ix, forget)
     return result
