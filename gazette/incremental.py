@@ -124,6 +124,9 @@ class BuildStats:
     removed: int = 0
 
 
+PER_DOCUMENT = ("documents/", "eli/")  # what partition runs write; everything else is site-wide
+
+
 class BuildState:
     """Per-build record of outputs: fingerprints of pages and the set of files produced.
 
@@ -138,8 +141,19 @@ class BuildState:
     def __init__(self, output_dir: str, cache_dir: str, global_fp: str, mode: str = "full"):
         self.output_dir = os.path.abspath(output_dir)
         # One manifest per output folder and build mode: a partition run never removes another's files.
-        key = hashlib.sha1(f"{self.output_dir}|{mode}".encode()).hexdigest()[:12]
-        self.manifest_path = os.path.join(cache_dir, f"outputs-{key}.json")
+        self.manifest_path = self._manifest_path(cache_dir, mode)
+        # The site-wide pages (listings, reports…) are written by full builds and by assemblies
+        # alike: each removes those the other made last that it no longer makes (a browse page
+        # of a subject only a document withheld since had).
+        other = {"full": "assemble", "assemble": "full"}.get(mode)
+        self.site_wide_before: set[str] = set()
+        if other:
+            try:
+                with open(self._manifest_path(cache_dir, other), encoding="utf-8") as f:
+                    self.site_wide_before = {rel for rel in json.load(f).get("produced", [])
+                                             if not rel.startswith(PER_DOCUMENT)}
+            except (OSError, ValueError, AttributeError):
+                pass
         self.journal_path = self.manifest_path + ".journal"
         self.global_fp = global_fp
         self.previous = {"global": None, "pages": {}, "produced": []}
@@ -165,6 +179,10 @@ class BuildState:
                     record=False)
         self._journal = os.open(self.journal_path, os.O_WRONLY | os.O_APPEND)
         self._journaled: set[str] = set(unfinished)
+
+    def _manifest_path(self, cache_dir: str, mode: str) -> str:
+        key = hashlib.sha1(f"{self.output_dir}|{mode}".encode()).hexdigest()[:12]
+        return os.path.join(cache_dir, f"outputs-{key}.json")
 
     def _read_journal(self) -> set[str]:
         try:
@@ -206,7 +224,7 @@ class BuildState:
 
     def finish(self) -> None:
         """Remove files an earlier build produced and this one did not; save the manifest."""
-        for rel in sorted(set(self.previous.get("produced", [])) - self.produced):
+        for rel in sorted((set(self.previous.get("produced", [])) | self.site_wide_before) - self.produced):
             # A removed page takes its precompressed copies with it (they were made from the stale page).
             for victim in (rel, rel + ".gz", rel + ".br"):
                 path = os.path.join(self.output_dir, victim)

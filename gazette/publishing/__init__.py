@@ -110,8 +110,10 @@ def publish(model: SiteModel, project: Project, static_pages: list[str] = (), pl
         jobs = pdf.plan_pdfs([d for d in model.documents if mine(d)], plan.pdf_kinds, issues, content_dir,
                              site_name, pdf.status_stamps(model, script))
         result.pdf = pdf.write_pdfs(jobs, output_dir, os.path.join(project.cache_dir, "pdf"), workers=pdf_workers)
-        if site_wide and mode.writes_documents:  # every document's PDF was planned: the cache keeps only those
-            pdf.forget_pdfs(jobs, os.path.join(project.cache_dir, "pdf"))
+        if site_wide:  # the cache keeps only the PDFs of the documents listed now
+            every = jobs if mode.writes_documents else pdf.plan_pdfs(model.documents, plan.pdf_kinds, issues,
+                                                                     content_dir, site_name)
+            pdf.forget_pdfs(every, os.path.join(project.cache_dir, "pdf"))
         result.warnings += [f"未能生成 PDF：{f}" for f in result.pdf.failed or []]
     elif site_wide and mode.writes_documents:
         pdf.forget_pdfs([], os.path.join(project.cache_dir, "pdf"))
@@ -121,8 +123,10 @@ def publish(model: SiteModel, project: Project, static_pages: list[str] = (), pl
                                                site_name, script, mine, site_wide)
     result.warnings += [f"扫描件未发布：{f}" for f in result.scans.failed]
 
-    if site_wide:  # a partition's output holds only its own files: nothing there is stale
-        result.removed = remove_stale(model, output_dir, expected, set(plan.pdf_kinds) if opts.pdf else set())
+    # A partition run removes per-document files too: its output folder may be an earlier full
+    # build's (a local run, a CI cache), with the page of a document withheld since.
+    result.removed = remove_stale(model, output_dir, expected, set(plan.pdf_kinds) if opts.pdf else set(),
+                                  _SUBS if site_wide else _PER_DOCUMENT_SUBS)
     if compress:
         result.compressed = compress_output(project, mode)
     for w in result.warnings:
@@ -150,14 +154,18 @@ _OWNED = (re.compile(r"^documents/[^/]+\.(json|pdf)$"), re.compile(r"^feeds/(iss
           re.compile(r"^documents/[^/]+\.html$"))
 
 
-def remove_stale(model: SiteModel, output_dir: str, written: set[str], pdf_slugs: set[str]) -> list[str]:
+_SUBS, _PER_DOCUMENT_SUBS = ("documents", "feeds", "eli", "sitemaps"), ("documents", "eli")
+
+
+def remove_stale(model: SiteModel, output_dir: str, written: set[str], pdf_slugs: set[str],
+                 subs: tuple[str, ...] = _SUBS) -> list[str]:
     """Remove publishing outputs an earlier build left behind that this build no longer makes:
     the JSON, PDF, feed and redirect files of a document since withheld, renamed or deleted, and
     its page (documents/<slug>.html that is neither a listed document nor a redirect)."""
     keep = set(written) | {d.url for d in model.documents}
     keep |= {f"documents/{slug}.pdf" for slug in pdf_slugs}
     removed = []
-    for sub in ("documents", "feeds", "eli", "sitemaps"):
+    for sub in subs:
         top = os.path.join(output_dir, sub)
         for dirpath, dirnames, filenames in os.walk(top, topdown=False):
             for name in filenames:
