@@ -70,7 +70,19 @@ def check_scan_path(content_dir: str, value: str) -> tuple[str | None, str | Non
         return None, f"'{raw}' 是指向 content/ 之外的符号链接{expected}", False
     if os.path.exists(target) and not os.path.isfile(target):
         return None, f"'{raw}' 不是普通文件{expected}", False
+    if os.path.isfile(target) and not _looks_like_pdf(target):
+        # An HTML or SVG page named .pdf would be published as it is, script and all.
+        return None, f"'{raw}' 的内容不是 PDF（文件开头没有 %PDF-）{expected}", False
     return rel, None, os.path.isfile(target)
+
+
+def _looks_like_pdf(path: str) -> bool:
+    """A PDF says so in its first 1024 bytes (ISO 32000: the header may follow some junk)."""
+    try:
+        with open(path, "rb") as f:
+            return b"%PDF-" in f.read(1024)
+    except OSError:
+        return False
 
 
 def real_path(content_dir: str, rel: str) -> str:

@@ -283,3 +283,32 @@ def test_partition_and_assembly_over_an_earlier_full_build(tmp_path):
     _build_mode(content, output, cache, assemble=True)
     # The cache's build manifests still name the slug (they say which files to remove); no text.
     assert find_leaks(str(output), text + [tf.SLUG]) == [] and find_leaks(str(cache), text) == []
+
+
+# -- hostile scans ---------------------------------------------------------------------------
+
+def test_a_scan_that_is_no_pdf_is_never_published(tmp_path):
+    """Only the name was checked: an HTML or SVG page saved as scans/x.pdf was copied to the site
+    as it is (a document's own scan, an issue's scan), script and all."""
+    from test_leaks_inputs import _publish_model
+
+    content = small_archive(tmp_path)
+    page = "<html><body><script>alert('scan')</script></body></html>"
+    svg = "<svg xmlns='http://www.w3.org/2000/svg'><script>alert('svg')</script></svg>"
+    write(content / "scans" / "html.pdf", page)
+    write(content / "scans" / "svg.pdf", svg)
+    write(content / "documents" / "own.md", doc_text(title="原件是网页的文件", date="2024-01-11", scan="scans/html.pdf"))
+    write(content / "issues" / "2024-02.md", "year: 2024\nnumber: 2\ndate: 2024-02-10\nscan: scans/svg.pdf\n\n")
+    ATTACK_INPUTS.extend(["scan: HTML named .pdf", "issue scan: SVG named .pdf"])
+    from gazette import metadata as md
+    from gazette.archive import load_archive
+
+    archive = load_archive(str(content))
+    errors = sorted(str(e) for e in archive.errors)
+    assert errors == [f"{content}/documents/own.md:3: scan: 'scans/html.pdf' 的内容不是 PDF（文件开头没有 %PDF-）"
+                      "（应为 content/ 下 scans/ 中的 PDF 文件，如 scans/2023-02.pdf）",
+                      f"{content}/issues/2024-02.md:4: scan: 'scans/svg.pdf' 的内容不是 PDF（文件开头没有 %PDF-）"
+                      "（应为 content/ 下 scans/ 中的 PDF 文件，如 scans/2023-02.pdf）"], errors
+    assert isinstance(archive.errors[0], md.MetadataError)
+    _, out = _publish_model(content, tmp_path)
+    assert not (out / "scans").exists() or not list((out / "scans").iterdir())
