@@ -40,6 +40,9 @@ class Archive:
     # Issue scan path -> the identity of its file: two names of one file (symlink, hard link, copy)
     # share one (gazette.scans.plan_issue_scans redacts them alike).
     scan_identity: dict[str, str] = field(default_factory=dict)
+    # Titles and numbers of withheld documents and drafts: never written anywhere, only looked for
+    # in the text layer of the scans the site would carry (gazette.scans.pages_naming).
+    unnamed: set[str] = field(default_factory=set)
     drafts: list[Document] = field(default_factory=list)   # import drafts (review pending): never published
     # Static pages read without errors (content-relative paths): the only ones Pelican renders, so
     # nothing the archive did not read (a hidden folder, a symlinked folder) becomes a page.
@@ -141,6 +144,8 @@ def load_archive(content_dir: str) -> Archive:
         if doc.is_draft:
             # Dropped here, like withheld documents, so no page, listing, feed or index can show it.
             archive.drafts.append(doc)
+        if doc.disclosure == "withheld" or doc.is_draft:
+            archive.unnamed.update(n for n in (doc.title, doc.doc_number) if n)
         if doc.disclosure == "withheld":
             archive.withheld_count += 1
             archive.withheld_paths.add(rel)

@@ -174,7 +174,7 @@ class Project:
             mode = scan_mode(self.settings)
         except ScanSettingError as e:
             raise GazetteError(str(e)) from None
-        return SiteModel.build(archive, as_of, self.validity, self.script, mode)
+        return SiteModel.build(archive, as_of, self.validity, self.script, mode, self.cache_dir)
 
     def require_content(self) -> None:
         """GazetteError when the content folder does not exist."""

@@ -192,14 +192,93 @@ def scan_page_count(content_dir: str, rel: str) -> int | None:
         pdf.close()
 
 
+MIN_NAME = 6  # shorter titles and numbers occur by chance
+
+
+def _squash(text: str) -> str:
+    from .chinese import fold
+
+    return fold("".join(text.split()))
+
+
+def pages_naming(content_dir: str, rel: str, names) -> set[int]:
+    """Pages (from 1) of the scan at `rel` whose text layer names one of `names` (titles and numbers
+    of withheld documents): a later issue's annual index (年度总目录), a 'next issue' list, a title
+    printed on the page before the document's own. Nothing is found in a scan without text."""
+    import pypdfium2 as pdfium
+
+    wanted = {_squash(n) for n in names}
+    wanted = {n for n in wanted if len(n) >= MIN_NAME}
+    if not wanted:
+        return set()
+    try:
+        pdf = pdfium.PdfDocument(os.path.join(content_dir, *rel.split("/")))
+    except Exception:  # not readable as a PDF: its pages are counted as unknown elsewhere
+        return set()
+    found = set()
+    try:
+        for n, page in enumerate(pdf, 1):
+            tp = page.get_textpage()
+            text = _squash(tp.get_text_range())
+            tp.close()
+            page.close()
+            if any(w in text for w in wanted):
+                found.add(n)
+    finally:
+        pdf.close()
+    return found
+
+
+class NamingCache:
+    """pages_naming's answers, by scan file (path, size, mtime) and the names looked for: reading a
+    scan's text layer costs ~15 ms a page, every build. Holds page numbers only, never text; an
+    answer no longer asked for is dropped when saved."""
+
+    def __init__(self, path: str | None, content_dir: str, names):
+        import hashlib
+        import json
+
+        self.path, self.content_dir, self.names = path, content_dir, set(names)
+        self.digest = hashlib.sha1("\n".join(sorted(self.names)).encode("utf-8")).hexdigest()
+        self.old: dict[str, list[int]] = {}
+        self.used: dict[str, list[int]] = {}
+        if path:
+            try:
+                with open(path, encoding="utf-8") as f:
+                    self.old = {k: v for k, v in json.load(f).items() if isinstance(v, list)}
+            except (OSError, ValueError, AttributeError):
+                self.old = {}
+
+    def __call__(self, rel: str) -> set[int]:
+        try:
+            st = os.stat(os.path.join(self.content_dir, *rel.split("/")))
+        except OSError:
+            return set()
+        key = f"{rel}|{st.st_size}|{st.st_mtime_ns}|{self.digest}"
+        if key not in self.used:
+            self.used[key] = self.old[key] if key in self.old else sorted(pages_naming(self.content_dir, rel, self.names))
+        return set(self.used[key])
+
+    def save(self) -> None:
+        import json
+
+        from .fileio import write_atomic
+
+        if self.path and self.used != self.old:
+            os.makedirs(os.path.dirname(self.path), exist_ok=True)
+            write_atomic(self.path, json.dumps(self.used, sort_keys=True))
+
+
 def plan_issue_scans(issues, documents, unpublished: dict[str, list[Placement]], mode: str = REDACT,
-                     page_count=lambda rel: None, same_scan: dict[str, str] | None = None) -> ScanPlan:
+                     page_count=lambda rel: None, same_scan: dict[str, str] | None = None,
+                     naming=lambda rel: set()) -> ScanPlan:
     """Each issue scan's published form: unchanged, with pages removed, or not at all.
 
     `documents` are the listed documents (on-request ones hold pages to remove); `unpublished`
     holds, by issue key, the places of withheld documents and of files that could not be read.
     When one of those may not even be named, the issue's own pages (cover, table of contents)
-    go too: every page outside the listed documents' pages, counted by `page_count(scan)`.
+    go too: every page outside the listed documents' pages, counted by `page_count(scan)`; so do
+    the pages `naming(scan)` finds naming a withheld document, in whichever issue they are.
     Issues whose scans are one file (`same_scan`: scan path -> the file's identity; a combined
     issue 合刊, or a copied `scan:` line) share it: what any of them may not publish, none does."""
     plan = ScanPlan()
@@ -237,6 +316,9 @@ def plan_issue_scans(issues, documents, unpublished: dict[str, list[Placement]],
                 for page in range(1, count + 1):
                     if page not in listed and page not in removed:
                         removed[page] = "listing"
+        for page in naming(issue.scan):  # found by its text: stricter than any reason but 'listing'
+            if removed.get(page) in (None, "on_request"):
+                removed[page] = "withheld"
         if unknown:
             plan.issues[issue.key] = IssueScan(
                 issue.key, issue.scan, published=False, removed=tuple(sorted(removed.items())), pages_known=False,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -15,7 +16,7 @@ from .archive import Archive, Links, evaluate_all, issue_contents, link_document
 from .history import Ending, Work, build_works, ending_days, ending_of, replacement_days
 from .model import Document, Issue
 from .chinese import fold
-from .scans import REDACT, IssueScan, ScanPlan, plan_issue_scans, scan_page_count
+from .scans import REDACT, IssueScan, NamingCache, ScanPlan, _squash, plan_issue_scans, scan_page_count
 from .labels import localise
 from .validity import Evaluation, ValiditySettings, evaluate
 
@@ -38,19 +39,24 @@ class SiteModel:
 
     @classmethod
     def build(cls, archive: Archive, as_of: dt.date, settings: ValiditySettings,
-              script: str = "zh-Hans", redacted_scans: str = REDACT) -> "SiteModel":
-        """`redacted_scans`: GAZETTE_REDACTED_SCANS ('redact' or 'omit', see gazette.scans)."""
+              script: str = "zh-Hans", redacted_scans: str = REDACT, cache_dir: str | None = None) -> "SiteModel":
+        """`redacted_scans`: GAZETTE_REDACTED_SCANS ('redact' or 'omit', see gazette.scans); `cache_dir`
+        keeps which scan pages name a withheld document (gazette.scans.NamingCache)."""
         links = link_documents(archive)
         endings = {d.slug: ending_of(d, links.get(d.slug)) for d in archive.documents}
         works = build_works(archive.documents, endings)
         ended_on, replaced_on = ending_days(endings), replacement_days(works)
-        return cls(archive=archive, as_of=as_of, settings=settings,
+        naming = _scan_names(archive, cache_dir)
+        model = cls(archive=archive, as_of=as_of, settings=settings,
                    evaluations=evaluate_all(archive, as_of, settings, ended_on, replaced_on),
                    links=links, toc=issue_contents(archive), script=script, endings=endings, works=works,
                    ended_on=ended_on, replaced_on=replaced_on,
                    scans=plan_issue_scans(archive.issues, archive.documents, archive.unpublished, redacted_scans,
                                          functools.partial(scan_page_count, archive.content_dir),
-                                         archive.scan_identity))
+                                         archive.scan_identity, naming))
+        if isinstance(naming, NamingCache):
+            naming.save()
+        return model
 
     def evaluate_on(self, doc: Document, day: dt.date) -> Evaluation:
         """`doc` evaluated on another day than the as-of date, by the same rules."""
@@ -165,3 +171,13 @@ class SiteModel:
         first = types or [self.display(t) for t in ("规章", "规范性文件")]
         order = sorted(groups, key=lambda k: (first.index(k) if k in first else len(first), -len(groups[k]), k))
         return [(k, sorted(groups[k], key=lambda d: d.date, reverse=True)) for k in order]
+
+
+def _scan_names(archive: Archive, cache_dir: str | None):
+    """scan path -> pages naming a withheld document or a draft (gazette.scans.pages_naming); a name
+    a listed document also has (versions of one work share a title) reveals nothing."""
+    listed = {_squash(n) for d in archive.documents for n in (d.title, d.doc_number) if n}
+    names = {n for n in archive.unnamed if _squash(n) not in listed}
+    if not names:
+        return lambda rel: set()
+    return NamingCache(os.path.join(cache_dir, "scan-names.json") if cache_dir else None, archive.content_dir, names)

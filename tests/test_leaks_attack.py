@@ -312,3 +312,27 @@ def test_a_scan_that_is_no_pdf_is_never_published(tmp_path):
     assert isinstance(archive.errors[0], md.MetadataError)
     _, out = _publish_model(content, tmp_path)
     assert not (out / "scans").exists() or not list((out / "scans").iterdir())
+
+
+def test_a_later_issue_naming_a_withheld_document_is_redacted_there_too(tmp_path):
+    """Pages are removed from the issue that holds a withheld document; but the year's last issue
+    prints an annual index (年度总目录) naming every document of the year, and an issue lists the
+    next one's contents (下期要目): those issues hold no withheld document, so their scans were
+    published whole, the withheld title and number in their text layer."""
+    from test_leaks_inputs import _publish_model, page_texts, text_pdf
+
+    s = secret(34)
+    content = _issue_with_a_withheld_page(tmp_path, s)
+    text_pdf(content / "scans" / "2024-12.pdf", [["关于做好冬季供暖工作的通知", "第一条　做好供暖。"],
+                                                 ["2024年总目录", "公开的通知……第1期第1页", s["title"] + "……第1期第2页"],
+                                                 ["下期要目", s["doc_number"]]])
+    write(content / "issues" / "2024-12.md", "year: 2024\nnumber: 12\ndate: 2024-12-10\nscan: scans/2024-12.pdf\n\n")
+    write(content / "documents" / "heat.md", doc_text(title="关于做好冬季供暖工作的通知", date="2024-12-10",
+                                                      gazette="2024-12", pages="1-2"))
+    ATTACK_INPUTS.extend(["annual index in a later issue names a withheld title", "下期要目 names its number"])
+    model, out = _publish_model(content, tmp_path)
+    assert find_leaks(str(out), markers(s)) == []
+    texts = page_texts(out / "scans" / "2024-12.pdf")
+    assert texts[0].startswith("关于做好冬季供暖工作的通知") and texts[1].startswith("第2页未公开"), texts
+    # Its document's PDF is not cut from a page that names the withheld document.
+    assert find_leaks(str(out / "documents"), markers(s)) == []
