@@ -83,6 +83,7 @@ def build_site(content_dir: str | None = None, output_dir: str | None = None, as
     day = as_of_date(as_of)
     project = project or load_project(content_dir, output_dir, settings_file, extra_settings)
     project.require_content()
+    project.require_separate_output()
     with timing.stage("read metadata"):
         archive = project.load_archive()
     if require_documents:

@@ -182,6 +182,25 @@ class Project:
             raise GazetteError(f"档案目录 {os.path.abspath(self.content_dir)} 不存在。档案目录应包含 "
                                f"{ARCHIVE_LAYOUT}；用 --content 指定档案目录。")
 
+    def require_separate_output(self) -> None:
+        """GazetteError when building would write or delete files of the archive: an output folder
+        inside the content folder, or a folder in the output that is a symlink (output/scans linked
+        to content/scans to save space: the build replaced the originals by redacted copies and
+        deleted the scans it does not publish, a withheld document's original among them)."""
+        content, output = os.path.realpath(self.content_dir), os.path.realpath(self.output_dir)
+        if os.path.commonpath([content, output]) == content:
+            raise GazetteError(f"输出目录 {os.path.abspath(self.output_dir)} 在档案目录 {content} 之中："
+                               "构建会改动档案（应为档案目录之外的文件夹；用 --output 指定）")
+        try:
+            names = sorted(os.listdir(self.output_dir))
+        except OSError:
+            return
+        for name in names:
+            path = os.path.join(self.output_dir, name)
+            if os.path.islink(path) and os.path.isdir(path):
+                raise GazetteError(f"输出目录中的 {name} 是指向 {os.path.realpath(path)} 的符号链接：构建会在那里写入和删除"
+                                   "文件（应为普通文件夹；删除该链接后重新构建）")
+
     def require_documents(self, archive) -> None:
         """GazetteError unless the archive holds at least one document file (public, on request, a draft,
         withheld or with errors): an empty or mistaken --content must not pass for an empty archive."""

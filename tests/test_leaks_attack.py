@@ -336,3 +336,28 @@ def test_a_later_issue_naming_a_withheld_document_is_redacted_there_too(tmp_path
     assert texts[0].startswith("关于做好冬季供暖工作的通知") and texts[1].startswith("第2页未公开"), texts
     # Its document's PDF is not cut from a page that names the withheld document.
     assert find_leaks(str(out / "documents"), markers(s)) == []
+
+
+def test_an_output_that_would_write_into_the_archive_is_refused(tmp_path):
+    """output/scans as a symlink to content/scans (to save space): the build replaced the issue's
+    original scan by its redacted copy and deleted the withheld document's own original (a scan
+    the site does not carry), in the archive. An output folder inside content/ is as bad."""
+    import pytest
+
+    from gazette.project import GazetteError
+    from test_leaks_inputs import text_pdf
+
+    s = secret(35)
+    content = _issue_with_a_withheld_page(tmp_path, s)
+    text_pdf(content / "scans" / "secret-own.pdf", [[s["title"], s["body"]]])
+    write(content / "documents" / "secret.md", withheld_text(s, gazette="2024-01", pages="2", scan="scans/secret-own.pdf"))
+    before = {p.name: p.read_bytes() for p in (content / "scans").iterdir()}
+    site = tmp_path / "site"
+    site.mkdir()
+    os.symlink(content / "scans", site / "scans")
+    ATTACK_INPUTS.extend(["output/scans symlinked to content/scans", "output inside content/"])
+    with pytest.raises(GazetteError, match="输出目录中的 scans 是指向 .* 的符号链接"):
+        build(content, site, tmp_path / "cache")
+    with pytest.raises(GazetteError, match="在档案目录 .* 之中"):
+        build(content, content / "site", tmp_path / "cache")
+    assert {p.name: p.read_bytes() for p in (content / "scans").iterdir()} == before
