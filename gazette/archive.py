@@ -132,7 +132,8 @@ def _note_unreadable(archive: Archive, path: str, shown: str) -> None:
         disclosure = "unreadable"
     if disclosure != "public":
         reason = disclosure if disclosure in ("withheld", "on_request") else "unreadable"
-        get = lambda key: header.fields.get(key, ("", 0))[0].strip() or None  # noqa: E731
+        stray = {key: value for _, key, value in md.stray_header_lines(header)}  # where it says it is
+        get = lambda key: header.fields.get(key, ("", 0))[0].strip() or stray.get(key, "").strip() or None  # noqa: E731
         _place(archive, get("gazette"), get("pages"), reason)
 
 

@@ -343,22 +343,34 @@ def split_header(text: str, path: str, collect: bool = False) -> Header:
 GATE_KEYS = {"disclosure": "public", "review": "cleared"}  # key -> the value that publishes anyway
 
 
-def stray_gate_lines(header: Header) -> list[tuple[int, str, str]]:
-    """(line, key, value) of each `disclosure` or `review` line in the body's first paragraph whose
-    value is not the one that publishes: a blank line inside the header ended it too early."""
+def stray_header_lines(header: Header) -> list[tuple[int, str, str]]:
+    """(line, key, value) of the known-key lines the body starts with, blank lines between them
+    skipped: a blank line inside the header ended it too early (or every line is followed by one:
+    CR CR LF line ends, a CRLF file converted twice)."""
     out = []
     for n, line in enumerate(split_lines(header.body)[0]):
         if not line.strip():
-            break
+            continue
         m = _HEADER_LINE.match(line)
         key = canonical_key(m.group("key")) if m else None
+        if key is None:
+            break
+        out.append((header.body_line + n, key, m.group("value")))
+    return out
+
+
+def stray_gate_lines(header: Header) -> list[tuple[int, str, str]]:
+    """The stray header lines (above) that would keep the document off the site: `disclosure` or
+    `review` with any value but the one that publishes anyway."""
+    out = []
+    for line, key, value in stray_header_lines(header):
         if key in GATE_KEYS:
             try:
-                harmless = (parse_disclosure if key == "disclosure" else parse_review)(m.group("value")) == GATE_KEYS[key]
+                harmless = (parse_disclosure if key == "disclosure" else parse_review)(value) == GATE_KEYS[key]
             except ValueError:
                 harmless = False
             if not harmless:
-                out.append((header.body_line + n, key, m.group("value")))
+                out.append((line, key, value))
     return out
 
 

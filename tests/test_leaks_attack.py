@@ -361,3 +361,19 @@ def test_an_output_that_would_write_into_the_archive_is_refused(tmp_path):
     with pytest.raises(GazetteError, match="在档案目录 .* 之中"):
         build(content, content / "site", tmp_path / "cache")
     assert {p.name: p.read_bytes() for p in (content / "scans").iterdir()} == before
+
+
+def test_a_header_with_a_blank_line_after_every_line_keeps_its_scan_page_out(tmp_path):
+    """CR CR LF line ends (a CRLF file converted twice) put a blank line after every line: the
+    header is the title alone, the file is skipped (no date), and its disclosure, issue and pages
+    were not read at all, so its page stayed in the issue scan (nothing else withheld there)."""
+    from test_leaks_inputs import _publish_model
+
+    s = secret(36)
+    content = _issue_with_a_withheld_page(tmp_path, s)
+    lines = [f"title: {s['title']}", "date: 2024-01-10", f"doc_number: {s['doc_number']}", "disclosure: 不予公开",
+             "gazette: 2024-01", "pages: 2", "", s["body"], ""]
+    (content / "documents" / "secret.md").write_bytes("\r\r\n".join(lines).encode("utf-8"))
+    ATTACK_INPUTS.append("header: CR CR LF line ends")
+    model, out = _publish_model(content, tmp_path)
+    assert find_leaks(str(out), markers(s)) == []
