@@ -47,6 +47,7 @@ class SiteModel:
         works = build_works(archive.documents, endings)
         ended_on, replaced_on = ending_days(endings), replacement_days(works)
         naming = _scan_names(archive, cache_dir)
+        _drop_own_scans_naming(archive, naming)
         model = cls(archive=archive, as_of=as_of, settings=settings,
                    evaluations=evaluate_all(archive, as_of, settings, ended_on, replaced_on),
                    links=links, toc=issue_contents(archive), script=script, endings=endings, works=works,
@@ -181,3 +182,17 @@ def _scan_names(archive: Archive, cache_dir: str | None):
     if not names:
         return lambda rel: set()
     return NamingCache(os.path.join(cache_dir, "scan-names.json") if cache_dir else None, archive.content_dir, names)
+
+
+def _drop_own_scans_naming(archive: Archive, naming) -> None:
+    """A public document's own scan whose text layer names a withheld document (an excerpt of an
+    issue, a page the withheld document shares) is not published: a warning, as for the others of
+    gazette.archive._check_own_scans."""
+    from .metadata import MetadataError
+
+    for doc in archive.documents:
+        if doc.is_public and doc.scan and naming(doc.scan):
+            archive.warnings.append(MetadataError(
+                os.path.join(archive.content_dir, doc.source_path), doc.header_lines.get("scan", 1), "scan",
+                f"'{doc.scan}' 的文字层载有不予公开文件的标题或文号（警告：不发布）"))
+            doc.scan = None

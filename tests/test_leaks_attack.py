@@ -377,3 +377,21 @@ def test_a_header_with_a_blank_line_after_every_line_keeps_its_scan_page_out(tmp
     ATTACK_INPUTS.append("header: CR CR LF line ends")
     model, out = _publish_model(content, tmp_path)
     assert find_leaks(str(out), markers(s)) == []
+
+
+def test_a_public_documents_own_scan_naming_a_withheld_document_is_not_published(tmp_path):
+    """A document's own original that is an excerpt of an issue (its last page also prints the
+    start of the withheld document that follows) was published whole and became its PDF."""
+    from test_leaks_inputs import _publish_model, text_pdf
+
+    s = secret(37)
+    content = _issue_with_a_withheld_page(tmp_path, s)
+    text_pdf(content / "scans" / "excerpt.pdf", [["另有原件的公开文件", "第一条　公开内容。"],
+                                                 ["第二条　本办法自发布之日起施行。", s["title"], s["doc_number"]]])
+    write(content / "documents" / "excerpt.md", doc_text(title="另有原件的公开文件", date="2024-01-11",
+                                                         scan="scans/excerpt.pdf"))
+    ATTACK_INPUTS.append("own scan whose last page prints a withheld title")
+    model, out = _publish_model(content, tmp_path)
+    assert find_leaks(str(out), markers(s)) == []
+    assert any(w.key == "scan" and w.path.endswith("excerpt.md") for w in model.warnings())
+    assert (out / "documents" / "excerpt.pdf").exists()  # made from its text instead
