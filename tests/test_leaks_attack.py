@@ -239,29 +239,6 @@ def test_build_killed_between_deleting_and_forgetting_a_withheld_document(tmp_pa
 
 # -- partition builds and the assembly ---------------------------------------------------------
 
-def _build_mode(content, output, cache, **mode):
-    import threading
-
-    from gazette.build import build_site
-    from test_leaks_inputs import AS_OF
-
-    box = {}
-
-    def run():
-        try:
-            box["result"] = build_site(str(content), str(output), as_of=AS_OF, quiet=True,
-                                       extra_settings={"GAZETTE_CACHE_DIR": str(cache)}, **mode)
-        except Exception as e:  # noqa: BLE001 - surfaced below
-            box["error"] = e
-
-    t = threading.Thread(target=run)
-    t.start()
-    t.join()
-    if "error" in box:
-        raise box["error"]
-    return box["result"]
-
-
 def test_partition_and_assembly_over_an_earlier_full_build(tmp_path):
     """A document withheld, then the site rebuilt as a partition and an assembly over the folder a
     full build had made (docs/scaling.md's commands run locally, or a CI cache): the partition kept
@@ -273,14 +250,14 @@ def test_partition_and_assembly_over_an_earlier_full_build(tmp_path):
     content, output, cache = tmp_path / "content", tmp_path / "output", tmp_path / "cache"
     tf.small_archive(str(content))
     tf.write_marked(str(content), "public")
-    _build_mode(content, output, cache)
+    build(content, output, cache)
     assert (output / "documents" / f"{tf.SLUG}.pdf").exists()
     tf.write_marked(str(content), "withheld")
     ATTACK_INPUTS.extend(["withheld, then partition build over a full build's output", "then assembly"])
     text = [tf.TITLE, tf.NUMBER, tf.ISSUER, tf.SENTENCE]
-    _build_mode(content, output, cache, partition=(2020, 2029))
+    build(content, output, cache, mode={"partition": (2020, 2029)})
     assert find_leaks(str(output / "documents"), text + [tf.SLUG]) == []
-    _build_mode(content, output, cache, assemble=True)
+    build(content, output, cache, mode={"assemble": True})
     # The cache's build manifests still name the slug (they say which files to remove); no text.
     assert find_leaks(str(output), text + [tf.SLUG]) == [] and find_leaks(str(cache), text) == []
 

@@ -57,8 +57,9 @@ def doc_text(**fields) -> str:
     return "".join(f"{k}: {v}\n" for k, v in fields.items()) + "\n" + body + "\n"
 
 
-def build(content, output, cache, **settings):
-    """`gazette build --lenient` in a thread of its own (the search index build runs asyncio)."""
+def build(content, output, cache, mode: dict | None = None, **settings):
+    """`gazette build --lenient` in a thread of its own (the search index build runs asyncio);
+    `mode`: build_site's partition= or assemble=."""
     from gazette.build import build_site
 
     box = {}
@@ -66,7 +67,7 @@ def build(content, output, cache, **settings):
     def run():
         try:
             box["result"] = build_site(str(content), str(output), as_of=AS_OF, lenient=True,
-                                       extra_settings={"GAZETTE_CACHE_DIR": str(cache), **settings})
+                                       extra_settings={"GAZETTE_CACHE_DIR": str(cache), **settings}, **(mode or {}))
         except Exception as e:  # noqa: BLE001 - surfaced by the caller
             box["error"] = e
 
