@@ -372,3 +372,28 @@ def test_a_public_documents_own_scan_naming_a_withheld_document_is_not_published
     assert find_leaks(str(out), markers(s)) == []
     assert any(w.key == "scan" and w.path.endswith("excerpt.md") for w in model.warnings())
     assert (out / "documents" / "excerpt.pdf").exists()  # made from its text instead
+
+
+# -- the importer ------------------------------------------------------------------------------
+
+def test_reimport_with_force_keeps_an_archivists_disclosure(tmp_path):
+    """`gazette import --force` (to take a better OCR, say) rewrote a file an archivist had marked
+    不予公开 from its source, which says nothing of disclosure: the next build published it."""
+    from gazette.importer.batch import run_import
+    from gazette.model import read_document
+
+    s = secret(38)
+    write(tmp_path / "src" / "notice.md", f"# {s['title']}\n\n{s['doc_number']}\n\n{s['body']}\n\n临澜市人民政府\n")
+    manifest = write(tmp_path / "m.csv", f"source,title,date\nnotice.md,{s['title']},2024-03-01\n")
+    content = tmp_path / "content"
+    run_import([str(tmp_path / "src")], str(content), manifest=str(manifest), jobs=1)
+    (path,) = (content / "documents").rglob("*.md")
+    path.write_text(path.read_text(encoding="utf-8").replace("title:", "公开属性: 不予公开\ntitle:", 1), encoding="utf-8")
+    ATTACK_INPUTS.append("import --force over an archivist's 不予公开")
+    report = run_import([str(tmp_path / "src")], str(content), manifest=str(manifest), jobs=1, force=True)
+    out = report.results[0].outputs[0]
+    assert out.action == "updated" and out.reason == "保留了人工标注的公开属性（disclosure: 不予公开）", out
+    assert read_document(str(path)).disclosure == "withheld"
+    site = tmp_path / "site"
+    build(content, site, tmp_path / "cache")
+    assert leaks(tmp_path, site, [s]) == []

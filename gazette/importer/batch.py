@@ -15,7 +15,7 @@ from .. import metadata as md
 from ..background import TaskPool
 from ..build_lock import exclusive
 from ..archive import normalise_doc_number
-from ..model import read_document, read_issue
+from ..model import disclosure_of, read_document, read_header, read_issue
 from . import scanned_issue as pdfmod
 from .legacy import read_legacy
 from .manifest import Manifest, ManifestRow, load_manifest
@@ -311,6 +311,7 @@ class Importer:
         if not rel:
             slug = document_slug(d.identity, meta.get("date"), meta.get("doc_number"))
             rel = document_relpath(slug, meta.get("date"))
+        kept = self._kept_disclosure(rel, meta)
         text = render(meta, d.body)
         try:
             read_document(rel, text=text)
@@ -319,6 +320,29 @@ class Importer:
             return
         out = self._emit(rel, text.encode("utf-8"), res, d.identity, d.missing, {"key": dup_key} if dup_key else None)
         out.draft, out.confidence = draft, d.confidence
+        if kept and out.action == "updated" and not out.reason:
+            out.reason = f"保留了人工标注的公开属性（disclosure: {kept}）"
+
+    def _kept_disclosure(self, rel: str, meta: dict) -> str | None:
+        """The disclosure an archivist gave the file a re-import (--force) replaces, when it is not
+        public and the source says nothing stricter: the source cannot know it, and dropping it
+        published the document. Put into `meta`; returned for the report."""
+        path = os.path.join(self.into, *rel.split("/"))
+        if not os.path.isfile(path):
+            return None
+        try:
+            header = read_header(path)
+        except md.MetadataErrors:
+            return None
+        old = disclosure_of(header)
+        try:
+            new = md.parse_disclosure(meta["disclosure"]) if meta.get("disclosure") else "public"
+        except ValueError:
+            new = "unreadable"
+        if old == "public" or new != "public":
+            return None
+        meta["disclosure"] = header.fields["disclosure"][0].strip() if old in ("withheld", "on_request") else "withheld"
+        return meta["disclosure"]
 
 
 def _read_died(task, reason: str):
