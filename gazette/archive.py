@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass, field
 
 from . import metadata as md
@@ -177,6 +178,7 @@ def load_archive(content_dir: str) -> Archive:
         archive.page_paths.add(rel.replace(os.sep, "/"))  # headers checked here; Pelican renders them
     _check_own_scans(archive)
     _check_old_slugs(archive)
+    _place_loosely(archive)
     known = {i.key for i in archive.issues}
     for doc in list(archive.documents):
         if doc.gazette and doc.gazette not in known:
@@ -189,6 +191,27 @@ def load_archive(content_dir: str) -> Archive:
     archive.documents.sort(key=lambda d: (d.date, d.slug), reverse=True)
     archive.issues.sort(key=lambda i: (i.date, i.key), reverse=True)
     return archive
+
+
+_ISSUE_NAME = re.compile(r"^\D*(\d{4})\D+0*(\d{1,3})\D*$")
+
+
+def _place_loosely(archive: Archive) -> None:
+    """Pages of withheld (and unreadable) documents whose `gazette:` is not an issue key as written
+    (`2024-1`, `2024年第1期`, full-width digits, a stray space) are removed from the issue it means
+    all the same: for a public document the mismatch is an error, but a withheld one is never
+    checked, and its pages stayed in the scan."""
+    import unicodedata
+
+    keys = {i.key for i in archive.issues}
+    by_number = {(i.year, i.number): i.key for i in archive.issues}
+    for written in [k for k in archive.unpublished if k not in keys]:
+        plain = md.normalise_word(written)
+        m = _ISSUE_NAME.match(unicodedata.normalize("NFKC", plain))
+        key = next((k for k in keys if md.normalise_word(k) == plain), None) or (
+            by_number.get((int(m.group(1)), int(m.group(2)))) if m else None)
+        if key:
+            archive.unpublished.setdefault(key, []).extend(archive.unpublished.pop(written))
 
 
 def _check_own_scans(archive: Archive) -> None:

@@ -397,3 +397,23 @@ def test_reimport_with_force_keeps_an_archivists_disclosure(tmp_path):
     site = tmp_path / "site"
     build(content, site, tmp_path / "cache")
     assert leaks(tmp_path, site, [s]) == []
+
+
+def test_a_withheld_documents_issue_written_loosely_still_redacts_its_pages(tmp_path):
+    """A public document whose `gazette:` names no issue is an error; a withheld one is never
+    checked, so `gazette: 2024-1` (or 2024年第1期, full-width digits, a trailing space) matched no
+    issue and its pages stayed in a scan without a text layer to catch them."""
+    from test_leaks_inputs import _publish_model, page_texts, text_pdf
+
+    s = secret(39)
+    for n, written in enumerate(("2024-1", "２０２４-01", "2024年第1期", "2024-01\u200b", " 2024-01 ")):
+        root = tmp_path / str(n)
+        content = root / "content"
+        text_pdf(content / "scans" / "2024-01.pdf", [["公开的通知"], [s["body"]]])  # no title: nothing to find
+        write(content / "issues" / "2024-01.md", "year: 2024\nnumber: 1\ndate: 2024-01-10\nscan: scans/2024-01.pdf\n\n")
+        write(content / "documents" / "pub.md", doc_text(title="公开的通知", date="2024-01-10", gazette="2024-01", pages="1"))
+        (content / "documents" / "secret.md").write_text(withheld_text(s, gazette=written, pages="2"), encoding="utf-8")
+        ATTACK_INPUTS.append(f"withheld document's gazette: {written!r}")
+        _, out = _publish_model(content, root)
+        assert find_leaks(str(out), [s["body"][4:]]) == [], written
+        assert page_texts(out / "scans" / "2024-01.pdf")[1].startswith("第2页未公开"), written
