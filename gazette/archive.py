@@ -178,7 +178,6 @@ def load_archive(content_dir: str) -> Archive:
         archive.page_paths.add(rel.replace(os.sep, "/"))  # headers checked here; Pelican renders them
     _check_own_scans(archive)
     _check_old_slugs(archive)
-    _place_loosely(archive)
     known = {i.key for i in archive.issues}
     for doc in list(archive.documents):
         if doc.gazette and doc.gazette not in known:
@@ -188,6 +187,7 @@ def load_archive(content_dir: str) -> Archive:
                                                    "某个期次文件的期次，如 2023-02"))
             archive.bad_files.append(doc.source_path)
             _drop(archive, doc)
+    _place_loosely(archive)  # after the documents dropped just above have placed their pages
     archive.documents.sort(key=lambda d: (d.date, d.slug), reverse=True)
     archive.issues.sort(key=lambda i: (i.date, i.key), reverse=True)
     return archive
