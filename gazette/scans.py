@@ -306,8 +306,15 @@ def plan_issue_scans(issues, documents, unpublished: dict[str, list[Placement]],
                 if removed.get(page) != "withheld":
                     removed[page] = place.reason
         why = "本期有不予公开或依申请公开的文件未注明页码（pages），无法确定应删去哪些页，扫描件不予发布"
-        if not unknown and any(place.reason in SECRET_TITLES for place in places):
-            count = page_count(issue.scan)
+        secret = any(place.reason in SECRET_TITLES for place in places)
+        count = page_count(issue.scan) if places and not unknown else None
+        if removed and count is not None and max(removed) > count:
+            # Printed page numbers (the cover unnumbered) rather than the PDF's: the pages removed
+            # would be the wrong ones.
+            unknown = True
+            why = (f"本期不公开文件的页码（第 {max(removed)} 页）超出扫描件的页数（{count} 页），"
+                   "可能写的是印刷页码而不是 PDF 的页序，无法确定应删去哪些页，扫描件不予发布")
+        if not unknown and secret:
             if count is None:
                 unknown = True
                 why = "本期载有不予公开的文件，而扫描件读不出页数，无法删去封面、目录等页，扫描件不予发布"

@@ -420,3 +420,21 @@ def test_a_withheld_documents_issue_written_loosely_still_redacts_its_pages(tmp_
         _, out = _publish_model(content, root)
         assert find_leaks(str(out), [s["body"][4:]]) == [], written
         assert page_texts(out / "scans" / "2024-01.pdf")[1].startswith("第2页未公开"), written
+
+
+def test_withheld_pages_beyond_the_scan_do_not_publish_it(tmp_path):
+    """`pages:` as printed in the gazette (the cover and contents unnumbered) runs past the PDF's
+    pages: nothing was removed for the withheld document, wherever its pages really are."""
+    from test_leaks_inputs import _publish_model, text_pdf
+
+    s = secret(40)
+    content = tmp_path / "content"
+    text_pdf(content / "scans" / "2024-01.pdf", [["公开的通知"], [s["body"]]])
+    write(content / "issues" / "2024-01.md", "year: 2024\nnumber: 1\ndate: 2024-01-10\nscan: scans/2024-01.pdf\n\n")
+    write(content / "documents" / "pub.md", doc_text(title="公开的通知", date="2024-01-10", gazette="2024-01", pages="1"))
+    write(content / "documents" / "secret.md", withheld_text(s, gazette="2024-01", pages="3"))
+    ATTACK_INPUTS.append("withheld pages past the scan's last page")
+    model, out = _publish_model(content, tmp_path)
+    assert find_leaks(str(out), [s["body"][4:]]) == []
+    assert not (out / "scans" / "2024-01.pdf").exists()
+    assert any("超出扫描件的页数（2 页）" in str(w) for w in model.warnings())
