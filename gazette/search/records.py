@@ -19,7 +19,7 @@ from .normalise import doc_number_key
 
 # Bumped whenever what a record holds (or how it is indexed) changes, so that incremental
 # updates re-index everything once.
-RECORD_VERSION = 2
+RECORD_VERSION = 3
 
 
 @dataclass
@@ -32,6 +32,7 @@ class SearchRecord:
     issuer: list[str] = field(default_factory=list)
     doc_type: str = ""
     category: str = ""
+    index_no: str = ""
     status: str = "in_force"
     flag: str = ""  # "" when the document is not under review
     disclosure: str = "public"
@@ -42,6 +43,10 @@ class SearchRecord:
     work: str = ""
     is_current_version: bool = True
     current_version: str = ""
+    # "document", or "issue": a gazette issue, found by its name (2024年第1期, 总第7期), its page the result
+    kind: str = "document"
+    # other names the record is found by (an issue's 2024年1期, 总第7期, 2024-01); searched like metadata
+    aliases: list[str] = field(default_factory=list)
 
     @property
     def year(self) -> str:
@@ -61,6 +66,8 @@ class SearchRecord:
         def label(value: str) -> str:
             return localise(fold(value), site_script)
 
+        if self.kind == "issue":
+            return {"year": [self.year], "doc_type": [label("公报")]}
         out = {
             "year": [self.year],
             "issuer": [label(i) for i in self.issuer] or [label("未注明")],
@@ -74,7 +81,7 @@ class SearchRecord:
 
 
 def records_from_site(site: SiteModel) -> list[SearchRecord]:
-    """A record for every document the site lists, newest first."""
+    """A record for every document the site lists, newest first, then one for every issue."""
     return list(iter_records(site))
 
 
@@ -94,6 +101,7 @@ def iter_records(site: SiteModel):
             issuer=list(doc.issuer),
             doc_type=doc.doc_type or "",
             category=doc.category or "",
+            index_no=doc.index_no or "",
             status=ev.status,
             flag=ev.flag or "",
             disclosure=doc.disclosure,
@@ -103,3 +111,25 @@ def iter_records(site: SiteModel):
             is_current_version=site.is_current_version(doc),
             current_version=site.work_of(doc).current(site.as_of).doc.slug if site.work_of(doc) else "",
         )
+    for issue in site.issues:
+        yield issue_record(issue)
+
+
+def issue_record(issue) -> SearchRecord:
+    """An issue as a search result: found by its name in the ways people write it. Its text is the
+    issue's own note (its page shows it), never the contents list: that is made of the documents'
+    own records, and naming a document here would outlive the document being withheld."""
+    names = [f"{issue.year}年第{issue.number}期", f"{issue.year}年{issue.number}期", issue.key]
+    if issue.serial:
+        names.append(f"总第{issue.serial}期")
+    return SearchRecord(
+        slug=f"issue-{issue.key}",
+        url=issue.url,
+        title=issue.display_title,
+        date=issue.date.isoformat(),
+        doc_type="公报",
+        status="in_force",
+        body=to_text(issue.body) if issue.body else "",
+        kind="issue",
+        aliases=names,
+    )
