@@ -96,12 +96,12 @@ def build_site(content_dir: str | None = None, output_dir: str | None = None, as
         missing = missing_document_pages(model, project.output_dir)
         if missing:
             raise PartitionsIncomplete(sorted({d.date.year for d in missing}), len(missing))
-    from .search.pagefind_index import TEMP_PREFIX
+    from .search.browser_index import LEGACY_TEMP_PREFIX
 
     mode = BuildMode(partition, assemble)
     with build_locks(project.output_dir, project.cache_dir):
-        # What a killed build left: temporary files of atomic writes, Pagefind's scratch folders.
-        sweep_leftovers(project.output_dir, project.cache_dir, folders=(TEMP_PREFIX,))
+        # What a killed build left: temporary files of atomic writes, scratch folders of older versions.
+        sweep_leftovers(project.output_dir, project.cache_dir, folders=(LEGACY_TEMP_PREFIX,))
         global_fp = global_fingerprint(project.settings, day)
         shortcut = Shortcut(project.cache_dir, project.output_dir, project.whoosh_dir, mode.key,
                             inputs_key(project.content_dir, global_fp, mode.key))

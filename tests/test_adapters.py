@@ -10,7 +10,7 @@ import tomllib
 
 from packaging.requirements import Requirement
 
-from gazette.search import pagefind_adapter, whoosh_adapter
+from gazette.search import whoosh_adapter
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -23,22 +23,17 @@ def pinned() -> dict[str, Requirement]:
 
 def test_the_adapters_ranges_are_the_pinned_ones_and_the_installed_versions_fall_in_them():
     pins = pinned()
-    for name, adapter_range in (("whoosh-reloaded", whoosh_adapter.WHOOSH_VERSIONS),
-                                ("pagefind", pagefind_adapter.PAGEFIND_VERSIONS)):
+    for name, adapter_range in (("whoosh-reloaded", whoosh_adapter.WHOOSH_VERSIONS),):
         assert str(pins[name].specifier) == str(Requirement(f"x{adapter_range}").specifier), name
         assert pins[name].specifier.contains(importlib.metadata.version(name)), name
     # Pelican: the incremental writer overrides Writer internals (gazette/incremental.py).
     assert pins["pelican"].specifier.contains(importlib.metadata.version("pelican"))
     assert all(p.specifier and any(s.operator in ("<", "<=", "~=", "==") for s in p.specifier)
-               for n, p in pins.items() if n in ("pelican", "whoosh-reloaded", "pagefind")), "upper bounds"
+               for n, p in pins.items() if n in ("pelican", "whoosh-reloaded")), "upper bounds"
 
 
 def test_whoosh_internals_the_fast_writer_uses_are_there():
     assert whoosh_adapter.missing_internals() == ()
-
-
-def test_pagefind_internals_the_prompt_service_uses_are_there():
-    assert pagefind_adapter.missing_internals() == ()
 
 
 def test_pelican_writer_internals_the_incremental_writer_uses_are_there():
@@ -54,12 +49,12 @@ def test_pelican_writer_internals_the_incremental_writer_uses_are_there():
                           "override_output", "url"]
 
 
-def test_only_the_adapters_reach_into_whoosh_and_pagefind_privates():
+def test_only_the_adapter_reaches_into_whoosh_privates():
     reach = re.compile(r"\._(ids|postwriter|backend|responses|wait_for_responses|blocklimit|cached_reader)\b")
     offenders = []
     for dirpath, _, files in os.walk(os.path.join(ROOT, "gazette")):
         for name in files:
-            if name.endswith(".py") and name not in ("whoosh_adapter.py", "pagefind_adapter.py"):
+            if name.endswith(".py") and name != "whoosh_adapter.py":
                 with open(os.path.join(dirpath, name), encoding="utf-8") as f:
                     if reach.search(f.read()):
                         offenders.append(name)

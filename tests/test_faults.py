@@ -207,13 +207,13 @@ def _pdf(lab) -> bool:
     return os.path.exists(os.path.join(lab["output"], "documents", f"{SLUG}.pdf"))
 
 
-def _pagefind(lab) -> bool:
-    """Pagefind's scratch folder has fragments (in the cache; earlier versions made it in the site)."""
-    for top in (os.path.join(_archive_cache(lab), "pagefind-tmp"), os.path.join(lab["output"], "pagefind")):
-        for scratch in _listdir(top):
-            if scratch.startswith(".pagefind-") and _listdir(os.path.join(top, scratch, "fragment")):
-                return True
-    return False
+def _search_index(lab) -> bool:
+    """The browser index holds its text (a block file of the document's text is written)."""
+    from gazette.search.browser_index import INDEX_DIR, text_key
+    from gazette.search.records import SearchRecord
+
+    key = text_key(SearchRecord(slug=SLUG, url="", title="", date=""))
+    return os.path.exists(os.path.join(lab["output"], INDEX_DIR, "x", f"{key}-0.bin"))
 
 
 def _whoosh(lab, before: set[str]) -> bool:
@@ -234,7 +234,7 @@ KILL_POINTS = {
     "catalogue": _catalogue,    # catalogue.json names it (the issue's case)
     "feed": _feed,              # the Atom feed of new documents names it
     "pdf": _pdf,                # its PDF download written
-    "pagefind": _pagefind,      # Pagefind writing its scratch folder
+    "index": _search_index,     # the browser index being written
     "whoosh": None,             # a new Whoosh segment file (see below)
     "compress": _compress,      # its compressed copies being made
 }
@@ -258,7 +258,7 @@ def test_build_killed_then_document_withheld_leaves_no_trace(lab, point):
 
 def test_leftovers_of_moments_too_short_to_hit_are_removed(lab):
     """What a kill leaves in windows too short to hit by watching: a temporary file of an atomic
-    write, Pagefind's scratch folder inside the site (where earlier versions made it), a scan copy
+    write, the Pagefind folder and scratch folder earlier versions made in the site, a scan copy
     cut short, a compressed copy of a page since removed, a cached PDF half-written, a Whoosh
     segment file of a writer that never committed. The next build removes them all."""
     restore(lab)
@@ -286,35 +286,12 @@ def test_leftovers_of_moments_too_short_to_hit_are_removed(lab):
     assert_same_tree(out, os.path.join(lab["snapshot"], "output"))
 
 
-def test_two_clean_builds_are_byte_identical_pagefind_included(lab, tmp_path):
-    """Pagefind wrote its filter files in hash-map order, so their names (and the metadata and
-    entry files naming them) differed between two clean builds of the same archive."""
+def test_two_clean_builds_are_byte_identical_search_index_included(lab, tmp_path):
+    """Every file of the browser index is the same bytes for the same records (gzip without a
+    date, terms and chunks in a fixed order)."""
     build(lab["ref-content"], str(tmp_path / "output"), str(tmp_path / "cache"))
     assert_same_tree(str(tmp_path / "output"), lab["ref-output"])
-    assert any(rel.endswith(".pf_filter") for rel in tree(lab["ref-output"]))
-
-
-def test_pagefind_file_format_is_the_one_we_rewrite(lab):
-    """The adapter reads and writes Pagefind's own files: every file of a real bundle decodes
-    and encodes to the same bytes, filters and their values are in order. A Pagefind release that
-    changes the format fails here (pin in pyproject.toml)."""
-    from gazette.search import pagefind_files as pf
-
-    checked = 0
-    for rel, data in tree(lab["ref-output"]).items():
-        if rel.endswith((".pf_meta", ".pf_filter", ".pf_index")):
-            raw = gzip.decompress(data)
-            assert raw.startswith(pf.MAGIC)
-            value = pf.decode(raw[len(pf.MAGIC):])
-            assert pf.encode(value) == raw[len(pf.MAGIC):], rel
-            if rel.endswith(".pf_meta"):
-                names = [f[0] for f in value[pf.META_FILTERS]]
-                assert names == sorted(names) and "issuer" in names
-            if rel.endswith(".pf_filter"):
-                values = [v[0] for v in value[pf.FILTER_VALUES]]
-                assert values == sorted(values)
-            checked += 1
-    assert checked > 5
+    assert any(rel.startswith("search-index/t/") for rel in tree(lab["ref-output"]))
 
 
 def test_second_build_is_refused_then_withheld_document_leaves_index_and_caches(lab):

@@ -7,7 +7,7 @@ import time
 
 from ..project import FULL_BUILD, BuildMode, Project
 from ..site import SiteModel
-from .pagefind_index import build_browser_index
+from .browser_index import build_browser_index
 from .whoosh_index import update_index
 from .records import iter_records, records_from_site
 
@@ -15,12 +15,10 @@ log = logging.getLogger(__name__)
 
 
 def build_browser(model: SiteModel, project: Project, mode: BuildMode = FULL_BUILD):
-    """The Pagefind bundle: partition builds write their decades' shards; the assembly (or a full
-    build) writes the site-wide files (see docs/scaling.md)."""
+    """The browser index: full builds and the assembly write it whole; partitions leave it alone
+    (see docs/scaling.md)."""
     return build_browser_index(records_from_site(model), project.settings["OUTPUT_PATH"], project.script,
-                               decades=mode.partition, shards=mode.writes_documents, site_wide=mode.site_wide,
-                               cache_dir=project.cache_dir,
-                               shard_records=project.settings["GAZETTE_SEARCH_SHARD_RECORDS"])
+                               site_wide=mode.site_wide, cache_dir=project.cache_dir)
 
 
 def build_cli(model: SiteModel, project: Project, mode: BuildMode = FULL_BUILD):
@@ -31,7 +29,7 @@ def build_cli(model: SiteModel, project: Project, mode: BuildMode = FULL_BUILD):
 
 
 def build_indexes(model: SiteModel, project: Project, mode: BuildMode = FULL_BUILD) -> None:
-    """Pagefind into `<output>/pagefind/`, Whoosh into `<cache>/whoosh`, one after the other."""
+    """The browser index into `<output>/search-index/`, Whoosh into `<cache>/whoosh`, one after the other."""
     started = time.perf_counter()
     stats = build_browser(model, project, mode)
     update = build_cli(model, project, mode)

@@ -1,79 +1,219 @@
-/* Runs Pagefind off the page. Besides keeping the page responsive, this matters for
- * correctness: on a zh page Pagefind re-segments queries with Intl.Segmenter, which would
- * cut the gazette's bigram tokens into single characters; here there is no document
- * language, so the tokens reach the index as they are. Loaded as a module worker. */
-/* The index is sharded by decade (gazette-shards.json, newest first): the newest shard's
- * Pagefind is loaded and the others merged into it, so one search covers the archive. */
-const root = new URL("../../pagefind/", self.location.href);
-const site = new URL("../", root);
-let pagefind = null;
-const ready = (async () => {
-  const shards = await (await fetch(new URL("gazette-shards.json", root))).json();
-  if (!shards.length) return;
-  pagefind = await import(new URL(shards[0] + "/pagefind.js", root).href);
-  await pagefind.options({ excerptLength: 0, baseUrl: "/" });
-  for (const shard of shards.slice(1)) {
-    await pagefind.mergeIndex(new URL(shard + "/", root).pathname, { baseUrl: "/" });
-  }
-})();
+/* Reads Gazette's static search index (gazette/search/browser_index.py) off the page.
+ *
+ * A query fetches the manifest, the per-record facts, the folding table (all cached after the
+ * first query), one term chunk per query term, the shown results' entries and one text block per
+ * shown result: a few dozen kilobytes whatever the size of the archive, apart from the facts
+ * (three bytes a record, compressed) and terms found in most records (a bitmap of one bit a record).
+ */
+importScripts("search-rules.js");
+const R = self.gazetteSearchRules;
+const INDEX = new URL("../../search-index/", self.location.href);
+const BODY = 1, TITLE = 2, NUMBER = 4, META = 8;
+const HEAD = TITLE | NUMBER | META;
 
-/* Pagefind ignores a query word found nowhere in the index ("best effort"), so its results
- * hold every word that exists. A word missing from a result therefore exists nowhere, and
- * with every word required there are no results at all. */
-function holdsEveryWord(data, words) {
-  const tokens = " " + data.content + " ";
-  return words.every((w) => tokens.includes(" " + w));
+async function inflate(resp) {
+  const stream = resp.body.pipeThrough(new DecompressionStream("gzip"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+async function fetchBin(path) {
+  const resp = await fetch(new URL(path, INDEX));
+  if (!resp.ok) throw new Error(path + " " + resp.status);
+  return inflate(resp);
+}
+
+const decoder = new TextDecoder();
+const cache = new Map();
+function once(key, make) {
+  if (!cache.has(key)) cache.set(key, make().catch((e) => { cache.delete(key); throw e; }));
+  return cache.get(key);
+}
+
+const manifest = () => once("manifest", async () => {
+  const resp = await fetch(new URL("manifest.json", INDEX));
+  if (!resp.ok) throw new Error("manifest.json " + resp.status);
+  return resp.json();
+});
+const facts = () => once("facts", () => fetchBin("docs.bin"));
+const foldTable = () => once("foldTable", async () => JSON.parse(decoder.decode(await fetchBin("fold.bin"))));
+const fold = () => once("fold", async () => R.makeFold(await foldTable()));
+
+function fnv1a(text) {
+  let h = 0x811c9dc5;
+  for (const b of new TextEncoder().encode(text)) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+  return h >>> 0;
+}
+
+function varint(buf, at) {
+  let n = 0, shift = 0, b;
+  do { b = buf[at.pos++]; n += (b & 0x7f) * Math.pow(2, shift); shift += 7; } while (b & 0x80);
+  return n;
+}
+
+/* A chunk: Map term → its posting bytes. */
+function chunk(n) {
+  return once("t" + n, async () => {
+    const buf = await fetchBin("t/" + n + ".bin");
+    const at = { pos: 0 }, count = varint(buf, at), heads = [];
+    for (let i = 0; i < count; i++) {
+      const len = varint(buf, at);
+      const term = decoder.decode(buf.subarray(at.pos, at.pos + len));
+      at.pos += len;
+      heads.push([term, varint(buf, at)]);
+    }
+    const out = new Map();
+    let pos = at.pos;
+    for (const [term, len] of heads) { out.set(term, buf.subarray(pos, pos + len)); pos += len; }
+    return out;
+  });
+}
+
+/* {head: [[id, mask]...], bodyIds: Int32Array | null, bodyBlocks, bitmap: Uint8Array | null, bodyCount} */
+function decodePosting(buf) {
+  const at = { pos: 0 };
+  const nHead = varint(buf, at), head = [];
+  let id = -1;
+  for (let i = 0; i < nHead; i++) { id += varint(buf, at) + 1; head.push([id, buf[at.pos++]]); }
+  const kind = buf[at.pos++];
+  if (kind === 1) {
+    const bitmap = buf.subarray(at.pos);
+    let count = 0;
+    for (const byte of bitmap) { let x = byte; while (x) { count += x & 1; x >>= 1; } }
+    return { head, bodyIds: null, bodyBlocks: null, bitmap, bodyCount: count };
+  }
+  const n = varint(buf, at), ids = new Int32Array(n);
+  id = -1;
+  for (let i = 0; i < n; i++) { id += varint(buf, at) + 1; ids[i] = id; }
+  return { head, bodyIds: ids, bodyBlocks: buf.subarray(at.pos, at.pos + n), bitmap: null, bodyCount: n };
+}
+
+async function postings(terms, chunks) {
+  return Promise.all(terms.map(async (t) => {
+    const bytes = (await chunk(fnv1a(t) % chunks)).get(t);
+    return bytes ? decodePosting(bytes) : null;
+  }));
+}
+
+function eachBody(p, fn) {
+  if (!p) return;
+  if (p.bodyIds) { for (let i = 0; i < p.bodyIds.length; i++) fn(p.bodyIds[i], p.bodyBlocks[i]); return; }
+  const bm = p.bitmap;
+  for (let byte = 0; byte < bm.length; byte++) {
+    let x = bm[byte];
+    while (x) { const low = x & -x; fn(byte * 8 + 31 - Math.clz32(low), 0); x ^= low; }
+  }
+}
+
+/* Records passing the filters (null: every record). filters: {key: [values]}, inForce. */
+async function allowed(filters, inForce, m, f) {
+  const keys = Object.keys(filters).filter((k) => filters[k] && filters[k].length);
+  let keep = null;
+  for (const key of keys) {
+    const lists = await postings(filters[key].map((v) => "!" + key + "=" + v), m.chunks);
+    const mark = new Uint8Array(m.records);
+    lists.forEach((p) => { if (p) p.head.forEach(([id]) => { mark[id] = 1; }); });
+    if (keep) for (let i = 0; i < keep.length; i++) keep[i] &= mark[i]; else keep = mark;
+  }
+  if (inForce) {
+    if (!keep) keep = new Uint8Array(m.records).fill(1);
+    for (let i = 0; i < m.records; i++) {
+      const b = f[i * 3];
+      if (!keep[i]) continue;
+      // documents in force now, in their current version; issues are not documents
+      if ((b & 16) || R.standing(m.status[b & 7], b & 8) > 1 || m.status[b & 7] === "not_yet_effective") keep[i] = 0;
+    }
+  }
+  return keep;
+}
+
+const groups = (n) => once("d" + n, async () => JSON.parse(decoder.decode(await fetchBin("d/" + n + ".bin"))));
+async function entry(id, m) {
+  const e = (await groups(Math.floor(id / m.group)))[id % m.group];
+  return { url: e[0], title: e[1], number: e[2], issuer: e[3], date: e[4], status: e[5], statusLabel: e[6],
+           flag: e[7], flagLabel: e[8], disclosure: e[9], script: e[10], kind: e[11], textKey: e[12], blocks: e[13] };
+}
+
+async function textBlock(key, n) {
+  try { return decoder.decode(await fetchBin("x/" + key + "-" + n + ".bin")); } catch (e) { return ""; }
+}
+
+function blockOf(id, lists) {
+  // The block where the rarest matched term first occurs (terms in most records carry none).
+  let best = null;
+  lists.forEach((p) => {
+    if (!p || !p.bodyIds) return;
+    let lo = 0, hi = p.bodyIds.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1, v = p.bodyIds[mid];
+      if (v === id) { if (!best || p.bodyCount < best.count) best = { count: p.bodyCount, block: p.bodyBlocks[mid] }; return; }
+      if (v < id) lo = mid + 1; else hi = mid - 1;
+    }
+  });
+  return best ? best.block : 0;
+}
+
+async function search(args) {
+  const [m, f, foldText] = await Promise.all([manifest(), facts(), fold()]);
+  const folded = foldText(args.query || "");
+  const plan = R.queryPlan(folded);
+  const keep = await allowed(args.filters || {}, args.inForce, m, f);
+  const N = m.records;
+  let ranked, partial = false;
+  const terms = plan.terms.slice();
+  let lists = [];
+  if (!terms.length) {
+    // Filters alone: newest first.
+    ranked = [];
+    if (keep || args.inForce) for (let i = N - 1; i >= 0; i--) if (!keep || keep[i]) ranked.push({ id: i, tier: 0 });
+  } else {
+    const numberTerm = R.isNumberQuery(folded) ? "#" + R.numberWord(folded) : null;
+    lists = await postings(numberTerm ? terms.concat([numberTerm]) : terms, m.chunks);
+    const headBits = new Uint32Array(N), bodyBits = new Uint32Array(N), exact = new Uint8Array(N);
+    terms.forEach((t, q) => {
+      const p = lists[q];
+      if (!p) return;
+      p.head.forEach(([id]) => { headBits[id] |= 1 << q; });
+      eachBody(p, (id) => { bodyBits[id] |= 1 << q; });
+    });
+    if (numberTerm && lists[terms.length]) lists[terms.length].head.forEach(([id, mask]) => { if (mask & NUMBER) exact[id] = 1; });
+    const all = [];
+    for (let id = 0; id < N; id++) {
+      if ((!headBits[id] && !bodyBits[id] && !exact[id]) || (keep && !keep[id])) continue;
+      const feat = { numberExact: !!exact[id], headBits: headBits[id], bodyBits: bodyBits[id] };
+      const t = R.tier(plan, feat);
+      if (!t) continue;
+      const b = f[id * 3];
+      all.push({ id, tier: t, standing: R.standing(m.status[b & 7], b & 8),
+                 fraction: R.coverage(plan, (headBits[id] | bodyBits[id]) >>> 0).fraction, titleLen: f[id * 3 + 2] });
+    }
+    ranked = all.filter((r) => r.tier > 1);
+    if (!ranked.length) { ranked = all; partial = ranked.length > 0; }
+    if (args.sort === "date") ranked.sort((a, b) => b.id - a.id); else ranked.sort(R.compare);
+  }
+  const page = ranked.slice(args.offset || 0, (args.offset || 0) + (args.limit || 10));
+  const results = await Promise.all(page.map(async (r) => {
+    const e = await entry(r.id, m);
+    e.match = R.TIERS[r.tier] || "";
+    e.text = "";
+    if (e.blocks && e.disclosure === "public") {
+      const block = Math.min(e.blocks - 1, blockOf(r.id, lists.slice(0, terms.length)));
+      e.text = await textBlock(e.textKey, block);
+      e.textStart = block > 0;
+      e.textMore = block < e.blocks - 1;
+    }
+    return e;
+  }));
+  return { total: ranked.length, partial, results };
 }
 
 self.onmessage = async (event) => {
   const { id, op, args } = event.data;
   try {
-    await ready;
-    if (!pagefind) {
-      self.postMessage({ id, ok: true, value: op === "filters" ? {} : { total: 0, datas: [] } });
-      return;
-    }
-    if (op === "filters") {
-      self.postMessage({ id, ok: true, value: await pagefind.filters() });
-      return;
-    }
-    const res = await pagefind.search(args.term, args.options);
-    let total = res.results.length;
-    let datas;
-    if (!args.term) {
-      datas = await Promise.all(res.results.slice(args.offset, args.offset + args.limit).map((r) => r.data()));
-    } else {
-      // Each shard ignores the words it lacks, so each result is checked; results are read
-      // on until the page is full, so that dropped ones do not push real matches off it.
-      const words = args.required || args.term.split(" ");
-      datas = [];
-      // Bounded: a word no shard has makes every result fail, and reading them all would
-      // download the whole archive.
-      const readable = Math.min(res.results.length, args.offset + 3 * args.limit);
-      let dropped = 0;
-      for (let at = 0; at < readable && datas.length < args.offset + args.limit; at += args.limit) {
-        const batch = await Promise.all(res.results.slice(at, Math.min(at + args.limit, readable)).map((r) => r.data()));
-        for (const d of batch) {
-          if (holdsEveryWord(d, words)) datas.push(d); else dropped++;
-        }
-      }
-      datas = datas.slice(args.offset, args.offset + args.limit);
-      total = datas.length ? total - dropped : 0;
-    }
-    // The page needs the original text and where the matches are, not the token stream. The
-    // text is not in the index (it would double Pagefind's work): it comes from each shown
-    // result's open-data JSON. Without it a result still shows, with no excerpt.
-    const slim = await Promise.all(datas.map(async (d) => {
-      const meta = Object.assign({}, d.meta);
-      if (meta.json) {
-        try {
-          const resp = await fetch(new URL(meta.json, site));
-          if (resp.ok) meta.text = (await resp.json()).text || "";
-        } catch (e) { /* no excerpt */ }
-      }
-      return { url: d.url, meta };
-    }));
-    self.postMessage({ id, ok: true, value: { total, datas: slim } });
+    let value;
+    if (op === "filters") value = (await manifest()).filters;
+    else if (op === "fold") value = await foldTable();
+    else value = await search(args);
+    self.postMessage({ id, ok: true, value });
   } catch (error) {
     self.postMessage({ id, ok: false, error: String((error && error.message) || error) });
   }

@@ -1,8 +1,9 @@
-/* Gazette search page: Pagefind over the gazette's own tokens (see gazette/search/normalise.py).
+/* Gazette search page over the gazette's own static index (gazette/search/browser_index.py),
+ * read by search-worker.js with the rules of search-rules.js.
  *
  * The index holds character bigrams of Traditional→Simplified folded text, so a query is
- * folded with the same per-character table (pagefind/gazette-fold.json) and cut into the
- * same tokens. Results are shown in the document's original characters: folding keeps
+ * folded with the same per-character table and cut into the same tokens; its words may be
+ * typed in any order. Results are shown in the document's original characters: folding keeps
  * lengths, so offsets in the folded text are offsets in the original.
  *
  * window.gazetteSearch(query, filters) resolves to the ordered results this page displays.
@@ -10,11 +11,9 @@
 (function () {
   "use strict";
 
-  var PAGE_SIZE = 20;
+  var PAGE_SIZE = 10;
   var EXCERPT_CHARS = 90;
   var FILTER_KEYS = ["year", "issuer", "doc_type", "category", "status", "flag"];
-  var CJK = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u{20000}-\u{2a6df}";
-  var TOKEN_RE = new RegExp("[" + CJK + "]+|[0-9a-z]+", "gu");
 
   // -- where the site lives: pages may be served from any sub-path -----------------------
   function siteRoot() {
@@ -30,78 +29,13 @@
   }
   var LABELS = labels();
 
-  // -- normalisation, mirroring gazette/search/normalise.py -------------------------------
-  var foldMap = null;
-  var foldReady = fetch(new URL("pagefind/gazette-fold.json", ROOT)).then(function (r) {
-    if (!r.ok) throw new Error("gazette-fold.json " + r.status);
-    return r.json();
-  }).then(function (data) {
-    var from = Array.from(data.from), to = Array.from(data.to);
-    foldMap = new Map();
-    for (var i = 0; i < from.length; i++) foldMap.set(from[i], to[i]);
-  });
-
-  function foldChar(ch) {
-    var c = ch.codePointAt(0);
-    if (c >= 0xff01 && c <= 0xff5e) return String.fromCodePoint(c - 0xfee0).toLowerCase();
-    if (c === 0x3000) return " ";
-    if (c >= 0x41 && c <= 0x5a) return ch.toLowerCase();
-    return (foldMap && foldMap.get(ch)) || ch;
-  }
-
-  function foldText(text) {
-    var out = "";
-    for (var ch of text) out += foldChar(ch);
-    return out;
-  }
-
-  /* Tokens with offsets (UTF-16) into the text: bigram per CJK character, last one alone. */
-  function tokens(text) {
-    var folded = foldText(text), out = [], m;
-    TOKEN_RE.lastIndex = 0;
-    while ((m = TOKEN_RE.exec(folded))) {
-      var run = m[0];
-      if (run.charCodeAt(0) < 128) { out.push({ t: run, at: m.index, len: run.length }); continue; }
-      var chars = Array.from(run), at = m.index;
-      for (var i = 0; i < chars.length; i++) {
-        out.push({ t: chars[i] + (chars[i + 1] || ""), at: at, len: chars[i].length });
-        at += chars[i].length;
-      }
-    }
-    return out;
-  }
-
-  /* A query's tokens: a longer CJK run drops its lone last character. */
-  function queryTokens(text) {
-    var folded = foldText(text), out = [], m;
-    TOKEN_RE.lastIndex = 0;
-    while ((m = TOKEN_RE.exec(folded))) {
-      var chars = Array.from(m[0]);
-      if (m[0].charCodeAt(0) < 128 || chars.length === 1) { out.push(m[0]); continue; }
-      for (var i = 0; i + 1 < chars.length; i++) out.push(chars[i] + chars[i + 1]);
-    }
-    return out;
-  }
-
-  /* A document number as one index word (normalise.number_word): folded, punctuation dropped. */
-  var NOT_TOKEN_RE = new RegExp("[^" + CJK + "0-9a-z]+", "gu");
-  function numberWord(text) { return foldText(text).replace(NOT_TOKEN_RE, ""); }
-  function isNumberQuery(text) { var w = numberWord(text); return /\d+号$/.test(w) && Array.from(w).length >= 4; }
-
-  /* The folded runs of a query, for highlighting: 臨政告〔2021〕5號 → 临政告, 2021, 5, 号. */
-  function queryRuns(text) {
-    var runs = (foldText(text).match(TOKEN_RE) || []).filter(function (r, i, all) { return all.indexOf(r) === i; });
-    // Lone characters and digits ("5", "号") would light up all over a text; mark them only
-    // when the query has nothing longer.
-    var long = runs.filter(function (r) { return Array.from(r).length > 1; });
-    return long.length ? long : runs;
-  }
-
-  // -- Pagefind ---------------------------------------------------------------------------
+  // -- normalisation and rules: search-rules.js (shared with the worker, held to Python) ------
+  var R = window.gazetteSearchRules;
+  var foldText = R.makeFold(null);
   var worker = null, pending = new Map(), nextId = 0;
   function call(op, args) {
     if (!worker) {
-      worker = new Worker(new URL("theme/js/search-worker.js", ROOT), { type: "module" });
+      worker = new Worker(new URL("theme/js/search-worker.js", ROOT));
       worker.addEventListener("message", function (ev) {
         var p = pending.get(ev.data.id);
         pending.delete(ev.data.id);
@@ -118,8 +52,14 @@
       worker.postMessage({ id: id, op: op, args: args });
     });
   }
+  // The folding table comes through the worker, which loads it for its own queries anyway.
+  var foldReady = null;
+  function ensureFold() {
+    if (!foldReady) foldReady = call("fold", {}).then(function (table) { foldText = R.makeFold(table); });
+    return foldReady;
+  }
 
-  function pagefindFilters(filters) {
+  function indexFilters(filters) {
     var out = {};
     FILTER_KEYS.forEach(function (key) {
       var v = filters && filters[key];
@@ -138,10 +78,39 @@
     return new URL(url.replace(/^\/+/, ""), ROOT).href;
   }
 
-  // -- excerpts: a window of the original text around the matches, matches marked ----------
-  function matchSpans(original, runs) {
+  // -- what to mark: the longest pieces of the query found in the text, the number as written --
+  function pieces(query, folded) {
+    var out = [];
+    R.runs(foldText(query)).forEach(function (run) {
+      var chars = Array.from(run), i = 0;
+      while (i < chars.length) {
+        var j = i + 1, best = 0;
+        while (j <= chars.length && folded.indexOf(chars.slice(i, j).join("")) !== -1) { best = j; j++; }
+        if (best - i >= 2 || (best && (chars.length === 1 || run.charCodeAt(0) < 128))) {
+          out.push(chars.slice(i, best).join(""));
+          i = best;
+        } else i++;
+      }
+    });
+    // Lone characters and digits ("5", "号") would light up all over a text; only with nothing longer.
+    var long = out.filter(function (r) { return Array.from(r).length > 1 && !/^\d+$/.test(r); });
+    return long.length ? long : out;
+  }
+
+  function numberPattern(query) {
+    var word = R.numberWord(foldText(query));
+    var sep = "[^" + R.CJK + "0-9a-z]*";
+    return new RegExp(Array.from(word).map(function (c) { return c.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }).join(sep), "gu");
+  }
+
+  function matchSpans(original, query) {
     var folded = foldText(original), spans = [];
-    runs.forEach(function (run) {
+    if (R.isNumberQuery(foldText(query))) {
+      var re = numberPattern(query), m;
+      while ((m = re.exec(folded))) { spans.push([m.index, m.index + m[0].length]); if (!m[0].length) re.lastIndex++; }
+      if (spans.length) return spans;
+    }
+    pieces(query, folded).forEach(function (run) {
       var from = 0, at;
       while (run && (at = folded.indexOf(run, from)) !== -1) { spans.push([at, at + run.length]); from = at + 1; }
     });
@@ -154,7 +123,7 @@
     return merged;
   }
 
-  function excerptWindow(text, spans, query) {
+  function excerptWindow(text, spans) {
     var start = 0;
     if (spans.length) {
       // Prefer the place where most of the query's parts meet.
@@ -165,11 +134,6 @@
         if (count > bestCount) { best = s; bestCount = count; }
       });
       start = best[0];
-    } else if (query) {
-      // Every part of the query is in the document, but not side by side: start where the first one is.
-      var wanted = {};
-      tokens(query).forEach(function (q) { wanted[q.t] = true; });
-      tokens(text).some(function (t) { if (wanted[t.t]) start = t.at; return wanted[t.t]; });
     }
     start = Math.max(0, start - 20);
     var end = Math.min(text.length, start + EXCERPT_CHARS);
@@ -190,91 +154,59 @@
 
   function partsToText(parts) { return parts.map(function (p) { return p.text; }).join(""); }
 
-  function buildResult(data, query) {
-    var meta = data.meta || {};
-    var runs = queryRuns(query || "");
-    var text = (meta.text || "").replace(/\s+/g, " ");
-    var spans = matchSpans(text, runs);
-    var win = excerptWindow(text, spans, query);
+  function buildResult(e, query) {
+    var text = (e.text || "").replace(/\s+/g, " ");
+    var spans = matchSpans(text, query || "");
+    var win = excerptWindow(text, spans);
     var excerptParts = render(text, spans, win[0], win[1]);
-    if (win[0] > 0) excerptParts.unshift({ text: "…" });
-    if (win[1] < text.length) excerptParts.push({ text: "…" });
-    var title = meta.title || "";
-    var titleParts = render(title, matchSpans(title, runs), 0, title.length);
+    if (win[0] > 0 || e.textStart) excerptParts.unshift({ text: "…" });
+    if (win[1] < text.length || e.textMore) excerptParts.push({ text: "…" });
+    var title = e.title || "";
+    var titleParts = render(title, query ? matchSpans(title, query) : [], 0, title.length);
     return {
-      url: resultUrl(data.url),
+      url: resultUrl(e.url),
       title: title,
       excerpt: text ? partsToText(excerptParts) : "",
-      status: meta.status || "",
-      statusLabel: meta.status_label || "",
-      flag: meta.flag || "",
-      flagLabel: meta.flag_label || "",
-      number: meta.number || "",
-      issuer: meta.issuer || "",
-      date: meta.date || "",
-      script: meta.script || "",
-      onRequest: meta.disclosure === "on_request",
+      status: e.kind === "issue" ? "" : e.status,
+      statusLabel: e.kind === "issue" ? "" : e.statusLabel,
+      flag: e.flag || "",
+      flagLabel: e.flagLabel || "",
+      number: e.number || "",
+      issuer: e.issuer || "",
+      date: e.date || "",
+      script: e.script || "",
+      kind: e.kind,
+      match: e.match,
+      onRequest: e.disclosure === "on_request",
       _titleParts: titleParts,
       _excerptParts: text ? excerptParts : []
     };
   }
 
-  /* Listing by filters alone uses the small catalogue: a filter-only Pagefind search would
-   * download every chunk of the index. Newest first. */
-  var catalogue = null;
-  function listByFilters(filters, sort, offset, limit) {
-    if (!catalogue) {
-      catalogue = fetch(new URL("pagefind/gazette-catalogue.json", ROOT)).then(function (r) {
-        if (!r.ok) throw new Error("gazette-catalogue.json " + r.status);
-        return r.json();
-      });
-    }
-    return catalogue.then(function (entries) {
-      var keys = Object.keys(filters);
-      var hits = entries.filter(function (e) {
-        return keys.every(function (k) {
-          return (e.filters[k] || []).some(function (v) { return filters[k].indexOf(v) !== -1; });
-        });
-      });
-      return { total: hits.length, results: hits.slice(offset, offset + limit).map(function (e) {
-        return buildResult({ url: e.url, meta: e.meta }, "");
-      }) };
-    });
-  }
-
-  /* Search: resolves to {total, results}; results in display order. */
+  /* Search: resolves to {total, partial, results}; results in display order. */
   function runSearch(query, filters, offset, limit) {
     filters = filters || {};
-    var options = { filters: pagefindFilters(filters) };
-    if (filters.sort === "date") options.sort = { date: "desc" };
-    return foldReady.then(function () {
-      // Fold once the table is loaded (the first call may have raced it).
-      var words = queryTokens(query || "");
-      var required = words.slice();
-      // A whole document number also asks for its number word, which ranks the document
-      // bearing that number first; it is not required (other documents may cite the number).
-      if (isNumberQuery(query || "")) words.push(numberWord(query));
-      if (!words.length) {
-        if (!Object.keys(options.filters).length) return { total: 0, results: [] };
-        return listByFilters(options.filters, filters.sort, offset || 0, limit || PAGE_SIZE);
-      }
-      var term = words.join(" ");
-      return call("search", { term: term, required: required, options: options,
-                              offset: offset || 0, limit: limit || PAGE_SIZE })
-        .then(function (res) {
-          return { total: res.total, results: res.datas.map(function (d) { return buildResult(d, query); }) };
-        });
-    });
+    var f = indexFilters(filters);
+    var inForce = filters.standing === "current";
+    if (!(query || "").trim() && !Object.keys(f).length && !inForce) return Promise.resolve({ total: 0, results: [] });
+    return Promise.all([ensureFold(), call("search", { query: query || "", filters: f, inForce: inForce, sort: filters.sort,
+                                                       offset: offset || 0, limit: limit || PAGE_SIZE })])
+      .then(function (out) {
+        var res = out[1];
+        return { total: res.total, partial: res.partial,
+                 results: res.results.map(function (e) { return buildResult(e, query); }) };
+      });
   }
 
-  /* filters: {year, issuer, doc_type, category, status, flag} (codes or labels), plus
-   * sort ("date" or relevance) and limit (default: one page, as displayed). */
+  /* filters: {year, issuer, doc_type, category, status, flag} (codes or labels), standing
+   * ("current": only documents in force now), sort ("date" or relevance) and limit (default: one
+   * page, as displayed). Each result says how it matched (match: number, head_phrase, …, partial). */
   window.gazetteSearch = function (query, filters) {
     var limit = (filters && filters.limit) || PAGE_SIZE;
     return runSearch(query, filters, 0, limit).then(function (res) {
       return res.results.map(function (r) {
         return { url: r.url, title: r.title, excerpt: r.excerpt, status: r.status, number: r.number,
-                 issuer: r.issuer, date: r.date, flag: r.flag };
+                 issuer: r.issuer, date: r.date, flag: r.flag, match: r.match, kind: r.kind };
       });
     });
   };
@@ -299,17 +231,19 @@
     return text;
   }
 
+  var STATE_KEYS = FILTER_KEYS.concat(["standing", "sort"]);
   function stateFromUrl() {
     var params = new URLSearchParams(location.search), state = { q: params.get("q") || "", filters: {} };
-    FILTER_KEYS.concat(["sort"]).forEach(function (k) { if (params.get(k)) state.filters[k] = params.get(k); });
+    STATE_KEYS.forEach(function (k) { if (params.get(k)) state.filters[k] = params.get(k); });
     return state;
   }
 
   function stateFromForm() {
     var state = { q: input.value.trim(), filters: {} };
-    FILTER_KEYS.concat(["sort"]).forEach(function (k) {
+    STATE_KEYS.forEach(function (k) {
       var el = form.elements[k];
-      if (el && el.value) state.filters[k] = el.value;
+      var v = el && (el.type === "checkbox" ? (el.checked ? el.value : "") : el.value);
+      if (v) state.filters[k] = v;
     });
     return state;
   }
@@ -317,7 +251,7 @@
   function urlFor(state) {
     var params = new URLSearchParams();
     if (state.q) params.set("q", state.q);
-    FILTER_KEYS.concat(["sort"]).forEach(function (k) { if (state.filters[k]) params.set(k, state.filters[k]); });
+    STATE_KEYS.forEach(function (k) { if (state.filters[k]) params.set(k, state.filters[k]); });
     var qs = params.toString();
     return location.pathname + (qs ? "?" + qs : "");
   }
@@ -328,10 +262,11 @@
   }
 
   function fillSelects(state) {
-    FILTER_KEYS.concat(["sort"]).forEach(function (k) {
+    STATE_KEYS.forEach(function (k) {
       var el = form.elements[k];
       if (!el) return;
       var v = state.filters[k] || "";
+      if (el.type === "checkbox") { el.checked = v === el.value; return; }
       if (v && !Array.from(el.options).some(function (o) { return o.value === v; })) {
         el.appendChild(new Option(v, v));
       }
@@ -383,6 +318,7 @@
     if (r.status) meta.appendChild(el("span", "badge status-" + r.status, r.statusLabel));
     if (window.gazetteRules.showFlag(r.flag)) meta.appendChild(el("span", "flag flag-" + r.flag, r.flagLabel));
     li.appendChild(meta);
+    if (r.match === "partial") meta.appendChild(el("span", "badge search-partial", msg("partial-badge")));
     if (r.onRequest) {
       li.appendChild(el("p", "search-excerpt disclosure", msg("catalogue")));
     } else if (r._excerptParts.length) {
@@ -399,7 +335,7 @@
     current = token;
     list.textContent = "";
     moreButton.hidden = true;
-    if (!state.q && !FILTER_KEYS.some(function (k) { return state.filters[k]; })) {
+    if (!state.q && !FILTER_KEYS.concat(["standing"]).some(function (k) { return state.filters[k]; })) {
       statusEl.textContent = msg("empty");
       return Promise.resolve();
     }
@@ -410,7 +346,8 @@
         if (current !== token) return;
         res.results.forEach(showResult);
         shown += res.results.length;
-        statusEl.textContent = res.total ? msg("found", { n: res.total }) : msg("none");
+        statusEl.textContent = res.partial ? msg("partial", { n: res.total })
+          : res.total ? msg("found", { n: res.total }) : msg(state.filters.standing ? "none-current" : "none");
         moreButton.hidden = shown >= res.total;
         nextPage = page;
       });

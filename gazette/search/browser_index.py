@@ -1,0 +1,311 @@
+"""Browser search: Gazette's own static index under `<output>/search-index/` (docs/search.md).
+
+Pagefind answers a query by loading, in every shard, its entry file, its page list and one chunk
+per query word with word positions; the bytes grow with the archive (6.3 MB per cold query at
+50,000 documents) and its required-run queries cannot find words typed apart. This index is built
+for the gazette's own rules instead:
+
+- `manifest.json`: sizes, filter values with their counts, the folding table's file.
+- `docs.bin`: three bytes per record (status, current version, kind; review flag; title length):
+  what ranking and the 只看现行有效 switch need for every candidate.
+- `t/<n>.bin`: term chunks. A term (a folded bigram, a lone last character, an ASCII run, a
+  document's number word `#…`, a filter value `!key=value`) is in chunk `fnv1a(term) % chunks`;
+  its posting holds the records with the term in their title, number or metadata (with a field
+  mask) and the records with it in their text (with the text block where it first occurs), the
+  latter as a bitmap where that is smaller. No positions: phrase and adjacency are judged from
+  the query's junction bigrams (see ranking.py), so a query costs one small file per term.
+- `d/<n>.bin`: what a result shows, DOC_GROUP records a file, fetched for the shown results only.
+- `x/<key>-<n>.bin`: the text of a record in BLOCK_CHARS blocks, for excerpts: a shown result
+  fetches the one block where its rarest matched term first occurs.
+
+Record ids follow (date, slug), oldest first, so a newly published document is appended and only
+the chunks of its own terms change. Every `.bin` is gzip (mtime 0, so the same records give the
+same bytes), which the page inflates with DecompressionStream whatever the host compresses.
+Only what `records.py` yields is read: withheld documents never reach a record.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass
+
+from ..incremental import write_bytes
+from ..labels import FLAG_LABELS, STATUS_LABELS, localise
+from .normalise import _TOKEN, fold_table, fold_text, number_word, tokens
+from .records import SearchRecord
+
+INDEX_DIR = "search-index"
+FORMAT = 1
+STAMP = "index.sha256"
+FOLD_FILE = "fold.bin"
+BLOCK_CHARS = 3000
+DOC_GROUP = 16
+CHUNK_BYTES = 4096  # posting bytes per term chunk (before compression), on average
+# Field bits of a posting entry.
+BODY, TITLE, NUMBER, META = 1, 2, 4, 8
+STATUS_CODES = tuple(STATUS_LABELS)  # in_force, amended, repealed, expired, not_yet_effective
+FLAG_CODES = ("",) + tuple(FLAG_LABELS)
+# What Gazette's Pagefind bundle left (before December 2026): its folder in the site, and in the
+# cache the shard copies and scratch folders, which may hold documents withheld since.
+LEGACY_OUTPUT = ("pagefind",)
+LEGACY_CACHE = ("pagefind-shards", "pagefind-tmp")
+LEGACY_TEMP_PREFIX = ".pagefind-"
+FILTER_KEYS = ("year", "issuer", "doc_type", "category", "status", "flag")
+
+
+@dataclass
+class BrowserIndexStats:
+    records: int
+    bundle_dir: str
+    bundle_bytes: int
+    written: bool = True
+
+
+def fnv1a(text: str) -> int:
+    """32-bit FNV-1a of the UTF-8 bytes: which chunk holds a term (search-worker.js has the same)."""
+    h = 0x811C9DC5
+    for b in text.encode("utf-8"):
+        h = ((h ^ b) * 0x01000193) & 0xFFFFFFFF
+    return h
+
+
+def filter_term(key: str, value: str) -> str:
+    return f"!{key}={value}"
+
+
+def number_term(doc_number: str) -> str:
+    return "#" + number_word(doc_number)
+
+
+def head_terms(record: SearchRecord, site_script: str) -> dict[str, int]:
+    """Terms of the title, the number and the metadata, each with the fields it is in."""
+    out: dict[str, int] = {}
+
+    def add(text: str, bit: int) -> None:
+        for t, _ in tokens(text):
+            out[t] = out.get(t, 0) | bit
+
+    add(record.title, TITLE)
+    if record.doc_number:
+        add(record.doc_number, NUMBER)
+        out[number_term(record.doc_number)] = NUMBER
+    for value in (*record.issuer, record.doc_type, record.category, record.index_no, *record.aliases):
+        if value:
+            add(value, META)
+    for key, values in record.filters(site_script).items():
+        for value in values:
+            out[filter_term(key, value)] = META
+    return out
+
+
+def body_terms(body: str) -> dict[str, int]:
+    """Terms of the text (as `normalise.tokens`), each with the block where it first occurs."""
+    first: dict[str, int] = {}
+    folded = fold_text(body)
+    for m in _TOKEN.finditer(folded):
+        run, start = m.group(), m.start()
+        if run[0].isascii():
+            if run not in first:
+                first[run] = start // BLOCK_CHARS
+            continue
+        block = start // BLOCK_CHARS
+        if (start + len(run)) // BLOCK_CHARS == block:
+            for t in {run[i:i + 2] for i in range(len(run))}.difference(first):
+                first[t] = block
+        else:
+            for i in range(len(run)):
+                first.setdefault(run[i:i + 2], (start + i) // BLOCK_CHARS)
+    return first
+
+
+def _varint(n: int, out: bytearray) -> None:
+    while n >= 0x80:
+        out.append((n & 0x7F) | 0x80)
+        n >>= 7
+    out.append(n)
+
+
+def _deltas(ids: list[int], out: bytearray) -> None:
+    prev = -1
+    for i in ids:
+        _varint(i - prev - 1, out)
+        prev = i
+
+
+def encode_posting(ids: list[int], masks: list[int], blocks: list[int], total: int) -> bytes:
+    """varint head count, head entries (id gap, field byte); then the text's records: kind 0 and a
+    varint count, id gaps and one block byte each; or kind 1 and a bitmap of `total` bits."""
+    out = bytearray()
+    head = [(i, m & ~BODY) for i, m in zip(ids, masks) if m & ~BODY]
+    _varint(len(head), out)
+    prev = -1
+    for i, m in head:
+        _varint(i - prev - 1, out)
+        out.append(m)
+        prev = i
+    body = [(i, b) for i, m, b in zip(ids, masks, blocks) if m & BODY]
+    bitmap_bytes = (total + 7) // 8
+    if len(body) * 2 >= bitmap_bytes:
+        out.append(1)
+        bits = bytearray(bitmap_bytes)
+        for i, _ in body:
+            bits[i >> 3] |= 1 << (i & 7)
+        out += bits
+    else:
+        out.append(0)
+        _varint(len(body), out)
+        _deltas([i for i, _ in body], out)
+        out += bytes(min(b, 255) for _, b in body)
+    return bytes(out)
+
+
+def _gzip(data: bytes) -> bytes:
+    return gzip.compress(data, compresslevel=6, mtime=0)
+
+
+def text_key(record: SearchRecord) -> str:
+    """File key of a record's text blocks: stable while its slug is (ids move as records are added)."""
+    return hashlib.sha1(record.slug.encode("utf-8")).hexdigest()[:12]
+
+
+def fold_payload() -> dict[str, str]:
+    """The per-character folding table for the browser: two strings, `from[i]` folds to `to[i]`."""
+    table = {chr(k): v for k, v in fold_table().items() if k > 0x2FFF and k != 0x3000}
+    keys = sorted(table)
+    return {"from": "".join(keys), "to": "".join(table[k] for k in keys)}
+
+
+def doc_entry(record: SearchRecord, site_script: str) -> list:
+    """What a result shows: [url, title, number, issuers, date, status, status label, flag, flag
+    label, disclosure, script, kind, text key, text blocks]."""
+    blocks = -(-len(record.body) // BLOCK_CHARS) if record.body else 0
+    return [record.url, record.title, record.doc_number, "；".join(record.issuer), record.date,
+            record.status, localise(STATUS_LABELS[record.status], site_script),
+            record.flag, localise(FLAG_LABELS[record.flag], site_script) if record.flag else "",
+            record.disclosure, record.script, record.kind, text_key(record) if blocks else "", blocks]
+
+
+def ordered(records: list[SearchRecord]) -> list[SearchRecord]:
+    """Record ids: oldest first (a new document is appended); newest first is descending id."""
+    return sorted(records, key=lambda r: (r.date, r.slug))
+
+
+def records_hash(records: list[SearchRecord], site_script: str) -> str:
+    h = hashlib.sha256(f"{FORMAT}\n{BLOCK_CHARS}\n{DOC_GROUP}\n{CHUNK_BYTES}\n{site_script}\n".encode())
+    for r in records:
+        h.update(r.content_hash().encode())
+    return h.hexdigest()
+
+
+def index_files(records: list[SearchRecord], site_script: str) -> dict[str, bytes]:
+    """Every file of the index, by path inside it."""
+    records = ordered(records)
+    total = len(records)
+    files: dict[str, bytes] = {}
+    postings: dict[str, tuple[list[int], list[int], list[int]]] = {}
+    facts = bytearray()
+    filter_counts: dict[str, dict[str, int]] = {k: {} for k in FILTER_KEYS}
+    for rid, r in enumerate(records):
+        head = head_terms(r, site_script)
+        body = body_terms(r.body) if r.body else {}
+        for term in head.keys() | body.keys():
+            entry = postings.get(term)
+            if entry is None:
+                entry = postings[term] = ([], [], [])
+            entry[0].append(rid)
+            entry[1].append(head.get(term, 0) | (BODY if term in body else 0))
+            entry[2].append(body.get(term, 0))
+        facts += bytes((STATUS_CODES.index(r.status) | (8 if r.is_current_version else 0)
+                        | (16 if r.kind == "issue" else 0),
+                        FLAG_CODES.index(r.flag), min(255, len(r.title))))
+        for key, values in r.filters(site_script).items():
+            for value in values:
+                filter_counts[key][value] = filter_counts[key].get(value, 0) + 1
+        if r.body:
+            key = text_key(r)
+            for b in range(0, len(r.body), BLOCK_CHARS):
+                files[f"x/{key}-{b // BLOCK_CHARS}.bin"] = _gzip(r.body[b:b + BLOCK_CHARS].encode("utf-8"))
+    encoded = {t: encode_posting(*p, total) for t, p in postings.items()}
+    chunks = max(1, -(-sum(len(v) for v in encoded.values()) // CHUNK_BYTES))
+    by_chunk: dict[int, list[str]] = {}
+    for term in encoded:
+        by_chunk.setdefault(fnv1a(term) % chunks, []).append(term)
+    for n, terms in by_chunk.items():
+        head, data = bytearray(), bytearray()
+        _varint(len(terms), head)
+        for term in sorted(terms):
+            raw = term.encode("utf-8")
+            _varint(len(raw), head)
+            head += raw
+            _varint(len(encoded[term]), head)
+            data += encoded[term]
+        files[f"t/{n}.bin"] = _gzip(bytes(head + data))
+    for g in range(0, total, DOC_GROUP):
+        group = [doc_entry(r, site_script) for r in records[g:g + DOC_GROUP]]
+        files[f"d/{g // DOC_GROUP}.bin"] = _gzip(json.dumps(group, ensure_ascii=False,
+                                                            separators=(",", ":")).encode("utf-8"))
+    files["docs.bin"] = _gzip(bytes(facts))
+    files[FOLD_FILE] = _gzip(json.dumps(fold_payload(), ensure_ascii=False).encode("utf-8"))
+    manifest = {
+        "format": FORMAT, "records": total, "chunks": chunks, "group": DOC_GROUP, "block": BLOCK_CHARS,
+        "status": list(STATUS_CODES), "flag": list(FLAG_CODES),
+        # Newest first, as the page lists them; counts as the filters show them.
+        "filters": {k: dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))) for k, v in filter_counts.items()},
+    }
+    manifest["filters"]["year"] = dict(sorted(filter_counts["year"].items(), reverse=True))
+    files["manifest.json"] = json.dumps(manifest, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return files
+
+
+def _write(path: str, data: bytes) -> None:
+    # The index manages its own leftovers (below), so its files are not entered in the build record.
+    write_bytes(path, data, record=False)
+
+
+def forget_legacy(output_dir: str, cache_dir: str | None) -> None:
+    for name in LEGACY_OUTPUT:
+        shutil.rmtree(os.path.join(output_dir, name), ignore_errors=True)
+    for name in LEGACY_CACHE if cache_dir else ():
+        shutil.rmtree(os.path.join(cache_dir, name), ignore_errors=True)
+
+
+def build_browser_index(records: list[SearchRecord], output_dir: str, site_script: str = "zh-Hans",
+                        site_wide: bool = True, cache_dir: str | None = None) -> BrowserIndexStats:
+    """Write `<output>/search-index/` for these records; files whose bytes are unchanged are left
+    alone, files no longer part of the index are removed.
+
+    The stamp (hash of the records) is removed before anything is written and written last: a
+    build killed half-way leaves no stamp, and the next one rewrites the index. A partition build
+    writes none of it: the assembly, which reads every record, does."""
+    index_dir = os.path.abspath(os.path.join(output_dir, INDEX_DIR))
+    forget_legacy(output_dir, cache_dir)
+    if not site_wide:
+        return BrowserIndexStats(records=0, bundle_dir=index_dir, bundle_bytes=0, written=False)
+    digest = records_hash(records, site_script)
+    stamp = os.path.join(index_dir, STAMP)
+    try:
+        with open(stamp, encoding="utf-8") as f:
+            unchanged = f.read() == digest and os.path.isfile(os.path.join(index_dir, "manifest.json"))
+    except FileNotFoundError:
+        unchanged = False
+    if not unchanged:
+        if os.path.exists(stamp):
+            os.remove(stamp)
+        files = index_files(records, site_script)
+        for rel, data in sorted(files.items()):
+            _write(os.path.join(index_dir, rel), data)
+        for dirpath, _, names in os.walk(index_dir, topdown=False):
+            for name in names:
+                rel = os.path.relpath(os.path.join(dirpath, name), index_dir).replace(os.sep, "/")
+                # the compression stage's copies (.gz, .br) of files still there stay
+                if rel not in files and os.path.splitext(rel)[0] not in files:
+                    os.remove(os.path.join(dirpath, name))
+            if dirpath != index_dir and not os.listdir(dirpath):
+                os.rmdir(dirpath)
+        _write(stamp, digest.encode("utf-8"))
+    size = sum(os.path.getsize(os.path.join(d, n)) for d, _, ns in os.walk(index_dir) for n in ns)
+    return BrowserIndexStats(records=len(records), bundle_dir=index_dir, bundle_bytes=size, written=not unchanged)

@@ -1,0 +1,122 @@
+/* Search rules shared by the search page, its worker and (through tests/test_search_rules.py, in
+ * node) held to gazette/search/ranking.py and gazette/search/normalise.py:
+ *
+ *   queryPlan  — the query's terms (normalise.query_tokens: bigrams of folded CJK runs, a lone
+ *                character alone, ASCII runs) and, for each CJK run, which bigram covers which character;
+ *   coverage   — words in any order, no dictionary: a record matches fully when every character of
+ *                the query is covered by one of its bigrams present in the record (养犬规定 matches
+ *                临澜市养犬管理规定 by 养犬 and 规定; 犬规, where the words meet, need not be there);
+ *   tier       — number (the record's own 文号) > head phrase (every term, junctions too, in the
+ *                title, number or metadata) > head words > body phrase > words anywhere > partial;
+ *   standing   — in force and current first, then amended / not yet effective, then the rest;
+ *   compare    — tier, standing, covered share, shorter title, newer record.
+ *
+ * Loaded as a classic script by the page, by importScripts in the worker and by require in node.
+ */
+(function (root) {
+  "use strict";
+
+  var CJK = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u{20000}-\u{2a6df}";
+  var TOKEN_RE = new RegExp("[" + CJK + "]+|[0-9a-z]+", "gu");
+  var NOT_TOKEN_RE = new RegExp("[^" + CJK + "0-9a-z]+", "gu");
+  var TIERS = ["", "partial", "words", "body_phrase", "head_words", "head_phrase", "number"];
+  var MAX_TERMS = 31;
+
+  /* foldChar for a table {from, to} (two strings of equal length in characters). */
+  function makeFold(table) {
+    var map = new Map();
+    if (table) {
+      var from = Array.from(table.from), to = Array.from(table.to);
+      for (var i = 0; i < from.length; i++) map.set(from[i], to[i]);
+    }
+    return function foldText(text) {
+      var out = "";
+      for (var ch of String(text || "")) {
+        var c = ch.codePointAt(0);
+        if (c >= 0xff01 && c <= 0xff5e) out += String.fromCodePoint(c - 0xfee0).toLowerCase();
+        else if (c === 0x3000) out += " ";
+        else if (c >= 0x41 && c <= 0x5a) out += ch.toLowerCase();
+        else out += map.get(ch) || ch;
+      }
+      return out;
+    };
+  }
+
+  function runs(folded) {
+    TOKEN_RE.lastIndex = 0;
+    return folded.match(TOKEN_RE) || [];
+  }
+
+  /* {terms: [...], groups: [{chars, bigrams: [term index per adjacent pair]} | {single: term index}]} */
+  function queryPlan(folded) {
+    var terms = [], groups = [];
+    function termIndex(t) {
+      var at = terms.indexOf(t);
+      if (at < 0 && terms.length < MAX_TERMS) { terms.push(t); at = terms.length - 1; }
+      return at;
+    }
+    runs(folded).forEach(function (run) {
+      var chars = Array.from(run);
+      if (run.charCodeAt(0) < 128 || chars.length === 1) {
+        var s = termIndex(run);
+        if (s >= 0) groups.push({ single: s });
+        return;
+      }
+      var bigrams = [];
+      for (var i = 0; i + 1 < chars.length; i++) bigrams.push(termIndex(chars[i] + chars[i + 1]));
+      if (bigrams.every(function (b) { return b >= 0; })) groups.push({ chars: chars.length, bigrams: bigrams });
+    });
+    return { terms: terms, groups: groups };
+  }
+
+  /* bits: which plan terms the record holds (bit i = terms[i]). → {full, fraction} */
+  function coverage(plan, bits) {
+    var covered = 0, units = 0;
+    function has(i) { return (bits >>> i) & 1; }
+    plan.groups.forEach(function (g) {
+      if (g.single !== undefined) { units += 1; covered += has(g.single); return; }
+      var b = g.bigrams;
+      for (var j = 0; j < g.chars; j++) {
+        units += 1;
+        if ((j > 0 && has(b[j - 1])) || (j < b.length && has(b[j]))) covered += 1;
+      }
+    });
+    return { full: units > 0 && covered === units, fraction: units ? covered / units : 0 };
+  }
+
+  function allBits(plan) { return plan.terms.length >= 32 ? 0xffffffff : (Math.pow(2, plan.terms.length) - 1); }
+
+  /* features: {numberExact, headBits, bodyBits} → tier number (0: no match). */
+  function tier(plan, f) {
+    if (f.numberExact) return 6;
+    var all = allBits(plan);
+    if (plan.terms.length && (f.headBits & all) >>> 0 === all) return 5;
+    if (coverage(plan, f.headBits).full) return 4;
+    if (plan.terms.length && (f.bodyBits & all) >>> 0 === all) return 3;
+    var any = coverage(plan, (f.headBits | f.bodyBits) >>> 0);
+    if (any.full) return 2;
+    return any.fraction > 0 ? 1 : 0;
+  }
+
+  function standing(status, current) {
+    if (!current) return 2;
+    if (status === "in_force" || !status) return 0;
+    if (status === "amended" || status === "not_yet_effective") return 1;
+    return 2;
+  }
+
+  /* a, b: {tier, standing, fraction, titleLen, id}; negative when a ranks first. */
+  function compare(a, b) {
+    return (b.tier - a.tier) || (a.standing - b.standing) || (b.fraction - a.fraction) ||
+      (a.titleLen - b.titleLen) || (b.id - a.id);
+  }
+
+  function numberWord(folded) { return folded.replace(NOT_TOKEN_RE, ""); }
+  function isNumberQuery(folded) { var w = numberWord(folded); return /\d+号$/.test(w) && Array.from(w).length >= 4; }
+
+  var rules = { makeFold: makeFold, runs: runs, queryPlan: queryPlan, coverage: coverage, tier: tier,
+                standing: standing, compare: compare, numberWord: numberWord, isNumberQuery: isNumberQuery,
+                TIERS: TIERS, CJK: CJK };
+  if (typeof module !== "undefined" && module.exports) module.exports = rules;
+  else root.gazetteSearchRules = rules;
+})(typeof self !== "undefined" ? self : this);
