@@ -39,7 +39,6 @@ DEFAULTS: dict = {
     "GAZETTE_VALIDITY_FEED_DAYS": 730,   # oldest change the validity feed lists
     "GAZETTE_ELI_CODES": {},             # document-number prefix -> short-address code
     # Search (gazette/search): records per browser-index shard (None: the built-in size).
-    "GAZETTE_SEARCH_SHARD_RECORDS": None,
     # Root of the caches (rendered bodies, the command-line index, manifests); None: the environment's
     # GAZETTE_CACHE_DIR, else .cache/gazette beside the settings file (see gazette.project.cache_root).
     "GAZETTE_CACHE_DIR": None,

@@ -15,7 +15,7 @@ def test_folding_is_per_character_and_the_browsers_table_is_the_same_fold():
     # Phrase-aware OpenCC keeps 乾隆 but folds 乾淨 to 干净; a per-character table cannot
     # know the phrase, so 乾 must fold the same way wherever it stands, and the table the
     # browser receives (gazette-fold.json) must give exactly the Python fold.
-    from gazette.search.pagefind_index import fold_payload
+    from gazette.search.browser_index import fold_payload
 
     assert fold_text("乾隆")[0] == fold_text("乾淨")[0]
     table = fold_payload()

@@ -230,7 +230,8 @@ def index_files(records: list[SearchRecord], site_script: str) -> dict[str, byte
             for b in range(0, len(r.body), BLOCK_CHARS):
                 files[f"x/{key}-{b // BLOCK_CHARS}.bin"] = _gzip(r.body[b:b + BLOCK_CHARS].encode("utf-8"))
     encoded = {t: encode_posting(*p, total) for t, p in postings.items()}
-    chunks = max(1, -(-sum(len(v) for v in encoded.values()) // CHUNK_BYTES))
+    # A power of two: the count (and so every term's chunk) changes only when the index doubles.
+    chunks = 1 << max(0, (-(-sum(len(v) for v in encoded.values()) // CHUNK_BYTES) - 1).bit_length())
     by_chunk: dict[int, list[str]] = {}
     for term in encoded:
         by_chunk.setdefault(fnv1a(term) % chunks, []).append(term)
@@ -309,3 +310,88 @@ def build_browser_index(records: list[SearchRecord], output_dir: str, site_scrip
         _write(stamp, digest.encode("utf-8"))
     size = sum(os.path.getsize(os.path.join(d, n)) for d, _, ns in os.walk(index_dir) for n in ns)
     return BrowserIndexStats(records=len(records), bundle_dir=index_dir, bundle_bytes=size, written=not unchanged)
+
+
+# -- reading (tests, `gazette check`-style audits): the same format search-worker.js decodes --------
+
+def _read_varint(buf: bytes, pos: int) -> tuple[int, int]:
+    n = shift = 0
+    while True:
+        b = buf[pos]
+        pos += 1
+        n |= (b & 0x7F) << shift
+        shift += 7
+        if not b & 0x80:
+            return n, pos
+
+
+def decode_posting(buf: bytes, total: int) -> tuple[dict[int, int], dict[int, int | None]]:
+    """(head: id → field bits, body: id → first text block, None where the posting is a bitmap)."""
+    count, pos = _read_varint(buf, 0)
+    head, rid = {}, -1
+    for _ in range(count):
+        gap, pos = _read_varint(buf, pos)
+        rid += gap + 1
+        head[rid] = buf[pos]
+        pos += 1
+    kind = buf[pos]
+    pos += 1
+    body: dict[int, int | None] = {}
+    if kind == 1:
+        for rid in range(total):
+            if buf[pos + (rid >> 3)] >> (rid & 7) & 1:
+                body[rid] = None
+        return head, body
+    count, pos = _read_varint(buf, pos)
+    ids, rid = [], -1
+    for _ in range(count):
+        gap, pos = _read_varint(buf, pos)
+        rid += gap + 1
+        ids.append(rid)
+    return head, dict(zip(ids, buf[pos:pos + count]))
+
+
+def read_chunk(data: bytes) -> dict[str, bytes]:
+    buf = gzip.decompress(data)
+    count, pos = _read_varint(buf, 0)
+    heads = []
+    for _ in range(count):
+        n, pos = _read_varint(buf, pos)
+        term = buf[pos:pos + n].decode("utf-8")
+        pos += n
+        size, pos = _read_varint(buf, pos)
+        heads.append((term, size))
+    out = {}
+    for term, size in heads:
+        out[term] = buf[pos:pos + size]
+        pos += size
+    return out
+
+
+class IndexReader:
+    """A written index, read from its folder."""
+
+    def __init__(self, index_dir: str):
+        self.dir = index_dir
+        with open(os.path.join(index_dir, "manifest.json"), encoding="utf-8") as f:
+            self.manifest = json.load(f)
+        self.total = self.manifest["records"]
+
+    def _bin(self, rel: str) -> bytes:
+        with open(os.path.join(self.dir, rel), "rb") as f:
+            return f.read()
+
+    def posting(self, term: str):
+        chunk = read_chunk(self._bin(f"t/{fnv1a(term) % self.manifest['chunks']}.bin"))
+        return decode_posting(chunk[term], self.total) if term in chunk else ({}, {})
+
+    def entry(self, rid: int) -> list:
+        group = json.loads(gzip.decompress(self._bin(f"d/{rid // DOC_GROUP}.bin")))
+        return group[rid % DOC_GROUP]
+
+    def entries(self) -> list[list]:
+        return [self.entry(i) for i in range(self.total)]
+
+    def fold_table(self) -> dict[str, str]:
+        table = json.loads(gzip.decompress(self._bin(FOLD_FILE)))
+        return dict(zip(table["from"], table["to"]))

@@ -187,7 +187,8 @@ async function search(args) {
                  fraction: R.coverage(plan, (headBits[id] | bodyBits[id]) >>> 0).fraction, titleLen: f[id * 3 + 2] });
     }
     ranked = all.filter((r) => r.tier > 1);
-    if (!ranked.length) { ranked = all; partial = ranked.length > 0; }
+    // Partial matches only for words: a number is the document's or it is not.
+    if (!ranked.length && !numberTerm) { ranked = all; partial = ranked.length > 0; }
     if (args.sort === "date") ranked.sort((a, b) => b.id - a.id); else ranked.sort(R.compare);
   }
   const page = ranked.slice(args.offset || 0, (args.offset || 0) + (args.limit || 10));

@@ -108,7 +108,8 @@
     if (R.isNumberQuery(foldText(query))) {
       var re = numberPattern(query), m;
       while ((m = re.exec(folded))) { spans.push([m.index, m.index + m[0].length]); if (!m[0].length) re.lastIndex++; }
-      if (spans.length) return spans;
+      // A number elsewhere in the text is not marked piece by piece (a year in a date is not it).
+      return spans;
     }
     pieces(query, folded).forEach(function (run) {
       var from = 0, at;
@@ -312,7 +313,12 @@
     h.appendChild(a);
     li.appendChild(h);
     var meta = el("div", "doc-meta");
-    if (r.number) { var n = el("span", "doc-number", r.number); if (r.script) n.lang = r.script; meta.appendChild(n); }
+    if (r.number) {
+      var n = el("span", "doc-number");
+      if (r.match === "number") n.appendChild(el("mark", null, r.number)); else n.textContent = r.number;
+      if (r.script) n.lang = r.script;
+      meta.appendChild(n);
+    }
     if (r.issuer) meta.appendChild(el("span", "doc-issuer", r.issuer));
     if (r.date) { var t = el("time", null, window.gazetteRules.peopleDate(r.date)); t.dateTime = r.date; meta.appendChild(t); }
     if (r.status) meta.appendChild(el("span", "badge status-" + r.status, r.statusLabel));
