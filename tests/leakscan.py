@@ -2,7 +2,7 @@
 document that must not be published (its title, number, a sentence of its body).
 
 Each file is read whole and decompressed where it is compressed (gzip by its magic bytes, so
-Pagefind's `.pf_fragment`/`.pf_index` files are opened too; brotli by the `.br` suffix; zip),
+the search index's `.bin` files are opened too; brotli by the `.br` suffix; zip),
 PDFs also through their text layer (pypdfium2), so a marker is found as stored, as UTF-16 (PDF
 strings), JSON-escaped, HTML-escaped, and in both scripts (the search index holds a folded copy).
 Binary files are also searched for zlib streams at every zlib header (Whoosh compresses its

@@ -44,7 +44,7 @@ def write_content(root) -> str:
 
 
 def readable(path: str) -> bytes:
-    """A file's bytes as a reader would get them (compressed copies and Pagefind's gzip unpacked)."""
+    """A file's bytes as a reader would get them (compressed copies and the search index's gzip unpacked)."""
     data = open(path, "rb").read()
     if data[:2] == b"\x1f\x8b":
         try:

@@ -66,7 +66,7 @@ def test_incremental_build_equals_full_build_and_skips_unchanged_files(tmp_path,
     full = tmp_path / "full"
     build_site(str(content), str(full), as_of=AS_OF)
 
-    # Every file, byte for byte: Pagefind's too, now that they are written in a fixed order.
+    # Every file, byte for byte, the search index's too.
     a, b = tree(str(out)), tree(str(full))
     assert sorted(a) == sorted(b), f"only in incremental: {sorted(set(a) - set(b))[:5]}, only in full: {sorted(set(b) - set(a))[:5]}"
     different = [rel for rel in a if a[rel] != b[rel]]

@@ -87,7 +87,7 @@ def test_installed_package_inits_builds_searches_and_serves_a_new_site(wheel, tm
     assert "示例市人民政府公报" in home and "theme/css" in home
     page = (out / "documents" / "gazette-launch.html").read_text(encoding="utf-8")
     assert "关于创办《示例市人民政府公报》的通知" in page and "示政发〔2025〕1号" in page
-    assert (out / "pagefind" / "gazette-shards.json").is_file() and (out / "catalogue.json").is_file()
+    assert (out / "search-index" / "manifest.json").is_file() and (out / "catalogue.json").is_file()
     assert not (site / ".cache").exists() or os.listdir(site / ".cache")  # the cache sits beside the settings
     found = run([gazette, "search", "公报", "--json"], cwd=str(site), env=env)
     assert [r["slug"] for r in json.loads(found.stdout)["results"]] == ["gazette-launch"]

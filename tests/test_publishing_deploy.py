@@ -83,7 +83,7 @@ def test_nginx_serves_the_precompressed_copy(nginx_url, sample_site):
 
 def test_nginx_sets_security_headers_and_caching(nginx_url, sample_site):
     _, headers, _ = get(nginx_url + "index.html")
-    assert "script-src 'self' 'wasm-unsafe-eval'" in headers["Content-Security-Policy"]
+    assert "script-src 'self';" in headers["Content-Security-Policy"]
     assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Cache-Control"] == "public, max-age=3600"
@@ -108,9 +108,9 @@ def test_nginx_resolves_short_permanent_addresses(nginx_url, sample_site):
 
 
 def test_nginx_never_serves_dot_paths(nginx_url, sample_site):
-    """A lock, temporary or scratch file that reached the server (a Pagefind folder of a killed
+    """A lock, temporary or scratch file that reached the server (a scratch folder of a killed
     build, an editor's backup) is not served: any path part starting with a dot is a 404."""
-    made = [os.path.join(sample_site.output, "pagefind", ".pagefind-killed", "fragment", "x.pf_fragment"),
+    made = [os.path.join(sample_site.output, "search-index", ".killed", "t", "0.bin"),
             os.path.join(sample_site.output, ".gazette-build.lock"),
             os.path.join(sample_site.output, "documents", ".draft.html")]
     try:
@@ -126,4 +126,4 @@ def test_nginx_never_serves_dot_paths(nginx_url, sample_site):
     finally:
         for path in made:
             os.remove(path)
-        shutil.rmtree(os.path.join(sample_site.output, "pagefind", ".pagefind-killed"))
+        shutil.rmtree(os.path.join(sample_site.output, "search-index", ".killed"))

@@ -157,3 +157,19 @@ def test_partition_builds_write_no_index_and_old_pagefind_files_go(tmp_path):
     build_browser_index(records, out, cache_dir=cache)
     assert not os.path.exists(os.path.join(index_dir, "t", "99999.bin"))
     assert os.path.exists(os.path.join(index_dir, "manifest.json.gz"))
+
+
+def test_no_term_comes_from_a_withheld_document(bundle):
+    """The leak scanners look for whole strings; a term chunk holds bigrams. Every term of the index
+    is one some listed record has, so nothing of the withheld document's own words is there."""
+    from gazette.search.browser_index import body_terms, read_chunk
+    from search_archive import DOCS
+
+    stats, _, reader = bundle
+    terms = set()
+    for name in os.listdir(os.path.join(stats.bundle_dir, "t")):
+        with open(os.path.join(stats.bundle_dir, "t", name), "rb") as f:
+            terms |= set(read_chunk(f.read()))
+    withheld = next(text for text in DOCS.values() if "withheld" in text)
+    own = set(body_terms(withheld)) - terms
+    assert own and "储备" in body_terms(withheld) and "储备" not in terms

@@ -169,7 +169,7 @@ def test_pages_have_no_external_requests(sample_site):
 def _decoded_variants(path: str) -> list[bytes]:
     data = open(path, "rb").read()
     out = [data]
-    if path.endswith(".gz") or data[:2] == b"\x1f\x8b":  # also Pagefind's gzip-compressed index files
+    if path.endswith(".gz") or data[:2] == b"\x1f\x8b":  # also the search index's gzip files
         out.append(gzip.decompress(data))
     if path.endswith(".br"):
         import brotli  # noqa: PLC0415 - only when a .br exists
