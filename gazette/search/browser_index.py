@@ -190,8 +190,9 @@ def doc_entry(record: SearchRecord, site_script: str) -> list:
 
 
 def ordered(records: list[SearchRecord]) -> list[SearchRecord]:
-    """Record ids: oldest first (a new document is appended); newest first is descending id."""
-    return sorted(records, key=lambda r: (r.date, r.slug))
+    """Record ids: oldest first (a new document is appended), slugs of a day in descending order, so
+    that descending id is ranking.sort_key's last two keys (newer date, then slug)."""
+    return sorted(sorted(records, key=lambda r: r.slug, reverse=True), key=lambda r: r.date)
 
 
 def records_hash(records: list[SearchRecord], site_script: str) -> str:

@@ -6,6 +6,7 @@
  *   coverage   — words in any order, no dictionary: a record matches fully when every character of
  *                the query is covered by one of its bigrams present in the record (养犬规定 matches
  *                临澜市养犬管理规定 by 养犬 and 规定; 犬规, where the words meet, need not be there);
+ *   features   — what the index says of a record (phrase judged from the junction bigrams);
  *   tier       — number (the record's own 文号) > head phrase (every term, junctions too, in the
  *                title, number or metadata) > head words > body phrase > words anywhere > partial;
  *   standing   — in force and current first, then amended / not yet effective, then the rest;
@@ -86,26 +87,41 @@
 
   function allBits(plan) { return plan.terms.length >= 32 ? 0xffffffff : (Math.pow(2, plan.terms.length) - 1); }
 
-  /* features: {numberExact, headBits, bodyBits} → tier number (0: no match). */
-  function tier(plan, f) {
-    if (f.numberExact) return 6;
-    var all = allBits(plan);
-    if (plan.terms.length && (f.headBits & all) >>> 0 === all) return 5;
-    if (coverage(plan, f.headBits).full) return 4;
-    if (plan.terms.length && (f.bodyBits & all) >>> 0 === all) return 3;
-    var any = coverage(plan, (f.headBits | f.bodyBits) >>> 0);
-    if (any.full) return 2;
-    return any.fraction > 0 ? 1 : 0;
+  /* What the index tells of one record: its own number matched, which terms its head and its
+   * text hold. Phrase is judged from the junction bigrams (no positions in the index): every
+   * query term present. → the features ranking.py's tier and sort_key take. */
+  function features(plan, numberExact, headBits, bodyBits) {
+    var all = allBits(plan), any = coverage(plan, (headBits | bodyBits) >>> 0);
+    return {
+      numberExact: !!numberExact,
+      headPhrase: plan.terms.length > 0 && ((headBits & all) >>> 0) === all,
+      headFull: coverage(plan, headBits).full,
+      bodyPhrase: plan.terms.length > 0 && ((bodyBits & all) >>> 0) === all,
+      full: any.full,
+      fraction: any.fraction
+    };
   }
 
+  /* ranking.tier: 6 number, 5 head phrase, 4 head words, 3 body phrase, 2 words, 1 partial, 0 none. */
+  function tier(f) {
+    if (f.numberExact) return 6;
+    if (f.headPhrase) return 5;
+    if (f.headFull) return 4;
+    if (f.bodyPhrase) return 3;
+    if (f.full) return 2;
+    return f.fraction > 0 ? 1 : 0;
+  }
+
+  /* ranking.standing */
   function standing(status, current) {
     if (!current) return 2;
-    if (status === "in_force" || !status) return 0;
+    if (status === "in_force") return 0;
     if (status === "amended" || status === "not_yet_effective") return 1;
     return 2;
   }
 
-  /* a, b: {tier, standing, fraction, titleLen, id}; negative when a ranks first. */
+  /* ranking.sort_key. a, b: {tier, standing, fraction, titleLen, id}; negative when a ranks first.
+   * Record ids follow (date, slug descending), so a higher id is a newer date, then the smaller slug. */
   function compare(a, b) {
     return (b.tier - a.tier) || (a.standing - b.standing) || (b.fraction - a.fraction) ||
       (a.titleLen - b.titleLen) || (b.id - a.id);
@@ -114,7 +130,7 @@
   function numberWord(folded) { return folded.replace(NOT_TOKEN_RE, ""); }
   function isNumberQuery(folded) { var w = numberWord(folded); return /\d+号$/.test(w) && Array.from(w).length >= 4; }
 
-  var rules = { makeFold: makeFold, runs: runs, queryPlan: queryPlan, coverage: coverage, tier: tier,
+  var rules = { makeFold: makeFold, runs: runs, queryPlan: queryPlan, coverage: coverage, features: features, tier: tier,
                 standing: standing, compare: compare, numberWord: numberWord, isNumberQuery: isNumberQuery,
                 TIERS: TIERS, CJK: CJK };
   if (typeof module !== "undefined" && module.exports) module.exports = rules;

@@ -179,12 +179,12 @@ async function search(args) {
     const all = [];
     for (let id = 0; id < N; id++) {
       if ((!headBits[id] && !bodyBits[id] && !exact[id]) || (keep && !keep[id])) continue;
-      const feat = { numberExact: !!exact[id], headBits: headBits[id], bodyBits: bodyBits[id] };
-      const t = R.tier(plan, feat);
+      const feat = R.features(plan, exact[id], headBits[id], bodyBits[id]);
+      const t = R.tier(feat);
       if (!t) continue;
       const b = f[id * 3];
-      all.push({ id, tier: t, standing: R.standing(m.status[b & 7], b & 8),
-                 fraction: R.coverage(plan, (headBits[id] | bodyBits[id]) >>> 0).fraction, titleLen: f[id * 3 + 2] });
+      all.push({ id, tier: t, standing: R.standing(m.status[b & 7], b & 8), fraction: feat.fraction,
+                 titleLen: f[id * 3 + 2] });
     }
     ranked = all.filter((r) => r.tier > 1);
     // Partial matches only for words: a number is the document's or it is not.

@@ -1,0 +1,210 @@
+"""Search rules shared by `gazette search` and the browser (theme/static/js/search-rules.js).
+
+Pure data in, data out: no index, no engine. Each engine finds candidates its own way, then
+asks these rules whether a document matches and in what order results come, so the two
+answer a query the same way. Keep the JavaScript mirror in step with every change here.
+
+Matching is "words in any order" without a dictionary: a query's CJK run is covered when
+every one of its characters lies in at least one of its bigrams that the document holds
+(养犬规定 matches 临澜市养犬管理规定 through 养犬 + 规定, though 犬规 is absent; 电梯加装 matches
+加装电梯); every ASCII letter/digit run of the query must be a whole run of the document.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .normalise import _TOKEN, fold_text, is_number_query, number_word
+
+TIERS = {6: "number", 5: "head_phrase", 4: "head_words", 3: "body_phrase", 2: "words", 1: "partial"}
+
+
+@dataclass(frozen=True)
+class QueryTerms:
+    """A query's terms: each CJK run with its bigrams (a lone character stands for itself), and
+    its ASCII/digit runs. `phrase` is the query as a contiguous run (see `phrase_key`)."""
+    runs: tuple[tuple[str, tuple[str, ...]], ...]  # (folded run, its terms)
+    words: tuple[str, ...]
+    phrase: str
+    text: str
+
+    @property
+    def terms(self) -> list[str]:
+        """Every distinct term, in query order (what an engine looks up)."""
+        seen: dict[str, None] = {}
+        for _, bigrams in self.runs:
+            seen.update(dict.fromkeys(bigrams))
+        seen.update(dict.fromkeys(self.words))
+        return list(seen)
+
+    @property
+    def units(self) -> int:
+        """What coverage counts: each CJK character, each ASCII/digit run."""
+        return sum(len(run) for run, _ in self.runs) + len(self.words)
+
+
+def query_terms(text: str) -> QueryTerms:
+    """The terms of `text` as `normalise.query_tokens` makes them, grouped by run."""
+    runs: list[tuple[str, tuple[str, ...]]] = []
+    words: list[str] = []
+    for m in _TOKEN.finditer(fold_text(text)):
+        run = m.group()
+        if run[0].isascii():
+            words.append(run)
+        elif len(run) == 1:
+            runs.append((run, (run,)))
+        else:
+            runs.append((run, tuple(run[i:i + 2] for i in range(len(run) - 1))))
+    return QueryTerms(tuple(runs), tuple(words), _query_phrase(text), text)
+
+
+def coverage(query: QueryTerms, present: set[str]) -> tuple[bool, float]:
+    """Whether the terms in `present` cover the whole query, and which share of it they cover.
+
+    A character of a CJK run is covered when a present term includes it; an ASCII/digit run
+    when it is present itself.
+    """
+    covered = 0
+    for run, bigrams in query.runs:
+        if len(run) == 1:
+            covered += run in present
+            continue
+        hit = [b in present for b in bigrams]
+        # character i lies in bigrams i-1 and i
+        covered += sum(1 for i in range(len(run)) if (i > 0 and hit[i - 1]) or (i < len(hit) and hit[i]))
+    covered += sum(1 for w in query.words if w in present)
+    units = query.units
+    if not units:
+        return False, 0.0
+    return covered == units, covered / units
+
+
+def terms_in(query: QueryTerms, text: str) -> set[str]:
+    """The query's terms that `text` holds: CJK terms anywhere in its folded form, ASCII/digit
+    terms as whole runs."""
+    folded = fold_text(text)
+    out = {t for run, bigrams in query.runs for t in bigrams if t in folded}
+    if query.words:
+        runs = {m.group() for m in _TOKEN.finditer(folded) if m.group()[0].isascii()}
+        out.update(w for w in query.words if w in runs)
+    return out
+
+
+# --- phrases -------------------------------------------------------------------------------
+# A text's phrase key is its runs (CJK, ASCII/digit) between bars: "临政规〔2023〕3号" and
+# "临政规[2023]3号" both give "|临政规|2023|3|号|", so punctuation and spaces never matter but
+# run boundaries do. A query is a phrase of a text when its key occurs in the text's key; the
+# query's key carries a bar only beside an ASCII/digit run at either end (a number must be
+# whole, 1 must not match 10; a CJK run may sit inside a longer one).
+
+def phrase_key(text: str) -> str:
+    return "|" + "|".join(m.group() for m in _TOKEN.finditer(fold_text(text))) + "|"
+
+
+def _query_phrase(text: str) -> str:
+    runs = [m.group() for m in _TOKEN.finditer(fold_text(text))]
+    if not runs:
+        return ""
+    key = "|".join(runs)
+    if runs[0][0].isascii():
+        key = "|" + key
+    if runs[-1][0].isascii():
+        key += "|"
+    return key
+
+
+def head_key(fields: list[str]) -> str:
+    """Phrase key of the head fields (title, 文号, metadata), one line each: no phrase spans two."""
+    return "\n".join(phrase_key(f) for f in fields if f)
+
+
+def is_phrase(query: QueryTerms, key: str) -> bool:
+    return bool(query.phrase) and query.phrase in key
+
+
+# --- ranking -------------------------------------------------------------------------------
+
+def number_exact(query_text: str, doc_number: str) -> bool:
+    """The query is this document's own 文号, in any spelling."""
+    return bool(doc_number) and is_number_query(query_text) and number_word(query_text) == number_word(doc_number)
+
+
+_STANDING = {"in_force": 0, "not_yet_effective": 1, "amended": 1}
+
+
+def standing(status: str, is_current_version: bool = True) -> int:
+    """0 in force and current; 1 not yet effective or amended; 2 repealed, expired, superseded
+    (not the current version of its work) — and any status these rules do not know."""
+    if not is_current_version:
+        return 2
+    return _STANDING.get(status, 2)
+
+
+@dataclass(frozen=True)
+class Features:
+    number_exact: bool = False
+    head_phrase: bool = False
+    head_full: bool = False
+    body_phrase: bool = False
+    full: bool = False
+    fraction: float = 0.0
+    status: str = "in_force"
+    is_current_version: bool = True
+    title_len: int = 0
+    date: str = ""  # ISO
+    slug: str = ""
+
+
+def _get(features, name):
+    return features[name] if isinstance(features, dict) else getattr(features, name)
+
+
+def tier(features) -> int:
+    """6 exact 文号, 5 phrase in the head, 4 every word in the head, 3 phrase in the body,
+    2 every word somewhere, 1 partial, 0 nothing."""
+    g = lambda n: _get(features, n)  # noqa: E731
+    if g("number_exact"):
+        return 6
+    if g("head_phrase"):
+        return 5
+    if g("head_full"):
+        return 4
+    if g("body_phrase"):
+        return 3
+    if g("full"):
+        return 2
+    return 1 if g("fraction") > 0 else 0
+
+
+def tier_name(features) -> str:
+    return TIERS.get(tier(features), "none")
+
+
+_NOT_DIGIT = re.compile(r"\D")
+
+
+def sort_key(features) -> tuple:
+    """Higher tier first; within it standing, more of the query covered, shorter title, newer
+    date, slug."""
+    g = lambda n: _get(features, n)  # noqa: E731
+    day = _NOT_DIGIT.sub("", g("date") or "")
+    return (-tier(features), standing(g("status"), g("is_current_version")), -g("fraction"),
+            g("title_len"), -int(day or 0), g("slug"))
+
+
+def features(query: QueryTerms, *, head: list[str], body: str, doc_number: str = "", status: str = "in_force",
+             is_current_version: bool = True, title: str = "", date: str = "", slug: str = "") -> Features:
+    """Every feature of one document for `query`, from its head fields and its body text."""
+    in_head = terms_in(query, "\n".join(head))
+    in_body = terms_in(query, body) if body else set()
+    head_full, _ = coverage(query, in_head)
+    full, fraction = coverage(query, in_head | in_body)
+    return Features(
+        number_exact=number_exact(query.text, doc_number),
+        head_phrase=is_phrase(query, head_key(head)),
+        head_full=head_full,
+        body_phrase=bool(body) and is_phrase(query, phrase_key(body)),
+        full=full, fraction=fraction, status=status, is_current_version=is_current_version,
+        title_len=len(title), date=date, slug=slug,
+    )
