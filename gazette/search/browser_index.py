@@ -32,6 +32,7 @@ import json
 import os
 import re
 import shutil
+from array import array
 from dataclasses import dataclass
 
 from ..incremental import write_bytes
@@ -150,7 +151,7 @@ def _deltas(ids: list[int], out: bytearray) -> None:
 _ID_SHIFT, _BLOCK_SHIFT = 12, 4
 
 
-def encode_posting(entries: list[int], total: int) -> bytes:
+def encode_posting(entries, total: int) -> bytes:
     """varint head count, head entries (id gap, field byte); then the text's records: kind 0 and a
     varint count, id gaps and one block byte each; or kind 1 and a bitmap of `total` bits."""
     out = bytearray()
@@ -220,10 +221,16 @@ def records_hash(records: list[SearchRecord], site_script: str) -> str:
 
 def index_files(records: list[SearchRecord], site_script: str) -> dict[str, bytes]:
     """Every file of the index, by path inside it."""
+    return dict(iter_index_files(records, site_script))
+
+
+def iter_index_files(records: list[SearchRecord], site_script: str):
+    """(path inside the index, bytes) of every file, text blocks as each record is read: the index's
+    memory is its postings, 8 bytes an entry, not the archive's text a second time."""
     records = ordered(records)
     total = len(records)
-    files: dict[str, bytes] = {}
-    postings: dict[str, list[int]] = {}
+    # term → entries (array of 8-byte ints: a list would cost 36 bytes an entry, 7 GB at 50,000 laws)
+    postings: dict[str, array] = {}
     get = postings.get
     facts = bytearray()
     filter_counts: dict[str, dict[str, int]] = {k: {} for k in FILTER_KEYS}
@@ -233,13 +240,13 @@ def index_files(records: list[SearchRecord], site_script: str) -> dict[str, byte
             entry = base | block << _BLOCK_SHIFT
             lst = get(term)
             if lst is None:
-                postings[term] = [entry]
+                postings[term] = array("q", (entry,))
             else:
                 lst.append(entry)
         for term, bits in head_terms(r, site_script).items():
             lst = get(term)
             if lst is None:
-                postings[term] = [rid << _ID_SHIFT | bits]
+                postings[term] = array("q", (rid << _ID_SHIFT | bits,))
             elif lst[-1] >> _ID_SHIFT == rid:  # also in its text
                 lst[-1] |= bits
             else:
@@ -253,8 +260,11 @@ def index_files(records: list[SearchRecord], site_script: str) -> dict[str, byte
         if r.body:
             key = text_key(r)
             for b in range(0, len(r.body), BLOCK_CHARS):
-                files[f"x/{key}-{b // BLOCK_CHARS}.bin"] = _gzip(r.body[b:b + BLOCK_CHARS].encode("utf-8"))
-    encoded = {t: encode_posting(p, total) for t, p in postings.items()}
+                yield f"x/{key}-{b // BLOCK_CHARS}.bin", _gzip(r.body[b:b + BLOCK_CHARS].encode("utf-8"))
+    encoded = {}
+    while postings:  # each posting's entries are freed as it is encoded
+        term, entries = postings.popitem()
+        encoded[term] = encode_posting(entries, total)
     # A power of two: the count (and so every term's chunk) changes only when the index doubles.
     chunks = 1 << max(0, (-(-sum(len(v) for v in encoded.values()) // CHUNK_BYTES) - 1).bit_length())
     by_chunk: dict[int, list[str]] = {}
@@ -269,13 +279,13 @@ def index_files(records: list[SearchRecord], site_script: str) -> dict[str, byte
             head += raw
             _varint(len(encoded[term]), head)
             data += encoded[term]
-        files[f"t/{n}.bin"] = _gzip(bytes(head + data))
+        yield f"t/{n}.bin", _gzip(bytes(head + data))
     for g in range(0, total, DOC_GROUP):
         group = [doc_entry(r, site_script) for r in records[g:g + DOC_GROUP]]
-        files[f"d/{g // DOC_GROUP}.bin"] = _gzip(json.dumps(group, ensure_ascii=False,
-                                                            separators=(",", ":")).encode("utf-8"))
-    files["docs.bin"] = _gzip(bytes(facts))
-    files[FOLD_FILE] = _gzip(json.dumps(fold_payload(), ensure_ascii=False).encode("utf-8"))
+        yield f"d/{g // DOC_GROUP}.bin", _gzip(json.dumps(group, ensure_ascii=False,
+                                                          separators=(",", ":")).encode("utf-8"))
+    yield "docs.bin", _gzip(bytes(facts))
+    yield FOLD_FILE, _gzip(json.dumps(fold_payload(), ensure_ascii=False).encode("utf-8"))
     manifest = {
         "format": FORMAT, "records": total, "chunks": chunks, "group": DOC_GROUP, "block": BLOCK_CHARS,
         "status": list(STATUS_CODES), "flag": list(FLAG_CODES),
@@ -283,8 +293,7 @@ def index_files(records: list[SearchRecord], site_script: str) -> dict[str, byte
         "filters": {k: dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))) for k, v in filter_counts.items()},
     }
     manifest["filters"]["year"] = dict(sorted(filter_counts["year"].items(), reverse=True))
-    files["manifest.json"] = json.dumps(manifest, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return files
+    yield "manifest.json", json.dumps(manifest, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def _write(path: str, data: bytes) -> None:
@@ -321,9 +330,10 @@ def build_browser_index(records: list[SearchRecord], output_dir: str, site_scrip
     if not unchanged:
         if os.path.exists(stamp):
             os.remove(stamp)
-        files = index_files(records, site_script)
-        for rel, data in sorted(files.items()):
+        files = set()
+        for rel, data in iter_index_files(records, site_script):
             _write(os.path.join(index_dir, rel), data)
+            files.add(rel)
         for dirpath, _, names in os.walk(index_dir, topdown=False):
             for name in names:
                 rel = os.path.relpath(os.path.join(dirpath, name), index_dir).replace(os.sep, "/")
