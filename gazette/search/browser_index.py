@@ -41,7 +41,7 @@ from .normalise import _CJK_RUN, fold_table, fold_text, number_word, tokens
 from .records import SearchRecord
 
 INDEX_DIR = "search-index"
-FORMAT = 1
+FORMAT = 2
 STAMP = "index.sha256"
 FOLD_FILE = "fold.bin"
 BLOCK_CHARS = 3000
@@ -90,6 +90,8 @@ def head_terms(record: SearchRecord, site_script: str) -> dict[str, int]:
     def add(text: str, bit: int) -> None:
         for t, _ in tokens(text):
             out[t] = out.get(t, 0) | bit
+            if len(t) == 2:  # every character alone, as in the text (body_terms)
+                out[t[0]] = out.get(t[0], 0) | bit
 
     add(record.title, TITLE)
     if record.doc_number:
@@ -106,10 +108,12 @@ def head_terms(record: SearchRecord, site_script: str) -> dict[str, int]:
 
 _NOT_CJK = re.compile(rf"[^{_CJK_RUN}]")
 _ASCII_RUN = re.compile(r"[0-9a-z]+")
+_SPACED = re.compile(rf"([{_CJK_RUN}])\s+(?=([{_CJK_RUN}]))")
 
 
 def body_terms(body: str) -> dict[str, int]:
-    """Terms of the text (exactly `normalise.tokens`), each with the block where it first occurs.
+    """Terms of the text (the bigrams of `normalise.tokens`, every CJK character alone, ASCII runs),
+    each with the block where it first occurs.
 
     Written for speed (it sees every character of the archive): characters outside CJK runs are
     masked, so each block's bigrams are one set comprehension; a bigram ending in the mask is a
@@ -118,16 +122,22 @@ def body_terms(body: str) -> dict[str, int]:
     first: dict[str, int] = {}
     for m in _ASCII_RUN.finditer(folded):
         first.setdefault(m.group(), m.start() // BLOCK_CHARS)
+    # Two characters a line break or spaces apart (第一条　人民法院) also make a bigram: a phrase typed
+    # without the space is still a phrase of the text.
+    for m in _SPACED.finditer(folded):
+        first.setdefault(m.group(1) + m.group(2), min(m.start() // BLOCK_CHARS, 255))
     masked = _NOT_CJK.sub("\0", folded) + "\0"
     for block, start in enumerate(range(0, len(folded), BLOCK_CHARS)):
         grams = {masked[i:i + 2] for i in range(start, min(len(folded), start + BLOCK_CHARS))}
         kept = min(block, 255)  # the posting keeps one byte: a later block shows from block 255
         for g in grams.difference(first):
-            if g[0] == "\0":
-                continue
-            t = g if g[1] != "\0" else g[0]
-            if t not in first:
-                first[t] = kept
+            if g[0] != "\0" and g[1] != "\0":
+                first[g] = kept
+        # every character alone: a query's lone character (直 at the end of a copied phrase, 粮)
+        # finds the texts holding it anywhere, not only where it ends a run
+        for ch in set(masked[start:start + BLOCK_CHARS]).difference(first):
+            if ch != "\0":
+                first[ch] = kept
     return first
 
 
