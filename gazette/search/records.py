@@ -14,12 +14,13 @@ from dataclasses import asdict, dataclass, field
 from ..chinese import fold
 from ..labels import FLAG_LABELS, STATUS_LABELS, localise
 from ..render import to_text
+from ..validity import review_standing
 from ..site import SiteModel
 from .normalise import doc_number_key
 
 # Bumped whenever what a record holds (or how it is indexed) changes, so that incremental
 # updates re-index everything once.
-RECORD_VERSION = 3
+RECORD_VERSION = 4
 
 
 @dataclass
@@ -103,7 +104,8 @@ def iter_records(site: SiteModel):
             category=doc.category or "",
             index_no=doc.index_no or "",
             status=ev.status,
-            flag=ev.flag or "",
+            # what people read: never reviewed and not yet due is 未到清理期, not 已按期清理
+            flag=review_standing(ev.flag, doc.reviewed),
             disclosure=doc.disclosure,
             script=doc.script,
             body=to_text(doc.body) if doc.is_public else "",
