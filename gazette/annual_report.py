@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 
 import click
 
-from .check import echo_report, parse_as_of
+from .check import echo_report
+from .cli_options import as_of_option, content_option, format_option, settings_option
 from .chinese import fold
 from .inert import csv_text
 from .labels import localise, people_date
@@ -169,18 +170,15 @@ def report_cmd() -> None:
 
 @report_cmd.command("annual")
 @click.option("--year", type=int, required=True, help="统计年度，如 2024。")
-@click.option("--content", "content_dir", type=click.Path(file_okay=False),
-              help="档案目录（其下有 documents/ 和 issues/）。默认：设置中的 PATH，否则 content。")
-@click.option("--as-of", callback=parse_as_of, metavar="YYYY-MM-DD",
-              help="按此日期统计（尚未结束的年度统计到这一天）。默认：设置了 SOURCE_DATE_EPOCH 时用它，否则用今天（UTC）。")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True,
-              help="输出格式：文字表格、JSON（含每个数字所计的文件）或 CSV。")
-@click.option("--settings", "settings_file", type=click.Path(dir_okay=False, exists=True),
-              help="Pelican 设置文件（默认：当前目录的 pelicanconf.py）。")
+@content_option
+@as_of_option
+@format_option
+@settings_option
 def annual_cmd(year: int, content_dir, as_of, fmt: str, settings_file) -> None:
     """政府信息公开工作年度报告“主动公开政府信息情况”表中规章和规范性文件的数字：本年制发、
     本年废止、本年失效、本年修改件数和年末现行有效件数（与网站 validity/annual-YYYY.html 相同）。
-    只统计主动公开的文件；元数据有错的文件跳过，并在标准错误中列出。统计口径见 docs/time.md。"""
+    只统计主动公开的文件；元数据有错的文件跳过，并在标准错误中列出。统计口径见 docs/time.md。
+    尚未结束的年度统计到 --as-of 这一天。JSON 格式另列每个数字所计的文件。"""
     from .project import load_project
 
     project = load_project(content_dir, settings_file=settings_file)

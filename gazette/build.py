@@ -17,6 +17,7 @@ from . import timing
 from .build_context import BuildContext, activate
 from .build_lock import build_locks
 from .build_shortcut import Shortcut, inputs_key
+from .cli_options import as_of_option, content_option, lenient_option, output_option, settings_option
 from .incremental import build_state, sweep_leftovers
 from .metadata import MetadataError
 from .project import BuildMode, GazetteError, Project, load_project
@@ -171,16 +172,11 @@ def _quiet_pelican(quiet: bool) -> None:
 
 
 @click.command("build")
-@click.option("--content", "content_dir", type=click.Path(file_okay=False),
-              help="档案目录（含 documents/、issues/、scans/、pages/）。默认：设置中的 PATH，否则 content。")
-@click.option("--output", "output_dir", type=click.Path(file_okay=False),
-              help="网站输出目录。默认：设置中的 OUTPUT_PATH，否则 output。")
-@click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
-              help="按此日期评估有效性（默认：设置了 SOURCE_DATE_EPOCH 时用它，否则用今天）。")
-@click.option("--lenient", is_flag=True,
-              help="跳过元数据有错的文件（最后列出），不中止构建。")
-@click.option("--settings", "settings_file", type=click.Path(dir_okay=False, exists=True),
-              help="Pelican 设置文件（默认：当前目录的 pelicanconf.py；正式发布用 publishconf.py）。")
+@content_option
+@output_option
+@as_of_option
+@lenient_option
+@settings_option
 @click.option("--partition", metavar="YYYY-YYYY",
               help="只写这些年份发布的文件的页面和检索分片（整十年，如 1950-1989），"
                    "用于分多个并行任务构建超大档案。")
@@ -190,10 +186,6 @@ def _quiet_pelican(quiet: bool) -> None:
 @click.option("--verbose", is_flag=True, help="显示 Pelican 写出的每个文件。")
 def build_cmd(content_dir, output_dir, as_of, lenient, settings_file, partition, assemble, verbose):
     """从档案构建静态网站。"""
-    try:
-        as_of_date(as_of)
-    except ValueError:
-        raise click.BadParameter(f"“{as_of}”不是日期（应为 YYYY-MM-DD）", param_hint="--as-of")
     years = None
     if partition:
         years = parse_partition(partition)
@@ -266,12 +258,10 @@ def serve(output_dir: str, port: int, host: str = "127.0.0.1") -> http.server.Th
 
 
 @click.command("serve")
-@click.option("--output", "output_dir", type=click.Path(file_okay=False),
-              help="已构建网站的目录。默认：设置中的 OUTPUT_PATH，否则 output。")
+@output_option
 @click.option("--port", default=8000, show_default=True, type=int, help="监听端口。")
 @click.option("--host", default="127.0.0.1", show_default=True, help="监听地址。")
-@click.option("--settings", "settings_file", type=click.Path(dir_okay=False, exists=True),
-              help="Pelican 设置文件（默认：当前目录的 pelicanconf.py）。")
+@settings_option
 def serve_cmd(output_dir, port, host, settings_file):
     """在本机预览已构建的网站（正式发布时任何静态主机都能提供）。"""
     output_dir = load_project(output_dir=output_dir, settings_file=settings_file).output_dir

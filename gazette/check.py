@@ -8,13 +8,13 @@ import sys
 import click
 
 from .cleanup_report import build_report
+from .cli_options import as_of_option, content_option, format_option, lenient_option, settings_option
 from .coverage import gaps
 from .history import work_problems
 from .interpretations import interpretation_findings
 from .labels import people_date
 from .project import load_project
 from .time_bound import time_bound_findings
-from .validity import as_of_date
 
 def draft_lines(archive) -> list[str]:
     """One line per import draft (`review: pending`), with the reason the importer recorded."""
@@ -26,13 +26,6 @@ def draft_lines(archive) -> list[str]:
     if lines:
         lines.append(f"共 {len(lines)} 件导入草稿待审核：核对、补全后删除 review 行（或改为 review: cleared）即可发布。")
     return lines
-
-
-def parse_as_of(ctx, param, value):
-    try:
-        return as_of_date(value)
-    except ValueError:
-        raise click.BadParameter(f"“{value}”不是日期（应为 YYYY-MM-DD）") from None
 
 
 def echo_report(report, fmt: str, script: str) -> None:
@@ -64,20 +57,17 @@ def time_warnings(model, settings: dict, content_dir: str) -> list[str]:
 
 
 @click.command("check")
-@click.option("--content", "content_dir", type=click.Path(file_okay=False),
-              help="要检查的档案目录（其下有 documents/ 和 issues/）。默认：设置中的 PATH，否则 content。")
-@click.option("--as-of", callback=parse_as_of, metavar="YYYY-MM-DD",
-              help="按此日期评估有效性。默认：设置了 SOURCE_DATE_EPOCH 时用它，否则用今天（UTC）。")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True,
-              help="报告格式：按状态和提示分组的文字、JSON（{as_of, documents}）或 CSV。")
+@content_option
+@as_of_option
+@format_option
 @click.option("--strict", is_flag=True,
               help="有文件逾期未清理（有效性待确认）时退出码为 1，供发布单位的持续集成使用。")
-@click.option("--lenient", is_flag=True,
-              help="报告元数据有错的文件，跳过它们继续，而不是以退出码 1 结束。")
-@click.option("--settings", "settings_file", type=click.Path(dir_okay=False, exists=True),
-              help="Pelican 设置文件（默认：当前目录的 pelicanconf.py）。")
+@lenient_option
+@settings_option
 def check_cmd(content_dir, as_of, fmt: str, strict: bool, lenient: bool, settings_file) -> None:
     """检查档案的元数据，输出有效性（清理）报告。
+
+    报告的文字格式按状态和提示分组；JSON 为 `{as_of, documents}`，CSV 每件文件一行。
 
     每处元数据问题以“路径:行: 键: 问题（应为……）”输出到标准错误，并以退出码 1 结束，
     除非用了 --lenient。导入草稿（review: pending）不会发布，连同导入时记下的原因列在标准错误中。

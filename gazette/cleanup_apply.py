@@ -26,6 +26,7 @@ import click
 from . import metadata as md
 from .archive import load_archive, normalise_doc_number
 from .chinese import fold, t2s
+from .cli_options import content_option, dry_run_option, parse_date_option, settings_option
 from .fileio import write_atomic
 from .labels import people_date
 from .model import Document, read_document
@@ -264,24 +265,17 @@ def cleanup_cmd() -> None:
     """把清理结果记入各文件的元数据。"""
 
 
-def _parse_day(ctx, param, value):
-    if value is None:
-        return dt.date.today()
-    try:
-        return md.parse_date(value)
-    except ValueError:
-        raise click.BadParameter(f"“{value}”不是日期（应为 YYYY-MM-DD）") from None
+def _day(value: str | None) -> dt.date:
+    return md.parse_date(value) if value is not None else dt.date.today()
 
 
 @cleanup_cmd.command("apply")
 @click.argument("results", type=click.Path(exists=True, dir_okay=False))
-@click.option("--content", "content_dir", type=click.Path(file_okay=False),
-              help="档案目录（其下有 documents/）。默认：设置中的 PATH，否则 content。")
-@click.option("--settings", "settings_file", type=click.Path(dir_okay=False, exists=True),
-              help="Pelican 设置文件（默认：当前目录的 pelicanconf.py）。")
-@click.option("--date", "day", callback=_parse_day, metavar="YYYY-MM-DD",
+@content_option
+@settings_option
+@click.option("--date", "day", callback=parse_date_option(_day), metavar="YYYY-MM-DD",
               help="清理日期，写为 reviewed。默认：今天。")
-@click.option("--dry-run", is_flag=True, help="只显示将做的修改，不写入任何文件。")
+@dry_run_option
 def apply_cmd(results: str, content_dir: str | None, settings_file: str | None, day: dt.date, dry_run: bool) -> None:
     """把清理结果 CSV（RESULTS）应用到其中列出的文件。
 

@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from ..cli_options import dry_run_option, settings_option
 from .batch import run_import
 
 
@@ -26,11 +27,10 @@ def _bar(items, length, label):
 @click.argument("sources", nargs=-1, required=True, type=click.Path())
 @click.option("--into", type=click.Path(file_okay=False),
               help="目标档案目录（文件写入 documents/、issues/、scans/）。默认：设置中的 PATH，否则 content。")
-@click.option("--settings", "settings_file", type=click.Path(dir_okay=False, exists=True),
-              help="Pelican 设置文件（默认：当前目录的 pelicanconf.py）。")
+@settings_option
 @click.option("--manifest", type=click.Path(exists=True, dir_okay=False),
               help="CSV 清单：每行一个来源的期次或一件文件（source、issue、title、pages 及其他元数据列）。")
-@click.option("--dry-run", is_flag=True, help="只报告将要做什么，不写入任何文件。")
+@dry_run_option
 @click.option("--force", is_flag=True, help="覆盖导入后被人工修改过的文件。")
 @click.option("--report", "report_file", type=click.Path(dir_okay=False),
               help="把报告以 JSON 写入此文件（默认在终端输出文字报告）。")

@@ -7,27 +7,25 @@ import os
 
 import click
 
+from ..cli_options import as_of_option, content_option, index_option, json_option, settings_option
 from ..labels import STATUS_LABELS, people_date
 from ..project import GazetteError, load_project
 
-_CONTENT_HELP = "档案目录（含 documents/、issues/）。默认：设置中的 PATH，否则 content。"
-_INDEX_HELP = "检索索引目录（默认：本档案缓存目录下的 whoosh/，由 gazette build 或 gazette index 写入）。"
-_SETTINGS_HELP = "Pelican 设置文件（默认：当前目录的 pelicanconf.py）。"
 
 
 @click.command("search")
 @click.argument("query", nargs=-1, required=True)
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000), help="最多显示 N 条结果。")
-@click.option("--json", "as_json", is_flag=True,
-              help="以 JSON 输出：`{query, total, results:[{slug, url, title, doc_number, status, score}]}`。")
-@click.option("--content", "content_dir", type=click.Path(file_okay=False), help=_CONTENT_HELP)
-@click.option("--index", "index_dir", type=click.Path(file_okay=False), help=_INDEX_HELP)
-@click.option("--settings", "settings_file", type=click.Path(dir_okay=False, exists=True), help=_SETTINGS_HELP)
+@json_option
+@content_option
+@index_option
+@settings_option
 def search_cmd(query, limit, as_json, content_dir, index_dir, settings_file):
     """检索档案。简体、繁体均可，文号写法不限。
 
     字段检索：issuer:  doc_number:  status:  flag:  doc_type:  category:  title:  year:
     以及日期范围，如 'date:[2017-01-01 to 2018-12-31]'。多个词须同时出现；也可用 OR 和 NOT。
+    --json 的字段：`{query, total, results:[{slug, url, title, doc_number, status, score}]}`。
     """
     from .whoosh_index import search
 
@@ -51,22 +49,17 @@ def search_cmd(query, limit, as_json, content_dir, index_dir, settings_file):
 
 
 @click.command("index")
-@click.option("--content", "content_dir", type=click.Path(file_okay=False), help=_CONTENT_HELP)
-@click.option("--index", "index_dir", type=click.Path(file_okay=False), help=_INDEX_HELP)
-@click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
-              help="按此日期评估有效性（默认：设置了 SOURCE_DATE_EPOCH 时用它，否则用今天）。")
-@click.option("--settings", "settings_file", type=click.Path(dir_okay=False, exists=True), help=_SETTINGS_HELP)
+@content_option
+@index_option
+@as_of_option
+@settings_option
 def index_cmd(content_dir, index_dir, as_of, settings_file):
     """建立或更新命令行检索索引；只重新索引有变化的文件。"""
     from ..build_lock import cache_lock_path, exclusive
-    from ..validity import as_of_date
     from .records import records_from_site
     from .whoosh_index import update_index
 
-    try:
-        day = as_of_date(as_of)
-    except ValueError:
-        raise click.BadParameter(f"“{as_of}”不是日期（应为 YYYY-MM-DD）", param_hint="--as-of") from None
+    day = as_of
     project = load_project(content_dir, settings_file=settings_file)
     project.require_content()
     archive = project.load_archive()
