@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import http.server
@@ -117,9 +118,8 @@ def build_site(content_dir: str | None = None, output_dir: str | None = None, as
         build = BuildContext(project=project, model=model, as_of=day, mode=mode, lenient=lenient, html=html)
         with timing.stage("render bodies"):
             html.fill(d.body for d in archive.documents if d.is_public and build.mode.writes_document(d))
-        _quiet_pelican(quiet)
         try:
-            with activate(build), build_state(project.output_dir, project.cache_dir, global_fp, mode.key) as state:
+            with _pelican_console(quiet), activate(build), build_state(project.output_dir, project.cache_dir, global_fp, mode.key) as state:
                 build.state = state
                 Pelican(project.settings).run()
             # The render cache keeps the text of public documents only: a document withheld or
@@ -165,10 +165,25 @@ def global_fingerprint(settings: dict, as_of: dt.date) -> str:
     return hashlib.sha256(f"{code}|{as_of.isoformat()}|{blob}".encode()).hexdigest()
 
 
-def _quiet_pelican(quiet: bool) -> None:
+@contextlib.contextmanager
+def _pelican_console(quiet: bool):
+    """Pelican's own English lines (each file written, "Done: Processed N articles…") only with --verbose.
+
+    Its log keeps warnings either way; the summary line is printed straight to the console that
+    `pelican/__init__.py` imported, so a silent console stands in for it while the build runs.
+    """
+    import pelican
     from pelican.log import init as init_logging
+    from rich.console import Console
 
     init_logging(level=logging.WARNING if quiet else logging.INFO)
+    was = pelican.console
+    if quiet:
+        pelican.console = Console(quiet=True)
+    try:
+        yield
+    finally:
+        pelican.console = was
 
 
 @click.command("build")

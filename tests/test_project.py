@@ -91,6 +91,7 @@ def run(*args):
 def test_every_command_honours_the_sites_pelicanconf(site):
     build = run("build", "--as-of", AS_OF)
     assert build.exit_code == 0, build.output
+    assert "Done: Processed" not in build.output and "已构建" in build.output   # Pelican's English only with --verbose
     out = site / "public"                                  # OUTPUT_PATH of the site
     assert "测试市人民政府公报" in (out / "index.html").read_text(encoding="utf-8")
     assert (out / "site-plugin-ran.txt").exists()          # the site's PLUGINS ran, ours too
