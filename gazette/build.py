@@ -119,7 +119,7 @@ def build_site(content_dir: str | None = None, output_dir: str | None = None, as
         with timing.stage("render bodies"):
             html.fill(d.body for d in archive.documents if d.is_public and build.mode.writes_document(d))
         try:
-            with _pelican_console(quiet), activate(build), build_state(project.output_dir, project.cache_dir, global_fp, mode.key) as state:
+            with _pelican_console(quiet), _plugins_of_this_build(), activate(build), build_state(project.output_dir, project.cache_dir, global_fp, mode.key) as state:
                 build.state = state
                 Pelican(project.settings).run()
             # The render cache keeps the text of public documents only: a document withheld or
@@ -163,6 +163,33 @@ def global_fingerprint(settings: dict, as_of: dt.date) -> str:
     picked = {k: v for k, v in settings.items() if k.isupper()}
     blob = json.dumps(picked, sort_keys=True, default=_setting_value, ensure_ascii=False)
     return hashlib.sha256(f"{code}|{as_of.isoformat()}|{blob}".encode()).hexdigest()
+
+
+@contextlib.contextmanager
+def _plugins_of_this_build():
+    """Only this build's PLUGINS receive Pelican's signals.
+
+    Pelican's signals live as long as the process and a plugin's register() connects to them on
+    every build, so without this a site's plugin kept running in every later build in the same
+    process (of another site, another partition), writing its files there. Each build ends with
+    the receivers that were connected before it.
+    """
+    import weakref
+
+    from blinker import Signal
+    from pelican.plugins import signals
+
+    every = [s for s in vars(signals).values() if isinstance(s, Signal)]
+    before = [set(s.receivers) for s in every]
+    try:
+        yield
+    finally:
+        for signal, kept in zip(every, before):
+            for key in set(signal.receivers) - kept:
+                receiver = signal.receivers[key]
+                receiver = receiver() if isinstance(receiver, weakref.ref) else receiver
+                if receiver is not None:
+                    signal.disconnect(receiver)
 
 
 @contextlib.contextmanager
