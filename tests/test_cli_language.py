@@ -64,3 +64,17 @@ def test_readme_command_reference_is_the_help_output():
     result = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "cli_reference.py"), "--check"],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_readme_lists_the_debian_packages_the_test_command_installs():
+    import ast
+
+    with open(os.path.join(ROOT, "scripts", "dev.py"), encoding="utf-8") as f:
+        tree = ast.parse(f.read())
+    apt = next(ast.literal_eval(node.value) for node in tree.body if isinstance(node, ast.Assign)
+               and any(getattr(t, "id", None) == "APT_PACKAGES" for t in node.targets))
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+        readme = f.read()
+    listed = re.search(r"installs the Debian packages[^(]*\(([^)]*)\)", readme)
+    assert listed, "README: the intro no longer lists the Debian packages"
+    assert re.findall(r"`([^`]+)`", listed.group(1)) == apt
