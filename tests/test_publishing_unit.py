@@ -418,3 +418,15 @@ def test_line_breaker_survives_a_run_of_opening_punctuation():
     lines = _wrap("[" * 1000, 100, widths)
     assert "".join(lines) == "[" * 1000 and all(lines) and len(lines) <= 1000 // 5
     assert _wrap("一二三四五六七八九“十", 100, widths) == ["一二三四五六七八九", "“十"]
+
+
+def test_a_pdf_pdfium_cannot_read_is_reported_in_chinese_with_its_file(tmp_path):
+    from gazette.pdf_files import PdfError, failure
+    from gazette.publishing.document_pdf import cut_pages
+
+    bad = tmp_path / "2024-01.pdf"
+    bad.write_text("not a pdf")
+    with pytest.raises(PdfError) as e:
+        cut_pages(str(bad), 0, 1, str(tmp_path / "out.pdf"))
+    assert str(e.value) == f"{bad}：无法读取 PDF：文件已损坏或不是 PDF"
+    assert failure("scans/x.pdf", FileNotFoundError("x")) == "scans/x.pdf：无法读取 PDF：文件不存在或无法读取"

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from ..pdf_files import PdfError, open_pdf
 from . import boilerplate
 from . import layout as lay
 from . import recognise as rc
@@ -40,9 +41,9 @@ class PdfiumText:
 
     def pages(self, path: str) -> list[PageLayout]:
         try:
-            pdf = pdfium.PdfDocument(path)
-        except pdfium.PdfiumError as e:
-            raise SourceError(f"无法打开 PDF：{e}") from None
+            pdf = open_pdf(path)
+        except PdfError as e:
+            raise SourceError(str(e)) from None
         try:
             out = []
             for i in range(len(pdf)):
@@ -123,7 +124,7 @@ def scan_dpi(page) -> int:
 def ocr_page(task: tuple[str, int, int | None]) -> tuple[str, int, PageLayout]:
     """Render page `index` of the PDF and OCR it (runs in a worker process)."""
     path, index, dpi = task
-    pdf = pdfium.PdfDocument(path)
+    pdf = open_pdf(path)
     try:
         page = pdf[index]
         dpi = dpi or scan_dpi(page)

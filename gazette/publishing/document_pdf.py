@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 from ..background import die_with_parent
 from ..model import Document, Issue, parse_pages
 from ..labels import people_date
+from ..pdf_files import failure, open_pdf
 from ..render import to_text
 
 log = logging.getLogger(__name__)
@@ -182,7 +183,7 @@ def cut_pages(source: str, first: int, last: int, dest: str) -> None:
     """Pages first..last (0-based, inclusive) of `source` as a new PDF; clamped to the scan's length."""
     import pypdfium2 as pdfium
 
-    src = pdfium.PdfDocument(source)
+    src = open_pdf(source)
     try:
         n = len(src)
         if first >= n:
@@ -230,7 +231,7 @@ def stamp_status(source: str, dest: str, stamp: Stamp, site: str = "") -> None:
 
     import pypdfium2 as pdfium
 
-    src = pdfium.PdfDocument(source)
+    src = open_pdf(source)
     try:
         boxes = [(page.get_cropbox(), page.get_rotation()) for page in src]
         overlay = pdfium.PdfDocument(io.BytesIO(_stamp_pages(boxes, stamp, site)))
@@ -442,12 +443,13 @@ def _make_cached(args: tuple[PdfJob, str]) -> tuple[str, str | None, str | None]
         make_pdf(job, path)
         return job.slug, None, None
     except Exception as e:  # one bad scan must not stop the build: fall back to the text
-        error = f"{type(e).__name__}: {e}"
+        error = failure(job.source or job.slug, e)
     try:
         make_pdf(replace(job, kind="text"), path)
         return job.slug, None, f"扫描件无法使用，改由正文排版（{error}）"
     except Exception as e:
-        return job.slug, f"{error}；由正文排版也失败：{type(e).__name__}: {e}", None
+        return job.slug, f"{error}；由正文排版也失败：{failure(job.source or job.slug, e)}", None
+
 
 
 def write_pdfs(jobs: list[PdfJob], output_dir: str, cache_dir: str, workers: int = 2) -> PdfResult:
@@ -470,10 +472,10 @@ def write_pdfs(jobs: list[PdfJob], output_dir: str, cache_dir: str, workers: int
         outcomes = [_make_cached(m) for m in missing]
     for slug, error, note in outcomes:
         if note:
-            log.warning("PDF of %s %s", slug, note)
+            log.warning("%s 的 PDF：%s", slug, note)
         if error:
-            result.failed.append(f"{slug}: {error}")
-            log.warning("PDF of %s not made: %s", slug, error)
+            result.failed.append(f"{slug}：{error}")
+            log.warning("%s 的 PDF 未生成：%s", slug, error)
     result.made = len(missing) - len(result.failed)
     result.reused = len(jobs) - len(missing)
     for job in jobs:
@@ -482,8 +484,11 @@ def write_pdfs(jobs: list[PdfJob], output_dir: str, cache_dir: str, workers: int
                 stamp_status(base[job.slug], cached[job.slug], job.stamp, job.site)
                 result.stamped += 1
             except Exception as e:  # a PDF PDFium cannot rewrite: no download rather than an unmarked one
-                result.failed.append(f"{job.slug}: stamp: {type(e).__name__}: {e}")
-                log.warning("PDF of %s not stamped: %s", job.slug, e)
+                from ..pdf_files import pdf_problem
+
+                problem = pdf_problem(base[job.slug], e)
+                result.failed.append(f"{job.slug}：无法加注有效性标记：{problem}")
+                log.warning("%s 的 PDF 未加注有效性标记：%s", job.slug, problem)
     for job in jobs:
         src = cached[job.slug]
         if not os.path.exists(src):

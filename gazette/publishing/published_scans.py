@@ -16,6 +16,7 @@ import shutil
 from dataclasses import dataclass, field
 
 from ..labels import localise
+from ..pdf_files import failure, open_pdf
 from ..scans import REASONS, SCANS_DIR, IssueScan
 from ..site import SiteModel
 from .document_pdf import CID_FONTS, _file_hash, fix_cid_encodings, stable_pdf_id
@@ -102,7 +103,7 @@ def redact(source: str, scan: IssueScan, dest: str, site_name: str = "", script:
     import pypdfium2 as pdfium
 
     reasons = dict(scan.removed)
-    src = pdfium.PdfDocument(source)
+    src = open_pdf(source)
     tmp_notice = f"{dest}.notice{os.getpid()}"
     try:
         n = len(src)
@@ -181,7 +182,7 @@ def write_scans(model: SiteModel, content_dir: str, output_dir: str, cache_dir: 
                     os.replace(tmp, cached)
                 written = _copy(cached, dest)
         except Exception as e:  # one bad scan never stops the build, and is never published whole
-            result.failed.append(f"{rel}: {type(e).__name__}: {e}")
+            result.failed.append(failure(rel, e))
             result.expected.discard(rel)
             continue
         if written:
@@ -219,3 +220,4 @@ def remove_unpublished(output_dir: str, expected: set[str]) -> list[str]:
         if dirpath != top and not os.listdir(dirpath):
             os.rmdir(dirpath)
     return sorted(removed)
+
