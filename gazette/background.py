@@ -45,10 +45,10 @@ class BackgroundJob:
         try:
             ok, value = self._parent.recv()
         except EOFError:
-            ok, value = False, f"{self._name} exited with code {self._proc.exitcode}"
+            ok, value = False, death_reason(self._proc.exitcode)
         self._proc.join()
         if not ok:
-            raise RuntimeError(f"{self._name} failed:\n{value}")
+            raise RuntimeError(f"后台任务 {self._name} 失败：\n{value}")
         return value
 
 
@@ -198,7 +198,7 @@ class TaskPool:
                         del busy[id(worker)]
                         _, ok, value = got
                         if not ok:
-                            raise RuntimeError(f"worker failed:\n{value}")
+                            raise RuntimeError(f"工作进程出错：\n{value}")
                         results[index] = value
                         continue
                     if worker[0].is_alive() and ready is worker[1]:

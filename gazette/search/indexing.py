@@ -34,6 +34,6 @@ def build_indexes(model: SiteModel, project: Project, mode: BuildMode = FULL_BUI
     stats = build_browser(model, project, mode)
     update = build_cli(model, project, mode)
     if update is not None:
-        log.info("search: %d records, browser bundle %.1f MB; command-line index +%d ~%d -%d (%.1f s)",
+        log.info("检索：%d 条记录，浏览器检索包 %.1f MB；命令行索引新增 %d、更新 %d、删除 %d（用时 %.1f 秒）",
                  stats.records, stats.bundle_bytes / 1e6, len(update.added), len(update.updated),
                  len(update.removed), time.perf_counter() - started)
