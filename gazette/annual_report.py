@@ -182,9 +182,7 @@ def annual_cmd(year: int, content_dir, as_of, fmt: str, settings_file) -> None:
     from .project import load_project
 
     project = load_project(content_dir, settings_file=settings_file)
-    project.require_content()
-    archive = project.load_archive()
-    project.require_documents(archive)
+    archive = project.require_archive()
     for error in archive.errors:
         click.echo(str(error), err=True)
     model = project.site_model(archive, as_of)

@@ -80,10 +80,8 @@ def check_cmd(content_dir, as_of, fmt: str, strict: bool, lenient: bool, setting
     GAZETTE_REQUIRE_INTERPRETATION 列出文种（如 ("规范性文件",)）时，还列出这些文种中没有政策解读的现行有效文件。
     """
     project = load_project(content_dir, settings_file=settings_file)
-    project.require_content()
+    archive = project.require_archive()
     content_dir = project.content_dir
-    archive = project.load_archive()
-    project.require_documents(archive)
     for error in archive.errors:
         click.echo(str(error), err=True)
     if archive.errors:

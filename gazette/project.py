@@ -165,6 +165,13 @@ class Project:
 
         return load_archive(self.content_dir)
 
+    def require_archive(self):
+        """The archive a command works on; GazetteError when the content folder or its documents are missing."""
+        self.require_content()
+        archive = self.load_archive()
+        self.require_documents(archive)
+        return archive
+
     def site_model(self, archive, as_of):
         from .site import SiteModel
 

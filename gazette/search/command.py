@@ -59,14 +59,11 @@ def index_cmd(content_dir, index_dir, as_of, settings_file):
     from .records import records_from_site
     from .whoosh_index import update_index
 
-    day = as_of
     project = load_project(content_dir, settings_file=settings_file)
-    project.require_content()
-    archive = project.load_archive()
-    project.require_documents(archive)
+    archive = project.require_archive()
     for error in archive.errors:
         click.echo(f"跳过：{error}", err=True)
-    model = project.site_model(archive, day)
+    model = project.site_model(archive, as_of)
     # The build writes the same index: the cache's lock keeps the two apart (gazette.build_lock).
     own = index_dir is None or os.path.abspath(index_dir) == os.path.abspath(project.whoosh_dir)
     if own:
