@@ -78,3 +78,13 @@ def test_readme_lists_the_debian_packages_the_test_command_installs():
     listed = re.search(r"installs the Debian packages[^(]*\(([^)]*)\)", readme)
     assert listed, "README: the intro no longer lists the Debian packages"
     assert re.findall(r"`([^`]+)`", listed.group(1)) == apt
+
+
+def test_an_option_several_commands_share_says_the_same_everywhere():
+    # Declared once in gazette/cli_options.py: the same name means the same type, default and help.
+    seen: dict[str, tuple] = {}
+    for path, command in COMMANDS:
+        for param in command.params:
+            if isinstance(param, click.Option):
+                what = (param.name, param.help, repr(param.type), param.default, param.is_flag)
+                assert seen.setdefault(param.opts[0], what) == what, f"{' '.join(path)} {param.opts[0]}"
