@@ -88,6 +88,17 @@ def run(*args):
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
+
+def test_a_sites_plugin_runs_in_its_own_builds_only(site):
+    assert run("build", "--as-of", AS_OF).exit_code == 0
+    assert (site / "public" / "site-plugin-ran.txt").exists()
+    other = site / "other.py"                              # same process, a site without the plugin
+    other.write_text('PATH = "content"\nOUTPUT_PATH = "elsewhere"\n', encoding="utf-8")
+    build = run("build", "--as-of", AS_OF, "--settings", str(other))
+    assert build.exit_code == 0, build.output
+    assert (site / "elsewhere" / "index.html").exists()
+    assert not (site / "elsewhere" / "site-plugin-ran.txt").exists()
+
 def test_every_command_honours_the_sites_pelicanconf(site):
     build = run("build", "--as-of", AS_OF)
     assert build.exit_code == 0, build.output
