@@ -184,3 +184,14 @@ def test_unreadable_pdf_is_reported_and_the_batch_goes_on(tmp_path):
     status = {r.source: r.status for r in report.results}
     assert status == {"in/broken.pdf": "failed", "in/2020-18.pdf": "imported"}
     assert report.failed
+
+
+def test_a_damaged_pdf_is_reported_in_chinese(tmp_path):
+    src = tmp_path / "in" / "2024年第1期.pdf"
+    src.parent.mkdir()
+    src.write_bytes(b"%PDF-1.4 truncated")
+    report = run_import([str(src)], str(tmp_path / "content"), jobs=1, ocr=False)
+    (result,) = report.results
+    assert result.status == "failed"
+    assert any("无法读取 PDF：文件已损坏或不是 PDF" in r for r in result.reasons), result.reasons
+    assert not any("PdfiumError" in r or "Failed" in r for r in result.reasons), result.reasons

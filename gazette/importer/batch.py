@@ -51,12 +51,22 @@ def read_source(args: tuple[Source, list[ManifestRow]]) -> tuple[Parsed | None, 
         for r in rows:
             _apply_row(draft, r)
         return parsed, kind, None
-    except SourceError as e:
-        return None, source.kind, str(e)
-    except OSError as e:
-        return None, source.kind, f"无法读取：{e.strerror or e}"
     except Exception as e:  # one bad file never stops the batch
-        return None, source.kind, f"读取出错：{type(e).__name__}: {e}"
+        return None, source.kind, read_problem(e)
+
+
+def read_problem(error: Exception) -> str:
+    """Why a source could not be read, for the import report (which names the file): in Chinese,
+    PDFium's own errors included."""
+    from ..pdf_files import PdfError, pdf_reason
+
+    if isinstance(error, (SourceError, PdfError)):
+        return str(error)
+    if type(error).__module__.startswith("pypdfium2"):
+        return f"无法读取 PDF：{pdf_reason(error)}"
+    if isinstance(error, OSError):
+        return f"无法读取：{error.strerror or error}"
+    return f"读取出错：{type(error).__name__}: {error}"
 
 
 def _apply_row(draft: DocDraft, row: ManifestRow) -> None:
@@ -166,10 +176,8 @@ class Importer:
         for s in pdfs:
             try:
                 layers[s.path] = pdfmod.text_layer(s)
-            except SourceError as e:
-                out.append((s, None, "pdf", str(e)))
-            except Exception as e:
-                out.append((s, None, "pdf", f"读取出错：{type(e).__name__}: {e}"))
+            except Exception as e:  # one bad file never stops the batch
+                out.append((s, None, "pdf", read_problem(e)))
         errors: dict[str, str] = {}
         if self.ocr:
             pending = {path: pages.ocr for path, pages in layers.items() if pages.ocr}
@@ -192,10 +200,8 @@ class Importer:
                 self.read_texts[s.identity] = layers[s.path].texts
             try:
                 out.append((s, pdfmod.build_issue(layers[s.path], self._rows(s)), "pdf", None))
-            except SourceError as e:
-                out.append((s, None, "pdf", str(e)))
             except Exception as e:  # one bad file never stops the batch
-                out.append((s, None, "pdf", f"读取出错：{type(e).__name__}: {e}"))
+                out.append((s, None, "pdf", read_problem(e)))
         return out
 
     def _ocr(self, pending: dict[str, list[int]], pool):
@@ -359,7 +365,7 @@ def _safe_ocr(task):
         path, index, page = pdfmod.ocr_page(task)
         return path, index, page, None
     except Exception as e:
-        return task[0], task[1], None, f"第 {task[1] + 1} 页 OCR 失败：{e}"
+        return task[0], task[1], None, f"第 {task[1] + 1} 页 OCR 失败：{read_problem(e)}"
 
 
 def run_import(sources: list[str], into: str, **kwargs) -> Report:
