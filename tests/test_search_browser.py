@@ -260,3 +260,11 @@ def test_only_in_force_switch(search_page):
     page.wait_for_selector("#search-results li")
     statuses = page.eval_on_selector_all("#search-results .badge[class*=status-]", "bs => bs.map(b => b.className)")
     assert statuses and all("status-in_force" in c or "status-amended" in c for c in statuses)
+
+
+def test_never_reviewed_documents_not_yet_due_are_not_listed_as_reviewed(search_page):
+    docs = {d.slug: d for d in load_archive(CONTENT).documents}
+    reviewed = [r for r in run(search_page, "", flag="current", limit=100) if r["kind"] == "document"]
+    not_due = [r for r in run(search_page, "", flag="not_due", limit=100) if r["kind"] == "document"]
+    assert not_due and all(docs[s].reviewed is None for s in slugs(not_due))
+    assert all(docs[s].reviewed is not None for s in slugs(reviewed))
