@@ -55,7 +55,8 @@ def test_tiers_standing_and_order_match_python(rules_page):
     for n in range(600):
         feats.append(dict(number_exact=rng.random() < 0.05, head_phrase=rng.random() < 0.2,
                           head_full=rng.random() < 0.3, body_phrase=rng.random() < 0.3, full=rng.random() < 0.5,
-                          fraction=rng.choice([0, 0.25, 0.5, 2 / 3, 1]), status=rng.choice(STATUSES),
+                          fraction=rng.choice([0, 0.25, 0.5, 2 / 3, 1]), title_full=rng.random() < 0.4,
+                          status=rng.choice(STATUSES),
                           is_current_version=rng.random() < 0.8, title_len=rng.randint(4, 40),
                           date=f"20{rng.randint(10, 26)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}",
                           slug=f"doc-{rng.randint(0, 60):03d}-{n}"))
@@ -65,6 +66,7 @@ def test_tiers_standing_and_order_match_python(rules_page):
         const R = window.gazetteSearchRules;
         const rows = feats.map(f => ({ tier: R.tier({ numberExact: f.number_exact, headPhrase: f.head_phrase,
             headFull: f.head_full, bodyPhrase: f.body_phrase, full: f.full, fraction: f.fraction }),
+            titleFull: f.title_full,
             standing: R.standing(f.status, f.is_current_version), fraction: f.fraction, titleLen: f.title_len,
             id: f.id, slug: f.slug }));
         return { tiers: rows.map(r => r.tier), standing: rows.map(r => r.standing),

@@ -149,6 +149,7 @@ class Features:
     body_phrase: bool = False
     full: bool = False
     fraction: float = 0.0
+    title_full: bool = False  # the title alone covers the whole query
     status: str = "in_force"
     is_current_version: bool = True
     title_len: int = 0
@@ -158,6 +159,13 @@ class Features:
 
 def _get(features, name):
     return features[name] if isinstance(features, dict) else getattr(features, name)
+
+
+def _get_default(features, name, default=0.0):
+    try:
+        return _get(features, name)
+    except (KeyError, AttributeError):
+        return default
 
 
 def tier(features) -> int:
@@ -185,11 +193,14 @@ _NOT_DIGIT = re.compile(r"\D")
 
 
 def sort_key(features) -> tuple:
-    """Higher tier first; within it standing, more of the query covered, shorter title, newer
-    date, slug."""
+    """Higher tier first; within it a title holding every word (above one holding some, with a 文种
+    or subject holding the rest; a title holding only some is not preferred, so that standing
+    decides between 财政局 as issuer and 财政 in a title), standing, more of the query covered,
+    shorter title, newer date, slug."""
     g = lambda n: _get(features, n)  # noqa: E731
     day = _NOT_DIGIT.sub("", g("date") or "")
-    return (-tier(features), standing(g("status"), g("is_current_version")), -g("fraction"),
+    return (-tier(features), -int(_get_default(features, "title_full", False)), standing(g("status"), g("is_current_version")),
+            -g("fraction"),
             g("title_len"), -int(day or 0), g("slug"))
 
 
@@ -205,6 +216,7 @@ def features(query: QueryTerms, *, head: list[str], body: str, doc_number: str =
         head_phrase=is_phrase(query, head_key(head)),
         head_full=head_full,
         body_phrase=bool(body) and is_phrase(query, phrase_key(body)),
-        full=full, fraction=fraction, status=status, is_current_version=is_current_version,
+        full=full, fraction=fraction, title_full=bool(title) and coverage(query, terms_in(query, title))[0],
+        status=status, is_current_version=is_current_version,
         title_len=len(title), date=date, slug=slug,
     )

@@ -10,7 +10,7 @@
  *   tier       — number (the record's own 文号) > head phrase (every term, junctions too, in the
  *                title, number or metadata) > head words > body phrase > words anywhere > partial;
  *   standing   — in force and current first, then amended / not yet effective, then the rest;
- *   compare    — tier, standing, covered share, shorter title, newer record.
+ *   compare    — tier, a title holding every word, standing, covered share, shorter title, newer record.
  *
  * Loaded as a classic script by the page, by importScripts in the worker and by require in node.
  */
@@ -90,9 +90,10 @@
   /* What the index tells of one record: its own number matched, which terms its head and its
    * text hold. Phrase is judged from the junction bigrams (no positions in the index): every
    * query term present. → the features ranking.py's tier and sort_key take. */
-  function features(plan, numberExact, headBits, bodyBits) {
+  function features(plan, numberExact, headBits, bodyBits, titleBits) {
     var all = allBits(plan), any = coverage(plan, (headBits | bodyBits) >>> 0);
     return {
+      titleFull: coverage(plan, titleBits >>> 0).full,
       numberExact: !!numberExact,
       headPhrase: plan.terms.length > 0 && ((headBits & all) >>> 0) === all,
       headFull: coverage(plan, headBits).full,
@@ -120,10 +121,13 @@
     return 2;
   }
 
-  /* ranking.sort_key. a, b: {tier, standing, fraction, titleLen, id}; negative when a ranks first.
+  /* ranking.sort_key. a, b: {tier, titleFull, standing, fraction, titleLen, id}; negative when a
+   * ranks first. Within a tier a title holding every word comes first (above one holding some, a
+   * 文种 or subject the rest), then standing.
    * Record ids follow (date, slug descending), so a higher id is a newer date, then the smaller slug. */
   function compare(a, b) {
-    return (b.tier - a.tier) || (a.standing - b.standing) || (b.fraction - a.fraction) ||
+    return (b.tier - a.tier) || ((b.titleFull ? 1 : 0) - (a.titleFull ? 1 : 0)) || (a.standing - b.standing) ||
+      (b.fraction - a.fraction) ||
       (a.titleLen - b.titleLen) || (b.id - a.id);
   }
 

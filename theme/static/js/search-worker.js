@@ -168,23 +168,24 @@ async function search(args) {
   } else {
     const numberTerm = R.isNumberQuery(folded) ? "#" + R.numberWord(folded) : null;
     lists = await postings(numberTerm ? terms.concat([numberTerm]) : terms, m.chunks);
-    const headBits = new Uint32Array(N), bodyBits = new Uint32Array(N), exact = new Uint8Array(N);
+    const headBits = new Uint32Array(N), bodyBits = new Uint32Array(N), titleBits = new Uint32Array(N);
+    const exact = new Uint8Array(N);
     terms.forEach((t, q) => {
       const p = lists[q];
       if (!p) return;
-      p.head.forEach(([id]) => { headBits[id] |= 1 << q; });
+      p.head.forEach(([id, mask]) => { headBits[id] |= 1 << q; if (mask & TITLE) titleBits[id] |= 1 << q; });
       eachBody(p, (id) => { bodyBits[id] |= 1 << q; });
     });
     if (numberTerm && lists[terms.length]) lists[terms.length].head.forEach(([id, mask]) => { if (mask & NUMBER) exact[id] = 1; });
     const all = [];
     for (let id = 0; id < N; id++) {
       if ((!headBits[id] && !bodyBits[id] && !exact[id]) || (keep && !keep[id])) continue;
-      const feat = R.features(plan, exact[id], headBits[id], bodyBits[id]);
+      const feat = R.features(plan, exact[id], headBits[id], bodyBits[id], titleBits[id]);
       const t = R.tier(feat);
       if (!t) continue;
       const b = f[id * 3];
-      all.push({ id, tier: t, standing: R.standing(m.status[b & 7], b & 8), fraction: feat.fraction,
-                 titleLen: f[id * 3 + 2] });
+      all.push({ id, tier: t, titleFull: feat.titleFull, standing: R.standing(m.status[b & 7], b & 8),
+                 fraction: feat.fraction, titleLen: f[id * 3 + 2] });
     }
     ranked = all.filter((r) => r.tier > 1);
     // Partial matches only for words: a number is the document's or it is not.
