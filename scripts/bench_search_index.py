@@ -203,6 +203,8 @@ def run_size(n: int, work: str, site: str, cold: int, sample: int) -> dict:
     folder = os.path.join(work, f"site-{n}")
     shutil.rmtree(folder, ignore_errors=True)
     shutil.copytree(site, folder, ignore=shutil.ignore_patterns("search-index", "documents", "scans"))
+    # the page's scripts as they are in this checkout (the template site may be older)
+    shutil.copytree(os.path.join(ROOT, "theme", "static", "js"), os.path.join(folder, "theme", "js"), dirs_exist_ok=True)
     started = time.perf_counter()
     cpu = time.process_time()
     stats = browser_index.build_browser_index(records, folder)
