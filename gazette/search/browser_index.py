@@ -83,15 +83,23 @@ def number_term(doc_number: str) -> str:
     return "#" + number_word(doc_number)
 
 
-def head_terms(record: SearchRecord, site_script: str) -> dict[str, int]:
+def title_terms(text: str) -> set[str]:
+    """Terms of a short text (a title, a name): its tokens and every character alone, as in body_terms."""
+    out = set()
+    for t, _ in tokens(text):
+        out.add(t)
+        if len(t) == 2:
+            out.add(t[0])
+    return out
+
+
+def head_terms(record: SearchRecord, site_script: str = "zh-Hans") -> dict[str, int]:
     """Terms of the title, the number and the metadata, each with the fields it is in."""
     out: dict[str, int] = {}
 
     def add(text: str, bit: int) -> None:
-        for t, _ in tokens(text):
+        for t in title_terms(text):
             out[t] = out.get(t, 0) | bit
-            if len(t) == 2:  # every character alone, as in the text (body_terms)
-                out[t[0]] = out.get(t[0], 0) | bit
 
     add(record.title, TITLE)
     if record.doc_number:

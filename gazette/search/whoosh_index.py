@@ -1,10 +1,12 @@
 """Command-line search: a Whoosh index kept in the cache folder, updated incrementally.
 
-Text is folded exactly as for the browser (`normalise.fold_text`) and indexed twice: as
-jieba words (precise, ranks whole words) and as the browser's bigram tokens (finds any
-substring, whatever jieba makes of a phrase cut out of its sentence). A free-text query
-matches either. Fielded syntax: `issuer:` `doc_number:` `status:` `flag:` `doc_type:`
-`category:` `title:` `year:` and `date:` ranges (`date:[2017-01-01 to 2018-06-30]`).
+Free text is answered with the browser's terms and rules: each document's head terms (title, 文号,
+metadata), title terms and text terms are exactly those of the browser index
+(`browser_index.head_terms` / `body_terms`), a query's terms are `ranking.query_terms`, and the
+order is `ranking.sort_key`, so `gazette search` and the search page agree. Fielded syntax:
+`issuer:` `doc_number:` `status:` `flag:` `doc_type:` `category:` `title:` `year:` and `date:`
+ranges (`date:[2017-01-01 to 2018-06-30]`) filter the free text's results; with OR, NOT or
+parentheses the query is Whoosh's own.
 """
 
 from __future__ import annotations
@@ -22,15 +24,13 @@ from whoosh.analysis import Token, Tokenizer
 from whoosh.qparser.dateparse import DateParserPlugin
 
 from ..labels import FLAG_LABELS, STATUS_LABELS
-from .normalise import _TOKEN as _RUNS, fold_text, is_number_query, number_word, query_tokens, tokens
+from . import ranking
+from .browser_index import body_terms, head_terms, title_terms
+from .normalise import fold_text, is_number_query, number_word, query_tokens, tokens
 from .records import RECORD_VERSION, SearchRecord
 from .whoosh_adapter import FastSegmentWriter
 
-SCHEMA_VERSION = f"5.{RECORD_VERSION}"
-# jieba is the slow part of indexing (about 1 MB of text a second, half the index's time at 3,000
-# characters): words rank the opening of a document (title, preamble, first articles); the whole
-# text is found through its bigrams.
-JIEBA_CHARS = 1000
+SCHEMA_VERSION = f"6.{RECORD_VERSION}"
 _VERSION_FILE = "gazette-index.json"
 
 
@@ -57,30 +57,6 @@ class BigramTokenizer(Tokenizer):
                 yield t
 
 
-class JiebaTokenizer(Tokenizer):
-    """jieba words of the folded text (search mode: long words also yield their parts)."""
-
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
-        import jieba
-
-        jieba.setLogLevel(logging.WARNING)
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        pos = start_pos
-        for word, start, end in jieba.tokenize(fold_text(value), mode="search"):
-            if not re.search(r"\w", word):
-                continue
-            t.text = t.original = word
-            t.boost = 1.0
-            t.stopped = False
-            if positions:
-                t.pos = pos
-                pos += 1
-            if chars:
-                t.startchar, t.endchar = start_char + start, start_char + end
-            yield t
-
-
 class FoldedWordsTokenizer(Tokenizer):
     """Space-separated values (status codes and labels), folded: 已廢止 == 已废止."""
 
@@ -102,51 +78,19 @@ def _grams(**kw):
     return fields.TEXT(analyzer=BigramTokenizer(), multitoken_query="and", **kw)
 
 
-class CountedGrams(fields.TEXT):
-    """Whole texts as counted tokens, no positions: the browser's tokens (each character's bigram,
-    and the last character of a run alone), not BigramTokenizer's extra unigram per character.
-
-    Indexing counts the terms with C-level string and Counter operations and hands Whoosh one
-    posting per distinct term, instead of a Python token object per character, several times
-    faster. A query's bigrams must all occur (AND), which is what finds a phrase; positions would
-    double the index for little gain. A query's lone character matches as a prefix
-    (`lone_characters_as_prefixes`): every occurrence of a character either starts a bigram or
-    ends its run. Unigrams for every character would be a quarter of this field's postings, and
-    Whoosh spends most of its indexing time on postings."""
+class TermSet(fields.TEXT):
+    """A field of precomputed terms, one per line, each indexed once (no positions, no counts): the
+    browser index's terms of a document. Queries are cut by BigramTokenizer (normalise.query_tokens)."""
 
     def __init__(self):
         super().__init__(analyzer=BigramTokenizer(), multitoken_query="and", phrase=False)
 
     def index(self, value, **kwargs):
-        from collections import Counter
-
         from whoosh.system import pack_uint
 
-        counts: Counter = Counter()
-        for run in _RUNS.findall(fold_text(value)):
-            if run[0].isascii():
-                counts[run] += 1
-            else:
-                counts.update(map("".join, zip(run, run[1:])))
-                counts[run[-1]] += 1
+        one = pack_uint(1)
         boost = self.format.field_boost
-        return ((t.encode("utf-8"), n, n * boost, pack_uint(n)) for t, n in counts.items() if n)
-
-
-def lone_characters_as_prefixes(q: wq.Query, fieldname: str = "grams") -> wq.Query:
-    """A lone CJK character searched in the counted-grams field matches the bigrams it starts too."""
-
-    def widen(node: wq.Query) -> wq.Query:
-        if (isinstance(node, wq.Term) and node.fieldname == fieldname and isinstance(node.text, str)
-                and len(node.text) == 1 and not node.text.isascii()):
-            return wq.Or([node, wq.Prefix(fieldname, node.text, boost=node.boost)])
-        return node
-
-    return q.accept(widen)
-
-
-def _body_grams():
-    return CountedGrams()
+        return ((t.encode("utf-8"), 1, boost, one) for t in sorted(set(value.split("\n"))) if t)
 
 
 def make_schema() -> fields.Schema:
@@ -167,8 +111,12 @@ def make_schema() -> fields.Schema:
         issuer=_grams(),
         doc_type=_grams(),
         category=_grams(),
-        content=fields.TEXT(analyzer=JiebaTokenizer(), multitoken_query="and"),
-        grams=_body_grams(),
+        # the browser index's terms (see the module's docstring)
+        head_terms=TermSet(),
+        title_terms=TermSet(),
+        body_terms=TermSet(),
+        is_current=fields.STORED,
+        kind=fields.STORED,
     )
 
 
@@ -182,8 +130,10 @@ def _document_fields(r: SearchRecord, content_hash: str) -> dict:
         title=r.title, doc_number=r.number_key, number_word=number_word(r.doc_number) if r.doc_number else "",
         issuer="\n".join(r.issuer),
         doc_type=r.doc_type, category=r.category,
-        content=f"{r.title}\n{r.body[:JIEBA_CHARS]}",
-        grams="\n".join([r.title, r.number_key, *r.issuer, r.body]),
+        head_terms="\n".join(t for t in head_terms(r) if not t.startswith("!")),
+        title_terms="\n".join(title_terms(r.title)),
+        body_terms="\n".join(body_terms(r.body)) if r.body else "",
+        is_current=r.is_current_version, kind=r.kind,
     )
 
 
@@ -359,6 +309,9 @@ class Hit:
     status: str
     flag: str
     score: float
+    kind: str = "document"
+    match: str = ""  # ranking tier name: number, head_phrase, head_words, body_phrase, words, partial
+    why: dict = field(default_factory=dict)  # field → the query's terms found there
 
 
 @dataclass
@@ -366,14 +319,20 @@ class SearchResult:
     query: str
     total: int
     hits: list[Hit]
+    partial: bool = False  # nothing holds every word: these hold some
 
     def as_json(self) -> dict:
-        return {"query": self.query, "total": self.total,
+        return {"query": self.query, "total": self.total, "partial": self.partial,
                 "results": [{"slug": h.slug, "url": h.url, "title": h.title, "doc_number": h.doc_number,
-                             "status": h.status, "score": round(h.score, 4)} for h in self.hits]}
+                             "status": h.status, "kind": h.kind, "match": h.match, "why": h.why,
+                             "score": round(h.score, 4)} for h in self.hits]}
 
 
 _DATE_CLAUSE = re.compile(r"date:(\[[^\]]*\]|\S+)")
+_FIELDS = ("issuer", "doc_number", "number", "status", "flag", "doc_type", "type", "category", "subject",
+           "title", "year", "date")
+_CLAUSE = re.compile(rf"(?<![\w:])(?:{'|'.join(_FIELDS)}):(?:\[[^\]]*\]|\S+)")
+_OPERATORS = re.compile(r"(?:^|\s)(?:OR|NOT|AND)(?:\s|$)|[()]")
 
 
 def _prepare(text: str) -> str:
@@ -387,29 +346,106 @@ def _prepare(text: str) -> str:
 
 
 def parse_query(ix: index.Index, text: str) -> wq.Query:
-    parser = qparser.MultifieldParser(["title", "content", "grams"], ix.schema,
-                                      fieldboosts={"title": 3.0, "content": 1.5, "grams": 1.0})
+    """Whoosh's own reading of a query (fielded clauses; free words in the title and the terms)."""
+    parser = qparser.MultifieldParser(["title", "head_terms", "body_terms"], ix.schema,
+                                      fieldboosts={"title": 3.0, "head_terms": 2.0, "body_terms": 1.0})
     parser.add_plugin(DateParserPlugin(free=False))
     parser.add_plugin(qparser.GtLtPlugin())
-    q = lone_characters_as_prefixes(parser.parse(_prepare(text)))
+    q = parser.parse(_prepare(text))
     if is_number_query(text):
         # The document whose own number this is comes first (see normalise.number_word).
         q = wq.Or([q, wq.Term("number_word", number_word(text), boost=20.0)])
     return q
 
 
-def search(index_dir: str, text: str, limit: int = 10) -> SearchResult:
+def split_query(text: str) -> tuple[str, str]:
+    """(free words, fielded clauses) of a query; ("", text) when it uses OR, NOT or parentheses
+    outside its clauses (then Whoosh reads it whole)."""
+    clauses = " ".join(m.group() for m in _CLAUSE.finditer(text))
+    free = _CLAUSE.sub(" ", text).strip()
+    if _OPERATORS.search(_BRACKETED_YEAR.sub("", free)):
+        return "", text
+    return free, clauses
+
+
+def _hit(fields_: dict, score: float = 0.0, match: str = "", why: dict | None = None) -> Hit:
+    return Hit(slug=fields_["slug"], url=fields_["url"], title=fields_["display_title"],
+               doc_number=fields_["display_number"], issuer=fields_["display_issuer"],
+               date=fields_["date"].date().isoformat(), status=(fields_.get("status") or "").split(" ")[0],
+               flag=(fields_.get("flag") or "").split(" ")[0], score=score, kind=fields_.get("kind", "document"),
+               match=match, why=why or {})
+
+
+def in_force_now(status: str, is_current: bool, kind: str) -> bool:
+    """只看现行有效: documents in force now in their current version (the browser's switch too)."""
+    return kind == "document" and is_current and status in ("in_force", "amended")
+
+
+def search(index_dir: str, text: str, limit: int = 10, in_force: bool = False) -> SearchResult:
     """Run a query (free text and/or fielded) against the index at `index_dir`."""
     if not index.exists_in(index_dir):
         raise FileNotFoundError(index_dir)
     ix = index.open_dir(index_dir)
-    q = parse_query(ix, text)
+    free, clauses = split_query(text)
     with ix.searcher() as s:
-        results = s.search(q, limit=limit)
-        hits = [Hit(slug=r["slug"], url=r["url"], title=r["display_title"], doc_number=r["display_number"],
-                    issuer=r["display_issuer"], date=r["date"].date().isoformat(),
-                    status=(r.get("status") or "").split(" ")[0], flag=(r.get("flag") or "").split(" ")[0],
-                    score=r.score or 0.0) for r in results]
-        return SearchResult(query=text, total=len(results), hits=hits)
+        allowed = None
+        if clauses or not free:
+            q = parse_query(ix, clauses or text)
+            if not free:
+                results = s.search(q, limit=None)
+                hits = [_hit(r, r.score or 0.0) for r in results
+                        if not in_force or in_force_now(r["status"].split(" ")[0], r.get("is_current", True),
+                                                        r.get("kind", "document"))]
+                return SearchResult(query=text, total=len(hits), hits=hits[:limit])
+            allowed = set(s.docs_for_query(q))
+        hits, partial = ranked(s, free, allowed, in_force)
+        return SearchResult(query=text, total=len(hits), hits=hits[:limit], partial=partial)
 
 
+def ranked(searcher, text: str, allowed: set[int] | None, in_force: bool) -> tuple[list[Hit], bool]:
+    """Free text by the browser's rules (ranking.py): candidates hold a query term in their head or
+    text; phrase is every term present (as the browser judges it, without positions)."""
+    query = ranking.query_terms(text)
+    terms = query.terms
+    reader = searcher.reader()
+
+    def docs(fieldname: str, term: str) -> set[int]:
+        if (fieldname, term) not in reader:
+            return set()
+        return {d for d in reader.postings(fieldname, term).all_ids() if not reader.is_deleted(d)}
+
+    head = {t: docs("head_terms", t) for t in terms}
+    title = {t: docs("title_terms", t) for t in terms}
+    body = {t: docs("body_terms", t) for t in terms}
+    exact = set()
+    if is_number_query(text):
+        exact = {d for d in docs("head_terms", "#" + number_word(text))}
+    candidates = set(exact).union(*head.values(), *body.values())
+    if allowed is not None:
+        candidates &= allowed
+    rows = []
+    for d in candidates:
+        stored = reader.stored_fields(d)
+        status = (stored.get("status") or "").split(" ")[0]
+        current, kind = stored.get("is_current", True), stored.get("kind", "document")
+        if in_force and not in_force_now(status, current, kind):
+            continue
+        in_head = {t for t in terms if d in head[t]}
+        in_body = {t for t in terms if d in body[t]}
+        in_title = {t for t in terms if d in title[t]}
+        full, fraction = ranking.coverage(query, in_head | in_body)
+        f = ranking.Features(
+            number_exact=d in exact, head_phrase=bool(terms) and len(in_head) == len(terms),
+            head_full=ranking.coverage(query, in_head)[0], body_phrase=bool(terms) and len(in_body) == len(terms),
+            full=full, fraction=fraction, title_full=ranking.coverage(query, in_title)[0],
+            status=status, is_current_version=current, title_len=len(stored["display_title"]),
+            date=stored["date"].date().isoformat(), slug=stored["slug"])
+        tier = ranking.tier(f)
+        if tier:
+            why = {k: sorted(v) for k, v in (("title", in_title), ("head", in_head), ("body", in_body)) if v}
+            rows.append((ranking.sort_key(f), tier, _hit(stored, float(tier), ranking.tier_name(f), why)))
+    rows.sort(key=lambda row: row[0])
+    full_rows = [r for r in rows if r[1] > 1]
+    if full_rows or is_number_query(text):  # a number is the document's or it is not
+        return [r[2] for r in full_rows], False
+    return [r[2] for r in rows], bool(rows)
