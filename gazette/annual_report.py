@@ -20,6 +20,7 @@ the model, on-request ones are not 主动公开), by these rules, each a functio
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from dataclasses import dataclass, field
 
@@ -85,7 +86,13 @@ class AnnualReport:
 
 
 def _class_of(doc: Document) -> str | None:
-    folded = fold(doc.doc_type or "")
+    return _class_of_type(doc.doc_type or "")
+
+
+@functools.lru_cache(maxsize=1024)
+def _class_of_type(doc_type: str) -> str | None:
+    # Memoised: every year's table asks for every document's class (years × documents folds).
+    folded = fold(doc_type)
     return next((c for c in CLASSES if fold(c) == folded), None)
 
 
