@@ -31,8 +31,13 @@ def citations(model, doc: Document) -> list[tuple[str, Document]]:
         index = model.__dict__.get("_by_number")
         if index is None:
             index = model.__dict__["_by_number"] = {n: docs[0] for n, docs in model.archive.by_number().items()}
+        from .build_context import current
+
+        build = current()
+        cache = build.html if build is not None else None
         found: dict[str, Document] = {}
-        for _, number in find_doc_numbers(doc.body) if doc.is_public else ():
+        numbers = (cache.doc_numbers(doc.body) if cache else find_doc_numbers(doc.body)) if doc.is_public else ()
+        for _, number in numbers:
             key = normalise_doc_number(number)
             target = index.get(key)
             if target is not None and target.slug != doc.slug:

@@ -121,6 +121,12 @@ class HtmlCache:
         # Deleted rows are overwritten with zeros, not left in free pages (see `retain`).
         self.db.execute("PRAGMA secure_delete = ON")
         self.db.execute("CREATE TABLE IF NOT EXISTS html (key TEXT PRIMARY KEY, html TEXT NOT NULL)")
+        # The document numbers each body cites (find_doc_numbers), by the same key: every page's
+        # fingerprint needs them, and scanning every body again made an edit-one rebuild linear.
+        self.db.execute("CREATE TABLE IF NOT EXISTS numbers (key TEXT PRIMARY KEY, found TEXT NOT NULL)")
+        import os
+
+        self._pid = os.getpid()
 
     @staticmethod
     def key(body: str) -> str:
@@ -135,6 +141,24 @@ class HtmlCache:
         out = to_html(body)
         self.db.execute("INSERT OR REPLACE INTO html VALUES (?, ?)", (self.key(body), out))
         return out
+
+    def doc_numbers(self, body: str) -> list[tuple[int, str]]:
+        """find_doc_numbers(body), remembered across builds (only in the process that opened the cache:
+        a forked child never shares the parent's connection)."""
+        import json
+        import os
+
+        from .textrules import find_doc_numbers
+
+        if os.getpid() != self._pid:
+            return find_doc_numbers(body)
+        key = self.key(body)
+        row = self.db.execute("SELECT found FROM numbers WHERE key = ?", (key,)).fetchone()
+        if row:
+            return [(start, number) for start, number in json.loads(row[0])]
+        found = find_doc_numbers(body)
+        self.db.execute("INSERT OR REPLACE INTO numbers VALUES (?, ?)", (key, json.dumps(found, ensure_ascii=False)))
+        return found
 
     def fill(self, bodies, workers: int = 0) -> int:
         """Render every body not cached yet, on all cores. Returns how many were rendered."""
@@ -173,14 +197,17 @@ class HtmlCache:
         edited) since is gone from the file, not merely unlisted: deleted rows are zeroed
         (secure_delete) and the file is compacted. Returns how many were deleted."""
         keep = {self.key(b) for b in bodies}
-        stale = [k for (k,) in self.db.execute("SELECT key FROM html") if k not in keep]
-        for i in range(0, len(stale), 500):
-            chunk = stale[i:i + 500]
-            self.db.execute(f"DELETE FROM html WHERE key IN ({','.join('?' * len(chunk))})", chunk)
+        removed = {}
+        for table in ("html", "numbers"):
+            stale = [k for (k,) in self.db.execute(f"SELECT key FROM {table}") if k not in keep]
+            for i in range(0, len(stale), 500):
+                chunk = stale[i:i + 500]
+                self.db.execute(f"DELETE FROM {table} WHERE key IN ({','.join('?' * len(chunk))})", chunk)
+            removed[table] = len(stale)
         self.db.commit()
-        if stale:
+        if any(removed.values()):
             self.db.execute("VACUUM")
-        return len(stale)
+        return removed["html"]
 
     def close(self) -> None:
         self.db.commit()
