@@ -78,7 +78,9 @@ def document_page_fingerprint(doc: Document) -> str:
 def _stable(obj):
     """A JSON-able, deterministic picture of a template argument."""
     if isinstance(obj, Document):
-        return _stable_document(obj)
+        # Its page's fingerprint: the same inputs, one short string (a listing of thousands of
+        # documents then hashes thousands of digests, not thousands of documents' pictures).
+        return document_page_fingerprint(obj)
     if isinstance(obj, Issue):
         return {f.name: _stable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
@@ -86,7 +88,10 @@ def _stable(obj):
     if isinstance(obj, dict):
         return {str(k): _stable(v) for k, v in sorted(obj.items(), key=lambda kv: str(kv[0]))}
     if isinstance(obj, (list, tuple, set, frozenset)):
-        items = [_stable(v) for v in obj]
+        if all(type(v) is str for v in obj):  # slugs of a report's cells: already their own picture
+            items = list(obj)
+        else:
+            items = [_stable(v) for v in obj]
         return sorted(items, key=json.dumps) if isinstance(obj, (set, frozenset)) else items
     if isinstance(obj, (dt.date, dt.datetime)):
         return obj.isoformat()
