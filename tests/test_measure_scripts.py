@@ -1,0 +1,57 @@
+"""The measurement scripts (scripts/search_quality.py, scripts/bench.py and their helpers) run.
+
+Fast: queries are derived from the sample archive and scored; the slow test runs the whole
+search-quality script on the sample site (build, browser, CLI)."""
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+
+import bench_queries  # noqa: E402
+
+
+def test_words_apart_skips_place_and_middle():
+    assert bench_queries.words_apart("临澜市养犬管理规定", ["临澜市人民政府"]) == ("养犬", "规定")
+    assert bench_queries.words_apart("臨瀾市養犬管理規定", ["臨瀾市人民政府"]) == ("养犬", "规定")
+
+
+def test_queries_of_every_kind_from_the_sample_and_scores():
+    docs, issues = bench_queries.load_docs(os.path.join(ROOT, "content"), dt.date(2026, 11, 22))
+    queries = bench_queries.derive_queries(docs, issues, 30, 4)
+    kinds = {q["kind"] for q in queries}
+    assert kinds == set(bench_queries.KINDS)
+    assert all(q["relevant"] for q in queries)
+    numbers = {q["variant"] for q in queries if q["kind"] == "number"}
+    assert numbers == {"[]", "（）", "〔〕", "全角数字"}
+    perfect = bench_queries.summarise(queries, [q["relevant"][:10] for q in queries], docs)
+    assert perfect["all/all"]["recall"] == 1.0 and perfect["all/all"]["mrr"] == 1.0
+    nothing = bench_queries.summarise(queries, [[] for _ in queries], docs)
+    assert nothing["all/all"]["recall"] == 0.0
+
+
+def test_out_of_force_above_in_force_counts_as_a_violation():
+    docs = [{"url": "a", "status": "repealed", "current": True, "ftitle": "住房公积金管理办法", "fbody": "", "nkey": ""},
+            {"url": "b", "status": "in_force", "current": True, "ftitle": "住房公积金管理办法", "fbody": "", "nkey": ""}]
+    q = {"kind": "title", "q": "住房公积金", "words": ["住房公积金"], "relevant": ["a", "b"]}
+    by_url = {d["url"]: d for d in docs}
+    assert bench_queries.violates(q, ["a", "b"], by_url)
+    assert not bench_queries.violates(q, ["b", "a"], by_url)
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_search_quality_runs_on_the_sample(tmp_path):
+    out = tmp_path / "figures.json"
+    subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "search_quality.py"), "--archive", "sample",
+                    "--work", str(tmp_path / "work"), "--sample", "10", "--cold", "2", "--json", str(out)],
+                   check=True, cwd=ROOT, env=dict(os.environ, PYTHONPATH=ROOT))
+    figures = json.loads(out.read_text())
+    assert {"browser", "gazette search"} <= set(figures["quality"])
+    assert figures["cold"]["browser"]["requests_server"] > 0
