@@ -1,16 +1,21 @@
 #!/usr/bin/env python3
 """Build benchmark: Gazette against plain Pelican on the same Markdown, at several archive sizes.
 
-    .venv/bin/python scripts/bench.py                    # 1k and 10k documents
-    .venv/bin/python scripts/bench.py --sizes 1000 10000 50000 --json bench.json
-    .venv/bin/python scripts/bench.py --sizes 50000 --full-only   # full build and plain Pelican only
+    .venv/bin/python scripts/bench.py                           # 1,512, 10,000 and 50,000 documents
+    .venv/bin/python scripts/bench.py --sizes 10000 --json bench.json
+    .venv/bin/python scripts/bench.py --sizes 1512 --full-only  # one size, full build and browser only
+    .venv/bin/python scripts/bench.py --sizes 1512 --no-queries # one size, builds only
 
-For each size: a synthetic archive made from ../shared/corpus/lawrefbook (scripts/bench_archive.py);
-a full Gazette build (per stage: wall time and peak memory of the process tree, Pagefind included);
-a no-change rebuild; a rebuild after editing one document and after adding one; plain Pelican 4 with
-its default theme and no plugins on the same Markdown as the baseline; output size, browser-index
-size and, when Chromium is present, bytes downloaded per browser query. Each build runs in a fresh
-process so memory figures do not mix. Prints a table and writes JSON.
+For each size: a synthetic archive made from ../shared/corpus/lawrefbook (scripts/bench_archive.py;
+at 1,512 each corpus law once); a full Gazette build (per stage: wall time and peak memory of the
+process tree, Pagefind included); a no-change rebuild; a rebuild after editing one document and
+after adding one (at 50,000: full build only, said in the output); plain Pelican 4 with its default
+theme and no plugins on the same Markdown as the baseline; output size and browser-index size; and,
+when Chromium is present (scripts/bench_browser.py), bytes per cold query (fresh browser context,
+everything the page and its worker fetch, counted at the server, median and p95 over at least 20
+queries of the kinds of scripts/bench_queries.py), bytes per following query on the same page, and
+recall@10 of the browser and of `gazette search`. Each build runs in a fresh process so memory
+figures do not mix. Prints a table and writes JSON.
 """
 
 from __future__ import annotations
@@ -100,56 +105,50 @@ def plain_pelican(content: str, output: str) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
-def bytes_per_query(output: str, queries: list[str]) -> dict | None:
-    """Serve the site, run queries through the page's gazetteSearch in headless Chromium, count bytes."""
-    chromium = shutil.which("chromium")
-    if not chromium or not os.path.exists(os.path.join(output, "search.html")):
+def browser_figures(content: str, output: str, cache: str, cold: int) -> dict | None:
+    """Queries of every kind made from this archive (scripts/bench_queries.py): `cold` of them each in a fresh
+    browser (page + worker bytes counted at the server, median and p95; then a following query on the same
+    page), and recall@10 of the browser and of `gazette search` over a sample of 100 documents' queries."""
+    import datetime as dt
+    import glob
+
+    import bench_browser
+    import bench_queries
+    import search_quality
+
+    if not os.path.exists(os.path.join(output, "search.html")):
         return None
-    import threading
+    docs, issues = bench_queries.load_docs(content, dt.date(2026, 11, 22))
+    queries = bench_queries.derive_queries(docs, issues, 100, 4)
+    texts = [q["q"] for q in queries]
+    import random
 
-    from playwright.sync_api import sync_playwright
+    picked = random.Random(4).sample(texts, min(max(cold, 20), len(texts)))
+    with bench_browser.Site(output) as site:
+        rows = bench_browser.run_cold(site, bench_browser.GAZETTE, picked, following=picked[1:] + picked[:1])
+        warm = bench_browser.run_warm(site, bench_browser.GAZETTE, texts)
+    out = bench_browser.cold_summary(rows)
+    out["recall_browser"] = bench_queries.summarise(queries, [[x["url"] for x in r["results"]] for r in warm], docs)
+    whoosh = glob.glob(os.path.join(cache, "*", "whoosh"))
+    if whoosh:
+        out["recall_cli"] = bench_queries.summarise(queries, search_quality.run_cli(whoosh[0], queries), docs)
+    return out
 
-    from gazette.build import serve
 
-    server = serve(output, 0)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
-    results = []
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu",
-                                        "--disable-background-networking", "--disable-component-update"])
-            for q in queries:
-                ctx = browser.new_context()  # cold cache per query: the worst case a reader sees
-                page = ctx.new_page()
-                got = []
-                page.on("response", lambda r: got.append(r))
-                page.goto(base + "search.html")
-                page.wait_for_function("typeof window.gazetteSearch === 'function'")
-                before = len(got)
-                t = time.perf_counter()
-                try:
-                    found = len(page.evaluate("q => window.gazetteSearch(q, {})", q))
-                except Exception as e:  # reported in the figures, not fatal to the whole run
-                    results.append({"query": q, "error": str(e)[:300]})
-                    ctx.close()
-                    continue
-                ms = (time.perf_counter() - t) * 1000
-                size = 0
-                for r in got[before:]:
-                    try:
-                        size += len(r.body())
-                    except Exception:
-                        pass
-                results.append({"query": q, "ms": ms, "bytes": size, "results": found})
-                ctx.close()
-            browser.close()
-    finally:
-        server.shutdown()
-    ok = [r for r in results if "error" not in r] or [{"ms": float("nan"), "bytes": float("nan")}]
-    return {"queries": len(results), "failed": len(results) - len([r for r in results if "error" not in r]),
-            "mean_ms": sum(r["ms"] for r in ok) / len(ok), "mean_bytes": sum(r["bytes"] for r in ok) / len(ok),
-            "detail": results}
+def browser_index_bytes(out: str) -> int:
+    """Bytes of the browser search index: files the build writes for search (not pages, scans, PDFs,
+    feeds or open data), found by what they are, not by an engine's folder name."""
+    keep = (".json", ".pf_meta", ".pf_index", ".pf_fragment", ".pf_filter", ".pagefind", ".wasm", ".bin", ".idx")
+    skip = {"catalogue.json", "issues.json"}
+    total = 0
+    for dirpath, dirs, files in os.walk(out):
+        rel = os.path.relpath(dirpath, out)
+        if rel.split(os.sep)[0] in ("documents", "issues", "scans", "pdf", "feeds", "browse", "eli", "works", "validity"):
+            dirs[:] = []
+            continue
+        total += sum(os.path.getsize(os.path.join(dirpath, f)) for f in files
+                     if f.endswith(keep) and f not in skip and not f.endswith((".br", ".gz")))
+    return total
 
 
 def touch_one(content: str) -> str:
@@ -171,7 +170,7 @@ def add_one(content: str) -> str:
     return path
 
 
-def bench_size(n: int, work: str, queries: bool, full_only: bool = False) -> dict:
+def bench_size(n: int, work: str, queries: bool, full_only: bool = False, cold: int = 20) -> dict:
     content = os.path.join(work, f"archive-{n}")
     if not os.path.isdir(content):
         print(f"  making a {n}-document archive…", flush=True)
@@ -185,11 +184,12 @@ def bench_size(n: int, work: str, queries: bool, full_only: bool = False) -> dic
     print("  full build…", flush=True)
     row["full"] = gazette_build(content, out, cache)
     row["output_mb"] = du(out) / 2**20
-    row["browser_index_mb"] = du(os.path.join(out, "pagefind")) / 2**20
+    # Whatever the index's files are called: everything under the output but the pages, scans and PDFs.
+    row["browser_index_mb"] = browser_index_bytes(out) / 2**20
     if full_only:
         if queries:
             print("  browser queries…", flush=True)
-            row["query"] = bytes_per_query(out, QUERIES)
+            row["query"] = browser_figures(content, out, cache, cold)
         return row
     print("  no-change rebuild…", flush=True)
     row["noop"] = gazette_build(content, out, cache)
@@ -202,18 +202,16 @@ def bench_size(n: int, work: str, queries: bool, full_only: bool = False) -> dic
     os.remove(added)
     if queries:
         print("  browser queries…", flush=True)
-        row["query"] = bytes_per_query(out, QUERIES)
+        row["query"] = browser_figures(content, out, cache, cold)
     return row
-
-
-QUERIES = ["住房公积金", "環境保護", "国务院令", "劳动合同", "臨政規"]
 
 
 def print_table(rows: list[dict]) -> None:
     print(f"\nmachine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    head = f"{'docs':>7} {'plain s':>8} {'full s':>8} {'×plain':>7} {'peak MB':>8} {'edit1 s':>8} {'%full':>6} {'add1 s':>7} {'noop s':>7} {'out MB':>8} {'idx MB':>7} {'B/query':>9}"
+    head = f"{'docs':>7} {'plain s':>8} {'full s':>8} {'×plain':>7} {'peak MB':>8} {'edit1 s':>8} {'%full':>6} {'add1 s':>7} {'noop s':>7} {'out MB':>8} {'idx MB':>7} {'coldKB':>7} {'p95':>6} {'nextKB':>7} {'rec@10':>6}"
     print(head)
     nothing = {"wall": float("nan"), "stages": {}}
+    nan = float("nan")
     for r in rows:
         q = r.get("query") or {}
         edit, add, noop = (r.get(k, nothing) for k in ("edit_one", "add_one", "noop"))
@@ -221,7 +219,8 @@ def print_table(rows: list[dict]) -> None:
               f"{r['full']['wall'] / r['plain']['seconds']:>7.2f} {r['full']['peak_mb']:>8.0f} "
               f"{edit['wall']:>8.1f} {100 * edit['wall'] / r['full']['wall']:>5.0f}% "
               f"{add['wall']:>7.1f} {noop['wall']:>7.1f} {r['output_mb']:>8.0f} "
-              f"{r['browser_index_mb']:>7.1f} {q.get('mean_bytes', 0):>9.0f}")
+              f"{r['browser_index_mb']:>7.1f} {q.get('cold_kb_median', nan):>7.0f} {q.get('cold_kb_p95', nan):>6.0f} "
+              f"{q.get('next_kb_median', nan):>7.1f} {q.get('recall_browser', {}).get('all/all', {}).get('recall', nan):>6.2f}")
     for r in rows:
         print(f"\nstages, {r['documents']} documents (full build / edit one):")
         for name, s in r["full"]["stages"].items():
@@ -232,7 +231,9 @@ def print_table(rows: list[dict]) -> None:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1512, 10000, 50000],
+                    help="archive sizes (1,512 = each corpus law once; default 1512 10000 50000)")
+    ap.add_argument("--cold", type=int, default=20, help="queries run each in a fresh browser (at least 20)")
     ap.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "gazette-bench"))
     ap.add_argument("--json", default="bench.json", help="where to write the figures")
     ap.add_argument("--no-queries", action="store_true", help="skip the browser query measurement")
@@ -242,7 +243,9 @@ def main() -> int:
     rows = []
     for n in args.sizes:
         print(f"{n} documents:", flush=True)
-        rows.append(bench_size(n, args.work, not args.no_queries, args.full_only))
+        rows.append(bench_size(n, args.work, not args.no_queries, args.full_only or n >= 50000, args.cold))
+        if n >= 50000 and not args.full_only:
+            print("  50,000 documents: full build only (rebuilds skipped here: too slow on this machine)")
         print_table(rows)
     with open(args.json, "w") as f:
         json.dump({"machine": {"cpu_count": os.cpu_count(), "platform": platform.platform()}, "rows": rows}, f,
