@@ -1,17 +1,17 @@
 #!/usr/bin/env python3
-"""Search quality and cost on the LawRefBook corpus: our browser search, plain Pagefind, `gazette search`.
+"""Search quality and cost: our browser search, plain Pagefind and `gazette search`, on the corpus or the sample.
 
-Builds an archive from ../shared/corpus/lawrefbook (read in place) with every other document
-converted to Traditional characters, builds the site with `gazette build` (which writes our
-Pagefind bundle and the Whoosh index), and indexes the same document pages with plain Pagefind
-(extended build, one `zh` index, its own segmenter). Queries are derived from sampled documents:
-a title phrase, a body phrase (each occurring in at most MAX_DOCS documents, so a perfect engine
-can rank the source in the top 10), and the document number respelled (〔〕→[], full-width
-digits). Each is asked in Simplified and in Traditional. Reports recall@10 and MRR@10 per engine,
-query kind and same/cross script, plus browser latency and bytes downloaded per query (counted by
-the HTTP server, so the worker's requests are included and cached files are not).
+--archive corpus builds an archive from ../shared/corpus/lawrefbook (read in place) with every other
+document converted to Traditional characters; --archive sample uses content/. The site is built with
+`gazette build` (browser index and Whoosh index) and served from a sub-path; plain Pagefind indexes
+the same document pages (extended build, one `zh` index, its own segmenter) as the baseline column.
+Queries are made from the documents (scripts/bench_queries.py: words apart, title span, body
+phrase, 文号 spellings, issue, metadata; each in both scripts) and asked through
+`window.gazetteSearch` on search.html (scripts/bench_browser.py), through plain Pagefind, and
+through the function behind `gazette search --json`. Reports recall@10 and MRR per engine, kind and
+same/cross script, in-force-first violations, and bytes per cold and per following query.
 
-    .venv/bin/python scripts/search_quality.py [--sample 300] [--work /tmp/gazette-quality]
+    .venv/bin/python scripts/search_quality.py [--archive sample] [--sample 300] [--json figures.json]
 
 Prints figures; asserts nothing.
 """
@@ -25,7 +25,6 @@ import glob
 import json
 import os
 import random
-import re
 import resource
 import shutil
 import sys
@@ -84,30 +83,6 @@ def build(content: str, work: str, as_of: dt.date = dt.date(2025, 6, 1)) -> dict
     result = build_site(content, output, as_of=as_of, lenient=True,
                         extra_settings={"GAZETTE_CACHE_DIR": os.path.join(work, "cache")})
     return {"output": output, "documents": result.documents, "build_s": time.perf_counter() - started}
-
-
-def time_our_indexes(output: str, work: str) -> dict:
-    """Rebuild both of our indexes alone, to time them apart from the page build."""
-    from gazette.archive import load_archive
-    from gazette.search.pagefind_index import build_browser_index
-    from gazette.search.whoosh_index import update_index
-    from gazette.search.records import records_from_site
-    from gazette.site import SiteModel
-    from gazette.validity import ValiditySettings
-
-    model = SiteModel.build(load_archive(os.path.join(work, "content")), dt.date(2025, 6, 1), ValiditySettings())
-    t = time.perf_counter()
-    records = records_from_site(model)
-    t_records = time.perf_counter() - t
-    scratch = os.path.join(work, "scratch")
-    t = time.perf_counter()
-    stats = build_browser_index(records, scratch)
-    t_browser = time.perf_counter() - t
-    shutil.rmtree(os.path.join(work, "scratch-whoosh"), ignore_errors=True)
-    t = time.perf_counter()
-    update_index(records, os.path.join(work, "scratch-whoosh"))
-    t_whoosh = time.perf_counter() - t
-    return {"records_s": t_records, "pagefind_s": t_browser, "whoosh_s": t_whoosh, "bundle_mb": stats.bundle_bytes / 1e6}
 
 
 def build_plain_pagefind(output: str) -> dict:
