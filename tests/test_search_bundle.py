@@ -173,3 +173,27 @@ def test_no_term_comes_from_a_withheld_document(bundle):
     withheld = next(text for text in DOCS.values() if "withheld" in text)
     own = set(body_terms(withheld)) - terms
     assert own and "储备" in body_terms(withheld) and "储备" not in terms
+
+
+def test_a_change_of_facts_alone_rewrites_no_term_chunk_and_equals_a_full_build(tmp_path):
+    """A document expiring or a review recorded changes its status or flag: docs.bin and the entries
+    are written again, the term chunks and text blocks stay, and the index is the one a build from
+    nothing writes."""
+    import dataclasses
+
+    content = write_archive(str(tmp_path))
+    records = records_from_site(site_model(content))
+    out = str(tmp_path / "output")
+    build_browser_index(records, out)
+    index_dir = os.path.join(out, INDEX_DIR)
+    def times():
+        return {os.path.join(d, n): os.stat(os.path.join(d, n)).st_mtime_ns for d, _, ns in os.walk(index_dir) for n in ns}
+    before = times()
+    changed = [dataclasses.replace(r, status="expired", flag="") if r.slug == "simp-rules" else r for r in records]
+    assert build_browser_index(changed, out).written
+    after = times()
+    rewritten = {os.path.relpath(p, index_dir).split(os.sep)[0] for p, t in after.items() if before.get(p) != t}
+    assert "t" not in rewritten and "x" not in rewritten and "docs.bin" in rewritten
+    fresh = str(tmp_path / "fresh")
+    build_browser_index(changed, fresh)
+    assert index_texts(os.path.join(fresh, INDEX_DIR)) == index_texts(index_dir)

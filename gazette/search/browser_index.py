@@ -33,7 +33,7 @@ import os
 import re
 import shutil
 from array import array
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from ..incremental import write_bytes
 from ..labels import FLAG_LABELS, STATUS_LABELS, localise
@@ -57,6 +57,11 @@ LEGACY_OUTPUT = ("pagefind",)
 LEGACY_CACHE = ("pagefind-shards", "pagefind-tmp")
 LEGACY_TEMP_PREFIX = ".pagefind-"
 FILTER_KEYS = ("year", "issuer", "doc_type", "category", "status", "flag")
+# Filters the page applies from the per-record facts (docs.bin), not from terms.
+FACT_FILTERS = ("status", "flag")
+# What a record's facts are: when only these change (a document expires, a review is recorded, a
+# newer version appears), the term chunks and text blocks stay as they are.
+FACT_FIELDS = ("status", "flag", "is_current_version", "current_version")
 
 
 @dataclass
@@ -109,6 +114,8 @@ def head_terms(record: SearchRecord, site_script: str = "zh-Hans") -> dict[str, 
         if value:
             add(value, META)
     for key, values in record.filters(site_script).items():
+        if key in FACT_FILTERS:  # read from docs.bin: a status that changes rewrites no term chunk
+            continue
         for value in values:
             out[filter_term(key, value)] = META
     return out
@@ -230,11 +237,16 @@ def ordered(records: list[SearchRecord]) -> list[SearchRecord]:
     return sorted(sorted(records, key=lambda r: r.slug, reverse=True), key=lambda r: r.date)
 
 
-def records_hash(records: list[SearchRecord], site_script: str) -> str:
-    h = hashlib.sha256(f"{FORMAT}\n{BLOCK_CHARS}\n{DOC_GROUP}\n{CHUNK_BYTES}\n{site_script}\n".encode())
+def records_hash(records: list[SearchRecord], site_script: str) -> tuple[str, str]:
+    """(hash of what the terms are made of, hash of everything): the first unchanged means the term
+    chunks and text blocks of the index already written hold for these records."""
+    head = f"{FORMAT}\n{BLOCK_CHARS}\n{DOC_GROUP}\n{CHUNK_BYTES}\n{site_script}\n".encode()
+    terms, whole = hashlib.sha256(head), hashlib.sha256(head)
     for r in records:
-        h.update(r.content_hash().encode())
-    return h.hexdigest()
+        whole.update(r.content_hash().encode())
+        fields_ = {k: v for k, v in asdict(r).items() if k not in FACT_FIELDS}
+        terms.update(hashlib.sha256(json.dumps(fields_, ensure_ascii=False, sort_keys=True).encode("utf-8")).digest())
+    return terms.hexdigest(), whole.hexdigest()
 
 
 def index_files(records: list[SearchRecord], site_script: str) -> dict[str, bytes]:
@@ -242,16 +254,22 @@ def index_files(records: list[SearchRecord], site_script: str) -> dict[str, byte
     return dict(iter_index_files(records, site_script))
 
 
-def iter_index_files(records: list[SearchRecord], site_script: str):
+def iter_index_files(records: list[SearchRecord], site_script: str, chunks: int | None = None):
     """(path inside the index, bytes) of every file, text blocks as each record is read: the index's
-    memory is its postings, 8 bytes an entry, not the archive's text a second time."""
+    memory is its postings, 8 bytes an entry, not the archive's text a second time. With `chunks`
+    (the count of the index already written, whose terms these records share): the facts' files only."""
     records = ordered(records)
+    if chunks is None:
+        chunks = yield from _term_files(records, site_script)
+    yield from _fact_files(records, site_script, chunks)
+
+
+def _term_files(records: list[SearchRecord], site_script: str):
+    """Text blocks and term chunks; returns the chunk count."""
     total = len(records)
     # term → entries (array of 8-byte ints: a list would cost 36 bytes an entry, 7 GB at 50,000 laws)
     postings: dict[str, array] = {}
     get = postings.get
-    facts = bytearray()
-    filter_counts: dict[str, dict[str, int]] = {k: {} for k in FILTER_KEYS}
     for rid, r in enumerate(records):
         base = rid << _ID_SHIFT | BODY
         for term, block in (body_terms(r.body) if r.body else {}).items():
@@ -269,12 +287,6 @@ def iter_index_files(records: list[SearchRecord], site_script: str):
                 lst[-1] |= bits
             else:
                 lst.append(rid << _ID_SHIFT | bits)
-        facts += bytes((STATUS_CODES.index(r.status) | (8 if r.is_current_version else 0)
-                        | (16 if r.kind == "issue" else 0),
-                        FLAG_CODES.index(r.flag), min(255, len(r.title))))
-        for key, values in r.filters(site_script).items():
-            for value in values:
-                filter_counts[key][value] = filter_counts[key].get(value, 0) + 1
         if r.body:
             key = text_key(r)
             for b in range(0, len(r.body), BLOCK_CHARS):
@@ -298,6 +310,21 @@ def iter_index_files(records: list[SearchRecord], site_script: str):
             _varint(len(encoded[term]), head)
             data += encoded[term]
         yield f"t/{n}.bin", _gzip(bytes(head + data))
+    return chunks
+
+
+def _fact_files(records: list[SearchRecord], site_script: str, chunks: int):
+    """What a result shows, the per-record facts, the folding table and the manifest."""
+    total = len(records)
+    facts = bytearray()
+    filter_counts: dict[str, dict[str, int]] = {k: {} for k in FILTER_KEYS}
+    for r in records:
+        facts += bytes((STATUS_CODES.index(r.status) | (8 if r.is_current_version else 0)
+                        | (16 if r.kind == "issue" else 0),
+                        FLAG_CODES.index(r.flag), min(255, len(r.title))))
+        for key, values in r.filters(site_script).items():
+            for value in values:
+                filter_counts[key][value] = filter_counts[key].get(value, 0) + 1
     for g in range(0, total, DOC_GROUP):
         group = [doc_entry(r, site_script) for r in records[g:g + DOC_GROUP]]
         yield f"d/{g // DOC_GROUP}.bin", _gzip(json.dumps(group, ensure_ascii=False,
@@ -307,6 +334,9 @@ def iter_index_files(records: list[SearchRecord], site_script: str):
     manifest = {
         "format": FORMAT, "records": total, "chunks": chunks, "group": DOC_GROUP, "block": BLOCK_CHARS,
         "status": list(STATUS_CODES), "flag": list(FLAG_CODES),
+        # the labels the filters show, by code (status and flag are filtered from docs.bin)
+        "labels": {"status": [localise(STATUS_LABELS[c], site_script) for c in STATUS_CODES],
+                   "flag": [""] + [localise(FLAG_LABELS[c], site_script) for c in FLAG_CODES[1:]]},
         # Newest first, as the page lists them; counts as the filters show them.
         "filters": {k: dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))) for k, v in filter_counts.items()},
     }
@@ -338,29 +368,39 @@ def build_browser_index(records: list[SearchRecord], output_dir: str, site_scrip
     forget_legacy(output_dir, cache_dir)
     if not site_wide:
         return BrowserIndexStats(records=0, bundle_dir=index_dir, bundle_bytes=0, written=False)
-    digest = records_hash(records, site_script)
+    terms_digest, digest = records_hash(records, site_script)
     stamp = os.path.join(index_dir, STAMP)
     try:
         with open(stamp, encoding="utf-8") as f:
-            unchanged = f.read() == digest and os.path.isfile(os.path.join(index_dir, "manifest.json"))
-    except FileNotFoundError:
-        unchanged = False
+            before_terms, before = (f.read().split("\n") + ["", ""])[:2]
+        with open(os.path.join(index_dir, "manifest.json"), encoding="utf-8") as f:
+            chunks = json.load(f)["chunks"]
+    except (OSError, ValueError, KeyError):
+        before_terms = before = ""
+        chunks = None
+    unchanged = before == digest
     if not unchanged:
         if os.path.exists(stamp):
             os.remove(stamp)
-        files = set()
-        for rel, data in iter_index_files(records, site_script):
-            _write(os.path.join(index_dir, rel), data)
-            files.add(rel)
-        for dirpath, _, names in os.walk(index_dir, topdown=False):
-            for name in names:
-                rel = os.path.relpath(os.path.join(dirpath, name), index_dir).replace(os.sep, "/")
-                # the compression stage's copies (.gz, .br) of files still there stay
-                if rel not in files and os.path.splitext(rel)[0] not in files:
-                    os.remove(os.path.join(dirpath, name))
-            if dirpath != index_dir and not os.listdir(dirpath):
-                os.rmdir(dirpath)
-        _write(stamp, digest.encode("utf-8"))
+        if before_terms == terms_digest and chunks:
+            # Only facts changed (a status, a review flag, which version is current): the term
+            # chunks and text blocks stay; the rest is written again (the same names).
+            for rel, data in iter_index_files(records, site_script, chunks=chunks):
+                _write(os.path.join(index_dir, rel), data)
+        else:
+            files = set()
+            for rel, data in iter_index_files(records, site_script):
+                _write(os.path.join(index_dir, rel), data)
+                files.add(rel)
+            for dirpath, _, names in os.walk(index_dir, topdown=False):
+                for name in names:
+                    rel = os.path.relpath(os.path.join(dirpath, name), index_dir).replace(os.sep, "/")
+                    # the compression stage's copies (.gz, .br) of files still there stay
+                    if rel not in files and os.path.splitext(rel)[0] not in files:
+                        os.remove(os.path.join(dirpath, name))
+                if dirpath != index_dir and not os.listdir(dirpath):
+                    os.rmdir(dirpath)
+        _write(stamp, f"{terms_digest}\n{digest}".encode("utf-8"))
     size = sum(os.path.getsize(os.path.join(d, n)) for d, _, ns in os.walk(index_dir) for n in ns)
     return BrowserIndexStats(records=len(records), bundle_dir=index_dir, bundle_bytes=size, written=not unchanged)
 

@@ -108,7 +108,18 @@ function eachBody(p, fn) {
 async function allowed(filters, inForce, m, f) {
   const keys = Object.keys(filters).filter((k) => filters[k] && filters[k].length);
   let keep = null;
-  for (const key of keys) {
+  // Status and review flag come from the facts (docs.bin: byte 0 bits 0-2, byte 1), as codes or labels.
+  for (const [key, byte, mask] of [["status", 0, 7], ["flag", 1, 255]]) {
+    if (!filters[key] || !filters[key].length) continue;
+    const wanted = new Set();
+    m[key].forEach((code, i) => {
+      if (filters[key].includes(code) || filters[key].includes(m.labels[key][i])) wanted.add(i);
+    });
+    const mark = new Uint8Array(m.records);
+    for (let i = 0; i < m.records; i++) if (wanted.has(f[i * 3 + byte] & mask)) mark[i] = 1;
+    if (keep) for (let i = 0; i < keep.length; i++) keep[i] &= mark[i]; else keep = mark;
+  }
+  for (const key of keys.filter((k) => k !== "status" && k !== "flag")) {
     const lists = await postings(filters[key].map((v) => "!" + key + "=" + v), m.chunks);
     const mark = new Uint8Array(m.records);
     lists.forEach((p) => { if (p) p.head.forEach(([id]) => { mark[id] = 1; }); });
