@@ -125,6 +125,7 @@ def queries(records: list[SearchRecord], count: int, seed: int = 11) -> list[dic
     return out
 
 
+@functools.lru_cache(maxsize=None)
 def laws_count() -> int:
     return len(bench_archive.corpus_files())
 

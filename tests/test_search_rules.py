@@ -59,7 +59,7 @@ def test_tiers_standing_and_order_match_python(rules_page):
                           status=rng.choice(STATUSES),
                           is_current_version=rng.random() < 0.8, title_len=rng.randint(4, 40),
                           date=f"20{rng.randint(10, 26)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}",
-                          slug=f"doc-{rng.randint(0, 60):03d}-{n}"))
+                          slug=f"doc-{rng.randint(0, 60):03d}-{n}", kind=rng.choice(["document", "issue"])))
     records = [SearchRecord(slug=f["slug"], url="", title="", date=f["date"]) for f in feats]
     ids = {r.slug: i for i, r in enumerate(ordered(records))}
     got = rules_page.evaluate("""feats => {
@@ -70,9 +70,12 @@ def test_tiers_standing_and_order_match_python(rules_page):
             standing: R.standing(f.status, f.is_current_version), fraction: f.fraction, titleLen: f.title_len,
             id: f.id, slug: f.slug }));
         return { tiers: rows.map(r => r.tier), standing: rows.map(r => r.standing),
+                 inForce: feats.map(f => R.inForceNow(f.status, f.is_current_version, f.kind)),
                  order: rows.slice().sort(R.compare).map(r => r.slug) };
     }""", [dict(f, id=ids[f["slug"]]) for f in feats])
     assert got["tiers"] == [ranking.tier(f) for f in feats]
     assert got["standing"] == [ranking.standing(f["status"], f["is_current_version"]) for f in feats]
     assert got["order"] == [f["slug"] for f in sorted(feats, key=ranking.sort_key)]
+    assert got["inForce"] == [ranking.in_force_now(f["status"], f["is_current_version"], f["kind"]) for f in feats]
+    assert any(got["inForce"]) and not all(got["inForce"])
     assert got["tiers"].count(1) and got["tiers"].count(6)  # the cases reach every tier

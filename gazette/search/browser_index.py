@@ -49,6 +49,7 @@ DOC_GROUP = 16
 CHUNK_BYTES = 4096  # posting bytes per term chunk (before compression), on average
 # Field bits of a posting entry.
 BODY, TITLE, NUMBER, META = 1, 2, 4, 8
+HEAD = TITLE | NUMBER | META
 STATUS_CODES = tuple(STATUS_LABELS)  # in_force, amended, repealed, expired, not_yet_effective
 FLAG_CODES = ("",) + tuple(FLAG_LABELS)
 # What Gazette's Pagefind bundle left (before December 2026): its folder in the site, and in the
@@ -180,13 +181,13 @@ def encode_posting(entries, total: int) -> bytes:
     """varint head count, head entries (id gap, field byte); then the text's records: kind 0 and a
     varint count, id gaps and one block byte each; or kind 1 and a bitmap of `total` bits."""
     out = bytearray()
-    head = [e for e in entries if e & 14]
+    head = [e for e in entries if e & HEAD]
     _varint(len(head), out)
     prev = -1
     for e in head:
         rid = e >> _ID_SHIFT
         _varint(rid - prev - 1, out)
-        out.append(e & 14)
+        out.append(e & HEAD)
         prev = rid
     body = [e for e in entries if e & BODY]
     bitmap_bytes = (total + 7) // 8

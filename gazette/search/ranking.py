@@ -141,6 +141,12 @@ def standing(status: str, is_current_version: bool = True) -> int:
     return _STANDING.get(status, 2)
 
 
+def in_force_now(status: str, is_current_version: bool, kind: str = "document") -> bool:
+    """只看现行有效: a document in force now (amended ones too) in its current version; issues are not
+    documents."""
+    return kind == "document" and is_current_version and status in ("in_force", "amended")
+
+
 @dataclass(frozen=True)
 class Features:
     number_exact: bool = False

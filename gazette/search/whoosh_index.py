@@ -376,11 +376,6 @@ def _hit(fields_: dict, score: float = 0.0, match: str = "", why: dict | None = 
                match=match, why=why or {})
 
 
-def in_force_now(status: str, is_current: bool, kind: str) -> bool:
-    """只看现行有效: documents in force now in their current version (the browser's switch too)."""
-    return kind == "document" and is_current and status in ("in_force", "amended")
-
-
 def search(index_dir: str, text: str, limit: int = 10, in_force: bool = False) -> SearchResult:
     """Run a query (free text and/or fielded) against the index at `index_dir`."""
     if not index.exists_in(index_dir):
@@ -394,7 +389,7 @@ def search(index_dir: str, text: str, limit: int = 10, in_force: bool = False) -
             if not free:
                 results = s.search(q, limit=None)
                 hits = [_hit(r, r.score or 0.0) for r in results
-                        if not in_force or in_force_now(r["status"].split(" ")[0], r.get("is_current", True),
+                        if not in_force or ranking.in_force_now(r["status"].split(" ")[0], r.get("is_current", True),
                                                         r.get("kind", "document"))]
                 return SearchResult(query=text, total=len(hits), hits=hits[:limit])
             allowed = set(s.docs_for_query(q))
@@ -428,7 +423,7 @@ def ranked(searcher, text: str, allowed: set[int] | None, in_force: bool) -> tup
         stored = reader.stored_fields(d)
         status = (stored.get("status") or "").split(" ")[0]
         current, kind = stored.get("is_current", True), stored.get("kind", "document")
-        if in_force and not in_force_now(status, current, kind):
+        if in_force and not ranking.in_force_now(status, current, kind):
             continue
         in_head = {t for t in terms if d in head[t]}
         in_body = {t for t in terms if d in body[t]}

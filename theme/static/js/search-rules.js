@@ -121,6 +121,11 @@
     return 2;
   }
 
+  /* ranking.in_force_now: 只看现行有效. */
+  function inForceNow(status, current, kind) {
+    return kind === "document" && !!current && (status === "in_force" || status === "amended");
+  }
+
   /* ranking.sort_key. a, b: {tier, titleFull, standing, fraction, titleLen, id}; negative when a
    * ranks first. Within a tier a title holding every word comes first (above one holding some, a
    * 文种 or subject the rest), then standing.
@@ -135,7 +140,7 @@
   function isNumberQuery(folded) { var w = numberWord(folded); return /\d+号$/.test(w) && Array.from(w).length >= 4; }
 
   var rules = { makeFold: makeFold, runs: runs, queryPlan: queryPlan, coverage: coverage, features: features, tier: tier,
-                standing: standing, compare: compare, numberWord: numberWord, isNumberQuery: isNumberQuery,
+                standing: standing, inForceNow: inForceNow, compare: compare, numberWord: numberWord, isNumberQuery: isNumberQuery,
                 TIERS: TIERS, CJK: CJK };
   if (typeof module !== "undefined" && module.exports) module.exports = rules;
   else root.gazetteSearchRules = rules;

@@ -130,8 +130,7 @@ async function allowed(filters, inForce, m, f) {
     for (let i = 0; i < m.records; i++) {
       const b = f[i * 3];
       if (!keep[i]) continue;
-      // documents in force now, in their current version; issues are not documents
-      if ((b & 16) || R.standing(m.status[b & 7], b & 8) > 1 || m.status[b & 7] === "not_yet_effective") keep[i] = 0;
+      if (!R.inForceNow(m.status[b & 7], b & 8, b & 16 ? "issue" : "document")) keep[i] = 0;
     }
   }
   return keep;
