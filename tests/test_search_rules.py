@@ -55,6 +55,7 @@ def test_tiers_standing_and_order_match_python(rules_page):
     for n in range(600):
         feats.append(dict(number_exact=rng.random() < 0.05, head_phrase=rng.random() < 0.2,
                           head_full=rng.random() < 0.3, body_phrase=rng.random() < 0.3, full=rng.random() < 0.5,
+                          phrase_seen=rng.random() < 0.3,
                           fraction=rng.choice([0, 0.25, 0.5, 2 / 3, 1]), title_full=rng.random() < 0.4,
                           status=rng.choice(STATUSES),
                           is_current_version=rng.random() < 0.8, title_len=rng.randint(4, 40),
@@ -66,7 +67,7 @@ def test_tiers_standing_and_order_match_python(rules_page):
         const R = window.gazetteSearchRules;
         const rows = feats.map(f => ({ tier: R.tier({ numberExact: f.number_exact, headPhrase: f.head_phrase,
             headFull: f.head_full, bodyPhrase: f.body_phrase, full: f.full, fraction: f.fraction }),
-            titleFull: f.title_full,
+            titleFull: f.title_full, phraseSeen: f.phrase_seen,
             standing: R.standing(f.status, f.is_current_version), fraction: f.fraction, titleLen: f.title_len,
             id: f.id, slug: f.slug }));
         return { tiers: rows.map(r => r.tier), standing: rows.map(r => r.standing),

@@ -13,7 +13,10 @@ for the gazette's own rules instead:
   its posting holds the records with the term in their title, number or metadata (with a field
   mask) and the records with it in their text (with the text block where it first occurs), the
   latter as a bitmap where that is smaller. No positions: phrase and adjacency are judged from
-  the query's junction bigrams (see ranking.py), so a query costs one small file per term.
+  the query's junction bigrams (see ranking.py), so a query costs one small file per term; where
+  two common bigrams (bitmaps) meet in a text, their trigram is a term too (`junction_terms`), so
+  a phrase of common words is found where its words meet, and the first candidates are checked
+  against the text block where the phrase can first be (ranking.PHRASE_CHECKS).
 - `d/<n>.bin`: what a result shows, DOC_GROUP records a file, fetched for the shown results only.
 - `x/<key>-<n>.bin`: the text of a record in BLOCK_CHARS blocks, for excerpts: a shown result
   fetches the one block where its rarest matched term first occurs.
@@ -41,7 +44,7 @@ from .normalise import _CJK_RUN, fold_table, fold_text, number_word, tokens
 from .records import SearchRecord
 
 INDEX_DIR = "search-index"
-FORMAT = 2
+FORMAT = 3  # 3: junction trigrams (see junction_terms)
 STAMP = "index.sha256"
 FOLD_FILE = "fold.bin"
 BLOCK_CHARS = 3000
@@ -157,6 +160,43 @@ def body_terms(body: str) -> dict[str, int]:
     return first
 
 
+def is_bitmap(body_records: int, total: int) -> bool:
+    """A posting's text records are a bitmap (one bit a record) where that is smaller than the list
+    (about two bytes a record): the term is common in the archive's texts."""
+    return body_records * 2 >= (total + 7) // 8
+
+
+def common_bigrams(postings: dict, total: int) -> frozenset[str]:
+    """The CJK bigrams whose text records are a bitmap (see `junction_terms`)."""
+    out = []
+    for term, entries in postings.items():
+        if len(term) == 2 and _NOT_CJK.search(term) is None:
+            if is_bitmap(sum(1 for e in entries if e & BODY), total):
+                out.append(term)
+    return frozenset(out)
+
+
+def junction_terms(body: str, common: frozenset[str]) -> dict[str, int]:
+    """The text's trigrams whose two bigrams are both common, each with the block where it first occurs.
+
+    Common bigrams carry no block and are in most records, so a phrase made only of them (当事人应当承担
+    赔偿责任) could not be told from the many texts that hold its words apart. A query's trigram
+    where two common bigrams meet narrows those texts to the ones where they meet, and says where.
+    The page asks for these trigrams only where two bitmap postings meet in the query."""
+    if not common:
+        return {}
+    folded = fold_text(body)
+    masked = _NOT_CJK.sub("\0", folded) + "\0\0"
+    first: dict[str, int] = {}
+    for block, start in enumerate(range(0, len(folded), BLOCK_CHARS)):
+        grams = {masked[i:i + 3] for i in range(start, min(len(folded), start + BLOCK_CHARS))}
+        kept = min(block, 255)
+        for g in grams.difference(first):
+            if g[:2] in common and g[1:] in common:
+                first[g] = kept
+    return first
+
+
 def _varint(n: int, out: bytearray) -> None:
     while n >= 0x80:
         out.append((n & 0x7F) | 0x80)
@@ -190,10 +230,9 @@ def encode_posting(entries, total: int) -> bytes:
         out.append(e & HEAD)
         prev = rid
     body = [e for e in entries if e & BODY]
-    bitmap_bytes = (total + 7) // 8
-    if len(body) * 2 >= bitmap_bytes:
+    if is_bitmap(len(body), total):
         out.append(1)
-        bits = bytearray(bitmap_bytes)
+        bits = bytearray((total + 7) // 8)
         for e in body:
             rid = e >> _ID_SHIFT
             bits[rid >> 3] |= 1 << (rid & 7)
@@ -292,6 +331,16 @@ def _term_files(records: list[SearchRecord], site_script: str):
             key = text_key(r)
             for b in range(0, len(r.body), BLOCK_CHARS):
                 yield f"x/{key}-{b // BLOCK_CHARS}.bin", _gzip(r.body[b:b + BLOCK_CHARS].encode("utf-8"))
+    common = common_bigrams(postings, total)
+    for rid, r in enumerate(records):
+        base = rid << _ID_SHIFT | BODY
+        for term, block in (junction_terms(r.body, common) if r.body else {}).items():
+            entry = base | block << _BLOCK_SHIFT
+            lst = get(term)
+            if lst is None:
+                postings[term] = array("q", (entry,))
+            else:
+                lst.append(entry)
     encoded = {}
     while postings:  # each posting's entries are freed as it is encoded
         term, entries = postings.popitem()

@@ -30,7 +30,8 @@ def search_cmd(query, limit, in_force, as_json, content_dir, index_dir, settings
     字段检索（作为筛选）：issuer:  doc_number:  status:  flag:  doc_type:  category:  title:  year:
     以及日期范围，如 'date:[2017-01-01 to 2018-12-31]'；使用 OR、NOT 或括号时按字段检索语法执行。
     --json 的字段：`{query, total, partial, results:[{slug, url, title, doc_number, status, kind, match, why, score}]}`，
-    match 为匹配方式（number、head_phrase、head_words、body_phrase、words、partial），why 为各字段命中的检索词。
+    match 为匹配方式（number、head_phrase、head_words、body_phrase、words、partial），why 为各字段命中的检索词，
+    正文经核对确含整个检索词时 why.phrase 为 true。
     """
     from .whoosh_index import search
 

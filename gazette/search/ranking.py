@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-from .normalise import _TOKEN, fold_text, is_number_query, number_word
+from .normalise import _CJK_RUN, _TOKEN, fold_table, fold_text, is_number_query, number_word
 
 TIERS = {6: "number", 5: "head_phrase", 4: "head_words", 3: "body_phrase", 2: "words", 1: "partial"}
 
@@ -93,17 +94,31 @@ def terms_in(query: QueryTerms, text: str) -> set[str]:
 
 # --- phrases -------------------------------------------------------------------------------
 # A text's phrase key is its runs (CJK, ASCII/digit) between bars: "临政规〔2023〕3号" and
-# "临政规[2023]3号" both give "|临政规|2023|3|号|", so punctuation and spaces never matter but
-# run boundaries do. A query is a phrase of a text when its key occurs in the text's key; the
-# query's key carries a bar only beside an ASCII/digit run at either end (a number must be
-# whole, 1 must not match 10; a CJK run may sit inside a longer one).
+# "临政规[2023]3号" both give "|临政规|2023|3|号|", so punctuation never matters but run boundaries
+# do; whitespace between two CJK characters is dropped first (第一条　人民法院 is 第一条人民法院, as
+# the index's bigrams have it). A query is a phrase of a text when its key occurs in the text's
+# key; the query's key carries a bar only beside an ASCII/digit run at either end (a number must
+# be whole, 1 must not match 10; a CJK run may sit inside a longer one).
+#
+# The index holds no positions, so "every term present" only suggests a phrase (the body_phrase
+# tier). Candidates of that tier are checked against their text, and those holding the phrase come
+# first within it (phrase_seen). `gazette search` checks every such candidate's whole text; the
+# browser the first PHRASE_CHECKS, in ranking order, that hold every junction trigram of the query
+# (browser_index.junction_terms), each in the one text block where the phrase can first be (the
+# latest first occurrence of its terms): the same answer unless more than that many candidates
+# hold where its words meet.
+
+PHRASE_CHECKS = 20
+
+_SPACED = re.compile(rf"(?<=[{_CJK_RUN}])\s+(?=[{_CJK_RUN}])")
+
 
 def phrase_key(text: str) -> str:
-    return "|" + "|".join(m.group() for m in _TOKEN.finditer(fold_text(text))) + "|"
+    return "|" + "|".join(m.group() for m in _TOKEN.finditer(_SPACED.sub("", fold_text(text)))) + "|"
 
 
 def _query_phrase(text: str) -> str:
-    runs = [m.group() for m in _TOKEN.finditer(fold_text(text))]
+    runs = [m.group() for m in _TOKEN.finditer(_SPACED.sub("", fold_text(text)))]
     if not runs:
         return ""
     key = "|".join(runs)
@@ -114,13 +129,39 @@ def _query_phrase(text: str) -> str:
     return key
 
 
-def head_key(fields: list[str]) -> str:
-    """Phrase key of the head fields (title, 文号, metadata), one line each: no phrase spans two."""
-    return "\n".join(phrase_key(f) for f in fields if f)
-
-
 def is_phrase(query: QueryTerms, key: str) -> bool:
     return bool(query.phrase) and query.phrase in key
+
+
+def needs_phrase_check(query: QueryTerms) -> bool:
+    """Only a query of several terms can hold them all and still not be a phrase; one typed as words
+    apart (CJK runs with spaces between) asks for the words, not for a phrase."""
+    return len(query.terms) > 1 and _SPACED.search(fold_text(query.text)) is None
+
+
+def phrase_seen(query: QueryTerms, text: str) -> bool:
+    """Whether `text` holds the query as a phrase."""
+    if query.phrase and "|" not in query.phrase and query.phrase[0] > "\x7f":
+        # One CJK run: found in the unfolded text by a pattern, without folding the whole text.
+        return _run_pattern(query.phrase).search(text) is not None
+    return is_phrase(query, phrase_key(text))
+
+
+@lru_cache(maxsize=1)
+def _unfold() -> dict[str, str]:
+    """Folded character → the characters that fold to it."""
+    out: dict[str, str] = {}
+    for src, dst in fold_table().items():
+        out[dst] = out.get(dst, "") + chr(src)
+    return out
+
+
+@lru_cache(maxsize=64)
+def _run_pattern(run: str) -> re.Pattern:
+    """A folded CJK run over unfolded text: each character or any folding to it, whitespace
+    allowed between (as `phrase_key` drops it)."""
+    unfold = _unfold()
+    return re.compile(r"\s*".join("[" + re.escape(c + unfold.get(c, "")) + "]" for c in run))
 
 
 # --- ranking -------------------------------------------------------------------------------
@@ -153,6 +194,7 @@ class Features:
     head_phrase: bool = False
     head_full: bool = False
     body_phrase: bool = False
+    phrase_seen: bool = False  # checked against the text: it holds the query as a phrase
     full: bool = False
     fraction: float = 0.0
     title_full: bool = False  # the title alone covers the whole query
@@ -199,30 +241,13 @@ _NOT_DIGIT = re.compile(r"\D")
 
 
 def sort_key(features) -> tuple:
-    """Higher tier first; within it a title holding every word (above one holding some, with a 文种
-    or subject holding the rest; a title holding only some is not preferred, so that standing
-    decides between 财政局 as issuer and 财政 in a title), standing, more of the query covered,
-    shorter title, newer date, slug."""
+    """Higher tier first; within it the phrase seen in the text (see PHRASE_CHECKS), a title holding
+    every word (above one holding some, with a 文种 or subject holding the rest; a title holding only
+    some is not preferred, so that standing decides between 财政局 as issuer and 财政 in a title),
+    standing, more of the query covered, shorter title, newer date, slug."""
     g = lambda n: _get(features, n)  # noqa: E731
     day = _NOT_DIGIT.sub("", g("date") or "")
-    return (-tier(features), -int(_get_default(features, "title_full", False)), standing(g("status"), g("is_current_version")),
+    return (-tier(features), -int(_get_default(features, "phrase_seen", False)),
+            -int(_get_default(features, "title_full", False)), standing(g("status"), g("is_current_version")),
             -g("fraction"),
             g("title_len"), -int(day or 0), g("slug"))
-
-
-def features(query: QueryTerms, *, head: list[str], body: str, doc_number: str = "", status: str = "in_force",
-             is_current_version: bool = True, title: str = "", date: str = "", slug: str = "") -> Features:
-    """Every feature of one document for `query`, from its head fields and its body text."""
-    in_head = terms_in(query, "\n".join(head))
-    in_body = terms_in(query, body) if body else set()
-    head_full, _ = coverage(query, in_head)
-    full, fraction = coverage(query, in_head | in_body)
-    return Features(
-        number_exact=number_exact(query.text, doc_number),
-        head_phrase=is_phrase(query, head_key(head)),
-        head_full=head_full,
-        body_phrase=bool(body) and is_phrase(query, phrase_key(body)),
-        full=full, fraction=fraction, title_full=bool(title) and coverage(query, terms_in(query, title))[0],
-        status=status, is_current_version=is_current_version,
-        title_len=len(title), date=date, slug=slug,
-    )

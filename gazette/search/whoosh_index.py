@@ -17,7 +17,8 @@ import logging
 import os
 import re
 import shutil
-from dataclasses import dataclass, field
+import zlib
+from dataclasses import dataclass, field, replace
 
 from whoosh import fields, index, qparser, query as wq
 from whoosh.analysis import Token, Tokenizer
@@ -30,7 +31,7 @@ from .normalise import fold_text, is_number_query, number_word, query_tokens, to
 from .records import RECORD_VERSION, SearchRecord
 from .whoosh_adapter import FastSegmentWriter
 
-SCHEMA_VERSION = f"6.{RECORD_VERSION}"
+SCHEMA_VERSION = f"7.{RECORD_VERSION}"
 _VERSION_FILE = "gazette-index.json"
 
 
@@ -117,6 +118,7 @@ def make_schema() -> fields.Schema:
         body_terms=TermSet(),
         is_current=fields.STORED,
         kind=fields.STORED,
+        text=fields.STORED,  # the text, zlib-compressed: what the phrase check reads (ranking.PHRASE_CHECKS)
     )
 
 
@@ -134,6 +136,7 @@ def _document_fields(r: SearchRecord, content_hash: str) -> dict:
         title_terms="\n".join(title_terms(r.title)),
         body_terms="\n".join(body_terms(r.body)) if r.body else "",
         is_current=r.is_current_version, kind=r.kind,
+        text=zlib.compress(r.body.encode("utf-8"), 6) if r.body else b"",
     )
 
 
@@ -393,13 +396,14 @@ def search(index_dir: str, text: str, limit: int = 10, in_force: bool = False) -
                                                         r.get("kind", "document"))]
                 return SearchResult(query=text, total=len(hits), hits=hits[:limit])
             allowed = set(s.docs_for_query(q))
-        hits, partial = ranked(s, free, allowed, in_force)
+        hits, partial = ranked(s, free, allowed, in_force, limit)
         return SearchResult(query=text, total=len(hits), hits=hits[:limit], partial=partial)
 
 
-def ranked(searcher, text: str, allowed: set[int] | None, in_force: bool) -> tuple[list[Hit], bool]:
+def ranked(searcher, text: str, allowed: set[int] | None, in_force: bool, limit: int = 10) -> tuple[list[Hit], bool]:
     """Free text by the browser's rules (ranking.py): candidates hold a query term in their head or
-    text; phrase is every term present (as the browser judges it, without positions)."""
+    text; phrase is every term present (as the browser judges it, without positions), then checked
+    against the whole text of body-phrase candidates (see ranking.PHRASE_CHECKS)."""
     query = ranking.query_terms(text)
     terms = query.terms
     reader = searcher.reader()
@@ -435,11 +439,24 @@ def ranked(searcher, text: str, allowed: set[int] | None, in_force: bool) -> tup
             full=full, fraction=fraction, title_full=ranking.coverage(query, in_title)[0],
             status=status, is_current_version=current, title_len=len(stored["display_title"]),
             date=stored["date"].date().isoformat(), slug=stored["slug"])
-        tier = ranking.tier(f)
-        if tier:
-            why = {k: sorted(v) for k, v in (("title", in_title), ("head", in_head), ("body", in_body)) if v}
-            rows.append((ranking.sort_key(f), tier, _hit(stored, float(tier), ranking.tier_name(f), why)))
-    rows.sort(key=lambda row: row[0])
+        if ranking.tier(f):
+            rows.append((f, stored, {k: sorted(v) for k, v in (("title", in_title), ("head", in_head), ("body", in_body)) if v}))
+    rows.sort(key=lambda row: ranking.sort_key(row[0]))
+    if ranking.needs_phrase_check(query):
+        # In ranking order, until `limit` texts hold the phrase: they are the first `limit` results
+        # whatever the unchecked ones hold.
+        found = 0
+        for i in [i for i, row in enumerate(rows) if ranking.tier(row[0]) == 3]:
+            f, stored, why = rows[i]
+            text = zlib.decompress(stored["text"]).decode("utf-8") if stored.get("text") else ""
+            if ranking.phrase_seen(query, text):
+                rows[i] = (replace(f, phrase_seen=True), stored, dict(why, phrase=True))
+                found += 1
+                if found >= limit:
+                    break
+        rows.sort(key=lambda row: ranking.sort_key(row[0]))
+    rows = [(ranking.sort_key(f), ranking.tier(f), _hit(stored, float(ranking.tier(f)), ranking.tier_name(f), why))
+            for f, stored, why in rows]
     full_rows = [r for r in rows if r[1] > 1]
     if full_rows or is_number_query(text):  # a number is the document's or it is not
         return [r[2] for r in full_rows], False

@@ -10,7 +10,10 @@
  *   tier       — number (the record's own 文号) > head phrase (every term, junctions too, in the
  *                title, number or metadata) > head words > body phrase > words anywhere > partial;
  *   standing   — in force and current first, then amended / not yet effective, then the rest;
- *   compare    — tier, a title holding every word, standing, covered share, shorter title, newer record.
+ *   phrase     — ranking.phrase_key / phrase_seen: whether a text holds the query as a phrase (the
+ *                worker checks the first PHRASE_CHECKS body-phrase candidates against a text block);
+ *   compare    — tier, phrase seen, a title holding every word, standing, covered share, shorter
+ *                title, newer record.
  *
  * Loaded as a classic script by the page, by importScripts in the worker and by require in node.
  */
@@ -22,6 +25,8 @@
   var NOT_TOKEN_RE = new RegExp("[^" + CJK + "0-9a-z]+", "gu");
   var TIERS = ["", "partial", "words", "body_phrase", "head_words", "head_phrase", "number"];
   var MAX_TERMS = 31;
+  var PHRASE_CHECKS = 20;  // ranking.PHRASE_CHECKS
+  var SPACED_RE = new RegExp("(?<=[" + CJK + "])\\s+(?=[" + CJK + "])", "gu");
 
   /* foldChar for a table {from, to} (two strings of equal length in characters). */
   function makeFold(table) {
@@ -103,6 +108,31 @@
     };
   }
 
+  /* ranking.phrase_key: the runs of a folded text between bars, whitespace between CJK characters dropped. */
+  function phraseKey(folded) {
+    return "|" + runs(String(folded || "").replace(SPACED_RE, "")).join("|") + "|";
+  }
+
+  /* ranking._query_phrase: a bar only beside an ASCII/digit run at either end. */
+  function queryPhrase(folded) {
+    var r = runs(String(folded || "").replace(SPACED_RE, ""));
+    if (!r.length) return "";
+    var key = r.join("|");
+    if (r[0].charCodeAt(0) < 128) key = "|" + key;
+    if (r[r.length - 1].charCodeAt(0) < 128) key += "|";
+    return key;
+  }
+
+  /* ranking.phrase_seen, for the query's folded text and a text's folded text. */
+  function phraseSeen(foldedQuery, foldedText) {
+    var q = queryPhrase(foldedQuery);
+    return !!q && phraseKey(foldedText).indexOf(q) >= 0;
+  }
+
+  /* ranking.needs_phrase_check: several terms, not typed as words apart. */
+  var SPACED_ONE = new RegExp("[" + CJK + "]\\s+[" + CJK + "]", "u");
+  function needsPhraseCheck(plan, folded) { return plan.terms.length > 1 && !SPACED_ONE.test(String(folded || "")); }
+
   /* ranking.tier: 6 number, 5 head phrase, 4 head words, 3 body phrase, 2 words, 1 partial, 0 none. */
   function tier(f) {
     if (f.numberExact) return 6;
@@ -126,12 +156,13 @@
     return kind === "document" && !!current && (status === "in_force" || status === "amended");
   }
 
-  /* ranking.sort_key. a, b: {tier, titleFull, standing, fraction, titleLen, id}; negative when a
-   * ranks first. Within a tier a title holding every word comes first (above one holding some, a
-   * 文种 or subject the rest), then standing.
+  /* ranking.sort_key. a, b: {tier, phraseSeen, titleFull, standing, fraction, titleLen, id}; negative
+   * when a ranks first. Within a tier the phrase seen in the text, then a title holding every word
+   * (above one holding some, a 文种 or subject the rest), then standing.
    * Record ids follow (date, slug descending), so a higher id is a newer date, then the smaller slug. */
   function compare(a, b) {
-    return (b.tier - a.tier) || ((b.titleFull ? 1 : 0) - (a.titleFull ? 1 : 0)) || (a.standing - b.standing) ||
+    return (b.tier - a.tier) || ((b.phraseSeen ? 1 : 0) - (a.phraseSeen ? 1 : 0)) ||
+      ((b.titleFull ? 1 : 0) - (a.titleFull ? 1 : 0)) || (a.standing - b.standing) ||
       (b.fraction - a.fraction) ||
       (a.titleLen - b.titleLen) || (b.id - a.id);
   }
@@ -141,7 +172,8 @@
 
   var rules = { makeFold: makeFold, runs: runs, queryPlan: queryPlan, coverage: coverage, features: features, tier: tier,
                 standing: standing, inForceNow: inForceNow, compare: compare, numberWord: numberWord, isNumberQuery: isNumberQuery,
-                TIERS: TIERS, CJK: CJK };
+                phraseKey: phraseKey, queryPhrase: queryPhrase, phraseSeen: phraseSeen, needsPhraseCheck: needsPhraseCheck,
+                PHRASE_CHECKS: PHRASE_CHECKS, TIERS: TIERS, CJK: CJK };
   if (typeof module !== "undefined" && module.exports) module.exports = rules;
   else root.gazetteSearchRules = rules;
 })(typeof self !== "undefined" ? self : this);

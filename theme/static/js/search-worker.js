@@ -2,8 +2,10 @@
  *
  * A query fetches the manifest, the per-record facts, the folding table (all cached after the
  * first query), one term chunk per query term, the shown results' entries and one text block per
- * shown result: a few dozen kilobytes whatever the size of the archive, apart from the facts
- * (three bytes a record, compressed) and terms found in most records (a bitmap of one bit a record).
+ * shown result (and, for a query of several terms found only in texts, the entry and one block of
+ * each of the first ranking.PHRASE_CHECKS such candidates, to see the phrase): a few dozen
+ * kilobytes whatever the size of the archive, apart from the facts (three bytes a record,
+ * compressed) and terms found in most records (a bitmap of one bit a record).
  */
 importScripts("search-rules.js");
 const R = self.gazetteSearchRules;
@@ -143,23 +145,82 @@ async function entry(id, m) {
            flag: e[7], flagLabel: e[8], disclosure: e[9], script: e[10], kind: e[11], textKey: e[12], blocks: e[13] };
 }
 
-async function textBlock(key, n) {
-  try { return decoder.decode(await fetchBin("x/" + key + "-" + n + ".bin")); } catch (e) { return ""; }
+function textBlock(key, n) {
+  return once("x" + key + "-" + n, async () => {
+    try { return decoder.decode(await fetchBin("x/" + key + "-" + n + ".bin")); } catch (e) { return ""; }
+  });
 }
 
-function blockOf(id, lists) {
-  // The block where the rarest matched term first occurs (terms in most records carry none).
-  let best = null;
+/* The text block where each list's term first occurs in record `id`: [[records with the term, block]]
+ * (terms in most records are bitmaps and carry none). */
+function firstBlocks(id, lists) {
+  const out = [];
   lists.forEach((p) => {
     if (!p || !p.bodyIds) return;
     let lo = 0, hi = p.bodyIds.length - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1, v = p.bodyIds[mid];
-      if (v === id) { if (!best || p.bodyCount < best.count) best = { count: p.bodyCount, block: p.bodyBlocks[mid] }; return; }
+      if (v === id) { out.push([p.bodyCount, p.bodyBlocks[mid]]); return; }
       if (v < id) lo = mid + 1; else hi = mid - 1;
     }
   });
-  return best ? best.block : 0;
+  return out;
+}
+
+/* The excerpt's block: where the rarest matched term first occurs. */
+function blockOf(id, lists) {
+  const found = firstBlocks(id, lists);
+  if (!found.length) return 0;
+  return found.reduce((a, b) => (b[0] < a[0] ? b : a))[1];
+}
+
+/* Where the query can first be a phrase: no earlier than the latest first occurrence of its terms. */
+function phraseBlock(id, lists) {
+  return firstBlocks(id, lists).reduce((a, b) => Math.max(a, b[1]), 0);
+}
+
+function hasBody(p, id) {
+  if (!p) return false;
+  if (p.bitmap) return !!(p.bitmap[id >> 3] & (1 << (id & 7)));
+  let lo = 0, hi = p.bodyIds.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1, v = p.bodyIds[mid];
+    if (v === id) return true;
+    if (v < id) lo = mid + 1; else hi = mid - 1;
+  }
+  return false;
+}
+
+/* browser_index.junction_terms: the query's trigrams where two common bigrams (bitmaps) meet. */
+function junctions(folded, terms, lists) {
+  const byTerm = new Map(terms.map((t, i) => [t, lists[i]]));
+  const common = (t) => { const p = byTerm.get(t); return !!(p && p.bitmap); };
+  const out = new Set();
+  R.runs(folded).forEach((run) => {
+    const c = Array.from(run);
+    if (run.charCodeAt(0) < 128) return;
+    for (let i = 0; i + 2 < c.length; i++) {
+      if (common(c[i] + c[i + 1]) && common(c[i + 1] + c[i + 2])) out.add(c[i] + c[i + 1] + c[i + 2]);
+    }
+  });
+  return Array.from(out);
+}
+
+/* ranking.PHRASE_CHECKS: the first body-phrase candidates, in ranking order, holding every junction
+ * trigram, checked against the block where the phrase can first be; those holding it come first
+ * in their tier. */
+async function checkPhrases(ranked, folded, terms, lists, m) {
+  const joins = junctions(folded, terms, lists);
+  const joinLists = joins.length ? await postings(joins, m.chunks) : [];
+  if (joinLists.some((p) => !p)) return;  // no text holds where these words meet
+  const known = lists.concat(joinLists);
+  const checks = ranked.filter((r) => r.tier === 3 && joinLists.every((p) => hasBody(p, r.id))).slice(0, R.PHRASE_CHECKS);
+  await Promise.all(checks.map(async (r) => {
+    const e = await entry(r.id, m);
+    if (!e.blocks || e.disclosure !== "public") return;
+    const block = Math.min(e.blocks - 1, phraseBlock(r.id, known));
+    if (R.phraseSeen(folded, (await fold())(await textBlock(e.textKey, block)))) { r.phraseSeen = true; r.block = block; }
+  }));
 }
 
 async function search(args) {
@@ -200,7 +261,14 @@ async function search(args) {
     ranked = all.filter((r) => r.tier > 1);
     // Partial matches only for words: a number is the document's or it is not.
     if (!ranked.length && !numberTerm) { ranked = all; partial = ranked.length > 0; }
-    if (args.sort === "date") ranked.sort((a, b) => b.id - a.id); else ranked.sort(R.compare);
+    if (args.sort === "date") ranked.sort((a, b) => b.id - a.id);
+    else {
+      ranked.sort(R.compare);
+      if (R.needsPhraseCheck(plan, folded)) {
+        await checkPhrases(ranked, folded, terms, lists.slice(0, terms.length), m);
+        ranked.sort(R.compare);
+      }
+    }
   }
   const page = ranked.slice(args.offset || 0, (args.offset || 0) + (args.limit || 10));
   const results = await Promise.all(page.map(async (r) => {
@@ -208,7 +276,7 @@ async function search(args) {
     e.match = R.TIERS[r.tier] || "";
     e.text = "";
     if (e.blocks && e.disclosure === "public") {
-      const block = Math.min(e.blocks - 1, blockOf(r.id, lists.slice(0, terms.length)));
+      const block = r.block !== undefined ? r.block : Math.min(e.blocks - 1, blockOf(r.id, lists.slice(0, terms.length)));
       e.text = await textBlock(e.textKey, block);
       e.textStart = block > 0;
       e.textMore = block < e.blocks - 1;

@@ -1,0 +1,127 @@
+"""A phrase of the text, typed by a citizen, finds the document that holds it, not the many that
+merely hold its words (issue #16): the index keeps no positions, so the first body-phrase candidates
+are checked against their text (ranking.PHRASE_CHECKS), in `gazette search` and in the browser,
+with the same order."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import serve_small_archive
+from gazette.cli import cli
+from gazette.search import ranking
+from gazette.search.normalise import fold_text
+from gazette.search.whoosh_index import search
+
+AS_OF = dt.date(2026, 6, 1)
+PHRASE = "加装电梯改造"
+FILLER = "本市各区人民政府应当加强组织协调，落实工作责任，做好相关保障。"
+
+
+def _doc(title: str, number: str, body: str, **meta: str) -> str:
+    head = "".join(f"{k}: {v}\n" for k, v in meta.items())
+    return (f"title: {title}\ndate: 2024-03-01\ndoc_number: {number}\nissuer: 临澜市人民政府\n"
+            f"doc_type: 规范性文件\n{head}\n{body}\n")
+
+
+def _docs() -> dict[str, str]:
+    docs = {}
+    # Sixteen documents in force holding every word of the phrase, never the phrase itself.
+    for i in range(16):
+        body = (f"第一条　为加装扶手、装电表，保障电梯安全，推进楼梯改造，制定本办法。\n{FILLER * 3}\n"
+                f"第二条　本办法自发布之日起施行。（{i}）\n")
+        docs[f"decoy-{i:02d}"] = _doc(f"临澜市住宅设施管理办法（{i}）", f"临政规〔2024〕{i + 1}号", body)
+    # The one that holds it, repealed, with a long title, in its third text block (one of its words
+    # first occurs earlier): it ranks last of them by every feature but the phrase.
+    body = "第一条　电梯安全按照有关规定执行。\n" + FILLER * 200 + f"\n第九条　既有住宅{PHRASE}的资金，按照本办法执行。\n"
+    docs["target"] = _doc("临澜市关于既有住宅设施维护管理若干事项的实施办法", "临政规〔2020〕9号", body,
+                          validity="repealed", repealed_by="临政规〔2024〕1号")
+    return docs
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory):
+    root = tmp_path_factory.mktemp("phrase")
+    served = serve_small_archive(root, _docs(), AS_OF, "documents/target.html")
+    url = next(served)
+    index = str(root / "whoosh")
+    result = CliRunner().invoke(cli, ["index", "--content", str(root / "content"), "--index", index,
+                                      "--as-of", AS_OF.isoformat()])
+    assert result.exit_code == 0, result.output
+    yield url, index
+    next(served, None)
+
+
+def test_the_text_is_long_enough_to_need_the_right_block():
+    body = _docs()["target"].split("\n\n", 1)[1]
+    assert body.index(PHRASE) // 3000 >= 2  # browser_index.BLOCK_CHARS
+
+
+def test_the_command_line_puts_the_document_holding_the_phrase_first(archive):
+    _, index = archive
+    hits = search(index, PHRASE, limit=20).hits
+    assert hits[0].slug == "target" and hits[0].why.get("phrase") is True
+    assert all(h.match == "body_phrase" and "phrase" not in h.why for h in hits[1:])
+    assert len(hits) == 17
+    # words typed apart ask for the words, not a phrase: no check reorders them
+    apart = search(index, "电梯 改造", limit=20).hits
+    assert apart[-1].slug == "target" and not any("phrase" in h.why for h in apart)
+
+
+@pytest.mark.browser
+def test_the_search_page_gives_the_same_order_and_shows_the_phrase(archive, page):
+    url, index = archive
+    page.goto(url + "search.html")
+    page.wait_for_function("() => window.gazetteSearchReady !== undefined")
+    for query in (PHRASE, "既有住宅加裝電梯", "电梯 改造"):
+        got = page.evaluate("q => window.gazetteSearch(q, {limit: 10})", query)
+        want = search(index, query, limit=10).hits
+        assert [r["url"] for r in got] == [url + h.url for h in want] or \
+            [r["url"].rsplit("/", 2)[-2:] for r in got] == [h.url.rsplit("/", 2)[-2:] for h in want], query
+    top = page.evaluate("q => window.gazetteSearch(q, {limit: 10})", PHRASE)[0]
+    assert top["url"].endswith("documents/target.html")
+    assert PHRASE in re.sub(r"<[^>]+>", "", top["excerpt"])  # the excerpt comes from the block that holds it
+
+
+@pytest.mark.browser
+def test_phrase_rules_match_python(page, site_url):
+    page.goto(site_url + "search.html")
+    page.wait_for_function("() => window.gazetteSearchRules")
+    rng = random.Random(7)
+    texts = ["第一条　人民法院依法审理", "临政规〔2023〕3号文件", "临政规〔2023〕31号", "既有住宅加装电梯改造",
+             "加装扶手、装电表", "abc 规定 2019年", "第 一 条", "電梯加裝"]
+    queries = ["第一条人民法院", "临政规[2023]3号", "加装电梯", "电梯加装", "abc规定", "规定 2019", "一条",
+               "3号", "電梯", "x", "电梯 改造", "第一条　人民法院"]
+    cases = [[fold_text(q), fold_text(rng.choice(texts) + rng.choice(texts))] for q in queries for _ in range(8)]
+    got = page.evaluate("""cases => cases.map(([q, t]) => {
+        const R = window.gazetteSearchRules;
+        return [R.phraseSeen(q, t), R.needsPhraseCheck(R.queryPlan(q), q), R.queryPhrase(q)];
+    })""", cases)
+    for (q, t), (seen, needs, key) in zip(cases, got):
+        query = ranking.query_terms(q)
+        assert seen == ranking.phrase_seen(query, t), (q, t)
+        assert needs == ranking.needs_phrase_check(query), q
+        assert key == query.phrase, q
+    assert any(s for s, _, _ in got) and not all(s for s, _, _ in got)
+    assert page.evaluate("() => window.gazetteSearchRules.PHRASE_CHECKS") == ranking.PHRASE_CHECKS
+
+
+def test_the_fast_phrase_check_is_the_phrase_key_rule():
+    """ranking.phrase_seen finds a CJK run with a pattern over the unfolded text; it must say what
+    the phrase key of the folded text says."""
+    from gazette.chinese import to_traditional
+
+    rng = random.Random(11)
+    pieces = ["加装电梯", "電梯", "改造", "　", " ", "\n", "，", "第一条", "人民法院", "ＡＢ", "2024", "發展"]
+    for _ in range(400):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 12)))
+        if rng.random() < 0.5:
+            text = to_traditional(text)
+        start = rng.randrange(len(text))
+        query = ranking.query_terms(text[start:start + rng.randint(1, 8)] if rng.random() < 0.7 else rng.choice(pieces))
+        assert ranking.phrase_seen(query, text) == ranking.is_phrase(query, ranking.phrase_key(text)), (query.text, text)
