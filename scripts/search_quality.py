@@ -158,19 +158,16 @@ def reindex(work: str, output: str) -> None:
 
     for name in ("search.js", "search-worker.js", "search-rules.js"):
         shutil.copy(os.path.join(ROOT, "theme", "static", "js", name), os.path.join(output, "theme", "js", name))
-        for stale in (".br", ".gz"):  # the build's precompressed copies would be served instead
-            if os.path.exists(os.path.join(output, "theme", "js", name + stale)):
-                os.remove(os.path.join(output, "theme", "js", name + stale))
     model = SiteModel.build(load_archive(os.path.join(work, "content")), dt.date(2025, 6, 1), ValiditySettings())
     started = time.perf_counter()
     from gazette.project import load_project
 
     build_indexes(model, load_project(os.path.join(work, "content"), output,
                                       extra={"GAZETTE_CACHE_DIR": os.path.join(work, "cache")}, find_settings=False))
-    for dirpath, _, names in os.walk(os.path.join(output, "search-index")):
-        for name in names:
-            if name.endswith((".br", ".gz")):
-                os.remove(os.path.join(dirpath, name))
+    # The precompressed copies a host would serve, as the build makes them (stale ones would be served instead).
+    from gazette.publishing.compress import compress_tree
+
+    compress_tree(output, only=("theme", "search-index"))
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"reindex: both indexes in {time.perf_counter() - started:.1f} s, largest child process {kids:.0f} MB")
 

@@ -39,6 +39,9 @@ def _docs() -> dict[str, str]:
     # The one that holds it, repealed, with a long title, in its third text block (one of its words
     # first occurs earlier): it ranks last of them by every feature but the phrase.
     body = "第一条　电梯安全按照有关规定执行。\n" + FILLER * 200 + f"\n第九条　既有住宅{PHRASE}的资金，按照本办法执行。\n"
+    # Two titles with the words of 电梯改造: the shorter has them apart, the longer as the phrase.
+    docs["title-apart"] = _doc("楼梯改造电梯办法", "临政规〔2023〕7号", "正文。")
+    docs["title-phrase"] = _doc("关于推进老旧电梯改造的通知", "临政规〔2023〕8号", "正文。")
     docs["target"] = _doc("临澜市关于既有住宅设施维护管理若干事项的实施办法", "临政规〔2020〕9号", body,
                           validity="repealed", repealed_by="临政规〔2024〕1号")
     return docs
@@ -68,6 +71,9 @@ def test_the_command_line_puts_the_document_holding_the_phrase_first(archive):
     assert hits[0].slug == "target" and hits[0].why.get("phrase") is True
     assert all(h.match == "body_phrase" and "phrase" not in h.why for h in hits[1:])
     assert len(hits) == 17
+    titles = search(index, "电梯改造", limit=5).hits
+    assert [h.slug for h in titles[:2]] == ["title-phrase", "title-apart"]
+    assert titles[0].why.get("phrase") and titles[1].match == "head_phrase" and "phrase" not in titles[1].why
     # words typed apart ask for the words, not a phrase: no check reorders them
     apart = search(index, "电梯 改造", limit=20).hits
     assert apart[-1].slug == "target" and not any("phrase" in h.why for h in apart)
@@ -78,7 +84,7 @@ def test_the_search_page_gives_the_same_order_and_shows_the_phrase(archive, page
     url, index = archive
     page.goto(url + "search.html")
     page.wait_for_function("() => window.gazetteSearchReady !== undefined")
-    for query in (PHRASE, "既有住宅加裝電梯", "电梯 改造"):
+    for query in (PHRASE, "既有住宅加裝電梯", "电梯 改造", "电梯改造", "電梯改造"):
         got = page.evaluate("q => window.gazetteSearch(q, {limit: 10})", query)
         want = search(index, query, limit=10).hits
         assert [r["url"] for r in got] == [url + h.url for h in want] or \
@@ -109,6 +115,10 @@ def test_phrase_rules_match_python(page, site_url):
         assert key == query.phrase, q
     assert any(s for s, _, _ in got) and not all(s for s, _, _ in got)
     assert page.evaluate("() => window.gazetteSearchRules.PHRASE_CHECKS") == ranking.PHRASE_CHECKS
+    assert page.evaluate("() => window.gazetteSearchRules.CHECKED_TIERS") == list(ranking.CHECKED_TIERS)
+    heads = [["临澜市养犬管理规定", "临政规〔2023〕3号", "临澜市人民政府"], ["标题", "", "甲；乙"], ["", "", ""]]
+    assert page.evaluate("hs => hs.map(h => window.gazetteSearchRules.headText(...h))", heads) == \
+        [ranking.head_text(*h) for h in heads]
 
 
 def test_the_fast_phrase_check_is_the_phrase_key_rule():
