@@ -189,12 +189,17 @@ def junction_terms(body: str, common: frozenset[str]) -> dict[str, int]:
     masked = _NOT_CJK.sub("\0", folded) + "\0\0"
     first: dict[str, int] = {}
     for block, start in enumerate(range(0, len(folded), BLOCK_CHARS)):
-        grams = {masked[i:i + 3] for i in range(start, min(len(folded), start + BLOCK_CHARS))}
+        window = masked[start:start + BLOCK_CHARS + 2]
+        grams = set(map(window.__getitem__, _TRIGRAM_SLICES[:min(BLOCK_CHARS, len(folded) - start)]))
+        grams.difference_update(first)
         kept = min(block, 255)
-        for g in grams.difference(first):
+        for g in grams:
             if g[:2] in common and g[1:] in common:
                 first[g] = kept
     return first
+
+
+_TRIGRAM_SLICES = [slice(i, i + 3) for i in range(BLOCK_CHARS)]
 
 
 def _varint(n: int, out: bytearray) -> None:
