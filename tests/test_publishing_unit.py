@@ -463,12 +463,13 @@ def test_line_breaker_finds_the_lines_of_the_unit_by_unit_rule():
     the unit-by-unit rule does, punctuation, Latin words, spaces and over-wide units included."""
     import random
 
-    from gazette.publishing.document_pdf import _widths, _wrap, cid_font
+    from gazette.publishing.document_pdf import _wrap
+    from gazette.publishing.pdf_write import cid_font, widths
 
     rng = random.Random(5)
     alphabet = list("临澜市人民政府关于规范管理的通知第一条") + list("，。、；：！？）》」”") + list("（《「“[") + \
         ["abc", "2024", "x-1/2", " ", "　", "W" * 40]
-    widths = _widths(cid_font("zh-Hans"))
+    widths = widths(cid_font("zh-Hans"))
     for _ in range(3000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 80)))
         width, indent = rng.choice([1000, 2500, 6000, 37750]), rng.choice([0, 0, 2000])

@@ -16,7 +16,6 @@ same two keys): setting it again is cheaper than stamping it.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import logging
@@ -33,32 +32,12 @@ from ..model import Document, Issue, parse_pages
 from ..labels import people_date
 from ..pdf_files import failure, open_pdf
 from ..render import to_text
+from . import pdf_write
+from .pdf_write import cid_font
 
 log = logging.getLogger(__name__)
 
 VERSION = "4"  # bump when the generated PDFs change, to invalidate the cache
-CID_FONTS = {"zh-Hans": "STSong-Light", "zh-Hant": "MSung-Light"}
-
-
-def fix_cid_encodings() -> None:
-    """ReportLab pairs MSung-Light (Traditional) with the GB encoding; poppler then shows nothing.
-
-    Use the CNS (Big5 repertoire) Unicode CMap for it, so every PDF reader renders and extracts it."""
-    from reportlab.pdfbase import cidfonts
-
-    cidfonts.defaultUnicodeEncodings["MSung-Light"] = ("cht", "UniCNS-UCS2-H")
-
-
-def cid_font(script: str) -> str:
-    """The standard CJK font of a script, registered with ReportLab (once per process)."""
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-
-    font = CID_FONTS.get(script, CID_FONTS["zh-Hans"])
-    fix_cid_encodings()
-    if font not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(font))
-    return font
 
 
 PARALLEL_FROM = 24  # fewer PDFs to make than this: not worth starting worker processes
@@ -273,66 +252,47 @@ def stamp_status(source: str, dest: str, stamp: Stamp, site: str = "") -> None:
 def _stamp_pages(boxes: list[tuple[tuple[float, float, float, float], int]], stamp: Stamp, site: str) -> bytes:
     """A PDF with one page per (crop box, rotation): the stamp in the top right corner as the page is
     seen (rotation applied), the rest of the page empty."""
-    import io
-
-    from reportlab.pdfgen import canvas
-
-    out = io.BytesIO()
-    c = canvas.Canvas(out, invariant=1, pageCompression=1)
-    for box, rotation in boxes:
-        c.setPageSize(box[2:])
-        draw_stamp(c, stamp, site, box, rotation)
-        c.showPage()
-    c.save()
-    return out.getvalue()
+    fonts = {cid_font(stamp.script)}
+    return pdf_write.pdf_bytes([(right, top, stamp_ops(stamp, site, (left, bottom, right, top), rotation))
+                                for (left, bottom, right, top), rotation in boxes], fonts)
 
 
-def draw_stamp(c, stamp: Stamp, site: str, box: tuple[float, float, float, float], rotation: int = 0) -> None:
-    """The stamp on the current page of canvas `c` whose crop box is `box` (left, bottom, right,
-    top), in its top right corner as the page is seen (`rotation` applied)."""
-    from reportlab.lib.colors import Color
-    from reportlab.pdfbase import pdfmetrics
+_RED = ".64 .09 .1"
 
+
+def stamp_ops(stamp: Stamp, site: str, box: tuple[float, float, float, float], rotation: int = 0) -> str:
+    """PDF operators drawing the stamp on a page whose crop box is `box` (left, bottom, right, top),
+    in its top right corner as the page is seen (`rotation` applied): a framed white box, not quite
+    opaque, with the status, the caption and the site in red."""
     font = cid_font(stamp.script)
-    red = Color(0.64, 0.09, 0.10)
+    widths, ref, num = pdf_write.widths(font), pdf_write.FONT_REFS[font], pdf_write.num
     left, bottom, right, top = box
     w, h = right - left, top - bottom
     seen_w, seen_h = (h, w) if rotation in (90, 270) else (w, h)
-    c.saveState()
     # From the page as seen (origin bottom left) to the page's own space.
-    c.translate(left, bottom)
-    c.transform(*{0: (1, 0, 0, 1, 0, 0), 90: (0, 1, -1, 0, w, 0), 180: (-1, 0, 0, -1, w, h),
-                  270: (0, -1, 1, 0, 0, h)}[rotation % 360])
+    turn = {0: (1, 0, 0, 1, 0, 0), 90: (0, 1, -1, 0, w, 0), 180: (-1, 0, 0, -1, w, h),
+            270: (0, -1, 1, 0, 0, h)}[rotation % 360]
     scale = max(0.6, min(1.0, seen_w / 595))  # A4 width in points: smaller on small pages
     lines = [(stamp.status, 15 * scale), (stamp.caption, 8 * scale)] + ([(site, 7 * scale)] if site else [])
     pad = 6 * scale
-    box_w = max(pdfmetrics.stringWidth(t, font, size) for t, size in lines) + 2 * pad
+    box_w = max(widths.of(t) * size / 1000 for t, size in lines) + 2 * pad
     box_h = sum(size * 1.35 for _, size in lines) + 2 * pad - 2 * scale
     x, y = seen_w - box_w - 18 * scale, seen_h - box_h - 18 * scale
-    c.setFillColor(Color(1, 1, 1, alpha=0.88))
-    c.setStrokeColor(red)
-    c.setLineWidth(1.5 * scale)
-    c.rect(x, y, box_w, box_h, stroke=1, fill=1)
-    c.setFillColor(red)
+    ops = ["q", f"1 0 0 1 {num(left)} {num(bottom)} cm", " ".join(map(num, turn)) + " cm",
+           f"1 1 1 rg {pdf_write.ALPHA_88} gs {_RED} RG {num(1.5 * scale)} w",
+           f"{num(x)} {num(y)} {num(box_w)} {num(box_h)} re B", f"{_RED} rg {pdf_write.ALPHA_1} gs"]
     baseline = y + box_h - pad
     for text, size in lines:
         baseline -= size
-        # The text state is not reset by the form that holds the stamp: a scan's OCR layer
-        # leaves invisible (3 Tr) or scaled text behind it. Set every part of it; fill and
-        # stroke (2 Tr: ReportLab writes only a mode other than the fill it assumes) sets it
-        # a little bolder too.
-        t = c.beginText(x + box_w / 2 - pdfmetrics.stringWidth(text, font, size) / 2, baseline)
-        t.setFont(font, size)
-        t.setTextRenderMode(2)
-        t.setCharSpace(0)
-        t.setWordSpace(0)
-        t.setHorizScale(100)
-        t.setRise(0)
-        t.textOut(text)
-        c.setLineWidth(size * 0.02)
-        c.drawText(t)
+        # The text state is not reset by the form that holds the stamp on a scan: its OCR layer
+        # leaves invisible (3 Tr) or scaled text behind it. Set every part of it; fill and stroke
+        # (2 Tr) sets it a little bolder too.
+        tx = x + box_w / 2 - widths.of(text) * size / 2000
+        ops.append(f"{num(size * 0.02)} w BT {ref} {num(size)} Tf 2 Tr 0 Tc 0 Tw 100 Tz 0 Ts "
+                   f"1 0 0 1 {num(tx)} {num(baseline)} Tm {pdf_write.hex_text(text)} Tj ET")
         baseline -= size * 0.35
-    c.restoreState()
+    ops.append("Q")
+    return "\n".join(ops)
 
 
 # Line breaking (a small subset of the Chinese layout rules of W3C clreq): these never start a
@@ -386,75 +346,39 @@ def _wrap(text: str, width: float, widths, indent: float = 0.0) -> list[str]:
             start, check = j, j + 1
 
 
-class _Widths(dict):
-    """Width of each text unit in one font, in thousandths of the font size (the font's own integer
-    metrics: sums are exact, and one table serves every size), measured once per unit."""
-
-    def __init__(self, font: str):
-        from reportlab.pdfbase import pdfmetrics
-
-        super().__init__()
-        self.chars = pdfmetrics.getFont(font).unicodeWidths
-
-    def __missing__(self, unit: str) -> int:
-        w = self[unit] = sum(self.chars.get(c, 1000) for c in unit)
-        return w
-
-    def of(self, text: str) -> int:
-        return sum(map(self.__getitem__, text))
-
-
-@functools.lru_cache(maxsize=8)
-def _widths(font: str) -> _Widths:
-    return _Widths(font)
-
-
-def _num(v: float) -> str:
-    return f"{v:.2f}".rstrip("0").rstrip(".")
-
-
 def text_pdf(content: dict, dest: str, stamp: Stamp | None = None) -> None:
     """A clean A4 PDF of a document's text with its title, number, issuer and date; `stamp` (a
     document not in force) drawn on every page as it is set.
 
-    Set on a ReportLab canvas with one of the standard Adobe CJK fonts (nothing embedded). Each page
-    is one text object written as PDF operators (a position and a string per line, UTF-16 as the
-    font's Unicode CMap reads it), not a ReportLab text object per line: that measured and formatted
-    every line again, most of the time of a PDF when a cold build sets tens of thousands of them."""
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.units import mm
-    from reportlab.pdfgen import canvas
-
+    In one of the standard Adobe CJK fonts (nothing embedded), written by pdf_write: each page one
+    text object, a position and a string per line. (ReportLab's paragraph engine took ten times as
+    long, its canvas and serialiser twice.)"""
+    mm = 72 / 25.4
     font = cid_font(content["script"])
-    widths = _widths(font)
-    page_w, page_h = A4
+    widths, ref, num = pdf_write.widths(font), pdf_write.FONT_REFS[font], pdf_write.num
+    page_w, page_h = 595.2755905511812, 841.8897637795277  # A4
     left, right, top, bottom = 25 * mm, 25 * mm, 25 * mm, 22 * mm
     width = page_w - left - right
-    c = canvas.Canvas(dest, pagesize=A4, invariant=1, pageCompression=1)
-    c.setTitle(content["title"])
-    c.setAuthor(content["issuer"])
-    c.setSubject(content["doc_number"])
-    c.setCreator(content["site"])
-    ref = c._doc.getInternalFontName(font)  # the font's resource name (/F1), added to the document
-    ops: list[str] = []
+    pages: list[tuple[float, float, str]] = []
+    ops: list[str] = ["BT"]
     state = {"y": page_h - top, "page": 1, "size": None}
 
     def show(text: str, size: float, x: float, y: float) -> None:
         if size != state["size"]:
-            ops.append(f"{ref} {_num(size)} Tf")
+            ops.append(f"{ref} {num(size)} Tf")
             state["size"] = size
-        ops.append(f"1 0 0 1 {_num(x)} {_num(y)} Tm <{text.encode('utf_16_be').hex()}> Tj")
+        ops.append(f"1 0 0 1 {num(x)} {num(y)} Tm {pdf_write.hex_text(text)} Tj")
 
     def centred(text: str, size: float, y: float) -> None:
         show(text, size, page_w / 2 - widths.of(text) * size / 2000, y)
 
     def end_page() -> None:
         centred(f"{content['site']} · {content['url']} · {state['page']}", 8, 12 * mm)
-        c.addLiteral("BT\n" + "\n".join(ops) + "\nET")
+        ops.append("ET")
         if stamp:
-            draw_stamp(c, stamp, content["site"], (0, 0, page_w, page_h))
-        c.showPage()
-        ops.clear()
+            ops.append(stamp_ops(stamp, content["site"], (0, 0, page_w, page_h)))
+        pages.append((page_w, page_h, "\n".join(ops)))
+        ops[:] = ["BT"]
         state["size"] = None
 
     def lines(text: str, size: float, leading: float, centre: bool = False, indent: float = 0.0) -> None:
@@ -486,7 +410,10 @@ def text_pdf(content: dict, dest: str, stamp: Stamp | None = None) -> None:
             lines(para, 12, 21, indent=24)
         state["y"] -= 3
     end_page()
-    c.save()
+    info = {"Title": content["title"], "Author": content["issuer"], "Subject": content["doc_number"],
+            "Creator": content["site"]}
+    with open(dest, "wb") as f:
+        f.write(pdf_write.pdf_bytes(pages, {font} | ({cid_font(stamp.script)} if stamp else set()), info))
 
 
 def _make_cached(args: tuple[PdfJob, str]) -> tuple[str, str | None, str | None]:

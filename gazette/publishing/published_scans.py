@@ -19,7 +19,8 @@ from ..labels import localise
 from ..pdf_files import failure, open_pdf
 from ..scans import REASONS, SCANS_DIR, IssueScan
 from ..site import SiteModel
-from .document_pdf import _file_hash, cid_font, stable_pdf_id
+from .document_pdf import _file_hash, stable_pdf_id
+from .pdf_write import cid_font
 
 VERSION = "1"  # bump when redacted copies change, to invalidate the cache
 
