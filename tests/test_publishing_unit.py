@@ -198,6 +198,25 @@ def test_compression_is_deterministic_incremental_and_cleans_up(tmp_path):
     assert not (site / "a" / "page.html.gz").exists() and not (site / "a" / "page.html.br").exists()
 
 
+def test_compression_in_two_passes_keeps_every_hash(tmp_path):
+    """A build compresses the site but the search index while the index is being written, then the
+    index alone: each pass keeps the other's hashes, so neither recompresses the other's files later."""
+    site, manifest = tmp_path / "site", str(tmp_path / "cache" / "m.json")
+    page = ("<p>临澜市人民政府公报</p>\n" * 100).encode()
+    for path in ("page.html", "search-index/manifest.json"):
+        (site / path).parent.mkdir(parents=True, exist_ok=True)
+        (site / path).write_bytes(page)
+    assert compress.compress_tree(str(site), manifest_path=manifest, skip=("search-index",)).compressed == 1
+    assert not (site / "search-index" / "manifest.json.gz").exists()
+    assert compress.compress_tree(str(site), manifest_path=manifest, only=("search-index",)).compressed == 1
+    assert set(json.loads(open(manifest).read())) == {"page.html", "search-index/manifest.json"}
+    for path in ("page.html", "search-index/manifest.json"):  # rewritten with the same bytes
+        later = os.path.getmtime(site / (path + ".gz")) + 10
+        os.utime(site / path, (later, later))
+    again = compress.compress_tree(str(site), manifest_path=manifest)
+    assert (again.compressed, again.unchanged) == (0, 2)
+
+
 # -- PDF downloads ----------------------------------------------------------------------------
 
 def _numbered_pdf(path, pages):

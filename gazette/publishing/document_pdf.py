@@ -16,6 +16,7 @@ same two keys): setting it again is cheaper than stamping it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -114,10 +115,26 @@ def page_range(pages: str | None) -> tuple[int, int] | None:
     return (parsed[0] - 1, parsed[1] - 1) if parsed else None
 
 
-def text_content(doc: Document, site_name: str) -> dict:
+def text_content(doc: Document, site_name: str, body=to_text) -> dict:
     return {"title": doc.title, "doc_number": doc.doc_number or "", "issuer": "；".join(doc.issuer),
             "date": people_date(doc.date), "script": doc.script,
-            "body": to_text(doc.body), "site": site_name, "url": doc.url}
+            "body": body(doc.body), "site": site_name, "url": doc.url}
+
+
+@functools.lru_cache(maxsize=1)
+def _to_text_code() -> str:
+    """A digest of the code that makes a text PDF's text from a body (gazette/render.py)."""
+    from .. import render
+
+    with open(render.__file__, "rb") as f:
+        return hashlib.sha1(f.read()).hexdigest()
+
+
+def _text_key(doc: Document, site_name: str) -> str:
+    """What a document's PDF shows, as a cache key: its Markdown body rather than the text made from it
+    (to_text on every document of every build, for PDFs that are almost all cached), with the code
+    that makes that text."""
+    return json.dumps([_to_text_code(), text_content(doc, site_name, body=str)], sort_keys=True)
 
 
 STAMP_CAPTION = "有效性标注日期：{day}"
@@ -143,7 +160,7 @@ def plan_pdfs(docs: list[Document], kinds: dict[str, str], issues: dict[str, Iss
         kind = kinds.get(doc.slug)
         if not kind:
             continue
-        text_key = json.dumps(text_content(doc, site_name), sort_keys=True)
+        text_key = _text_key(doc, site_name)
         own = dict(doc=doc, site=site_name, stamp=stamps.get(doc.slug))
         if kind == "scan":
             src = os.path.join(content_dir, doc.scan)
