@@ -146,14 +146,17 @@ def launch(playwright):
                                       args=CHROMIUM_ARGS)
 
 
-def _ask(site: Site, page, engine: Engine, q: str, filters: dict) -> dict:
+def _ask(site: Site, page, engine: Engine, q: str, filters: dict, settle: bool = True) -> dict:
+    """One query on `page`: its results and, when `settle`, what it fetched (waiting for late fetches
+    to end, at least Counter.settle's quiet time: the bulk of a fast query's time)."""
     before_b, before_r = site.counter.snapshot()
     try:
         r = page.evaluate(engine.query, [q, filters])
         error = None
     except Exception as e:  # a failing query is a figure, not the end of the run
         r, error = {"ms": float("nan"), "results": []}, str(e)[:300]
-    site.counter.settle()
+    if settle:
+        site.counter.settle()
     after_b, after_r = site.counter.snapshot()
     out = {"q": q, "ms": r["ms"], "bytes": after_b - before_b, "requests": after_r - before_r,
            "results": [dict(x, url=site.relative(x["url"], engine.page)) for x in r["results"]]}
@@ -171,8 +174,10 @@ def _open(site: Site, context, engine: Engine):
 
 
 def run_warm(site: Site, engine: Engine, queries: list[str], filters: dict | None = None,
-             progress: str = "") -> list[dict]:
-    """All queries one after another in one page: results, and what each fetched beyond the ones before."""
+             progress: str = "", count: bool = False) -> list[dict]:
+    """All queries one after another in one page: their results, and with `count` what each fetched
+    beyond the ones before (which waits 0.15 s and more after each query for late fetches: the
+    figures of following queries come from run_cold, so recall runs go without)."""
     from playwright.sync_api import sync_playwright
 
     filters = dict(filters or {}, limit=10)
@@ -181,7 +186,7 @@ def run_warm(site: Site, engine: Engine, queries: list[str], filters: dict | Non
         browser = launch(p)
         page = _open(site, browser.new_context(), engine)
         for n, q in enumerate(queries):
-            out.append(_ask(site, page, engine, q, filters))
+            out.append(_ask(site, page, engine, q, filters, settle=count))
             if progress and n and n % 250 == 0:
                 print(f"  {progress}: {n}/{len(queries)} queries", flush=True)
         browser.close()

@@ -198,6 +198,25 @@ def test_compression_is_deterministic_incremental_and_cleans_up(tmp_path):
     assert not (site / "a" / "page.html.gz").exists() and not (site / "a" / "page.html.br").exists()
 
 
+def test_compression_in_two_passes_keeps_every_hash(tmp_path):
+    """A build compresses the site but the search index while the index is being written, then the
+    index alone: each pass keeps the other's hashes, so neither recompresses the other's files later."""
+    site, manifest = tmp_path / "site", str(tmp_path / "cache" / "m.json")
+    page = ("<p>临澜市人民政府公报</p>\n" * 100).encode()
+    for path in ("page.html", "search-index/manifest.json"):
+        (site / path).parent.mkdir(parents=True, exist_ok=True)
+        (site / path).write_bytes(page)
+    assert compress.compress_tree(str(site), manifest_path=manifest, skip=("search-index",)).compressed == 1
+    assert not (site / "search-index" / "manifest.json.gz").exists()
+    assert compress.compress_tree(str(site), manifest_path=manifest, only=("search-index",)).compressed == 1
+    assert set(json.loads(open(manifest).read())) == {"page.html", "search-index/manifest.json"}
+    for path in ("page.html", "search-index/manifest.json"):  # rewritten with the same bytes
+        later = os.path.getmtime(site / (path + ".gz")) + 10
+        os.utime(site / path, (later, later))
+    again = compress.compress_tree(str(site), manifest_path=manifest)
+    assert (again.compressed, again.unchanged) == (0, 2)
+
+
 # -- PDF downloads ----------------------------------------------------------------------------
 
 def _numbered_pdf(path, pages):
@@ -393,16 +412,18 @@ def test_downloads_of_documents_not_in_force_are_stamped_and_the_stamp_cached(tm
         assert _page_text(pdf("current"), i) == f"SCAN-PAGE-{i + 1}"
     cache = tmp_path / "cache"
     stamped = sorted(p.name for p in cache.rglob("*-*.pdf"))
-    assert len(stamped) == 2 and len(list(cache.rglob("*.pdf"))) == 5  # three unstamped, two stamped
+    # the two cut from the scan unstamped, the repealed one stamped; the text PDF set with its stamp
+    assert len(stamped) == 2 and len(list(cache.rglob("*.pdf"))) == 4
     # Same as-of date: nothing made or stamped again, same bytes.
     before = (out / "documents" / "gone.pdf").read_bytes()
     again = publish(model_of(content), project_of(settings, out))
     assert (again.pdf.made, again.pdf.stamped, again.pdf.written) == (0, 0, 0)
     assert (out / "documents" / "gone.pdf").read_bytes() == before
-    # A later as-of date re-stamps from the cached PDFs; the old stamps leave the cache.
+    # A later as-of date re-stamps the scan from its cached PDF and sets the text PDF again with its
+    # new stamp; the old stamps leave the cache.
     later = publish(model_of(content, dt.date(2026, 12, 1)), project_of(settings, out))
-    assert (later.pdf.made, later.pdf.stamped) == (0, 2)
-    assert "2026年12月1日" in _page_text(pdf("gone"), 0)
+    assert (later.pdf.made, later.pdf.stamped) == (1, 2)
+    assert "2026年12月1日" in _page_text(pdf("gone"), 0) and "2026年12月1日" in _page_text(pdf("ended"), 0)
     now = sorted(p.name for p in cache.rglob("*-*.pdf"))
     assert len(now) == 2 and not set(now) & set(stamped)
 
@@ -430,3 +451,45 @@ def test_a_pdf_pdfium_cannot_read_is_reported_in_chinese_with_its_file(tmp_path)
         cut_pages(str(bad), 0, 1, str(tmp_path / "out.pdf"))
     assert str(e.value) == f"{bad}：无法读取 PDF：文件已损坏或不是 PDF"
     assert failure("scans/x.pdf", FileNotFoundError("x")) == "scans/x.pdf：无法读取 PDF：文件不存在或无法读取"
+
+
+def _wrap_unit_by_unit(text, width, widths, indent=0.0):
+    """The line-breaking rule as first written, a unit at a time: the oracle for the line breaker."""
+    from gazette.publishing.document_pdf import _CARRY_MAX, _NO_LINE_END, _NO_LINE_START, _UNITS
+
+    lines, line, used, avail = [], [], 0, width - indent
+    for unit in _UNITS.findall(text):
+        w = widths[unit]
+        if line and used + w > avail and unit not in _NO_LINE_START:
+            carry = []
+            while line and line[-1] in _NO_LINE_END and len(carry) < _CARRY_MAX:
+                carry.insert(0, line.pop())
+            if not line:
+                line, carry = carry, []
+            lines.append("".join(line).rstrip())
+            line, used, avail = carry, sum(widths[c] for c in carry), width
+            if unit.isspace():
+                continue
+        line.append(unit)
+        used += w
+    if line:
+        lines.append("".join(line).rstrip())
+    return lines
+
+
+def test_line_breaker_finds_the_lines_of_the_unit_by_unit_rule():
+    """The line breaker searches for each line's end in running widths; it must break exactly where
+    the unit-by-unit rule does, punctuation, Latin words, spaces and over-wide units included."""
+    import random
+
+    from gazette.publishing.document_pdf import _wrap
+    from gazette.publishing.pdf_write import cid_font, widths
+
+    rng = random.Random(5)
+    alphabet = list("临澜市人民政府关于规范管理的通知第一条") + list("，。、；：！？）》」”") + list("（《「“[") + \
+        ["abc", "2024", "x-1/2", " ", "　", "W" * 40]
+    widths = widths(cid_font("zh-Hans"))
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 80)))
+        width, indent = rng.choice([1000, 2500, 6000, 37750]), rng.choice([0, 0, 2000])
+        assert _wrap(text, width, widths, indent) == _wrap_unit_by_unit(text, width, widths, indent), (text, width, indent)

@@ -134,19 +134,30 @@ def publish(model: SiteModel, project: Project, static_pages: list[str] = (), pl
     return result
 
 
-def compress_output(project: Project, mode: BuildMode = FULL_BUILD) -> compress.CompressResult | None:
-    """The .gz/.br copies of the output's text files (unless GAZETTE_COMPRESS is off)."""
+def compress_output(project: Project, mode: BuildMode = FULL_BUILD,
+                    search_index: bool | None = None) -> compress.CompressResult | None:
+    """The .gz/.br copies of the output's text files (unless GAZETTE_COMPRESS is off): all of them,
+    or (`search_index` False) all but the browser's search index, or (True) only its files. A build
+    compresses the pages while the index is still being written, then the index."""
+    from ..search.browser_index import INDEX_DIR
+
     opts = project.publishing
     output_dir = project.settings["OUTPUT_PATH"]
     if not opts.compress:
-        compress.remove_copies(output_dir)
+        if not search_index:
+            compress.remove_copies(output_dir)
         return None
     manifest = os.path.join(project.cache_dir, "compress",
                             hashlib.sha1(os.path.abspath(output_dir).encode()).hexdigest()[:16] + ".json")
     # A partition compresses only its own documents' files; shared assets are compressed once,
     # by the assembly run.
-    return compress.compress_tree(output_dir, opts.brotli_quality, manifest_path=manifest,
-                                  only=None if mode.site_wide else ("documents", "eli"))
+    only = None if mode.site_wide else ("documents", "eli")
+    if search_index:
+        if not mode.site_wide:
+            return None
+        only = (INDEX_DIR,)
+    return compress.compress_tree(output_dir, opts.brotli_quality, manifest_path=manifest, only=only,
+                                  skip=(INDEX_DIR,) if search_index is False else ())
 
 
 _OWNED = (re.compile(r"^documents/[^/]+\.(json|pdf)$"), re.compile(r"^feeds/(issuer|type|subject)/[^/]+\.atom\.xml$"),

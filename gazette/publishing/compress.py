@@ -58,10 +58,12 @@ def _compress_one(src: str, brotli_quality: int, known: str | None) -> tuple[boo
 
 
 def compress_tree(root: str, brotli_quality: int = 5, workers: int = 2,
-                  manifest_path: str | None = None, only: tuple[str, ...] | None = None) -> CompressResult:
+                  manifest_path: str | None = None, only: tuple[str, ...] | None = None,
+                  skip: tuple[str, ...] = ()) -> CompressResult:
     """Write <file>.gz and <file>.br next to every text file of at least MIN_SIZE bytes under root
-    (or under its sub-folders `only`). `manifest_path` (a JSON file outside the site) remembers
-    each source's hash between builds."""
+    (or under its sub-folders `only`; not under its top-level folders `skip`). `manifest_path` (a
+    JSON file outside the site) remembers each source's hash between builds; the hashes of files
+    outside this call's folders are kept as they were."""
     result = CompressResult()
     manifest: dict[str, str] = {}
     if manifest_path:
@@ -77,6 +79,8 @@ def compress_tree(root: str, brotli_quality: int = 5, workers: int = 2,
     todo = []
     tops = [os.path.join(root, sub) for sub in only] if only is not None else [root]
     for dirpath, dirnames, filenames in (w for top in tops for w in os.walk(top)):
+        if dirpath == root:
+            dirnames[:] = [d for d in dirnames if d not in skip]
         dirnames.sort()
         names = set(filenames)
         for name in sorted(filenames):
@@ -98,7 +102,10 @@ def compress_tree(root: str, brotli_quality: int = 5, workers: int = 2,
     rel = {p: os.path.relpath(p, root) for p in todo}
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         outcomes = pool.map(lambda p: _compress_one(p, brotli_quality, manifest.get(rel[p])), todo)
-        new_manifest = {}
+        inside = tuple(sub + os.sep for sub in only or ())
+        skipped = tuple(sub + os.sep for sub in skip)
+        new_manifest = {k: v for k, v in manifest.items()  # files this call does not look at
+                        if (inside and not k.startswith(inside)) or k.startswith(skipped)}
         for path, (done, digest) in zip(todo, outcomes):
             if digest:
                 new_manifest[rel[path]] = digest

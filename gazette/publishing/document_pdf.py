@@ -7,10 +7,11 @@ Each PDF is cached under the cache folder by a hash of its inputs, so a rebuild 
 PDFs of new or edited documents; GAZETTE_PDF = False switches the downloads off.
 
 The download of a document that is not in force (repealed, expired, not yet effective) carries a
-stamp on every page: its status and the date of the stamp (the build's as-of date). The stamp is
-an overlay added to each page's content; the page's own content (the scan) is left as it is. The
-unstamped PDF stays cached by its own key, the stamped one by that key and the stamp, so a new
-as-of date only re-stamps.
+stamp on every page: its status and the date of the stamp (the build's as-of date). On a scan the
+stamp is an overlay added to each page's content; the page's own content is left as it is. The
+unstamped scan PDF stays cached by its own key, the stamped one by that key and the stamp, so a
+new as-of date only re-stamps. A text PDF is set with its stamp drawn on each page (cached by the
+same two keys): setting it again is cheaper than stamping it.
 """
 
 from __future__ import annotations
@@ -22,28 +23,24 @@ import logging
 import os
 import re
 import shutil
+from bisect import bisect_right
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
+from itertools import accumulate
 
 from ..background import die_with_parent
 from ..model import Document, Issue, parse_pages
 from ..labels import people_date
 from ..pdf_files import failure, open_pdf
 from ..render import to_text
+from . import pdf_write
+from .pdf_write import cid_font
 
 log = logging.getLogger(__name__)
 
-VERSION = "3"  # bump when the generated PDFs change, to invalidate the cache
-CID_FONTS = {"zh-Hans": "STSong-Light", "zh-Hant": "MSung-Light"}
+VERSION = "4"  # bump when the generated PDFs change, to invalidate the cache
 
 
-def fix_cid_encodings() -> None:
-    """ReportLab pairs MSung-Light (Traditional) with the GB encoding; poppler then shows nothing.
-
-    Use the CNS (Big5 repertoire) Unicode CMap for it, so every PDF reader renders and extracts it."""
-    from reportlab.pdfbase import cidfonts
-
-    cidfonts.defaultUnicodeEncodings["MSung-Light"] = ("cht", "UniCNS-UCS2-H")
 PARALLEL_FROM = 24  # fewer PDFs to make than this: not worth starting worker processes
 
 
@@ -118,10 +115,26 @@ def page_range(pages: str | None) -> tuple[int, int] | None:
     return (parsed[0] - 1, parsed[1] - 1) if parsed else None
 
 
-def text_content(doc: Document, site_name: str) -> dict:
+def text_content(doc: Document, site_name: str, body=to_text) -> dict:
     return {"title": doc.title, "doc_number": doc.doc_number or "", "issuer": "；".join(doc.issuer),
             "date": people_date(doc.date), "script": doc.script,
-            "body": to_text(doc.body), "site": site_name, "url": doc.url}
+            "body": body(doc.body), "site": site_name, "url": doc.url}
+
+
+@functools.lru_cache(maxsize=1)
+def _to_text_code() -> str:
+    """A digest of the code that makes a text PDF's text from a body (gazette/render.py)."""
+    from .. import render
+
+    with open(render.__file__, "rb") as f:
+        return hashlib.sha1(f.read()).hexdigest()
+
+
+def _text_key(doc: Document, site_name: str) -> str:
+    """What a document's PDF shows, as a cache key: its Markdown body rather than the text made from it
+    (to_text on every document of every build, for PDFs that are almost all cached), with the code
+    that makes that text."""
+    return json.dumps([_to_text_code(), text_content(doc, site_name, body=str)], sort_keys=True)
 
 
 STAMP_CAPTION = "有效性标注日期：{day}"
@@ -147,7 +160,7 @@ def plan_pdfs(docs: list[Document], kinds: dict[str, str], issues: dict[str, Iss
         kind = kinds.get(doc.slug)
         if not kind:
             continue
-        text_key = json.dumps(text_content(doc, site_name), sort_keys=True)
+        text_key = _text_key(doc, site_name)
         own = dict(doc=doc, site=site_name, stamp=stamps.get(doc.slug))
         if kind == "scan":
             src = os.path.join(content_dir, doc.scan)
@@ -167,15 +180,21 @@ def _hash(*parts: str) -> str:
     return hashlib.sha1("\x00".join(parts).encode("utf-8")).hexdigest()
 
 
+def draws_stamp(job: PdfJob) -> bool:
+    """A text PDF is set with its stamp (a few milliseconds), not stamped afterwards: PDFium's overlay
+    costs a tenth of a second and more per document, most of it loading each page again."""
+    return job.kind == "text" and job.stamp is not None
+
+
 def make_pdf(job: PdfJob, dest: str) -> None:
-    """Make one PDF at `dest` (atomically)."""
+    """Make one PDF at `dest` (atomically): the stamped one if the job draws its stamp, else the unstamped."""
     tmp = f"{dest}.tmp{os.getpid()}"
     if job.kind == "scan":
         shutil.copyfile(job.source, tmp)
     elif job.kind == "issue":
         cut_pages(job.source, job.first, job.last, tmp)
     else:
-        text_pdf(job.text, tmp)
+        text_pdf(job.text, tmp, job.stamp)
     os.replace(tmp, dest)
 
 
@@ -250,62 +269,47 @@ def stamp_status(source: str, dest: str, stamp: Stamp, site: str = "") -> None:
 def _stamp_pages(boxes: list[tuple[tuple[float, float, float, float], int]], stamp: Stamp, site: str) -> bytes:
     """A PDF with one page per (crop box, rotation): the stamp in the top right corner as the page is
     seen (rotation applied), the rest of the page empty."""
-    import io
+    fonts = {cid_font(stamp.script)}
+    return pdf_write.pdf_bytes([(right, top, stamp_ops(stamp, site, (left, bottom, right, top), rotation))
+                                for (left, bottom, right, top), rotation in boxes], fonts)
 
-    from reportlab.lib.colors import Color
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.pdfgen import canvas
 
-    font = CID_FONTS.get(stamp.script, CID_FONTS["zh-Hans"])
-    fix_cid_encodings()
-    if font not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(font))
-    red = Color(0.64, 0.09, 0.10)
-    out = io.BytesIO()
-    c = canvas.Canvas(out, invariant=1, pageCompression=1)
-    for (left, bottom, right, top), rotation in boxes:
-        w, h = right - left, top - bottom
-        c.setPageSize((right, top))
-        seen_w, seen_h = (h, w) if rotation in (90, 270) else (w, h)
-        c.saveState()
-        # From the page as seen (origin bottom left) to the page's own space.
-        c.translate(left, bottom)
-        c.transform(*{0: (1, 0, 0, 1, 0, 0), 90: (0, 1, -1, 0, w, 0), 180: (-1, 0, 0, -1, w, h),
-                      270: (0, -1, 1, 0, 0, h)}[rotation % 360])
-        scale = max(0.6, min(1.0, seen_w / 595))  # A4 width in points: smaller on small pages
-        lines = [(stamp.status, 15 * scale), (stamp.caption, 8 * scale)] + ([(site, 7 * scale)] if site else [])
-        pad = 6 * scale
-        box_w = max(pdfmetrics.stringWidth(t, font, size) for t, size in lines) + 2 * pad
-        box_h = sum(size * 1.35 for _, size in lines) + 2 * pad - 2 * scale
-        x, y = seen_w - box_w - 18 * scale, seen_h - box_h - 18 * scale
-        c.setFillColor(Color(1, 1, 1, alpha=0.88))
-        c.setStrokeColor(red)
-        c.setLineWidth(1.5 * scale)
-        c.rect(x, y, box_w, box_h, stroke=1, fill=1)
-        c.setFillColor(red)
-        baseline = y + box_h - pad
-        for text, size in lines:
-            baseline -= size
-            # The text state is not reset by the form that holds the stamp: a scan's OCR layer
-            # leaves invisible (3 Tr) or scaled text behind it. Set every part of it; fill and
-            # stroke (2 Tr: ReportLab writes only a mode other than the fill it assumes) sets it
-            # a little bolder too.
-            t = c.beginText(x + box_w / 2 - pdfmetrics.stringWidth(text, font, size) / 2, baseline)
-            t.setFont(font, size)
-            t.setTextRenderMode(2)
-            t.setCharSpace(0)
-            t.setWordSpace(0)
-            t.setHorizScale(100)
-            t.setRise(0)
-            t.textOut(text)
-            c.setLineWidth(size * 0.02)
-            c.drawText(t)
-            baseline -= size * 0.35
-        c.restoreState()
-        c.showPage()
-    c.save()
-    return out.getvalue()
+_RED = ".64 .09 .1"
+
+
+def stamp_ops(stamp: Stamp, site: str, box: tuple[float, float, float, float], rotation: int = 0) -> str:
+    """PDF operators drawing the stamp on a page whose crop box is `box` (left, bottom, right, top),
+    in its top right corner as the page is seen (`rotation` applied): a framed white box, not quite
+    opaque, with the status, the caption and the site in red."""
+    font = cid_font(stamp.script)
+    widths, ref, num = pdf_write.widths(font), pdf_write.FONT_REFS[font], pdf_write.num
+    left, bottom, right, top = box
+    w, h = right - left, top - bottom
+    seen_w, seen_h = (h, w) if rotation in (90, 270) else (w, h)
+    # From the page as seen (origin bottom left) to the page's own space.
+    turn = {0: (1, 0, 0, 1, 0, 0), 90: (0, 1, -1, 0, w, 0), 180: (-1, 0, 0, -1, w, h),
+            270: (0, -1, 1, 0, 0, h)}[rotation % 360]
+    scale = max(0.6, min(1.0, seen_w / 595))  # A4 width in points: smaller on small pages
+    lines = [(stamp.status, 15 * scale), (stamp.caption, 8 * scale)] + ([(site, 7 * scale)] if site else [])
+    pad = 6 * scale
+    box_w = max(widths.of(t) * size / 1000 for t, size in lines) + 2 * pad
+    box_h = sum(size * 1.35 for _, size in lines) + 2 * pad - 2 * scale
+    x, y = seen_w - box_w - 18 * scale, seen_h - box_h - 18 * scale
+    ops = ["q", f"1 0 0 1 {num(left)} {num(bottom)} cm", " ".join(map(num, turn)) + " cm",
+           f"1 1 1 rg {pdf_write.ALPHA_88} gs {_RED} RG {num(1.5 * scale)} w",
+           f"{num(x)} {num(y)} {num(box_w)} {num(box_h)} re B", f"{_RED} rg {pdf_write.ALPHA_1} gs"]
+    baseline = y + box_h - pad
+    for text, size in lines:
+        baseline -= size
+        # The text state is not reset by the form that holds the stamp on a scan: its OCR layer
+        # leaves invisible (3 Tr) or scaled text behind it. Set every part of it; fill and stroke
+        # (2 Tr) sets it a little bolder too.
+        tx = x + box_w / 2 - widths.of(text) * size / 2000
+        ops.append(f"{num(size * 0.02)} w BT {ref} {num(size)} Tf 2 Tr 0 Tc 0 Tw 100 Tz 0 Ts "
+                   f"1 0 0 1 {num(tx)} {num(baseline)} Tm {pdf_write.hex_text(text)} Tj ET")
+        baseline -= size * 0.35
+    ops.append("Q")
+    return "\n".join(ops)
 
 
 # Line breaking (a small subset of the Chinese layout rules of W3C clreq): these never start a
@@ -316,108 +320,101 @@ _CARRY_MAX = 4  # opening punctuation moved down to the next line at most (a run
 _UNITS = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-/]*|\s|.", re.S)
 
 
-def _wrap(text: str, width: float, widths: dict[str, float], indent: float = 0.0) -> list[str]:
-    """Lines of `text` no wider than `width` points: CJK characters break anywhere, Latin words and
-    numbers stay whole, closing punctuation hangs at a line end, opening punctuation moves down."""
+def _wrap(text: str, width: float, widths, indent: float = 0.0) -> list[str]:
+    """Lines of `text` no wider than `width` (in the unit of `widths`: a unit of text → its width):
+    CJK characters break anywhere, Latin words and numbers stay whole, closing punctuation hangs at a
+    line end, opening punctuation moves down.
+
+    Found a line at a time, not a character at a time: the running widths are summed once (C-level
+    `accumulate`), each line's end is a binary search in them, and only the units around a break are
+    looked at in Python. (tests/test_publishing_unit.py compares it with the unit-by-unit rule.)"""
+    units = _UNITS.findall(text)
+    n = len(units)
+    if not n:
+        return []
+    cum = list(accumulate(map(widths.__getitem__, units), initial=0))
     lines: list[str] = []
-    line: list[str] = []
-    used, avail = 0.0, width - indent
-    for unit in _UNITS.findall(text):
-        w = widths[unit]
-        if line and used + w > avail and unit not in _NO_LINE_START:
-            carry = []
-            while line and line[-1] in _NO_LINE_END and len(carry) < _CARRY_MAX:
-                carry.insert(0, line.pop())
-            if not line:  # a line of nothing but opening punctuation: break it where it is
-                line, carry = carry, []
-            lines.append("".join(line).rstrip())
-            line, used, avail = carry, sum(widths[c] for c in carry), width
-            if unit.isspace():
-                continue
-        line.append(unit)
-        used += w
-    if line:
+    carry: list[str] = []  # opening punctuation moved down, before units[start:]
+    carry_w = 0
+    start, check = 0, 1  # the line's first unit after the carry; the first unit that may break it
+    avail = width - indent
+    while True:
+        # units[j] breaks the line when carry_w + cum[j + 1] - cum[start] > avail
+        j = bisect_right(cum, avail - carry_w + cum[start], check + 1) - 1
+        while j < n and units[j] in _NO_LINE_START:  # hangs in the margin
+            j += 1
+        if j >= n:
+            if carry or start < n:
+                lines.append("".join(carry + units[start:]).rstrip())
+            return lines
+        line = carry + units[start:j]
+        carry = []
+        while line and line[-1] in _NO_LINE_END and len(carry) < _CARRY_MAX:
+            carry.insert(0, line.pop())
+        if not line:  # a line of nothing but opening punctuation: break it where it is
+            line, carry = carry, []
         lines.append("".join(line).rstrip())
-    return lines
+        carry_w = sum(widths[c] for c in carry)
+        avail = width
+        if units[j].isspace():  # a space at a break is dropped
+            start = j + 1
+            check = start if carry else start + 1
+        else:
+            start, check = j, j + 1
 
 
-class _Widths(dict):
-    """Width in points of each text unit in one font and size, measured once (a dict lookup per
-    character: the line breaker asks for every character of every document)."""
+def text_pdf(content: dict, dest: str, stamp: Stamp | None = None) -> None:
+    """A clean A4 PDF of a document's text with its title, number, issuer and date; `stamp` (a
+    document not in force) drawn on every page as it is set.
 
-    def __init__(self, font: str, size: float):
-        super().__init__()
-        self.font, self.size = font, size
-
-    def __missing__(self, unit: str) -> float:
-        from reportlab.pdfbase import pdfmetrics
-
-        w = self[unit] = pdfmetrics.stringWidth(unit, self.font, self.size)
-        return w
-
-
-@functools.lru_cache(maxsize=64)
-def _widths(font: str, size: float) -> _Widths:
-    return _Widths(font, size)
-
-
-def text_pdf(content: dict, dest: str) -> None:
-    """A clean A4 PDF of a document's text with its title, number, issuer and date.
-
-    Set line by line on a ReportLab canvas with one of the standard Adobe CJK fonts (nothing
-    embedded); a tenth of the time of ReportLab's paragraph engine, which matters when a cold build
-    sets tens of thousands of them."""
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.pdfgen import canvas
-
-    font = CID_FONTS.get(content["script"], CID_FONTS["zh-Hans"])
-    fix_cid_encodings()
-    if font not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(font))
-
-    page_w, page_h = A4
+    In one of the standard Adobe CJK fonts (nothing embedded), written by pdf_write: each page one
+    text object, a position and a string per line. (ReportLab's paragraph engine took ten times as
+    long, its canvas and serialiser twice.)"""
+    mm = 72 / 25.4
+    font = cid_font(content["script"])
+    widths, ref, num = pdf_write.widths(font), pdf_write.FONT_REFS[font], pdf_write.num
+    page_w, page_h = 595.2755905511812, 841.8897637795277  # A4
     left, right, top, bottom = 25 * mm, 25 * mm, 25 * mm, 22 * mm
     width = page_w - left - right
-    c = canvas.Canvas(dest, pagesize=A4, invariant=1, pageCompression=1)
-    c.setTitle(content["title"])
-    c.setAuthor(content["issuer"])
-    c.setSubject(content["doc_number"])
-    c.setCreator(content["site"])
+    pages: list[tuple[float, float, str]] = []
+    ops: list[str] = ["BT"]
     state = {"y": page_h - top, "page": 1, "size": None}
 
-    def footer() -> None:
-        c.setFont(font, 8)
-        state["size"] = 8
-        c.drawCentredString(page_w / 2, 12 * mm, f"{content['site']} · {content['url']} · {state['page']}")
-
-    def line(text: str, size: float, leading: float, x: float = 0.0, centre: bool = False) -> None:
-        if state["y"] - leading < bottom:
-            footer()
-            c.showPage()
-            state["page"] += 1
-            state["y"] = page_h - top
-            state["size"] = None
-        state["y"] -= leading
+    def show(text: str, size: float, x: float, y: float) -> None:
         if size != state["size"]:
-            c.setFont(font, size)
+            ops.append(f"{ref} {num(size)} Tf")
             state["size"] = size
-        if centre:
-            c.drawCentredString(page_w / 2, state["y"], text)
-        else:  # a text object of our own: drawString would also measure the line, unused
-            t = c.beginText(left + x, state["y"])
-            t.textOut(text)
-            c.setLineWidth(size * 0.02)
-            c.drawText(t)
+        ops.append(f"1 0 0 1 {num(x)} {num(y)} Tm {pdf_write.hex_text(text)} Tj")
 
-    for text in _wrap(content["title"], width, _widths(font, 17)):
-        line(text, 17, 26, centre=True)
+    def centred(text: str, size: float, y: float) -> None:
+        show(text, size, page_w / 2 - widths.of(text) * size / 2000, y)
+
+    def end_page() -> None:
+        centred(f"{content['site']} · {content['url']} · {state['page']}", 8, 12 * mm)
+        ops.append("ET")
+        if stamp:
+            ops.append(stamp_ops(stamp, content["site"], (0, 0, page_w, page_h)))
+        pages.append((page_w, page_h, "\n".join(ops)))
+        ops[:] = ["BT"]
+        state["size"] = None
+
+    def lines(text: str, size: float, leading: float, centre: bool = False, indent: float = 0.0) -> None:
+        scale = 1000 / size  # points → the widths' thousandths of the size
+        for i, line in enumerate(_wrap(text, width * scale, widths, indent * scale)):
+            if state["y"] - leading < bottom:
+                end_page()
+                state["page"] += 1
+                state["y"] = page_h - top
+            state["y"] -= leading
+            if centre:
+                centred(line, size, state["y"])
+            else:
+                show(line, size, left + (indent if i == 0 else 0), state["y"])
+
+    lines(content["title"], 17, 26, centre=True)
     state["y"] -= 6
     for meta in (content["doc_number"], content["issuer"], content["date"]):
-        for text in _wrap(meta, width, _widths(font, 10.5)) if meta else ():
-            line(text, 10.5, 16, centre=True)
+        lines(meta, 10.5, 16, centre=True)
     state["y"] -= 8 * mm
     for para in re.split(r"\n\s*\n|\n", content["body"]):
         para = para.strip()
@@ -425,15 +422,15 @@ def text_pdf(content: dict, dest: str) -> None:
             continue
         if len(para) <= 24 and not para.endswith(("。", "；", "：")):  # a heading (第一章 总则)
             state["y"] -= 6
-            for text in _wrap(para, width, _widths(font, 12)):
-                line(text, 12, 21, centre=True)
+            lines(para, 12, 21, centre=True)
         else:
-            for i, text in enumerate(_wrap(para, width, _widths(font, 12), indent=24)):
-                line(text, 12, 21, x=24 if i == 0 else 0)
+            lines(para, 12, 21, indent=24)
         state["y"] -= 3
-    footer()
-    c.showPage()
-    c.save()
+    end_page()
+    info = {"Title": content["title"], "Author": content["issuer"], "Subject": content["doc_number"],
+            "Creator": content["site"]}
+    with open(dest, "wb") as f:
+        f.write(pdf_write.pdf_bytes(pages, {font} | ({cid_font(stamp.script)} if stamp else set()), info))
 
 
 def _make_cached(args: tuple[PdfJob, str]) -> tuple[str, str | None, str | None]:
@@ -444,8 +441,8 @@ def _make_cached(args: tuple[PdfJob, str]) -> tuple[str, str | None, str | None]
         return job.slug, None, None
     except Exception as e:  # one bad scan must not stop the build: fall back to the text
         error = failure(job.source or job.slug, e)
-    try:
-        make_pdf(replace(job, kind="text"), path)
+    try:  # unstamped, where the scan's PDF would have been: stamped below like a scan
+        make_pdf(replace(job, kind="text", stamp=None), path)
         return job.slug, None, f"扫描件无法使用，改由正文排版（{error}）"
     except Exception as e:
         return job.slug, f"{error}；由正文排版也失败：{failure(job.source or job.slug, e)}", None
@@ -458,10 +455,11 @@ def write_pdfs(jobs: list[PdfJob], output_dir: str, cache_dir: str, workers: int
     result = PdfResult(failed=[])
     base = {job.slug: os.path.join(cache_dir, f"{job.key}.pdf") for job in jobs}
     cached = {job.slug: os.path.join(cache_dir, job.cache_name) for job in jobs}
-    # The unstamped PDF is made when missing and its document's download is (a stamped one is
-    # made from it: a new stamp date re-stamps without cutting or setting the PDF again).
-    missing = [(job, base[job.slug]) for job in jobs
-               if not os.path.exists(cached[job.slug]) and not os.path.exists(base[job.slug])]
+    # A scan's unstamped PDF is made when missing and its document's download is (a stamped one is
+    # made from it: a new stamp date re-stamps without cutting the scan again); a text PDF is set
+    # as its download is, stamp included (draws_stamp).
+    missing = [(job, cached[job.slug] if draws_stamp(job) else base[job.slug]) for job in jobs
+               if not os.path.exists(cached[job.slug]) and (draws_stamp(job) or not os.path.exists(base[job.slug]))]
     if len(missing) >= PARALLEL_FROM and workers > 1:
         # Forked workers (spawn would need the caller's `if __name__ == "__main__"` guard); they
         # only run reportlab / pdfium and report back instead of logging, so no inherited lock is taken.
@@ -478,6 +476,7 @@ def write_pdfs(jobs: list[PdfJob], output_dir: str, cache_dir: str, workers: int
             log.warning("%s 的 PDF 未生成：%s", slug, error)
     result.made = len(missing) - len(result.failed)
     result.reused = len(jobs) - len(missing)
+    result.stamped = sum(1 for job, _ in missing if draws_stamp(job) and os.path.exists(cached[job.slug]))
     for job in jobs:
         if job.stamp and not os.path.exists(cached[job.slug]) and os.path.exists(base[job.slug]):
             try:

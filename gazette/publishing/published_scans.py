@@ -19,7 +19,8 @@ from ..labels import localise
 from ..pdf_files import failure, open_pdf
 from ..scans import REASONS, SCANS_DIR, IssueScan
 from ..site import SiteModel
-from .document_pdf import CID_FONTS, _file_hash, fix_cid_encodings, stable_pdf_id
+from .document_pdf import _file_hash, stable_pdf_id
+from .pdf_write import cid_font
 
 VERSION = "1"  # bump when redacted copies change, to invalidate the cache
 
@@ -70,13 +71,9 @@ def notice_lines(scan: IssueScan, page: int, reason: str, site_name: str, script
 def _notice_pdf(path: str, pages: list[tuple[float, float, list[str]]], script: str) -> None:
     """One notice page per entry (width, height in points, lines), in the standard CJK font (nothing embedded)."""
     from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfgen import canvas
 
-    font = CID_FONTS.get(script, CID_FONTS["zh-Hans"])
-    fix_cid_encodings()
-    if font not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(font))
+    font = cid_font(script)
     c = canvas.Canvas(path, invariant=1, pageCompression=1)
     for width, height, lines in pages:
         c.setPageSize((width, height))

@@ -2,9 +2,9 @@
 
 Thin: the logic lives in gazette.publishing. Everything but the compressed copies is made from the
 site model, so it starts in a child process as soon as all generators are done and runs while
-Pelican writes pages and the search indexes are built. At `finalized` (this plugin is last in the
-plugin list, after the search indexes were waited for) the build waits for it, then compresses:
-the compressed copies see every file.
+Pelican writes pages and the search indexes are built. At `finalized` the build waits for it,
+compresses everything but the browser's search index while the indexes may still be running, then
+waits for the indexes (plugins/search_index leaves that to this plugin) and compresses the index.
 """
 
 import time
@@ -58,13 +58,19 @@ def start(generators):
 def finish(pelican):
     build = build_context.for_pelican(pelican.settings)
     state = build.plugin(NAME)
-    job = state.pop("job", None)
+    job = state.get("job")
     if job is not None:
         with timing.stage("publishing: wait"):
             job.wait()
         timing.record("publishing (overlapped)", time.perf_counter() - state.pop("started"))
+        # The search indexes may still be running (the longest job): a core is free once this
+        # child is done, so the pages, open data and feeds are compressed now, the index after it.
         with timing.stage("compress"):
-            publishing.compress_output(build.project, build.mode)
+            publishing.compress_output(build.project, build.mode, search_index=False)
+        state.pop("job")
+        build.plugin("search_index").get("wait", lambda: None)()
+        with timing.stage("compress: search index"):
+            publishing.compress_output(build.project, build.mode, search_index=True)
 
 
 def register():

@@ -2,8 +2,8 @@
 
 Thin: both indexes are built from the site model, so they start in child processes (one per
 index: the two run side by side) as soon as the model is complete and run while Pelican writes
-the pages; the build waits for them
-before the publishing step (sitemap, compressed copies) looks at the output. The logic
+the pages; the build waits for them before the compressed copies of the index are made (by
+the publishing plugin, which compresses the rest of the site while the indexes are finishing). The logic
 lives in gazette.search.
 """
 
@@ -23,20 +23,29 @@ def start_indexing(generators):
             build = build_context.for_pelican(generator.settings)
             state = build.plugin(NAME)
             state["started"] = time.perf_counter()
+            state["wait"] = lambda: wait_for_indexes(build)  # also called by the publishing plugin
             state["jobs"] = [background.BackgroundJob(search_build.build_browser, build.model, build.project,
                                                       build.mode, nice=background.YIELDING),
                              background.BackgroundJob(search_build.build_cli, build.model, build.project, build.mode)]
             return
 
 
-def finish_indexing(pelican):
-    state = build_context.for_pelican(pelican.settings).plugin(NAME)
+def wait_for_indexes(build) -> None:
+    """Wait for both indexes (once; nothing to do when they are done or were not started)."""
+    state = build.plugin(NAME)
     jobs = state.pop("jobs", None)
     if jobs:
         with timing.stage("search: wait"):
             for job in jobs:
                 job.wait()
         timing.record("search indexes (overlapped)", time.perf_counter() - state.pop("started"))
+
+
+def finish_indexing(pelican):
+    build = build_context.for_pelican(pelican.settings)
+    if build.plugin("publishing").get("job") is not None:
+        return  # the publishing plugin waits for the indexes, after compressing the pages meanwhile
+    wait_for_indexes(build)
 
 
 def register():
