@@ -40,7 +40,7 @@ from ..incremental import write_bytes
 from ..labels import FLAG_LABELS, STATUS_LABELS, localise
 from .normalise import _CJK_RUN, fold_table, fold_text, number_word, tokens
 from .records import SearchRecord
-from .terms import TERMS_FILE, RecordTerms, TermCache, compute as compute_terms, record_key
+from .terms import FACT_FIELDS, TERMS_FILE, RecordTerms, TermCache, compute as compute_terms, record_key
 
 INDEX_DIR = "search-index"
 FORMAT = 2
@@ -248,8 +248,8 @@ def records_hash(records: list[SearchRecord], site_script: str, keys: list[str] 
     head = f"{FORMAT}\n{BLOCK_CHARS}\n{DOC_GROUP}\n{CHUNK_BYTES}\n{site_script}\n".encode()
     terms, whole = hashlib.sha256(head), hashlib.sha256(head)
     for r, key in zip(records, keys if keys is not None else (record_key(r, site_script) for r in records)):
-        whole.update(r.content_hash().encode())
         terms.update(key.encode())
+        whole.update(key.encode() + json.dumps([getattr(r, k) for k in FACT_FIELDS]).encode())
     return terms.hexdigest(), whole.hexdigest()
 
 

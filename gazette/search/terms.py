@@ -23,7 +23,6 @@ import sqlite3
 import sys
 import time
 import zlib
-from dataclasses import asdict
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -59,7 +58,8 @@ def _code_digest() -> str:
 
 def record_key(record: SearchRecord, site_script: str) -> str:
     """Hash of everything a record's terms are made of (all its fields but its facts)."""
-    fields_ = {k: v for k, v in asdict(record).items() if k not in FACT_FIELDS}
+    # vars(): the fields (strings, booleans, lists of strings) as asdict gives them, without its deep copies
+    fields_ = {k: v for k, v in vars(record).items() if k not in FACT_FIELDS}
     data = json.dumps([_code_digest(), site_script, fields_], ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
