@@ -10,7 +10,9 @@ never by sleeping. A small part of the sample archive keeps each build short.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
+import json
 import os
 import shutil
 import signal
@@ -254,6 +256,23 @@ def test_build_killed_then_document_withheld_leaves_no_trace(lab, point):
     build(lab["content"], lab["output"], lab["cache"])  # a lock left by the killed build does not block
     assert leaks(lab["output"], lab["cache"]) == []
     assert_same_tree(lab["output"], lab["ref-output"])
+    assert cached_terms(lab) == indexed_records(lab["output"])  # the withheld document's terms are gone
+
+
+def cached_terms(lab) -> int:
+    """Records whose terms the term cache keeps (gazette/search/terms.py): the term chunks hold bigrams,
+    which the leak scanner's whole strings would not find, so the rows are counted instead."""
+    import sqlite3
+
+    from gazette.search.terms import TERMS_FILE
+
+    with contextlib.closing(sqlite3.connect(os.path.join(_archive_cache(lab), TERMS_FILE))) as db:
+        return db.execute("SELECT count(*) FROM terms").fetchone()[0]
+
+
+def indexed_records(output: str) -> int:
+    with open(os.path.join(output, "search-index", "manifest.json"), encoding="utf-8") as f:
+        return json.load(f)["records"]
 
 
 def test_leftovers_of_moments_too_short_to_hit_are_removed(lab):

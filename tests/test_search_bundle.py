@@ -197,3 +197,78 @@ def test_a_change_of_facts_alone_rewrites_no_term_chunk_and_equals_a_full_build(
     fresh = str(tmp_path / "fresh")
     build_browser_index(changed, fresh)
     assert index_texts(os.path.join(fresh, INDEX_DIR)) == index_texts(index_dir)
+
+
+def _synthetic(n=40):
+    from gazette.search.browser_index import BLOCK_CHARS
+    from gazette.search.records import SearchRecord
+
+    common = "本规定所称公共场所是指依法向公众开放的场所。"
+    out = []
+    for i in range(n):
+        body = common + f"第{i}条　其他事项由市人民政府规定。"
+        if i in (1, 2, 3):  # 鹤鸣 and 鹤 alone in three records: bitmaps at 40 records (3 × 2 ≥ 5 bytes)
+            body = ("甲" * BLOCK_CHARS if i == 2 else "") + body + "鹤鸣于九皋。鹤。"
+        out.append(SearchRecord(slug=f"d{i:02d}", url=f"documents/d{i:02d}.html", title=f"临澜市管理规定{i}",
+                                date=f"2020-01-{i % 28 + 1:02d}", body=body, issuer=["临澜市人民政府"]))
+    return out
+
+
+def test_an_edit_patches_only_its_terms_chunks_and_equals_a_full_build(tmp_path, monkeypatch):
+    """With the cache folder: an edit rewrites the chunks of the terms whose postings changed (a
+    bitmap posting that becomes a list takes the other records' blocks from the term cache), an
+    addition and a removal compute the chunks from the cached terms; each time the index is the one
+    a build from nothing writes, and the term cache holds the current records' terms only."""
+    import dataclasses
+    import sqlite3
+
+    import gazette.search.browser_index as bi
+    from gazette.search.terms import TERMS_FILE, record_key
+
+    monkeypatch.setattr(bi, "CHUNK_BYTES", 64)
+    patched = []
+    real_patch = bi._patch
+    monkeypatch.setattr(bi, "_patch", lambda *a: patched.append(real_patch(*a)) or patched[-1])
+    records = _synthetic()
+    out, cache = str(tmp_path / "output"), str(tmp_path / "cache")
+    index_dir = os.path.join(out, INDEX_DIR)
+    build_browser_index(records, out, cache_dir=cache)
+
+    def times():
+        return {os.path.join(d, n): os.stat(os.path.join(d, n)).st_mtime_ns for d, _, ns in os.walk(index_dir) for n in ns}
+
+    def same_as_fresh(rs, name):
+        fresh = str(tmp_path / name)
+        build_browser_index(rs, fresh)
+        assert index_texts(os.path.join(fresh, INDEX_DIR)) == index_texts(index_dir)
+
+    def cached_keys():  # records' terms (their junction terms are kept beside them, keyed by the common bigrams)
+        with sqlite3.connect(os.path.join(cache, TERMS_FILE)) as db:
+            return {k for (k,) in db.execute("SELECT key FROM terms") if not k.startswith("j:")}
+
+    before = times()
+    # 鹤 alone leaves d01: its bitmap becomes a list (the other records' blocks from the term cache)
+    edited = [dataclasses.replace(r, body=r.body.replace("鹤。", "") + "补充说明。") if r.slug == "d01" else r
+              for r in records]
+    assert build_browser_index(edited, out, cache_dir=cache).written
+    assert patched[-1] is not None
+    after = times()
+    chunks = [p for p in after if f"{os.sep}t{os.sep}" in p]
+    rewritten = [p for p in chunks if before.get(p) != after[p]]
+    assert rewritten and len(rewritten) < len(chunks) / 2
+    same_as_fresh(edited, "fresh-edit")
+    assert cached_keys() == {record_key(r, "zh-Hans") for r in edited}
+    # 鹤鸣 leaves it too: the common bigrams change, and with them the junction terms of any record:
+    # computed whole again, from the cached terms
+    edited = [dataclasses.replace(r, body=r.body.replace("鹤鸣于九皋。", "")) if r.slug == "d01" else r for r in edited]
+    assert build_browser_index(edited, out, cache_dir=cache).written
+    assert patched[-1] is None
+    same_as_fresh(edited, "fresh-edit-common")
+
+    added = edited[:5] + edited[6:] + [dataclasses.replace(edited[0], slug="new", url="documents/new.html",
+                                                            date="2021-05-01", body="新增文件的正文。")]
+    assert build_browser_index(added, out, cache_dir=cache).written
+    assert patched[-1] is None  # ids moved: computed from the cached terms
+    same_as_fresh(added, "fresh-add")
+    assert cached_keys() == {record_key(r, "zh-Hans") for r in added}
+    assert not build_browser_index(added, out, cache_dir=cache).written

@@ -36,12 +36,14 @@ import os
 import re
 import shutil
 from array import array
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
+from ..fileio import write_atomic
 from ..incremental import write_bytes
 from ..labels import FLAG_LABELS, STATUS_LABELS, localise
 from .normalise import _CJK_RUN, fold_table, fold_text, number_word, tokens
 from .records import SearchRecord
+from .terms import FACT_FIELDS, TERMS_FILE, RecordTerms, TermCache, common_key, compute as compute_terms, record_key
 
 INDEX_DIR = "search-index"
 FORMAT = 3  # 3: junction trigrams (see junction_terms)
@@ -63,9 +65,6 @@ LEGACY_TEMP_PREFIX = ".pagefind-"
 FILTER_KEYS = ("year", "issuer", "doc_type", "category", "status", "flag")
 # Filters the page applies from the per-record facts (docs.bin), not from terms.
 FACT_FILTERS = ("status", "flag")
-# What a record's facts are: when only these change (a document expires, a review is recorded, a
-# newer version appears), the term chunks and text blocks stay as they are.
-FACT_FIELDS = ("status", "flag", "is_current_version", "current_version")
 
 
 @dataclass
@@ -256,7 +255,11 @@ def _gzip(data: bytes) -> bytes:
 
 def text_key(record: SearchRecord) -> str:
     """File key of a record's text blocks: stable while its slug is (ids move as records are added)."""
-    return hashlib.sha1(record.slug.encode("utf-8")).hexdigest()[:12]
+    return slug_text_key(record.slug)
+
+
+def slug_text_key(slug: str) -> str:
+    return hashlib.sha1(slug.encode("utf-8")).hexdigest()[:12]
 
 
 def fold_payload() -> dict[str, str]:
@@ -282,15 +285,15 @@ def ordered(records: list[SearchRecord]) -> list[SearchRecord]:
     return sorted(sorted(records, key=lambda r: r.slug, reverse=True), key=lambda r: r.date)
 
 
-def records_hash(records: list[SearchRecord], site_script: str) -> tuple[str, str]:
+def records_hash(records: list[SearchRecord], site_script: str, keys: list[str] | None = None) -> tuple[str, str]:
     """(hash of what the terms are made of, hash of everything): the first unchanged means the term
-    chunks and text blocks of the index already written hold for these records."""
+    chunks and text blocks of the index already written hold for these records. `keys`: the
+    records' `terms.record_key`s, when already known."""
     head = f"{FORMAT}\n{BLOCK_CHARS}\n{DOC_GROUP}\n{CHUNK_BYTES}\n{site_script}\n".encode()
     terms, whole = hashlib.sha256(head), hashlib.sha256(head)
-    for r in records:
-        whole.update(r.content_hash().encode())
-        fields_ = {k: v for k, v in asdict(r).items() if k not in FACT_FIELDS}
-        terms.update(hashlib.sha256(json.dumps(fields_, ensure_ascii=False, sort_keys=True).encode("utf-8")).digest())
+    for r, key in zip(records, keys if keys is not None else (record_key(r, site_script) for r in records)):
+        terms.update(key.encode())
+        whole.update(key.encode() + json.dumps([getattr(r, k) for k in FACT_FIELDS]).encode())
     return terms.hexdigest(), whole.hexdigest()
 
 
@@ -303,28 +306,79 @@ def iter_index_files(records: list[SearchRecord], site_script: str, chunks: int 
     """(path inside the index, bytes) of every file, text blocks as each record is read: the index's
     memory is its postings, 8 bytes an entry, not the archive's text a second time. With `chunks`
     (the count of the index already written, whose terms these records share): the facts' files only."""
-    records = ordered(records)
+    for rel, raw in _raw_files(ordered(records), site_script, chunks):
+        yield rel, _final(rel, raw)
+
+
+def _final(rel: str, raw: bytes) -> bytes:
+    """A file's bytes as written: every `.bin` gzip."""
+    return _gzip(raw) if rel.endswith(".bin") else raw
+
+
+def _raw_files(records: list[SearchRecord], site_script: str, chunks: int | None = None, terms_of=None,
+               text_wanted=None, sizes: dict | None = None, junctions_of=None):
+    """(path, bytes before compression) of every file of these (ordered) records. `terms_of(id,
+    record)` gives a record's terms (default: computed); `text_wanted(id, record)` whether its text
+    blocks are wanted (default: all); `sizes` receives the chunk count and the postings' bytes."""
     if chunks is None:
-        chunks = yield from _term_files(records, site_script)
+        chunks, posting_bytes = yield from _term_files(records, site_script, terms_of, text_wanted, junctions_of, sizes)
+        if sizes is not None:
+            sizes.update(chunks=chunks, posting_bytes=posting_bytes)
     yield from _fact_files(records, site_script, chunks)
 
 
-def _term_files(records: list[SearchRecord], site_script: str):
-    """Text blocks and term chunks; returns the chunk count."""
+def _entries(t: RecordTerms) -> dict[str, int]:
+    """A record's posting entries without its id, by term: BODY and its first block, field bits."""
+    out = {term: BODY | block << _BLOCK_SHIFT for term, block in t.body.items()}
+    for term, bits in t.head.items():
+        out[term] = out.get(term, 0) | bits
+    return out
+
+
+def _chunk_count(posting_bytes: int) -> int:
+    """A power of two: the count (and so every term's chunk) changes only when the index doubles."""
+    return 1 << max(0, (-(-posting_bytes // CHUNK_BYTES) - 1).bit_length())
+
+
+def _chunk_bytes(postings: dict[str, bytes]) -> bytes:
+    """A term chunk: varint term count, then each term (sorted) with its posting's size; the postings."""
+    head, data = bytearray(), bytearray()
+    _varint(len(postings), head)
+    for term in sorted(postings):
+        raw = term.encode("utf-8")
+        _varint(len(raw), head)
+        head += raw
+        _varint(len(postings[term]), head)
+        data += postings[term]
+    return bytes(head + data)
+
+
+def _text_files(record: SearchRecord):
+    key = text_key(record)
+    for b in range(0, len(record.body), BLOCK_CHARS):
+        yield f"x/{key}-{b // BLOCK_CHARS}.bin", record.body[b:b + BLOCK_CHARS].encode("utf-8")
+
+
+def _term_files(records: list[SearchRecord], site_script: str, terms_of=None, text_wanted=None,
+                junctions_of=None, sizes: dict | None = None):
+    """Text blocks and term chunks; returns (chunk count, postings' bytes). `junctions_of(id,
+    record, common)` gives a record's junction terms (default: computed); `sizes` receives the
+    common bigrams."""
     total = len(records)
     # term → entries (array of 8-byte ints: a list would cost 36 bytes an entry, 7 GB at 50,000 laws)
     postings: dict[str, array] = {}
     get = postings.get
     for rid, r in enumerate(records):
+        t = terms_of(rid, r) if terms_of else compute_terms(r, site_script)
         base = rid << _ID_SHIFT | BODY
-        for term, block in (body_terms(r.body) if r.body else {}).items():
+        for term, block in t.body.items():
             entry = base | block << _BLOCK_SHIFT
             lst = get(term)
             if lst is None:
                 postings[term] = array("q", (entry,))
             else:
                 lst.append(entry)
-        for term, bits in head_terms(r, site_script).items():
+        for term, bits in t.head.items():
             lst = get(term)
             if lst is None:
                 postings[term] = array("q", (rid << _ID_SHIFT | bits,))
@@ -332,14 +386,15 @@ def _term_files(records: list[SearchRecord], site_script: str):
                 lst[-1] |= bits
             else:
                 lst.append(rid << _ID_SHIFT | bits)
-        if r.body:
-            key = text_key(r)
-            for b in range(0, len(r.body), BLOCK_CHARS):
-                yield f"x/{key}-{b // BLOCK_CHARS}.bin", _gzip(r.body[b:b + BLOCK_CHARS].encode("utf-8"))
+        if r.body and (text_wanted is None or text_wanted(rid, r)):
+            yield from _text_files(r)
     common = common_bigrams(postings, total)
+    if sizes is not None:
+        sizes["common"] = sorted(common)
     for rid, r in enumerate(records):
         base = rid << _ID_SHIFT | BODY
-        for term, block in (junction_terms(r.body, common) if r.body else {}).items():
+        joins = junctions_of(rid, r, common) if junctions_of else (junction_terms(r.body, common) if r.body else {})
+        for term, block in joins.items():
             entry = base | block << _BLOCK_SHIFT
             lst = get(term)
             if lst is None:
@@ -350,22 +405,14 @@ def _term_files(records: list[SearchRecord], site_script: str):
     while postings:  # each posting's entries are freed as it is encoded
         term, entries = postings.popitem()
         encoded[term] = encode_posting(entries, total)
-    # A power of two: the count (and so every term's chunk) changes only when the index doubles.
-    chunks = 1 << max(0, (-(-sum(len(v) for v in encoded.values()) // CHUNK_BYTES) - 1).bit_length())
+    posting_bytes = sum(len(v) for v in encoded.values())
+    chunks = _chunk_count(posting_bytes)
     by_chunk: dict[int, list[str]] = {}
     for term in encoded:
         by_chunk.setdefault(fnv1a(term) % chunks, []).append(term)
     for n, terms in by_chunk.items():
-        head, data = bytearray(), bytearray()
-        _varint(len(terms), head)
-        for term in sorted(terms):
-            raw = term.encode("utf-8")
-            _varint(len(raw), head)
-            head += raw
-            _varint(len(encoded[term]), head)
-            data += encoded[term]
-        yield f"t/{n}.bin", _gzip(bytes(head + data))
-    return chunks
+        yield f"t/{n}.bin", _chunk_bytes({term: encoded[term] for term in terms})
+    return chunks, posting_bytes
 
 
 def _fact_files(records: list[SearchRecord], site_script: str, chunks: int):
@@ -382,10 +429,9 @@ def _fact_files(records: list[SearchRecord], site_script: str, chunks: int):
                 filter_counts[key][value] = filter_counts[key].get(value, 0) + 1
     for g in range(0, total, DOC_GROUP):
         group = [doc_entry(r, site_script) for r in records[g:g + DOC_GROUP]]
-        yield f"d/{g // DOC_GROUP}.bin", _gzip(json.dumps(group, ensure_ascii=False,
-                                                          separators=(",", ":")).encode("utf-8"))
-    yield "docs.bin", _gzip(bytes(facts))
-    yield FOLD_FILE, _gzip(json.dumps(fold_payload(), ensure_ascii=False).encode("utf-8"))
+        yield f"d/{g // DOC_GROUP}.bin", json.dumps(group, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    yield "docs.bin", bytes(facts)
+    yield FOLD_FILE, json.dumps(fold_payload(), ensure_ascii=False).encode("utf-8")
     manifest = {
         "format": FORMAT, "records": total, "chunks": chunks, "group": DOC_GROUP, "block": BLOCK_CHARS,
         "status": list(STATUS_CODES), "flag": list(FLAG_CODES),
@@ -404,6 +450,15 @@ def _write(path: str, data: bytes) -> None:
     write_bytes(path, data, record=False)
 
 
+def _remove(index_dir: str, rel: str) -> None:
+    """A file no longer part of the index, with the compression stage's copies of it."""
+    for suffix in ("", ".gz", ".br"):
+        try:
+            os.remove(os.path.join(index_dir, rel + suffix))
+        except FileNotFoundError:
+            pass
+
+
 def forget_legacy(output_dir: str, cache_dir: str | None) -> None:
     for name in LEGACY_OUTPUT:
         shutil.rmtree(os.path.join(output_dir, name), ignore_errors=True)
@@ -411,53 +466,284 @@ def forget_legacy(output_dir: str, cache_dir: str | None) -> None:
         shutil.rmtree(os.path.join(cache_dir, name), ignore_errors=True)
 
 
+# -- what the index written holds, kept in the cache folder ----------------------------------------
+# With the record terms of the term cache it lets a rebuild write only what changed: per record its
+# slug, terms key and text blocks (in id order); the chunk count and the postings' bytes; per file
+# (but the text blocks, which follow their record's key) a hash of its bytes before compression and
+# its size as written. It holds for the index whose stamp it names, and only for it.
+STATE_DIR = "browser-index"
+
+
+def _digest(raw: bytes) -> str:
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+def _state_path(cache_dir: str, index_dir: str) -> str:
+    return os.path.join(cache_dir, STATE_DIR, hashlib.sha1(index_dir.encode("utf-8")).hexdigest()[:16] + ".json")
+
+
+def _load_state(path: str, stamp: str) -> dict | None:
+    try:
+        with open(path, encoding="utf-8") as f:
+            state = json.load(f)
+    except (OSError, ValueError):
+        return None
+    return state if state.get("stamp") == stamp and stamp.strip() else None
+
+
+class _Files:
+    """Writes term chunks and fact files, skipping those the state says hold these bytes already."""
+
+    def __init__(self, index_dir: str, before: dict | None):
+        self.dir, self.before, self.files = index_dir, before, {}
+
+    def put(self, rel: str, raw: bytes) -> None:
+        digest = _digest(raw)
+        path = os.path.join(self.dir, rel)
+        was = self.before.get(rel) if self.before is not None else None
+        if was and was[0] == digest and _size(path) == was[1]:
+            self.files[rel] = was
+            return
+        data = _final(rel, raw)
+        _write(path, data)
+        self.files[rel] = [digest, len(data)]
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return -1
+
+
+class _Fallback(Exception):
+    """The state or the term cache cannot patch this change: the index is computed whole."""
+
+
+def _patch(index_dir: str, records: list[SearchRecord], keys: list[str], state: dict, cache: TermCache):
+    """The term chunks changed by the records whose terms changed, when every record keeps its id
+    (an edit): (path → bytes before compression, or None for a chunk now empty; postings' bytes; the
+    changed records' ids). Each chunk is read back from the index, the changed terms' postings
+    decoded, the changed records' entries replaced and the postings encoded again: the same bytes
+    as the whole index computed again. None where ids move (a record added or removed), where many
+    records changed, or where the chunk count would change."""
+    before = state["records"]
+    if len(before) != len(records) or any(b[0] != r.slug for b, r in zip(before, records)):
+        return None
+    changed = [rid for rid, (b, key) in enumerate(zip(before, keys)) if b[1] != key]
+    if len(changed) > max(16, len(records) // 64):
+        return None
+    total = len(records)
+    if "common_key" not in state:
+        return None
+    common, ckey = frozenset(state["common"]), state["common_key"]
+    delta: dict[str, dict[int, int]] = {}  # term → changed record → its entry now (0: none)
+    for rid in changed:
+        was = cache.get(before[rid][1])
+        was_joins = cache.get_junctions(before[rid][1], ckey)
+        if was is None or was_joins is None:
+            return None
+        old, new = _entries(was), _entries(cache.terms(records[rid], keys[rid]))
+        # junction terms for the same common bigrams (a change to those is found below: a fallback)
+        old.update((t, BODY | b << _BLOCK_SHIFT) for t, b in was_joins.items())
+        new.update((t, BODY | b << _BLOCK_SHIFT) for t, b in cache.junctions(records[rid], keys[rid], common, ckey).items())
+        for term in old.keys() | new.keys():
+            if old.get(term, 0) != new.get(term, 0):
+                delta.setdefault(term, {})[rid] = new.get(term, 0)
+    chunks, posting_bytes = state["chunks"], state["posting_bytes"]
+    by_chunk: dict[int, list[str]] = {}
+    for term in delta:
+        by_chunk.setdefault(fnv1a(term) % chunks, []).append(term)
+    bodies: dict[int, dict[str, int]] = {}
+
+    def first_block(rid: int, term: str) -> int:
+        # a bitmap posting keeps no blocks; a list does: the record's terms have it
+        if rid not in bodies:
+            got, joins = cache.get(keys[rid]), cache.get_junctions(keys[rid], ckey)
+            if got is None or joins is None:
+                raise _Fallback
+            bodies[rid] = {**got.body, **joins}
+        return bodies[rid][term]
+
+    out: dict[str, bytes | None] = {}
+    try:
+        for n, terms in by_chunk.items():
+            rel = f"t/{n}.bin"
+            chunk: dict[str, bytes] = {}
+            if rel in state["files"]:
+                try:
+                    with open(os.path.join(index_dir, rel), "rb") as f:
+                        raw = gzip.decompress(f.read())
+                except (OSError, EOFError, gzip.BadGzipFile):
+                    return None
+                if _digest(raw) != state["files"][rel][0]:
+                    return None
+                chunk = _parse_chunk(raw)
+            for term in terms:
+                entries: dict[int, int] = {}
+                unknown: set[int] = set()
+                if term in chunk:
+                    posting_bytes -= len(chunk[term])
+                    head, body = decode_posting(chunk[term], total)
+                    entries.update(head)
+                    for rid, block in body.items():
+                        if block is None:
+                            unknown.add(rid)
+                        entries[rid] = entries.get(rid, 0) | BODY | (block or 0) << _BLOCK_SHIFT
+                for rid, entry in delta[term].items():
+                    unknown.discard(rid)
+                    if entry:
+                        entries[rid] = entry
+                    else:
+                        entries.pop(rid, None)
+                if len(term) == 2 and _NOT_CJK.search(term) is None and \
+                        (term in common) != is_bitmap(sum(1 for e in entries.values() if e & BODY), total):
+                    raise _Fallback  # the common bigrams change: every record's junction terms may
+                if not entries:
+                    chunk.pop(term, None)
+                    continue
+                if unknown and not is_bitmap(sum(1 for e in entries.values() if e & BODY), total):
+                    for rid in unknown:  # no longer a bitmap: the list names each record's first block
+                        entries[rid] |= first_block(rid, term) << _BLOCK_SHIFT
+                chunk[term] = encode_posting([rid << _ID_SHIFT | e for rid, e in sorted(entries.items())], total)
+                posting_bytes += len(chunk[term])
+            out[rel] = _chunk_bytes(chunk) if chunk else None
+    except _Fallback:
+        return None
+    if _chunk_count(posting_bytes) != chunks:
+        return None
+    return out, posting_bytes, changed
+
+
 def build_browser_index(records: list[SearchRecord], output_dir: str, site_script: str = "zh-Hans",
                         site_wide: bool = True, cache_dir: str | None = None) -> BrowserIndexStats:
     """Write `<output>/search-index/` for these records; files whose bytes are unchanged are left
     alone, files no longer part of the index are removed.
 
+    With `cache_dir`, each record's terms come from the term cache (terms.py: computed once, for
+    this index and the command-line one) and what the index holds is kept there (the state, above):
+    an edit rewrites only the term chunks of the terms it changed, an addition computes the chunks
+    again from the cached terms and writes those whose bytes changed. The term cache keeps only the
+    terms of these records.
+
     The stamp (hash of the records) is removed before anything is written and written last: a
-    build killed half-way leaves no stamp, and the next one rewrites the index. A partition build
-    writes none of it: the assembly, which reads every record, does."""
+    build killed half-way leaves no stamp, and the next one rewrites the index (the state names the
+    stamp it holds for). A partition build writes none of it: the assembly, which reads every
+    record, does."""
     index_dir = os.path.abspath(os.path.join(output_dir, INDEX_DIR))
     forget_legacy(output_dir, cache_dir)
     if not site_wide:
         return BrowserIndexStats(records=0, bundle_dir=index_dir, bundle_bytes=0, written=False)
-    terms_digest, digest = records_hash(records, site_script)
-    stamp = os.path.join(index_dir, STAMP)
+    records = ordered(records)
+    cache = TermCache(os.path.join(cache_dir, TERMS_FILE) if cache_dir else None, site_script)
     try:
-        with open(stamp, encoding="utf-8") as f:
-            before_terms, before = (f.read().split("\n") + ["", ""])[:2]
-        with open(os.path.join(index_dir, "manifest.json"), encoding="utf-8") as f:
-            chunks = json.load(f)["chunks"]
-    except (OSError, ValueError, KeyError):
-        before_terms = before = ""
-        chunks = None
-    unchanged = before == digest
-    if not unchanged:
-        if os.path.exists(stamp):
-            os.remove(stamp)
-        if before_terms == terms_digest and chunks:
-            # Only facts changed (a status, a review flag, which version is current): the term
-            # chunks and text blocks stay; the rest is written again (the same names).
-            for rel, data in iter_index_files(records, site_script, chunks=chunks):
-                _write(os.path.join(index_dir, rel), data)
+        keys = [cache.key(r) for r in records]
+        terms_digest, digest = records_hash(records, site_script, keys)
+        stamp = os.path.join(index_dir, STAMP)
+        try:
+            with open(stamp, encoding="utf-8") as f:
+                before_terms, before = (f.read().split("\n") + ["", ""])[:2]
+            with open(os.path.join(index_dir, "manifest.json"), encoding="utf-8") as f:
+                chunks = json.load(f)["chunks"]
+        except (OSError, ValueError, KeyError):
+            before_terms = before = ""
+            chunks = None
+        state_path = _state_path(cache_dir, index_dir) if cache_dir else None
+        state = _load_state(state_path, f"{before_terms}\n{before}") if state_path else None
+        unchanged = before == digest
+        if not unchanged:
+            if os.path.exists(stamp):
+                os.remove(stamp)
+            new_state = _write_index(index_dir, records, keys, site_script, cache, state, chunks,
+                                     before_terms == terms_digest)
+            if state_path:
+                if new_state is None:
+                    if os.path.exists(state_path):
+                        os.remove(state_path)
+                else:
+                    new_state["stamp"] = f"{terms_digest}\n{digest}"
+                    write_atomic(state_path, json.dumps(new_state, separators=(",", ":")))
+            _write(stamp, f"{terms_digest}\n{digest}".encode("utf-8"))
         else:
-            files = set()
-            for rel, data in iter_index_files(records, site_script):
-                _write(os.path.join(index_dir, rel), data)
-                files.add(rel)
+            new_state = state
+        cache.retain(keys, new_state.get("common_key") if new_state else None)
+    finally:
+        cache.close()
+    size = sum(os.path.getsize(os.path.join(d, n)) for d, _, ns in os.walk(index_dir) for n in ns)
+    return BrowserIndexStats(records=len(records), bundle_dir=index_dir, bundle_bytes=size, written=not unchanged)
+
+
+def _write_index(index_dir: str, records: list[SearchRecord], keys: list[str], site_script: str,
+                 cache: TermCache, state: dict | None, chunks: int | None, same_terms: bool) -> dict | None:
+    """Write the index's files (see build_browser_index); returns the new state (None: unknown)."""
+    files = _Files(index_dir, state["files"] if state else None)
+    blocks = [-(-len(r.body) // BLOCK_CHARS) if r.body else 0 for r in records]
+    new_state = {"records": [[r.slug, k, b] for r, k, b in zip(records, keys, blocks)]}
+    patched = _patch(index_dir, records, keys, state, cache) if state else None
+    if patched is not None:
+        out, posting_bytes, changed = patched
+        chunks = state["chunks"]
+        new_state.update(common=state["common"], common_key=state["common_key"])
+        files.files.update((rel, v) for rel, v in state["files"].items() if rel.startswith("t/") and rel not in out)
+        for rel, raw in out.items():
+            if raw is None:
+                _remove(index_dir, rel)
+            else:
+                files.put(rel, raw)
+        for rid in changed:
+            for rel, raw in _text_files(records[rid]):
+                _write(os.path.join(index_dir, rel), _final(rel, raw))
+        for rel, raw in _fact_files(records, site_script, chunks):
+            files.put(rel, raw)
+    elif state is None and same_terms and chunks:
+        # Only facts changed (a status, a review flag, which version is current), and nothing is
+        # known of the files: the term chunks and text blocks stay; the rest is written again.
+        for rel, data in iter_index_files(records, site_script, chunks=chunks):
+            _write(os.path.join(index_dir, rel), data)
+        return None
+    else:
+        kept = {(b[0], b[1]) for b in state["records"]} if state else set()
+        sizes: dict = {}
+        texts = set()
+
+        def text_wanted(rid: int, r: SearchRecord) -> bool:
+            return (r.slug, keys[rid]) not in kept
+
+        terms_of = lambda rid, r: cache.terms(r, keys[rid])  # noqa: E731
+        common_keys: dict[frozenset, str] = {}
+
+        def junctions_of(rid: int, r: SearchRecord, common: frozenset) -> dict[str, int]:
+            if common not in common_keys:
+                common_keys[common] = common_key(common)
+            return cache.junctions(r, keys[rid], common, common_keys[common])
+
+        for rel, raw in _raw_files(records, site_script, None, terms_of, text_wanted, sizes, junctions_of):
+            if rel.startswith("x/"):
+                _write(os.path.join(index_dir, rel), _final(rel, raw))
+                texts.add(rel)
+            else:
+                files.put(rel, raw)
+        chunks, posting_bytes = sizes["chunks"], sizes["posting_bytes"]
+        new_state.update(common=sizes["common"], common_key=common_key(sizes["common"]))
+        if state is None:  # whatever is there and not part of the index goes
+            written = texts | set(files.files)
             for dirpath, _, names in os.walk(index_dir, topdown=False):
                 for name in names:
                     rel = os.path.relpath(os.path.join(dirpath, name), index_dir).replace(os.sep, "/")
                     # the compression stage's copies (.gz, .br) of files still there stay
-                    if rel not in files and os.path.splitext(rel)[0] not in files:
+                    if rel not in written and os.path.splitext(rel)[0] not in written and rel != STAMP:
                         os.remove(os.path.join(dirpath, name))
                 if dirpath != index_dir and not os.listdir(dirpath):
                     os.rmdir(dirpath)
-        _write(stamp, f"{terms_digest}\n{digest}".encode("utf-8"))
-    size = sum(os.path.getsize(os.path.join(d, n)) for d, _, ns in os.walk(index_dir) for n in ns)
-    return BrowserIndexStats(records=len(records), bundle_dir=index_dir, bundle_bytes=size, written=not unchanged)
+    if state is not None:
+        for rel in set(state["files"]) - set(files.files):
+            _remove(index_dir, rel)
+        now = {r.slug: b for r, b in zip(records, blocks)}
+        for slug, _, count in state["records"]:
+            for n in range(now.get(slug, 0), count):
+                _remove(index_dir, f"x/{slug_text_key(slug)}-{n}.bin")
+    new_state.update(chunks=chunks, posting_bytes=posting_bytes, files=files.files)
+    return new_state
 
 
 # -- reading (tests, `gazette check`-style audits): the same format search-worker.js decodes --------
@@ -500,7 +786,10 @@ def decode_posting(buf: bytes, total: int) -> tuple[dict[int, int], dict[int, in
 
 
 def read_chunk(data: bytes) -> dict[str, bytes]:
-    buf = gzip.decompress(data)
+    return _parse_chunk(gzip.decompress(data))
+
+
+def _parse_chunk(buf: bytes) -> dict[str, bytes]:
     count, pos = _read_varint(buf, 0)
     heads = []
     for _ in range(count):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 
 from ..project import FULL_BUILD, BuildMode, Project
@@ -10,6 +11,7 @@ from ..site import SiteModel
 from .browser_index import build_browser_index
 from .whoosh_index import update_index
 from .records import iter_records, records_from_site
+from .terms import TERMS_FILE, TermCache
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +27,13 @@ def build_cli(model: SiteModel, project: Project, mode: BuildMode = FULL_BUILD):
     """The Whoosh index in the cache folder (full and assembly builds; partitions leave it alone)."""
     if not mode.site_wide:
         return None
-    return update_index(iter_records(model), project.whoosh_dir)
+    # Records come newest first, the browser index reads them oldest first: run side by side, each
+    # finds in the term cache the records the other has already done.
+    cache = TermCache(os.path.join(project.cache_dir, TERMS_FILE), project.script)
+    try:
+        return update_index(iter_records(model), project.whoosh_dir, terms=cache.terms)
+    finally:
+        cache.close()
 
 
 def build_indexes(model: SiteModel, project: Project, mode: BuildMode = FULL_BUILD) -> None:

@@ -26,9 +26,9 @@ from whoosh.qparser.dateparse import DateParserPlugin
 
 from ..labels import FLAG_LABELS, STATUS_LABELS
 from . import ranking
-from .browser_index import body_terms, head_terms, title_terms
 from .normalise import fold_text, is_number_query, number_word, query_tokens, tokens
 from .records import RECORD_VERSION, SearchRecord
+from .terms import RecordTerms, compute as compute_terms
 from .whoosh_adapter import FastSegmentWriter
 
 SCHEMA_VERSION = f"7.{RECORD_VERSION}"
@@ -122,7 +122,9 @@ def make_schema() -> fields.Schema:
     )
 
 
-def _document_fields(r: SearchRecord, content_hash: str) -> dict:
+def _document_fields(r: SearchRecord, content_hash: str, terms: RecordTerms | None = None) -> dict:
+    """`terms`: the record's terms as the browser index has them (terms.py), else computed here."""
+    terms = terms or compute_terms(r, "zh-Hans")  # the filter terms (!…), which depend on the script, are left out
     code_and_label = lambda code, labels: f"{code} {labels[code]}" if code else ""  # noqa: E731
     return dict(
         slug=r.slug, hash=content_hash, url=r.url,
@@ -132,9 +134,9 @@ def _document_fields(r: SearchRecord, content_hash: str) -> dict:
         title=r.title, doc_number=r.number_key, number_word=number_word(r.doc_number) if r.doc_number else "",
         issuer="\n".join(r.issuer),
         doc_type=r.doc_type, category=r.category,
-        head_terms="\n".join(t for t in head_terms(r) if not t.startswith("!")),
-        title_terms="\n".join(title_terms(r.title)),
-        body_terms="\n".join(body_terms(r.body)) if r.body else "",
+        head_terms="\n".join(t for t in terms.head if not t.startswith("!")),
+        title_terms="\n".join(terms.title),
+        body_terms="\n".join(terms.body),
         is_current=r.is_current_version, kind=r.kind,
         text=zlib.compress(r.body.encode("utf-8"), 6) if r.body else b"",
     )
@@ -175,10 +177,12 @@ def _open_or_create(index_dir: str) -> tuple[index.Index, bool]:
 SEGMENT_DOCUMENTS = 1000
 
 
-def update_index(records, index_dir: str) -> IndexUpdate:
+def update_index(records, index_dir: str, terms=None) -> IndexUpdate:
     """Bring the index in line with `records` (any iterable, read once): add new, re-index changed,
     drop vanished documents. Records are indexed as they come, so a generator's texts are never
-    all in memory together."""
+    all in memory together. `terms(record)` gives a record's terms (a `terms.TermCache`'s, shared
+    with the browser index); by default they are computed here."""
+    terms = terms or (lambda r: None)
     ix, created = _open_or_create(index_dir)
     if not created:
         _remove_leftovers(ix)
@@ -215,11 +219,11 @@ def update_index(records, index_dir: str) -> IndexUpdate:
             if writer is None:
                 writer, in_segment = FastSegmentWriter(ix), 0
             if r.slug in stored:
-                writer.update_document(**_document_fields(r, h))
+                writer.update_document(**_document_fields(r, h, terms(r)))
                 if not r.body:
                     forget.add(segment_of[r.slug])
             else:  # nothing to replace: no lookup in every earlier segment (a rebuild adds them all)
-                writer.add_document(**_document_fields(r, h))
+                writer.add_document(**_document_fields(r, h, terms(r)))
             in_segment += 1
             if in_segment == SEGMENT_DOCUMENTS:
                 _commit(writer, result)
