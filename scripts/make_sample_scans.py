@@ -397,7 +397,7 @@ def build_issue(issue: Issue, docs: list[Document], out_path: str) -> list[str]:
 
 
 def register_fonts() -> None:
-    from gazette.publishing.document_pdf import fix_cid_encodings
+    from gazette.publishing.pdf_write import fix_cid_encodings
 
     fix_cid_encodings()
     for name in PDF_FONTS.values():
