@@ -71,9 +71,10 @@ def test_the_command_line_puts_the_document_holding_the_phrase_first(archive):
     assert hits[0].slug == "target" and hits[0].why.get("phrase") is True
     assert all(h.match == "body_phrase" and "phrase" not in h.why for h in hits[1:])
     assert len(hits) == 17
+    # titles are not checked: the shorter comes first, with the words apart
     titles = search(index, "电梯改造", limit=5).hits
-    assert [h.slug for h in titles[:2]] == ["title-phrase", "title-apart"]
-    assert titles[0].why.get("phrase") and titles[1].match == "head_phrase" and "phrase" not in titles[1].why
+    assert [h.slug for h in titles[:2]] == ["title-apart", "title-phrase"]
+    assert {h.match for h in titles[:2]} == {"head_phrase"} and not any("phrase" in h.why for h in titles[:2])
     # words typed apart ask for the words, not a phrase: no check reorders them
     apart = search(index, "电梯 改造", limit=20).hits
     assert apart[-1].slug == "target" and not any("phrase" in h.why for h in apart)
@@ -115,10 +116,7 @@ def test_phrase_rules_match_python(page, site_url):
         assert key == query.phrase, q
     assert any(s for s, _, _ in got) and not all(s for s, _, _ in got)
     assert page.evaluate("() => window.gazetteSearchRules.PHRASE_CHECKS") == ranking.PHRASE_CHECKS
-    assert page.evaluate("() => window.gazetteSearchRules.CHECKED_TIERS") == list(ranking.CHECKED_TIERS)
-    heads = [["临澜市养犬管理规定", "临政规〔2023〕3号", "临澜市人民政府"], ["标题", "", "甲；乙"], ["", "", ""]]
-    assert page.evaluate("hs => hs.map(h => window.gazetteSearchRules.headText(...h))", heads) == \
-        [ranking.head_text(*h) for h in heads]
+
 
 
 def test_the_fast_phrase_check_is_the_phrase_key_rule():

@@ -100,9 +100,10 @@ def terms_in(query: QueryTerms, text: str) -> set[str]:
 # key; the query's key carries a bar only beside an ASCII/digit run at either end (a number must
 # be whole, 1 must not match 10; a CJK run may sit inside a longer one).
 #
-# The index holds no positions, so "every term present" only suggests a phrase (the head_phrase
-# and body_phrase tiers). Candidates of those tiers are checked against their head or their text,
-# and those holding the phrase come first within the tier (phrase_seen). `gazette search` checks every such candidate's whole text; the
+# The index holds no positions, so "every term present" only suggests a phrase (the body_phrase
+# tier). Candidates of that tier are checked against their text, and those holding the phrase come
+# first within it (phrase_seen). Head phrases are not checked: titles are short, and the head
+# includes fields a result does not show (文种, 主题分类), so a check could not see every field. `gazette search` checks every such candidate's whole text; the
 # browser the first PHRASE_CHECKS, in ranking order, that hold every junction trigram of the query
 # (browser_index.junction_terms), each in the one text block where the phrase can first be (the
 # latest first occurrence of its terms): the same answer unless more than that many candidates
@@ -145,17 +146,6 @@ def phrase_seen(query: QueryTerms, text: str) -> bool:
         # One CJK run: found in the unfolded text by a pattern, without folding the whole text.
         return _run_pattern(query.phrase).search(text) is not None
     return is_phrase(query, phrase_key(text))
-
-
-# The tiers whose candidates are checked, and the text each is checked against: a head phrase
-# against what a result shows of the head (title, 文号, issuer: `head_text`), a body phrase against
-# the document's text.
-CHECKED_TIERS = (5, 3)
-
-
-def head_text(title: str, number: str, issuer: str) -> str:
-    """The head fields a head phrase is checked against, apart so no phrase spans two."""
-    return " | ".join(x for x in (title, number, issuer) if x)
 
 
 @lru_cache(maxsize=1)

@@ -404,12 +404,6 @@ def search(index_dir: str, text: str, limit: int = 10, in_force: bool = False) -
         return SearchResult(query=text, total=len(hits), hits=hits[:limit], partial=partial)
 
 
-def _checked_text(stored: dict, tier: int) -> str:
-    if tier == 5:
-        return ranking.head_text(stored["display_title"], stored["display_number"], stored["display_issuer"])
-    return zlib.decompress(stored["text"]).decode("utf-8") if stored.get("text") else ""
-
-
 def ranked(searcher, text: str, allowed: set[int] | None, in_force: bool, limit: int = 10) -> tuple[list[Hit], bool]:
     """Free text by the browser's rules (ranking.py): candidates hold a query term in their head or
     text; phrase is every term present (as the browser judges it, without positions), then checked
@@ -453,17 +447,17 @@ def ranked(searcher, text: str, allowed: set[int] | None, in_force: bool, limit:
             rows.append((f, stored, {k: sorted(v) for k, v in (("title", in_title), ("head", in_head), ("body", in_body)) if v}))
     rows.sort(key=lambda row: ranking.sort_key(row[0]))
     if ranking.needs_phrase_check(query):
-        # In ranking order, until `limit` of a tier hold the phrase: they are its first `limit`
+        # In ranking order, until `limit` texts hold the phrase: they are the tier's first `limit`
         # results whatever the unchecked ones hold.
-        for tier in ranking.CHECKED_TIERS:
-            found = 0
-            for i in [i for i, row in enumerate(rows) if ranking.tier(row[0]) == tier]:
-                f, stored, why = rows[i]
-                if ranking.phrase_seen(query, _checked_text(stored, tier)):
-                    rows[i] = (replace(f, phrase_seen=True), stored, dict(why, phrase=True))
-                    found += 1
-                    if found >= limit:
-                        break
+        found = 0
+        for i in [i for i, row in enumerate(rows) if ranking.tier(row[0]) == 3]:
+            f, stored, why = rows[i]
+            text = zlib.decompress(stored["text"]).decode("utf-8") if stored.get("text") else ""
+            if ranking.phrase_seen(query, text):
+                rows[i] = (replace(f, phrase_seen=True), stored, dict(why, phrase=True))
+                found += 1
+                if found >= limit:
+                    break
         rows.sort(key=lambda row: ranking.sort_key(row[0]))
     rows = [(ranking.sort_key(f), ranking.tier(f), _hit(stored, float(ranking.tier(f)), ranking.tier_name(f), why))
             for f, stored, why in rows]

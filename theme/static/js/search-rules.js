@@ -129,12 +129,6 @@
     return !!q && phraseKey(foldedText).indexOf(q) >= 0;
   }
 
-  /* ranking.head_text: the head fields a head phrase is checked against. */
-  function headText(title, number, issuer) {
-    return [title, number, issuer].filter(function (x) { return x; }).join(" | ");
-  }
-  var CHECKED_TIERS = [5, 3];  // ranking.CHECKED_TIERS
-
   /* ranking.needs_phrase_check: several terms, not typed as words apart. */
   var SPACED_ONE = new RegExp("[" + CJK + "]\\s+[" + CJK + "]", "u");
   function needsPhraseCheck(plan, folded) { return plan.terms.length > 1 && !SPACED_ONE.test(String(folded || "")); }
@@ -179,7 +173,6 @@
   var rules = { makeFold: makeFold, runs: runs, queryPlan: queryPlan, coverage: coverage, features: features, tier: tier,
                 standing: standing, inForceNow: inForceNow, compare: compare, numberWord: numberWord, isNumberQuery: isNumberQuery,
                 phraseKey: phraseKey, queryPhrase: queryPhrase, phraseSeen: phraseSeen, needsPhraseCheck: needsPhraseCheck,
-                headText: headText, CHECKED_TIERS: CHECKED_TIERS,
                 PHRASE_CHECKS: PHRASE_CHECKS, TIERS: TIERS, CJK: CJK };
   if (typeof module !== "undefined" && module.exports) module.exports = rules;
   else root.gazetteSearchRules = rules;

@@ -206,19 +206,14 @@ function junctions(folded, terms, lists) {
   return Array.from(out);
 }
 
-/* ranking.PHRASE_CHECKS: the first head-phrase candidates, in ranking order, checked against their
- * head (title, number, issuer); the first body-phrase candidates holding every junction trigram,
- * against the block where the phrase can first be. Those holding it come first in their tier. */
+/* ranking.PHRASE_CHECKS: the first body-phrase candidates, in ranking order, holding every junction
+ * trigram, checked against the block where the phrase can first be; those holding it come first
+ * in their tier. */
 async function checkPhrases(ranked, folded, terms, lists, m) {
   const foldText = await fold();
-  const heads = ranked.filter((r) => r.tier === 5).slice(0, R.PHRASE_CHECKS);
-  const headsDone = Promise.all(heads.map(async (r) => {
-    const e = await entry(r.id, m);
-    if (R.phraseSeen(folded, foldText(R.headText(e.title, e.number, e.issuer)))) r.phraseSeen = true;
-  }));
   const joins = junctions(folded, terms, lists);
   const joinLists = joins.length ? await postings(joins, m.chunks) : [];
-  if (joinLists.some((p) => !p)) { await headsDone; return; }  // no text holds where these words meet
+  if (joinLists.some((p) => !p)) return;  // no text holds where these words meet
   const known = lists.concat(joinLists);
   const bodies = ranked.filter((r) => r.tier === 3 && joinLists.every((p) => hasBody(p, r.id))).slice(0, R.PHRASE_CHECKS);
   await Promise.all(bodies.map(async (r) => {
@@ -227,7 +222,6 @@ async function checkPhrases(ranked, folded, terms, lists, m) {
     const block = Math.min(e.blocks - 1, phraseBlock(r.id, known));
     if (R.phraseSeen(folded, foldText(await textBlock(e.textKey, block)))) { r.phraseSeen = true; r.block = block; }
   }));
-  await headsDone;
 }
 
 async function search(args) {
