@@ -359,6 +359,19 @@ def _text_files(record: SearchRecord):
         yield f"x/{key}-{b // BLOCK_CHARS}.bin", record.body[b:b + BLOCK_CHARS].encode("utf-8")
 
 
+def _add_body(postings: dict[str, array], rid: int, terms: dict[str, int]) -> None:
+    """Append record `rid`'s text entries (term → first block) to the postings (ids ascending)."""
+    base = rid << _ID_SHIFT | BODY
+    get = postings.get
+    for term, block in terms.items():
+        entry = base | block << _BLOCK_SHIFT
+        lst = get(term)
+        if lst is None:
+            postings[term] = array("q", (entry,))
+        else:
+            lst.append(entry)
+
+
 def _term_files(records: list[SearchRecord], site_script: str, terms_of=None, text_wanted=None,
                 junctions_of=None, sizes: dict | None = None):
     """Text blocks and term chunks; returns (chunk count, postings' bytes). `junctions_of(id,
@@ -370,14 +383,7 @@ def _term_files(records: list[SearchRecord], site_script: str, terms_of=None, te
     get = postings.get
     for rid, r in enumerate(records):
         t = terms_of(rid, r) if terms_of else compute_terms(r, site_script)
-        base = rid << _ID_SHIFT | BODY
-        for term, block in t.body.items():
-            entry = base | block << _BLOCK_SHIFT
-            lst = get(term)
-            if lst is None:
-                postings[term] = array("q", (entry,))
-            else:
-                lst.append(entry)
+        _add_body(postings, rid, t.body)
         for term, bits in t.head.items():
             lst = get(term)
             if lst is None:
@@ -392,15 +398,8 @@ def _term_files(records: list[SearchRecord], site_script: str, terms_of=None, te
     if sizes is not None:
         sizes["common"] = sorted(common)
     for rid, r in enumerate(records):
-        base = rid << _ID_SHIFT | BODY
-        joins = junctions_of(rid, r, common) if junctions_of else (junction_terms(r.body, common) if r.body else {})
-        for term, block in joins.items():
-            entry = base | block << _BLOCK_SHIFT
-            lst = get(term)
-            if lst is None:
-                postings[term] = array("q", (entry,))
-            else:
-                lst.append(entry)
+        _add_body(postings, rid, junctions_of(rid, r, common) if junctions_of else
+                  (junction_terms(r.body, common) if r.body else {}))
     encoded = {}
     while postings:  # each posting's entries are freed as it is encoded
         term, entries = postings.popitem()
