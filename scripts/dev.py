@@ -39,7 +39,7 @@ def ensure_venv(extras: str) -> None:
     if sys.version_info < (3, 11):
         sys.exit(f"Gazette needs Python 3.11 or newer (this is {sys.version.split()[0]}).")
     if not os.path.exists(PY):
-        say(f"creating the virtual environment in {VENV}")
+        say(f"正在创建虚拟环境：{VENV}")
         venv.EnvBuilder(with_pip=True).create(VENV)
     with open(os.path.join(ROOT, "pyproject.toml"), "rb") as f:
         stamp = hashlib.sha256(f.read() + extras.encode()).hexdigest()
@@ -47,7 +47,7 @@ def ensure_venv(extras: str) -> None:
     installed = open(stamp_file).read().strip() if os.path.exists(stamp_file) else ""
     if stamp in installed.split():
         return
-    say("installing Gazette and its dependencies (first run takes a few minutes)")
+    say("正在安装 Gazette 及其依赖（首次运行需要几分钟）")
     target = f".{extras}" if extras else "."
     run([PY, "-m", "pip", "install", "--disable-pip-version-check", "-q", "-e", target])
     with open(stamp_file, "a") as f:
@@ -84,10 +84,10 @@ def ensure_system_packages() -> None:
     apt = shutil.which("apt-get")
     sudo = [] if hasattr(os, "geteuid") and os.geteuid() == 0 else (["sudo", "-n"] if shutil.which("sudo") else None)
     if not apt or sudo is None:
-        say(f"missing system packages {', '.join(missing)}; tests that need them will be skipped "
-            f"(install them with your package manager: {' '.join(APT_PACKAGES)})")
+        say(f"缺少系统软件包 {'、'.join(missing)}，需要它们的测试将被跳过"
+            f"（请用系统的包管理器安装：{' '.join(APT_PACKAGES)}）")
         return
-    say(f"installing system packages: {' '.join(APT_PACKAGES)}")
+    say(f"正在安装系统软件包：{' '.join(APT_PACKAGES)}")
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     run(sudo + [apt, "-qq", "update"], env=env, stdout=subprocess.DEVNULL)
     run(sudo + [apt, "-qq", "install", "-y", "--no-install-recommends", *APT_PACKAGES], env=env,
@@ -98,9 +98,9 @@ def cmd_serve(args: list[str]) -> int:
     ensure_venv("")
     port = args[args.index("--port") + 1] if "--port" in args else "8000"
     gazette = os.path.join(BIN, "gazette")
-    say("building the sample archive from content/ into output/")
+    say("正在把样例档案 content/ 构建到 output/")
     run([gazette, "build", "--content", "content", "--output", "output"])
-    say(f"serving output/ on http://localhost:{port}/ (Ctrl+C to stop)")
+    say(f"正在提供 output/：http://localhost:{port}/（按 Ctrl+C 停止）")
     try:
         run([gazette, "serve", "--output", "output", "--port", port])
     except KeyboardInterrupt:
@@ -114,9 +114,15 @@ def cmd_test(args: list[str]) -> int:
     return subprocess.run([PY, "-m", "pytest", *args], cwd=ROOT).returncode
 
 
+USAGE = """用法：
+    python3 scripts/dev.py serve   # 准备环境，构建样例档案并在 http://localhost:8000 预览
+    python3 scripts/dev.py test    # 准备环境（含 Tesseract、Chromium、中文字体），运行全部测试
+只需 Python 3.11 及以上版本。"""
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in ("serve", "test"):
-        print(__doc__)
+        print(USAGE)
         return 2
     return {"serve": cmd_serve, "test": cmd_test}[argv[0]](argv[1:])
 
