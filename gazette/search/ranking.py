@@ -102,9 +102,10 @@ def terms_in(query: QueryTerms, text: str) -> set[str]:
 #
 # The index holds no positions, so "every term present" only suggests a phrase (the body_phrase
 # tier). Candidates of that tier are checked against their text, and those holding the phrase come
-# first within it (phrase_seen). Head phrases are not checked: titles are short, and the head
-# includes fields a result does not show (文种, 主题分类), so a check could not see every field. `gazette search` checks every such candidate's whole text; the
-# browser the first PHRASE_CHECKS, in ranking order, that hold every junction trigram of the query
+# first within it (phrase_seen). Head phrases are not checked: the head includes fields a result
+# does not carry (文种, 主题分类), so a check could not see every field. `gazette search` checks whole
+# texts in ranking order until it has as many holders as it shows; the browser the first
+# PHRASE_CHECKS, in ranking order, that hold every junction trigram of the query
 # (browser_index.junction_terms), each in the one text block where the phrase can first be (the
 # latest first occurrence of its terms): the same answer unless more than that many candidates
 # hold where its words meet.

@@ -151,18 +151,25 @@ function textBlock(key, n) {
   });
 }
 
+/* Where record `id` is in a list posting's text records (-1: not there). */
+function bodyIndex(p, id) {
+  let lo = 0, hi = p.bodyIds.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1, v = p.bodyIds[mid];
+    if (v === id) return mid;
+    if (v < id) lo = mid + 1; else hi = mid - 1;
+  }
+  return -1;
+}
+
 /* The text block where each list's term first occurs in record `id`: [[records with the term, block]]
  * (terms in most records are bitmaps and carry none). */
 function firstBlocks(id, lists) {
   const out = [];
   lists.forEach((p) => {
     if (!p || !p.bodyIds) return;
-    let lo = 0, hi = p.bodyIds.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1, v = p.bodyIds[mid];
-      if (v === id) { out.push([p.bodyCount, p.bodyBlocks[mid]]); return; }
-      if (v < id) lo = mid + 1; else hi = mid - 1;
-    }
+    const at = bodyIndex(p, id);
+    if (at >= 0) out.push([p.bodyCount, p.bodyBlocks[at]]);
   });
   return out;
 }
@@ -182,13 +189,7 @@ function phraseBlock(id, lists) {
 function hasBody(p, id) {
   if (!p) return false;
   if (p.bitmap) return !!(p.bitmap[id >> 3] & (1 << (id & 7)));
-  let lo = 0, hi = p.bodyIds.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1, v = p.bodyIds[mid];
-    if (v === id) return true;
-    if (v < id) lo = mid + 1; else hi = mid - 1;
-  }
-  return false;
+  return bodyIndex(p, id) >= 0;
 }
 
 /* browser_index.junction_terms: the query's trigrams where two common bigrams (bitmaps) meet. */
