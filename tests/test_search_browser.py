@@ -238,6 +238,35 @@ def test_metadata_is_searchable(search_page):
     assert run(search_page, "臨瀾市財政局")[0]["issuer"]
 
 
+def _carrying(field, value):
+    """Slugs of the sample's public documents whose `field` folds to `value`'s folding."""
+    out = set()
+    for doc in load_archive(CONTENT).documents:
+        values = getattr(doc, field) or []
+        values = values if isinstance(values, list) else [values]
+        if doc.disclosure != "withheld" and any(fold_text(v) == fold_text(value) for v in values):
+            out.add(doc.slug)
+    return out
+
+
+@pytest.mark.parametrize("field, value", [("issuer", "临澜市人民政府"), ("issuer", "臨瀾市人民政府"),
+                                          ("category", "民政"), ("issuer", "臨瀾市財政局"), ("doc_type", "规章"),
+                                          ("doc_type", "規範性文件")])
+def test_a_query_that_is_a_value_lists_what_carries_it_first(search_page, field, value):
+    """民政 is in 人民政府, so every issue of 临澜市人民政府公报 holds it in its title; 规章 is in the
+    titles of the clean-up notices: the records carrying the value come first all the same."""
+    carrying = _carrying(field, value)
+    assert len(carrying) >= 3
+    top = slugs(run(search_page, value, limit=10))
+    assert top[:min(10, len(carrying))] and set(top[:min(10, len(carrying))]) <= carrying, (value, top)
+
+
+def test_simplified_query_finds_the_taiwan_forms_of_its_words(search_page):
+    """批复 is written 批覆 and 随着 隨著 in Traditional texts (OpenCC's phrases, Taiwan variants)."""
+    assert "llzh-2022-08" in slugs(run(search_page, "批复", limit=10))
+    assert slugs(run(search_page, "同意设立临澜滨江生态公园的批复"))[0] == "llzh-2022-08"
+
+
 def test_partial_matches_are_labelled_and_suggest_removing_a_word(search_page):
     results = run(search_page, "养犬火箭发射")
     assert results and {r["match"] for r in results} == {"partial"}

@@ -10,13 +10,14 @@ import pytest
 from click.testing import CliRunner
 
 from gazette.cli import cli
+from gazette.search.normalise import fold_text
 from gazette.search.whoosh_index import search
 
 from conftest import AS_OF, CONTENT
 
 QUERIES = ["养犬规定", "電梯加裝", "公积金贷款办法", "住房公積金", "财政局", "临政规〔2023〕3", "临政规[2023]3号",
            "2024年第1期", "总第7期", "规范性文件", "老旧小区改造资金", "既有住宅加裝電梯", "临澜市", "办法 补助",
-           "养犬火箭发射"]
+           "养犬火箭发射", "临澜市人民政府", "民政", "規章", "批复", "臨瀾市財政局"]
 
 
 @pytest.fixture(scope="module")
@@ -47,6 +48,14 @@ def test_issues_and_metadata(index_dir):
     hit = search(index_dir, "2024年第1期").hits[0]
     assert (hit.kind, hit.url) == ("issue", "issues/2024-01.html")
     assert len([h for h in search(index_dir, "规范性文件", limit=100).hits if h.kind == "document"]) >= 29
+
+
+def test_a_query_that_is_a_value_lists_what_carries_it_first(index_dir):
+    """民政 lies in 人民政府, which every issue's title holds; the three documents of 主题分类 民政 lead."""
+    assert set(slugs(index_dir, "民政")[:3]) == {"llmg-2021-01", "llmg-2025-02", "llzf-2025-04"}
+    hits = search(index_dir, "臨瀾市人民政府").hits
+    assert len(hits) == 10 and all(h.kind == "document" and "临澜市人民政府" in fold_text(h.issuer) for h in hits)
+    assert "llzh-2022-08" in slugs(index_dir, "批复")  # written 批覆
 
 
 def test_partial_matches_are_said_to_be_partial(index_dir):

@@ -49,13 +49,27 @@ def test_query_terms_and_coverage_match_python(rules_page):
         assert (full, fraction) == (want_full, round(want_fraction * 1e9)), (q, present)
 
 
+VALUES = ["临澜市人民政府", "臨瀾市人民政府", "全国人民代表大会", "全國人民代表大會 ", "规范性文件", "規範性文件",
+          "2024年第1期", "11339900MB0246801K/2023-00002", "11339900mb0246801k-2023-00002", "民政", "—", "",
+          "临澜市 人民政府", "ABC规定", "abc 规定", "总第7期"]
+
+
+def test_value_terms_match_python(rules_page):
+    """A query is a record's value when both give the same value term, in either script and spelling."""
+    got = rules_page.evaluate("vs => vs.map(v => window.gazetteSearchRules.valueTerm(v))",
+                              [fold_text(v) for v in VALUES])
+    assert got == [ranking.value_term(v) for v in VALUES]
+    assert ranking.value_term("臨瀾市人民政府") == ranking.value_term("临澜市 人民政府") == ranking.value_term("临澜市人民政府")
+    assert ranking.value_term("—") == ranking.value_term("") == ""
+
+
 def test_tiers_standing_and_order_match_python(rules_page):
     rng = random.Random(18)
     feats = []
     for n in range(600):
         feats.append(dict(number_exact=rng.random() < 0.05, head_phrase=rng.random() < 0.2,
                           head_full=rng.random() < 0.3, body_phrase=rng.random() < 0.3, full=rng.random() < 0.5,
-                          phrase_seen=rng.random() < 0.3,
+                          phrase_seen=rng.random() < 0.3, value_exact=rng.random() < 0.15,
                           fraction=rng.choice([0, 0.25, 0.5, 2 / 3, 1]), title_full=rng.random() < 0.4,
                           status=rng.choice(STATUSES),
                           is_current_version=rng.random() < 0.8, title_len=rng.randint(4, 40),
@@ -67,7 +81,7 @@ def test_tiers_standing_and_order_match_python(rules_page):
         const R = window.gazetteSearchRules;
         const rows = feats.map(f => ({ tier: R.tier({ numberExact: f.number_exact, headPhrase: f.head_phrase,
             headFull: f.head_full, bodyPhrase: f.body_phrase, full: f.full, fraction: f.fraction }),
-            titleFull: f.title_full, phraseSeen: f.phrase_seen,
+            titleFull: f.title_full, phraseSeen: f.phrase_seen, valueExact: f.value_exact,
             standing: R.standing(f.status, f.is_current_version), fraction: f.fraction, titleLen: f.title_len,
             id: f.id, slug: f.slug }));
         return { tiers: rows.map(r => r.tier), standing: rows.map(r => r.standing),

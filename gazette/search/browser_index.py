@@ -9,7 +9,7 @@ for the gazette's own rules instead:
 - `docs.bin`: three bytes per record (status, current version, kind; review flag; title length):
   what ranking and the 只看现行有效 switch need for every candidate.
 - `t/<n>.bin`: term chunks. A term (a folded bigram, a lone last character, an ASCII run, a
-  document's number word `#…`, a filter value `!key=value`) is in chunk `fnv1a(term) % chunks`;
+  document's number word `#…`, a filter value `!key=value`, a value whole `=|…|`) is in chunk `fnv1a(term) % chunks`;
   its posting holds the records with the term in their title, number or metadata (with a field
   mask) and the records with it in their text (with the text block where it first occurs), the
   latter as a bitmap where that is smaller. No positions: phrase and adjacency are judged from
@@ -42,11 +42,12 @@ from ..fileio import write_atomic
 from ..incremental import write_bytes
 from ..labels import FLAG_LABELS, STATUS_LABELS, localise
 from .normalise import _CJK_RUN, fold_table, fold_text, number_word, tokens
+from .ranking import value_term
 from .records import SearchRecord
 from .terms import FACT_FIELDS, TERMS_FILE, RecordTerms, TermCache, common_key, compute as compute_terms, record_key
 
 INDEX_DIR = "search-index"
-FORMAT = 3  # 3: junction trigrams (see junction_terms)
+FORMAT = 4  # 3: junction trigrams (see junction_terms); 4: value terms (ranking.value_term)
 STAMP = "index.sha256"
 FOLD_FILE = "fold.bin"
 BLOCK_CHARS = 3000
@@ -116,6 +117,8 @@ def head_terms(record: SearchRecord, site_script: str = "zh-Hans") -> dict[str, 
     for value in (*record.issuer, record.doc_type, record.category, record.index_no, *record.aliases):
         if value:
             add(value, META)
+            if term := value_term(value):
+                out[term] = META
     for key, values in record.filters(site_script).items():
         if key in FACT_FILTERS:  # read from docs.bin: a status that changes rewrites no term chunk
             continue

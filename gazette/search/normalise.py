@@ -17,6 +17,15 @@ from ..chinese import fold
 
 # Code point ranges whose characters OpenCC may fold (CJK ideographs and compatibility forms).
 _CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2A6DF))
+# Traditional forms that are also Simplified characters in their own right, so a per-character
+# fold leaves them alone, though OpenCC writes them for another character in many phrases: its
+# STPhrases (批复→批覆, 答复→答覆, 借口→藉口, 了解→瞭解, 复苏→復甦, 背包→揹包) and its Taiwan
+# variants (随着→隨著, 着重→著重). Folded to that character, 批复 finds 批覆 and 随着 finds 隨著;
+# what merges besides (著名 with 着名) never tells two real words apart in a gazette. Taken from
+# OpenCC's data/dictionary STCharacters.txt, STPhrases.txt and TWVariants.txt (the forms used in
+# five or more phrases, and every Taiwan variant of a common character).
+PHRASE_FORMS = {"著": "着", "覆": "复", "藉": "借", "瞭": "了", "甦": "苏", "揹": "背", "伕": "夫", "薰": "熏",
+                "簷": "檐", "痺": "痹", "睪": "睾", "鯰": "鲇", "顎": "腭"}
 # Characters a bigram run is made of: CJK ideographs (and 〇).
 _CJK_RUN = r"\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002a6df"
 _TOKEN = re.compile(rf"[{_CJK_RUN}]+|[0-9a-z]+")
@@ -36,6 +45,8 @@ def fold_table() -> dict[int, str]:
             for a, b in zip(block, out):
                 if a != b and len(b) == 1:
                     table[ord(a)] = b
+    for a, b in PHRASE_FORMS.items():
+        table[ord(a)] = b
     for c in range(0xFF01, 0xFF5F):  # full-width ASCII
         table[c] = chr(c - 0xFEE0).lower()
     for c in range(ord("A"), ord("Z") + 1):

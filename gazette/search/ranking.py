@@ -166,6 +166,22 @@ def _run_pattern(run: str) -> re.Pattern:
     return re.compile(r"\s*".join("[" + re.escape(c + unfold.get(c, "")) + "]" for c in run))
 
 
+# --- values --------------------------------------------------------------------------------
+# A query that is exactly one of a record's values — its 发文机关, 文种, 主题分类 or 索引号, or an
+# issue's name (2024年第1期) — asks for the records carrying that value: 全国人民代表大会 for what
+# the NPC issued, before titles that merely hold the name (全国人民代表大会常务委员会关于…). Each
+# record's head holds one term per value (browser_index.head_terms), the value's phrase key after
+# "="; the query asks for its own.
+
+VALUE_PREFIX = "="
+
+
+def value_term(text: str) -> str:
+    """The term of a value, or of a query as a value ("" when it has no runs)."""
+    key = phrase_key(text)
+    return VALUE_PREFIX + key if key != "||" else ""
+
+
 # --- ranking -------------------------------------------------------------------------------
 
 def number_exact(query_text: str, doc_number: str) -> bool:
@@ -193,6 +209,7 @@ def in_force_now(status: str, is_current_version: bool, kind: str = "document") 
 @dataclass(frozen=True)
 class Features:
     number_exact: bool = False
+    value_exact: bool = False  # the query is one of the record's values (see value_term)
     head_phrase: bool = False
     head_full: bool = False
     body_phrase: bool = False
@@ -243,13 +260,15 @@ _NOT_DIGIT = re.compile(r"\D")
 
 
 def sort_key(features) -> tuple:
-    """Higher tier first; within it the phrase seen in the text (see PHRASE_CHECKS), a title holding
+    """Higher tier first; within it the query being one of the record's values (value_term), the
+    phrase seen in the text (see PHRASE_CHECKS), a title holding
     every word (above one holding some, with a 文种 or subject holding the rest; a title holding only
     some is not preferred, so that standing decides between 财政局 as issuer and 财政 in a title),
     standing, more of the query covered, shorter title, newer date, slug."""
     g = lambda n: _get(features, n)  # noqa: E731
     day = _NOT_DIGIT.sub("", g("date") or "")
-    return (-tier(features), -int(_get_default(features, "phrase_seen", False)),
+    return (-tier(features), -int(_get_default(features, "value_exact", False)),
+            -int(_get_default(features, "phrase_seen", False)),
             -int(_get_default(features, "title_full", False)), standing(g("status"), g("is_current_version")),
             -g("fraction"),
             g("title_len"), -int(day or 0), g("slug"))

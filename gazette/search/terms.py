@@ -47,10 +47,10 @@ class RecordTerms(NamedTuple):
 @lru_cache(maxsize=None)
 def _code_digest() -> str:
     """The code that makes terms: any change to it is a new key for every record."""
-    from . import browser_index, normalise
+    from . import browser_index, normalise, ranking
 
     h = hashlib.sha256(f"{sys.version_info[:2]}".encode())
-    for module in (normalise, browser_index, sys.modules[__name__]):
+    for module in (normalise, ranking, browser_index, sys.modules[__name__]):
         with open(module.__file__, "rb") as f:
             h.update(f.read())
     return h.hexdigest()

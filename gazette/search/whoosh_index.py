@@ -31,7 +31,7 @@ from .records import RECORD_VERSION, SearchRecord
 from .terms import RecordTerms, compute as compute_terms
 from .whoosh_adapter import FastSegmentWriter
 
-SCHEMA_VERSION = f"7.{RECORD_VERSION}"
+SCHEMA_VERSION = f"8.{RECORD_VERSION}"
 _VERSION_FILE = "gazette-index.json"
 
 
@@ -423,6 +423,8 @@ def ranked(searcher, text: str, allowed: set[int] | None, in_force: bool, limit:
     exact = set()
     if is_number_query(text):
         exact = {d for d in docs("head_terms", "#" + number_word(text))}
+    value = ranking.value_term(text)
+    valued = docs("head_terms", value) if value else set()
     candidates = set(exact).union(*head.values(), *body.values())
     if allowed is not None:
         candidates &= allowed
@@ -438,7 +440,7 @@ def ranked(searcher, text: str, allowed: set[int] | None, in_force: bool, limit:
         in_title = {t for t in terms if d in title[t]}
         full, fraction = ranking.coverage(query, in_head | in_body)
         f = ranking.Features(
-            number_exact=d in exact, head_phrase=bool(terms) and len(in_head) == len(terms),
+            number_exact=d in exact, value_exact=d in valued, head_phrase=bool(terms) and len(in_head) == len(terms),
             head_full=ranking.coverage(query, in_head)[0], body_phrase=bool(terms) and len(in_body) == len(terms),
             full=full, fraction=fraction, title_full=ranking.coverage(query, in_title)[0],
             status=status, is_current_version=current, title_len=len(stored["display_title"]),

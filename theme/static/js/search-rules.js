@@ -12,8 +12,10 @@
  *   standing   — in force and current first, then amended / not yet effective, then the rest;
  *   phrase     — ranking.phrase_key / phrase_seen: whether a text holds the query as a phrase (the
  *                worker checks the first PHRASE_CHECKS body-phrase candidates against a text block);
- *   compare    — tier, phrase seen, a title holding every word, standing, covered share, shorter
- *                title, newer record.
+ *   valueTerm  — ranking.value_term: the query as one of a record's values (发文机关, 文种, 主题分类,
+ *                索引号, an issue's name), whose records come first in their tier;
+ *   compare    — tier, value exact, phrase seen, a title holding every word, standing, covered share,
+ *                shorter title, newer record.
  *
  * Loaded as a classic script by the page, by importScripts in the worker and by require in node.
  */
@@ -113,6 +115,12 @@
     return "|" + runs(String(folded || "").replace(SPACED_RE, "")).join("|") + "|";
   }
 
+  /* ranking.value_term, for a folded text ("" when it has no runs). */
+  function valueTerm(folded) {
+    var key = phraseKey(folded);
+    return key === "||" ? "" : "=" + key;
+  }
+
   /* ranking._query_phrase: a bar only beside an ASCII/digit run at either end. */
   function queryPhrase(folded) {
     var r = runs(String(folded || "").replace(SPACED_RE, ""));
@@ -156,12 +164,14 @@
     return kind === "document" && !!current && (status === "in_force" || status === "amended");
   }
 
-  /* ranking.sort_key. a, b: {tier, phraseSeen, titleFull, standing, fraction, titleLen, id}; negative
-   * when a ranks first. Within a tier the phrase seen in the text, then a title holding every word
+  /* ranking.sort_key. a, b: {tier, valueExact, phraseSeen, titleFull, standing, fraction, titleLen, id};
+   * negative when a ranks first. Within a tier the query being one of the record's values, the phrase
+   * seen in the text, then a title holding every word
    * (above one holding some, a 文种 or subject the rest), then standing.
    * Record ids follow (date, slug descending), so a higher id is a newer date, then the smaller slug. */
   function compare(a, b) {
-    return (b.tier - a.tier) || ((b.phraseSeen ? 1 : 0) - (a.phraseSeen ? 1 : 0)) ||
+    return (b.tier - a.tier) || ((b.valueExact ? 1 : 0) - (a.valueExact ? 1 : 0)) ||
+      ((b.phraseSeen ? 1 : 0) - (a.phraseSeen ? 1 : 0)) ||
       ((b.titleFull ? 1 : 0) - (a.titleFull ? 1 : 0)) || (a.standing - b.standing) ||
       (b.fraction - a.fraction) ||
       (a.titleLen - b.titleLen) || (b.id - a.id);
@@ -172,7 +182,7 @@
 
   var rules = { makeFold: makeFold, runs: runs, queryPlan: queryPlan, coverage: coverage, features: features, tier: tier,
                 standing: standing, inForceNow: inForceNow, compare: compare, numberWord: numberWord, isNumberQuery: isNumberQuery,
-                phraseKey: phraseKey, queryPhrase: queryPhrase, phraseSeen: phraseSeen, needsPhraseCheck: needsPhraseCheck,
+                phraseKey: phraseKey, valueTerm: valueTerm, queryPhrase: queryPhrase, phraseSeen: phraseSeen, needsPhraseCheck: needsPhraseCheck,
                 PHRASE_CHECKS: PHRASE_CHECKS, TIERS: TIERS, CJK: CJK };
   if (typeof module !== "undefined" && module.exports) module.exports = rules;
   else root.gazetteSearchRules = rules;

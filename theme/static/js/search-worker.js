@@ -1,7 +1,8 @@
 /* Reads Gazette's static search index (gazette/search/browser_index.py) off the page.
  *
  * A query fetches the manifest, the per-record facts, the folding table (all cached after the
- * first query), one term chunk per query term, the shown results' entries and one text block per
+ * first query), one term chunk per query term and one for the query as a whole value
+ * (ranking.value_term), the shown results' entries and one text block per
  * shown result (and, for a query of several terms found only in texts, the entry and one block of
  * each of the first ranking.PHRASE_CHECKS such candidates, to see the phrase): a few dozen
  * kilobytes whatever the size of the archive, apart from the facts (three bytes a record,
@@ -240,7 +241,10 @@ async function search(args) {
     if (keep || args.inForce) for (let i = N - 1; i >= 0; i--) if (!keep || keep[i]) ranked.push({ id: i, tier: 0 });
   } else {
     const numberTerm = R.isNumberQuery(folded) ? "#" + R.numberWord(folded) : null;
-    lists = await postings(numberTerm ? terms.concat([numberTerm]) : terms, m.chunks);
+    const valueTerm = R.valueTerm(folded);
+    const extra = [numberTerm, valueTerm].filter(Boolean);
+    lists = await postings(terms.concat(extra), m.chunks);
+    const extraList = (t) => (t ? lists[terms.length + extra.indexOf(t)] : null);
     const headBits = new Uint32Array(N), bodyBits = new Uint32Array(N), titleBits = new Uint32Array(N);
     const exact = new Uint8Array(N);
     terms.forEach((t, q) => {
@@ -249,7 +253,9 @@ async function search(args) {
       p.head.forEach(([id, mask]) => { headBits[id] |= 1 << q; if (mask & TITLE) titleBits[id] |= 1 << q; });
       eachBody(p, (id) => { bodyBits[id] |= 1 << q; });
     });
-    if (numberTerm && lists[terms.length]) lists[terms.length].head.forEach(([id, mask]) => { if (mask & NUMBER) exact[id] = 1; });
+    const numbered = extraList(numberTerm), valued = extraList(valueTerm), isValue = new Uint8Array(N);
+    if (numbered) numbered.head.forEach(([id, mask]) => { if (mask & NUMBER) exact[id] = 1; });
+    if (valued) valued.head.forEach(([id]) => { isValue[id] = 1; });
     const all = [];
     for (let id = 0; id < N; id++) {
       if ((!headBits[id] && !bodyBits[id] && !exact[id]) || (keep && !keep[id])) continue;
@@ -257,7 +263,7 @@ async function search(args) {
       const t = R.tier(feat);
       if (!t) continue;
       const b = f[id * 3];
-      all.push({ id, tier: t, titleFull: feat.titleFull, standing: R.standing(m.status[b & 7], b & 8),
+      all.push({ id, tier: t, valueExact: !!isValue[id], titleFull: feat.titleFull, standing: R.standing(m.status[b & 7], b & 8),
                  fraction: feat.fraction, titleLen: f[id * 3 + 2] });
     }
     ranked = all.filter((r) => r.tier > 1);
