@@ -11,7 +11,9 @@ Kinds (each asked in the document's script, "same", and converted with OpenCC, "
 Every query has a set of relevant URLs; recall@10 = |relevant ∩ top 10| / min(|relevant|, 10)
 (for meta this is precision@10), MRR = 1 / rank of the first relevant result.
 Validity: a query violates "in force first" when a repealed or expired document (or a superseded
-version) ranks above an in-force one that matches it the same way (title / number / body).
+version) ranks above an in-force one that matches it the same way (number / title / title with the
+metadata / body / otherwise): a document of the housing bureau titled …办法 matches 住房办法 in its
+head and may rank above an in-force one that merely mentions 住房 in its text.
 Folding here is independent of gazette/search (Traditional → Simplified, NFKC, lower case).
 """
 
@@ -59,8 +61,10 @@ def load_docs(content: str, as_of):
                      "nkey": number_key(r.doc_number) if r.doc_number else "", "issuer": list(r.issuer),
                      "doc_type": r.doc_type, "category": r.category, "status": r.status,
                      "current": r.is_current_version, "script": r.script, "body": r.body,
-                     "ftitle": fold(r.title), "fbody": fold(r.body)})
-    issues = [{"url": i.url, "year": i.year, "number": i.number, "serial": i.serial} for i in model.issues]
+                     "ftitle": fold(r.title), "fbody": fold(r.body),
+                     "fhead": fold(" ".join([r.title, r.doc_number or "", *r.issuer, r.doc_type or "", r.category or ""]))})
+    issues = [{"url": i.url, "year": i.year, "number": i.number, "serial": i.serial, "ftitle": fold(i.display_title)}
+              for i in model.issues]
     return docs, issues
 
 
@@ -109,8 +113,10 @@ def derive_queries(docs, issues, sample: int, seed: int, kinds=KINDS) -> list[di
     max_docs = MAX_DOCS * copies(docs)
 
     def containing(phrase: str, title_only: bool = False) -> list[str]:
+        """Documents holding the phrase, and issues whose title does (临澜市人民政府公报 holds 市人民政府公)."""
         f = fold(phrase)
-        return [d["url"] for d, (t, tb) in zip(docs, texts) if f in (t if title_only else tb)]
+        return ([d["url"] for d, (t, tb) in zip(docs, texts) if f in (t if title_only else tb)] +
+                [i["url"] for i in issues if f in i["ftitle"]])
 
     def both(kind, d, simp, relevant, words, variant=""):
         for script, q in (("zh-Hans", simp), ("zh-Hant", to_traditional(simp))):
@@ -174,6 +180,8 @@ def match_class(q: dict, d: dict) -> str:
     words = q["words"] or [fold(q["q"])]
     if all(w in d["ftitle"] for w in words):
         return "title"
+    if all(w in d["fhead"] for w in words):
+        return "head"  # the title with the number and the metadata (发文机关, 文种, 主题分类)
     if all(w in d["fbody"] for w in words):
         return "body"
     return "other"
