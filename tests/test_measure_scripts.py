@@ -45,6 +45,21 @@ def test_out_of_force_above_in_force_counts_as_a_violation():
     assert not bench_queries.violates(q, ["b", "a"], by_url)
 
 
+def test_a_head_match_above_a_text_match_is_not_a_violation():
+    """The housing bureau's repealed 办法 matches 住房办法 in its head (title and issuer); an in-force
+    办法 mentioning 住房 in its text is a lesser match, an in-force one of the same bureau is not."""
+    head = {"ftitle": "临澜市某某办法", "fhead": "临澜市某某办法 临澜市住房和城乡建设局", "fbody": "住房", "nkey": ""}
+    docs = [dict(head, url="a", status="repealed", current=True),
+            dict(url="b", status="in_force", current=True, ftitle="临澜市供水办法", fhead="临澜市供水办法 临澜市水务局",
+                 fbody="住房租赁办法", nkey=""),
+            dict(head, url="c", status="in_force", current=True)]
+    q = {"kind": "words", "q": "住房办法", "words": ["住房", "办法"], "relevant": ["a", "c"]}
+    by_url = {d["url"]: d for d in docs}
+    assert bench_queries.match_class(q, docs[0]) == "head" and bench_queries.match_class(q, docs[1]) == "body"
+    assert not bench_queries.violates(q, ["a", "b"], by_url)
+    assert bench_queries.violates(q, ["a", "c"], by_url)
+
+
 @pytest.mark.slow
 @pytest.mark.browser
 def test_search_quality_runs_on_the_sample(tmp_path):

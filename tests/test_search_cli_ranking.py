@@ -52,7 +52,9 @@ def test_issues_and_metadata(index_dir):
 
 def test_a_query_that_is_a_value_lists_what_carries_it_first(index_dir):
     """民政 lies in 人民政府, which every issue's title holds; the three documents of 主题分类 民政 lead."""
-    assert set(slugs(index_dir, "民政")[:3]) == {"llmg-2021-01", "llmg-2025-02", "llzf-2025-04"}
+    hits = search(index_dir, "民政").hits
+    assert {h.slug for h in hits[:3]} == {"llmg-2021-01", "llmg-2025-02", "llzf-2025-04"}
+    assert [h.why.get("value") for h in hits[:4]] == [True, True, True, None]
     hits = search(index_dir, "臨瀾市人民政府").hits
     assert len(hits) == 10 and all(h.kind == "document" and "临澜市人民政府" in fold_text(h.issuer) for h in hits)
     assert "llzh-2022-08" in slugs(index_dir, "批复")  # written 批覆

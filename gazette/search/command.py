@@ -25,13 +25,13 @@ def search_cmd(query, limit, in_force, as_json, content_dir, index_dir, settings
     """检索档案。输入记得的几个词即可，不必连续、顺序不限；简体、繁体均可，文号写法不限；也可检索期号，如 2024年第1期。
 
     排序与网页检索相同：本文件文号 > 标题或机关、文种等含整个检索词 > 含全部词 > 正文含整个检索词 > 全文含全部词；
-    同等时现行有效的在前。没有文件含全部词时列出含部分词的结果并注明。
+    同等时，检索词恰为发文机关、文种、主题分类、索引号或期号的在前，其次现行有效的在前。没有文件含全部词时列出含部分词的结果并注明。
 
     字段检索（作为筛选）：issuer:  doc_number:  status:  flag:  doc_type:  category:  title:  year:
     以及日期范围，如 'date:[2017-01-01 to 2018-12-31]'；使用 OR、NOT 或括号时按字段检索语法执行。
     --json 的字段：`{query, total, partial, results:[{slug, url, title, doc_number, status, kind, match, why, score}]}`，
     match 为匹配方式（number、head_phrase、head_words、body_phrase、words、partial），why 为各字段命中的检索词，
-    正文经核对确含整个检索词时 why.phrase 为 true。
+    正文经核对确含整个检索词时 why.phrase 为 true，检索词恰为其发文机关等某项时 why.value 为 true。
     """
     from .whoosh_index import search
 

@@ -446,7 +446,10 @@ def ranked(searcher, text: str, allowed: set[int] | None, in_force: bool, limit:
             status=status, is_current_version=current, title_len=len(stored["display_title"]),
             date=stored["date"].date().isoformat(), slug=stored["slug"])
         if ranking.tier(f):
-            rows.append((f, stored, {k: sorted(v) for k, v in (("title", in_title), ("head", in_head), ("body", in_body)) if v}))
+            why = {k: sorted(v) for k, v in (("title", in_title), ("head", in_head), ("body", in_body)) if v}
+            if f.value_exact:
+                why["value"] = True  # the query is one of its values (ranking.value_term)
+            rows.append((f, stored, why))
     rows.sort(key=lambda row: ranking.sort_key(row[0]))
     if ranking.needs_phrase_check(query):
         # In ranking order, until `limit` texts hold the phrase: they are the tier's first `limit`
