@@ -68,14 +68,15 @@ CN_NUMBER = rf"[\d{CN_NUMERALS}]+"
 
 
 def chinese_number(s: str) -> int | None:
-    """二〇一七 → 2017 (digit by digit); 十二 → 12; 二十一 → 21; 三十 → 30; 一百零五 → 105; 656 → 656.
+    """二〇一七 → 2017 (digit by digit); 十二 → 12; 二十一 → 21; 三十 → 30; 一百零五 → 105; 一千零一十 →
+    1010; 656 → 656.
     None for anything longer than a serial can be (a 5,000-digit "number" is no number)."""
     if not s or len(s) > 18:
         return None
     s = halfwidth_digits(s)
     if s.isdigit():
         return int(s)
-    if "十" not in s and "百" not in s:
+    if "十" not in s and "百" not in s and "千" not in s:
         try:
             return int("".join(str(CN_DIGITS[c]) for c in s))
         except KeyError:
@@ -90,9 +91,38 @@ def chinese_number(s: str) -> int | None:
         elif c == "百":
             total += (cur or 1) * 100
             cur = 0
+        elif c == "千":
+            total += (cur or 1) * 1000
+            cur = 0
         else:
             return None
     return total + cur
+
+
+_CN_WRITE = "〇一二三四五六七八九"
+
+
+def chinese_numeral(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 21 → 二十一, 105 → 一百零五, 1010 → 一千零一十 (as 第N期 is written);
+    chinese_number reads each back."""
+    if n < 10:
+        return _CN_WRITE[n]
+    if n >= 10000:
+        return chinese_digits(n)
+    out, zero = "", False
+    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        d = n // value % 10
+        if d:
+            out += ("零" if zero and out else "") + ("" if (unit == "十" and d == 1 and not out) else _CN_WRITE[d]) + unit
+            zero = False
+        else:
+            zero = True
+    return out
+
+
+def chinese_digits(n: int) -> str:
+    """2024 → 二〇二四: digit by digit, as a year is written."""
+    return "".join(_CN_WRITE[int(c)] for c in str(n))
 
 
 # -- document numbers in running text -----------------------------------------------------------

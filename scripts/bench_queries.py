@@ -106,6 +106,7 @@ def derive_queries(docs, issues, sample: int, seed: int, kinds=KINDS) -> list[di
     copy of the same law is as good an answer (recall@10 counts min(relevant, 10)), and without that
     no phrase of a synthetic archive would qualify."""
     from gazette.chinese import t2s, to_traditional
+    from gazette.textrules import chinese_digits, chinese_numeral
 
     rng = random.Random(seed)
     texts = [(d["ftitle"], d["ftitle"] + "\n" + d["fbody"]) for d in docs]
@@ -158,10 +159,15 @@ def derive_queries(docs, issues, sample: int, seed: int, kinds=KINDS) -> list[di
             both("number", d, t2s(spellings[variant]), rel, [d["nkey"]], variant)
     if "issue" in kinds:
         # every issue of a small archive; `sample` of them in a large one (1,600 queries at 10,000 documents)
-        for iss in issues if len(issues) <= sample else rng.sample(issues, sample):
-            names = [f"{iss['year']}年第{iss['number']}期"] + ([f"总第{iss['serial']}期"] if iss["serial"] else [])
-            for name in names:
-                both("issue", {"script": "zh-Hans"}, name, [iss["url"]], [], "总第N期" if "总" in name else "年第N期")
+        for i, iss in enumerate(issues if len(issues) <= sample else rng.sample(issues, sample)):
+            # as mastheads write them: 2024年第1期, 二〇二四年第一期, 总第7期, 总第七期 (one numeral form per issue)
+            cn = i % 2 == 1
+            year = chinese_digits(iss["year"]) if cn else iss["year"]
+            names = [(f"{year}年第{chinese_numeral(iss['number']) if cn else iss['number']}期", "年第N期")]
+            if iss["serial"]:
+                names.append((f"总第{chinese_numeral(iss['serial']) if cn else iss['serial']}期", "总第N期"))
+            for name, variant in names:
+                both("issue", {"script": "zh-Hans"}, name, [iss["url"]], [], variant + ("（汉字）" if cn else ""))
     if "meta" in kinds:
         for field, label in (("doc_type", "文种"), ("category", "主题分类"), ("issuer", "发文机关")):
             values = defaultdict(list)

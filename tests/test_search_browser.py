@@ -226,7 +226,7 @@ def test_excerpt_marks_the_number_not_a_year_elsewhere(search_page):
 
 
 def test_issues_are_found_by_their_name(search_page):
-    for query in ("2024年第1期", "2024年1期", "总第7期", "總第7期"):
+    for query in ("2024年第1期", "2024年1期", "总第7期", "總第7期", "2024年第一期", "二〇二四年第一期", "總第七期"):
         top = run(search_page, query)[0]
         assert top["url"].endswith("issues/2024-01.html") and top["kind"] == "issue", query
 

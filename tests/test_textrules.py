@@ -54,3 +54,12 @@ def test_no_module_keeps_its_own_digit_table_or_bracket_set():
                         offenders.append(os.path.relpath(path, ROOT))
     assert not offenders
     assert len(OPEN_BRACKETS) == len(CLOSE_BRACKETS)
+
+
+def test_chinese_numerals_are_written_as_mastheads_write_them_and_read_back():
+    from gazette.textrules import chinese_digits, chinese_number, chinese_numeral
+
+    assert [chinese_numeral(n) for n in (1, 10, 12, 21, 105, 110, 1010)] == [
+        "一", "十", "十二", "二十一", "一百零五", "一百一十", "一千零一十"]
+    assert chinese_digits(2024) == "二〇二四" and chinese_number("二〇二四") == 2024
+    assert all(chinese_number(chinese_numeral(n)) == n for n in range(20000))

@@ -16,11 +16,12 @@ from ..labels import FLAG_LABELS, STATUS_LABELS, localise
 from ..render import to_text
 from ..validity import review_standing
 from ..site import SiteModel
+from ..textrules import chinese_digits, chinese_numeral
 from .normalise import doc_number_key
 
 # Bumped whenever what a record holds (or how it is indexed) changes, so that incremental
 # updates re-index everything once.
-RECORD_VERSION = 4
+RECORD_VERSION = 5
 
 
 @dataclass
@@ -122,9 +123,11 @@ def issue_record(issue) -> SearchRecord:
     """An issue as a search result: found by its name in the ways people write it. Its text is the
     issue's own note (its page shows it), never the contents list: that is made of the documents'
     own records, and naming a document here would outlive the document being withheld."""
-    names = [f"{issue.year}年第{issue.number}期", f"{issue.year}年{issue.number}期", issue.key]
+    number, year = chinese_numeral(issue.number), chinese_digits(issue.year)
+    names = [f"{issue.year}年第{issue.number}期", f"{issue.year}年{issue.number}期", issue.key,
+             f"{issue.year}年第{number}期", f"{year}年第{number}期"]  # as mastheads write it: 二〇二四年第一期
     if issue.serial:
-        names.append(f"总第{issue.serial}期")
+        names += [f"总第{issue.serial}期", f"总第{chinese_numeral(issue.serial)}期"]
     return SearchRecord(
         slug=f"issue-{issue.key}",
         url=issue.url,
