@@ -154,6 +154,11 @@ def derive_queries(docs, issues, sample: int, seed: int, kinds=KINDS) -> list[di
             spellings = {"[]": plain.replace("〔", "[").replace("〕", "]"),
                          "（）": plain.replace("〔", "（").replace("〕", "）"), "〔〕": plain,
                          "全角数字": plain.translate(str.maketrans("0123456789", "０１２３４５６７８９"))}
+            if re.search(r"〔\d{4}〕\d+号$", plain):  # 临政规〔2023〕3号 as typed: 〔2023〕第3号, 2023年3号
+                spellings["〕第N号"] = re.sub(r"〕(\d+号)$", r"〕第\1", plain)
+                spellings["N年N号"] = re.sub(r"〔(\d{4})〕(\d+号)$", r"\1年\2", plain)
+            if m := re.search(r"第(\d{1,4})号$", plain):  # 国务院令第656号 in Chinese numerals
+                spellings["汉字序号"] = plain[:m.start()] + f"第{chinese_numeral(int(m.group(1)))}号"
             variant = list(spellings)[i % len(spellings)]
             rel = [x["url"] for x in docs if x["nkey"] == d["nkey"]]
             both("number", d, t2s(spellings[variant]), rel, [d["nkey"]], variant)

@@ -29,7 +29,7 @@ def test_queries_of_every_kind_from_the_sample_and_scores():
     assert kinds == set(bench_queries.KINDS)
     assert all(q["relevant"] for q in queries)
     numbers = {q["variant"] for q in queries if q["kind"] == "number"}
-    assert numbers == {"[]", "（）", "〔〕", "全角数字"}
+    assert numbers == {"[]", "（）", "〔〕", "全角数字", "〕第N号", "N年N号", "汉字序号"}
     perfect = bench_queries.summarise(queries, [q["relevant"][:10] for q in queries], docs)
     assert perfect["all/all"]["recall"] == 1.0 and perfect["all/all"]["mrr"] == 1.0
     nothing = bench_queries.summarise(queries, [[] for _ in queries], docs)

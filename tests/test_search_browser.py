@@ -57,9 +57,16 @@ def test_traditional_query_finds_simplified_document(search_page):
     assert slugs(run(search_page, "既有住宅加裝電梯"))[0] == SIMP_DOC
 
 
-@pytest.mark.parametrize("spelling", ["臨住建規〔2021〕1號", "临住建规[2021]1号", "临住建规（２０２１）１号"])
-def test_document_number_in_three_spellings_finds_its_document(search_page, spelling):
-    assert slugs(run(search_page, spelling))[0] == TRAD_DOC
+@pytest.mark.parametrize("spelling", ["臨住建規〔2021〕1號", "临住建规[2021]1号", "临住建规（２０２１）１号",
+                                      "临住建规〔2021〕第1号", "临住建规2021年1号", "临住建规〔2021〕01号", "临住建规〔2021〕一号"])
+def test_document_number_in_any_spelling_finds_its_document(search_page, spelling):
+    results = run(search_page, spelling)
+    assert slugs(results)[0] == TRAD_DOC and results[0]["match"] == "number"
+
+
+def test_an_order_number_in_chinese_numerals_finds_its_document(search_page):
+    top = run(search_page, "临澜市人民政府令第十号")[0]
+    assert top["number"] == "临澜市人民政府令第10号" and top["match"] == "number"
 
 
 def test_excerpt_shows_original_characters_with_matches_marked(search_page, site_url):

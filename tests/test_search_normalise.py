@@ -59,7 +59,7 @@ def test_document_number_spellings_share_one_key():
 def test_a_document_number_is_also_one_word_in_any_spelling():
     from gazette.search.normalise import is_number_query, number_word
 
-    assert number_word("國務院令第１號") == number_word("国务院令第1号") == "国务院令第1号"
+    assert number_word("國務院令第１號") == number_word("国务院令第1号") == number_word("国务院令第一号") == "国务院令1号"
     assert number_word("环办厅函〔2017〕21号") == number_word("环办厅函（２０１７）21号")
     assert is_number_query("国务院令第１号") and is_number_query("环办厅函[2017]21号")
     assert not is_number_query("现行有效") and not is_number_query("21号")

@@ -10,7 +10,7 @@ import pytest
 
 from gazette.search import ranking
 from gazette.search.browser_index import ordered
-from gazette.search.normalise import fold_text
+from gazette.search.normalise import fold_text, is_number_query, number_word
 from gazette.search.records import SearchRecord
 
 pytestmark = pytest.mark.browser
@@ -61,6 +61,22 @@ def test_value_terms_match_python(rules_page):
     assert got == [ranking.value_term(v) for v in VALUES]
     assert ranking.value_term("臨瀾市人民政府") == ranking.value_term("临澜市 人民政府") == ranking.value_term("临澜市人民政府")
     assert ranking.value_term("—") == ranking.value_term("") == ""
+
+
+NUMBERS = ["临政规〔2023〕3号", "临政规2023年3号", "临政规（2023）第3号", "臨政規〔2023〕第３號", "临政规 〔2023〕 3号",
+           "临政规〔2023〕03号", "临政规〔2023〕三号", "临澜市人民政府令第10号", "临澜市人民政府令第十号", "主席令第七十三号",
+           "国家税务总局公告2018年第31号", "府交路字第1100012345號", "第一号", "二〇二三年第一百零五号", "令第0号",
+           "临政规〔2023〕" + "9" * 30 + "号", "中华人民共和国主席令 第 三十 号 ", "abc号", "号", "", "2023年3号\n",
+           "国发〔2016〕8号之一", "十十号", "令第千千号"]
+
+
+def test_number_words_match_python(rules_page):
+    """One number word for a number however its serial is written: in the browser as in Python."""
+    got = rules_page.evaluate("ns => ns.map(n => { const R = window.gazetteSearchRules; "
+                              "return [R.numberWord(n), R.isNumberQuery(n)]; })", [fold_text(n) for n in NUMBERS])
+    assert got == [[number_word(n), is_number_query(n)] for n in NUMBERS]
+    assert len({number_word(n) for n in NUMBERS[:7]}) == 1
+    assert number_word("临澜市人民政府令第十号") == number_word("临澜市人民政府令第10号") == "临澜市人民政府令10号"
 
 
 def test_tiers_standing_and_order_match_python(rules_page):

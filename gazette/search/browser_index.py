@@ -47,7 +47,7 @@ from .records import SearchRecord
 from .terms import FACT_FIELDS, TERMS_FILE, RecordTerms, TermCache, common_key, compute as compute_terms, record_key
 
 INDEX_DIR = "search-index"
-FORMAT = 4  # 3: junction trigrams (see junction_terms); 4: value terms (ranking.value_term)
+FORMAT = 5  # 3: junction trigrams (see junction_terms); 4: value terms (ranking.value_term); 5: number words as normalise.number_word makes them now
 STAMP = "index.sha256"
 FOLD_FILE = "fold.bin"
 BLOCK_CHARS = 3000

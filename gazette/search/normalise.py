@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from ..archive import normalise_doc_number
 from ..chinese import fold
+from ..textrules import chinese_number
 
 # Code point ranges whose characters OpenCC may fold (CJK ideographs and compatibility forms).
 _CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2A6DF))
@@ -104,16 +105,25 @@ def doc_number_key(number: str) -> str:
 
 _NOT_TOKEN = re.compile(rf"[^{_CJK_RUN}0-9a-z]+")
 _NUMBER_END = re.compile(r"\d+号$")
+# The serial before 号 at the end, in Arabic or Chinese numerals, with a 第 before it and a 年 after
+# a year before that: 〔2023〕第3号, 2023年3号, 令第三十号, 〔2023〕03号.
+_SERIAL_END = re.compile(r"(?:(?<=[0-9]{4})\s*年)?\s*第?\s*([0-9〇零一二三四五六七八九十百千]+)\s*号\s*$")
 
 
 def number_word(number: str) -> str:
-    """A document number as one index word (folded, punctuation dropped): 国务院令第1号.
+    """A document number as one index word (folded, punctuation dropped, its serial in Arabic
+    numerals without leading zeros, no 第 before it nor 年 after its year): 国务院令1号, 临政规20233号.
 
     Bigrams and digit runs find a number in any spelling but rank it poorly ("1" also
     starts "10" and "100"); this one word, present only where the number is the
-    document's own, lifts that document to the top.
+    document's own, lifts that document to the top, however the serial is written
+    (search-rules.js numberWord is the same).
     """
-    return _NOT_TOKEN.sub("", fold_text(number))
+    folded = fold_text(number)
+    m = _SERIAL_END.search(folded)
+    if m and (serial := chinese_number(m.group(1))) is not None:
+        folded = folded[:m.start()] + f"|{serial}号"
+    return _NOT_TOKEN.sub("", folded)
 
 
 def is_number_query(query: str) -> bool:

@@ -31,7 +31,7 @@ from .records import RECORD_VERSION, SearchRecord
 from .terms import RecordTerms, compute as compute_terms
 from .whoosh_adapter import FastSegmentWriter
 
-SCHEMA_VERSION = f"8.{RECORD_VERSION}"
+SCHEMA_VERSION = f"9.{RECORD_VERSION}"
 _VERSION_FILE = "gazette-index.json"
 
 

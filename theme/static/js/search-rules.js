@@ -177,11 +177,41 @@
       (a.titleLen - b.titleLen) || (b.id - a.id);
   }
 
-  function numberWord(folded) { return folded.replace(NOT_TOKEN_RE, ""); }
+  /* textrules.chinese_number: 二〇二三 → 2023 (digit by digit), 三十 → 30, 一百零五 → 105; 656 → 656; null. */
+  var CN_DIGITS = { "〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9 };
+  var CN_UNITS = { "十": 10, "百": 100, "千": 1000 };
+  function chineseNumber(s) {
+    var chars = Array.from(s);
+    if (!chars.length || chars.length > 18) return null;
+    if (/^\d+$/.test(s)) return BigInt(s).toString();
+    var total = 0, cur = 0, units = chars.some(function (c) { return CN_UNITS[c]; });
+    if (!units) {
+      var digits = "";
+      for (var c of chars) { if (CN_DIGITS[c] === undefined) return null; digits += CN_DIGITS[c]; }
+      return BigInt(digits).toString();
+    }
+    for (var ch of chars) {
+      if (CN_DIGITS[ch] !== undefined) cur = CN_DIGITS[ch];
+      else if (CN_UNITS[ch]) { total += (cur || 1) * CN_UNITS[ch]; cur = 0; }
+      else return null;
+    }
+    return String(total + cur);
+  }
+
+  /* normalise.number_word: punctuation dropped, the serial in Arabic numerals without leading zeros,
+   * no 第 before it nor 年 after its year (〔2023〕第3号, 2023年3号, 令第三十号 → …20233号, …令30号). */
+  var SERIAL_END_RE = /(?:(?<=[0-9]{4})\s*年)?\s*第?\s*([0-9〇零一二三四五六七八九十百千]+)\s*号\s*$/u;
+  function numberWord(folded) {
+    var m = SERIAL_END_RE.exec(folded), serial = m ? chineseNumber(m[1]) : null;
+    if (serial !== null) folded = folded.slice(0, m.index) + "|" + serial + "号";
+    return folded.replace(NOT_TOKEN_RE, "");
+  }
+  /* The number's characters as typed (what the page marks in an excerpt). */
+  function numberChars(folded) { return folded.replace(NOT_TOKEN_RE, ""); }
   function isNumberQuery(folded) { var w = numberWord(folded); return /\d+号$/.test(w) && Array.from(w).length >= 4; }
 
   var rules = { makeFold: makeFold, runs: runs, queryPlan: queryPlan, coverage: coverage, features: features, tier: tier,
-                standing: standing, inForceNow: inForceNow, compare: compare, numberWord: numberWord, isNumberQuery: isNumberQuery,
+                standing: standing, inForceNow: inForceNow, compare: compare, numberWord: numberWord, numberChars: numberChars, chineseNumber: chineseNumber, isNumberQuery: isNumberQuery,
                 phraseKey: phraseKey, valueTerm: valueTerm, queryPhrase: queryPhrase, phraseSeen: phraseSeen, needsPhraseCheck: needsPhraseCheck,
                 PHRASE_CHECKS: PHRASE_CHECKS, TIERS: TIERS, CJK: CJK };
   if (typeof module !== "undefined" && module.exports) module.exports = rules;

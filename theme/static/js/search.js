@@ -98,7 +98,7 @@
   }
 
   function numberPattern(query) {
-    var word = R.numberWord(foldText(query));
+    var word = R.numberChars(foldText(query));
     var sep = "[^" + R.CJK + "0-9a-z]*";
     return new RegExp(Array.from(word).map(function (c) { return c.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }).join(sep), "gu");
   }
