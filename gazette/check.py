@@ -98,7 +98,9 @@ def check_cmd(content_dir, as_of, fmt: str, strict: bool, lenient: bool, setting
         click.echo(str(warning), err=True)
     for doc in archive.documents:
         for key, ref in model.links[doc.slug].unresolved:
-            # A warning, not an error: the target may be withheld or outside this archive.
+            if archive.names_withheld(ref):
+                continue  # said by model.warnings() above (gazette.citations.withheld_citations)
+            # A warning, not an error: the target may be outside this archive.
             click.echo(f"{os.path.join(content_dir, doc.source_path)}:{doc.header_lines.get(key, 1)}: {key}: "
                        f"“{ref}”与档案中的任何公开文件都不匹配（警告：不显示链接；应为本档案中的文号或 slug）",
                        err=True)
