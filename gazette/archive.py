@@ -48,6 +48,9 @@ class Archive:
     # to tell the publisher that a public file cites one (gazette.citations.withheld_citations).
     withheld_numbers: set[str] = field(default_factory=set)
     withheld_slugs: set[str] = field(default_factory=set)
+    # (shown path, line, key, reference) of each `supersedes` / `amends` of a withheld document: the
+    # documents it names keep their own validity, and the publisher is told (withheld_citations).
+    withheld_acts: list[tuple[str, int, str, str]] = field(default_factory=list)
     drafts: list[Document] = field(default_factory=list)   # import drafts (review pending): never published
     # Static pages read without errors (content-relative paths): the only ones Pelican renders, so
     # nothing the archive did not read (a hidden folder, a symlinked folder) becomes a page.
@@ -162,6 +165,8 @@ def load_archive(content_dir: str) -> Archive:
             archive.withheld_count += 1
             archive.withheld_paths.add(rel)
             archive.withheld_slugs.add(doc.slug)
+            archive.withheld_acts += [(shown, doc.header_lines.get(key, 1), key, ref)
+                                      for key in ("supersedes", "amends") for ref in getattr(doc, key)]
             if doc.doc_number:
                 archive.withheld_numbers.add(normalise_doc_number(doc.doc_number))
             if doc.scan:

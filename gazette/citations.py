@@ -103,16 +103,24 @@ def _issuer_code(number: str) -> str:
 def withheld_citations(model) -> list[MetadataError]:
     """Warnings (MetadataErrors) for each place a listed file names a withheld document: a relation
     whose reference is a withheld document's number or slug, and, in a public document, a number of
-    a withheld document in its title, text or corrections (unless a listed document bears it too)."""
+    a withheld document in its title, text or corrections (unless a listed document bears it too);
+    and, at a withheld file, each listed document it says it supersedes or amends."""
     archive = model.archive
     numbers = archive.withheld_numbers
     if not numbers and not archive.withheld_slugs:
         return []
     index = archive.by_ref()
+    out: list[MetadataError] = []
+    for path, line, key, ref in archive.withheld_acts:
+        if archive.resolve(ref, index) is not None:
+            # At the withheld file: the listed document it replaces or amends is shown as before.
+            act = "替代" if key == "supersedes" else "修改"
+            out.append(MetadataError(path, line, key,
+                                     f"本文件不予公开，网站上“{ref}”不会因被本文件{act}而显示为已被{act}"
+                                     f"（警告：如需要，请在“{ref}”自己的元数据中写明其有效性）"))
     codes = sorted({c for c in map(_issuer_code, numbers) if c}, key=len, reverse=True)
     # A cheap test first: only a text holding a withheld number's issuer code is searched for numbers.
     holds_code = re.compile("|".join(map(re.escape, codes))).search if codes else (lambda _text: None)
-    out: list[MetadataError] = []
     for doc in archive.documents:
         path = os.path.join(archive.content_dir, doc.source_path)
         for key, ref in model.links[doc.slug].unresolved:

@@ -146,3 +146,24 @@ def test_a_number_a_listed_document_also_bears_is_linked_not_warned(tmp_path):
     # The number now names a listed document; the file name still names the withheld one.
     assert _withheld_warnings(model.warnings()) == [("cites.md", 8, "amends"), ("old.md", 7, "superseded_by")]
     assert [d.slug for _, d in citations(model, next(d for d in model.documents if d.slug == "cites"))] == ["twin"]
+
+
+def test_a_withheld_document_replacing_a_public_one_is_warned_at_the_withheld_file(tmp_path):
+    """The public document it supersedes or amends is shown as before (nothing of the withheld one
+    reaches its page); the publisher is told, at the withheld file, to say it in the public one."""
+    content = tmp_path / "content"
+    write(content / "documents" / "public.md", doc_text(title="临澜市储备管理公开办法", date="2023-01-10",
+                                                        doc_number="临政规〔2023〕5号", doc_type="规范性文件"))
+    write(content / "documents" / "secret.md", doc_text(
+        title=SECRET["title"], date="2024-01-05", doc_number=NUMBER, disclosure="withheld",
+        supersedes="临政规〔2023〕5号", amends="public", body=SECRET["body"]))
+    result = build(content, tmp_path / "out", tmp_path / "cache")
+    got = [(w.path.rsplit("/", 1)[-1], w.line, w.key, w.problem) for w in result.warnings if "不予公开" in w.problem]
+    assert got == [("secret.md", 5, "supersedes", "本文件不予公开，网站上“临政规〔2023〕5号”不会因被本文件替代而显示为已被替代"
+                                                  "（警告：如需要，请在“临政规〔2023〕5号”自己的元数据中写明其有效性）"),
+                   ("secret.md", 6, "amends", "本文件不予公开，网站上“public”不会因被本文件修改而显示为已被修改"
+                                              "（警告：如需要，请在“public”自己的元数据中写明其有效性）")]
+    shown = json.loads((tmp_path / "out" / "documents" / "public.json").read_text(encoding="utf-8"))
+    assert shown["status"] == "in_force" and shown["superseded_by"] == shown["amended_by"] == []
+    assert find_leaks(str(tmp_path / "out"), [SECRET["title"], SECRET["body"][4:], NUMBER],
+                      roots_extra=[str(tmp_path / "cache")]) == []
