@@ -167,3 +167,9 @@ def test_a_withheld_document_replacing_a_public_one_is_warned_at_the_withheld_fi
     assert shown["status"] == "in_force" and shown["superseded_by"] == shown["amended_by"] == []
     assert find_leaks(str(tmp_path / "out"), [SECRET["title"], SECRET["body"][4:], NUMBER],
                       roots_extra=[str(tmp_path / "cache")]) == []
+
+
+def test_an_unchanged_rebuild_warns_again(site):
+    root, content, out, first = site
+    again = build(content, out, root / "cache")
+    assert again.unchanged and _withheld_warnings(again.warnings) == _withheld_warnings(first.warnings)
