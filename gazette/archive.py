@@ -44,6 +44,13 @@ class Archive:
     # Titles and numbers of withheld documents and drafts: never written anywhere, only looked for
     # in the text layer of the scans the site would carry (gazette.scans.pages_naming).
     unnamed: set[str] = field(default_factory=set)
+    # Normalised numbers and slugs of withheld documents: never written anywhere either, only used
+    # to tell the publisher that a public file cites one (gazette.citations.withheld_citations).
+    withheld_numbers: set[str] = field(default_factory=set)
+    withheld_slugs: set[str] = field(default_factory=set)
+    # (shown path, line, key, reference) of each `supersedes` / `amends` of a withheld document: the
+    # documents it names keep their own validity, and the publisher is told (withheld_citations).
+    withheld_acts: list[tuple[str, int, str, str]] = field(default_factory=list)
     drafts: list[Document] = field(default_factory=list)   # import drafts (review pending): never published
     # Static pages read without errors (content-relative paths): the only ones Pelican renders, so
     # nothing the archive did not read (a hidden folder, a symlinked folder) becomes a page.
@@ -67,6 +74,12 @@ class Archive:
     def resolve(self, ref: str, index: dict[str, Document] | None = None) -> Document | None:
         index = index if index is not None else self.by_ref()
         return index.get(ref.strip()) or index.get(normalise_doc_number(ref))
+
+    def names_withheld(self, ref: str, index: dict[str, Document] | None = None) -> bool:
+        """`ref` (a number or slug as a listed file writes it) names a withheld document and no listed one."""
+        if self.resolve(ref, index) is not None:
+            return False
+        return ref.strip() in self.withheld_slugs or normalise_doc_number(ref) in self.withheld_numbers
 
 
 def iter_content_files(content_dir: str, sub: str):
@@ -151,6 +164,11 @@ def load_archive(content_dir: str) -> Archive:
         if doc.disclosure == "withheld":
             archive.withheld_count += 1
             archive.withheld_paths.add(rel)
+            archive.withheld_slugs.add(doc.slug)
+            archive.withheld_acts += [(shown, doc.header_lines.get(key, 1), key, ref)
+                                      for key in ("supersedes", "amends") for ref in getattr(doc, key)]
+            if doc.doc_number:
+                archive.withheld_numbers.add(normalise_doc_number(doc.doc_number))
             if doc.scan:
                 archive.withheld_scans.add(real_path(content_dir, doc.scan))
             _place(archive, doc.gazette, doc.pages, "withheld")

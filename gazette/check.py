@@ -76,8 +76,9 @@ def check_cmd(content_dir, as_of, fmt: str, strict: bool, lenient: bool, setting
 
     另在标准错误中给出警告（不影响退出码）：公报期号或总号的缺期、晚于所解读文件发布的解读
     （未同步发布）或未注明解读对象的解读、同日施行无法区分的同一文件的两个版本、标题中的年份或季节（2022年、防汛、春节……）
-    已过却没有 expires 的现行有效文件（设置 GAZETTE_WARN_TIME_BOUND = False 关闭）；设置
-    GAZETTE_REQUIRE_INTERPRETATION 列出文种（如 ("规范性文件",)）时，还列出这些文种中没有政策解读的现行有效文件。
+    已过却没有 expires 的现行有效文件（设置 GAZETTE_WARN_TIME_BOUND = False 关闭）、在标题、正文、勘误或
+    替代、修改、废止、解读等关系中引用不予公开文件的文号或文件名之处（只列出位置和所引文号；网站照原文发布，
+    不链接、不显示该文件）、替代或修改公开文件的不予公开文件（公开文件的有效性不因此改变）；设置 GAZETTE_REQUIRE_INTERPRETATION 列出文种（如 ("规范性文件",)）时，还列出这些文种中没有政策解读的现行有效文件。
     """
     project = load_project(content_dir, settings_file=settings_file)
     archive = project.require_archive()
@@ -98,7 +99,9 @@ def check_cmd(content_dir, as_of, fmt: str, strict: bool, lenient: bool, setting
         click.echo(str(warning), err=True)
     for doc in archive.documents:
         for key, ref in model.links[doc.slug].unresolved:
-            # A warning, not an error: the target may be withheld or outside this archive.
+            if archive.names_withheld(ref):
+                continue  # said by model.warnings() above (gazette.citations.withheld_citations)
+            # A warning, not an error: the target may be outside this archive.
             click.echo(f"{os.path.join(content_dir, doc.source_path)}:{doc.header_lines.get(key, 1)}: {key}: "
                        f"“{ref}”与档案中的任何公开文件都不匹配（警告：不显示链接；应为本档案中的文号或 slug）",
                        err=True)

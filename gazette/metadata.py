@@ -142,6 +142,13 @@ def expected(what: str) -> str:
 
 # The wording of the problems every reader of metadata reports (headers here, the import manifest).
 DATE_EXPECTED = "YYYY-MM-DD 或 2017年1月6日"
+# Years a date may have: outside them it is a typo (9999-12-31), and a review due date computed from
+# it (a date plus the review cycle) would leave the calendar Python can count.
+DATE_YEARS = (1000, 2999)
+# The most characters one metadata value (one line) may have: the longest title of the corpus has
+# about 220, a 5,000-digit number is still read (tests/test_leaks_inputs.py); a 200,000-character
+# title made an 8 MB page and stalled the build.
+MAX_VALUE_CHARS = 10_000
 NUMBER_EXPECTED = "整数，如 12"
 
 
@@ -151,6 +158,9 @@ def quoted(value: str, limit: int = 60) -> str:
 
 
 def not_a_date(value: str) -> str:
+    fields = _date_fields(value)
+    if fields and not DATE_YEARS[0] <= fields[0] <= DATE_YEARS[1]:
+        return f"{quoted(value)} 的年份不在 {DATE_YEARS[0]} 至 {DATE_YEARS[1]} 年之间"
     return f"{quoted(value)} 不是日期"
 
 
@@ -374,13 +384,19 @@ def stray_gate_lines(header: Header) -> list[tuple[int, str, str]]:
     return out
 
 
-def parse_date(value: str) -> dt.date:
-    """Parse `2017-01-06` or `2017年1月6日` (full-width digits allowed); ValueError otherwise."""
+def _date_fields(value: str) -> tuple[int, int, int] | None:
     v = value.strip().translate(FULLWIDTH_DIGITS)
     m = _ISO_DATE.match(v) or _CN_DATE.match(v)
-    if not m:
+    return (int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
+
+
+def parse_date(value: str) -> dt.date:
+    """Parse `2017-01-06` or `2017年1月6日` (full-width digits allowed), a year within DATE_YEARS;
+    ValueError otherwise."""
+    fields = _date_fields(value)
+    if not fields or not DATE_YEARS[0] <= fields[0] <= DATE_YEARS[1]:
         raise ValueError(value)
-    return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    return dt.date(*fields)
 
 
 _CODE_WORDS: dict[int, dict[str, str]] = {}  # per alias table: normalised word -> code
@@ -432,6 +448,10 @@ class FieldReader:
         if not value:
             if required:
                 self._err(key, "缺少此项" if key not in self.header.fields else "值为空", "非空的值")
+            return None
+        longest = max(map(len, value.split("\n")))  # a repeatable key's lines are joined by \n
+        if longest > MAX_VALUE_CHARS:
+            self._err(key, f"过长：{longest} 个字符", f"不超过 {MAX_VALUE_CHARS} 个字符的值")
             return None
         return value
 

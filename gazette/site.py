@@ -105,10 +105,12 @@ class SiteModel:
 
     def warnings(self) -> list:
         """Problems that do not stop a build (MetadataErrors), for `gazette check` and `gazette build`:
-        the archive's, and each issue scan the site cannot carry."""
+        the archive's, each issue scan the site cannot carry, and each citation of a withheld document."""
         import os
 
         from .metadata import MetadataError
+
+        from .citations import withheld_citations
 
         out = list(self.archive.warnings)
         for issue in self.archive.issues:
@@ -116,7 +118,7 @@ class SiteModel:
             if scan is not None and not scan.published:
                 out.append(MetadataError(os.path.join(self.archive.content_dir, issue.source_path),
                                          issue.header_lines.get("scan", 1), "scan", f"警告：{scan.why_not}"))
-        return out
+        return out + withheld_citations(self)
 
     def issue_scan(self, issue: Issue | None) -> IssueScan | None:
         return self.scans.of(issue.key) if issue else None

@@ -211,3 +211,58 @@ def test_unknown_keys_fail_check_and_build_and_lenient_build_publishes_nothing_o
     assert (tmp_path / "site" / "documents" / "ok.html").exists()
     markers = [f"未知键{n}号文件标题" for n in bodies] + [b[4:] for b in bodies.values()]
     assert find_leaks(str(tmp_path / "site"), markers, [str(tmp_path / "cache")]) == []
+
+
+# -- hostile values: dates out of any calendar a gazette has, values of a hundred thousand characters
+
+@pytest.mark.parametrize("key, value", [("date", "9999-12-31"), ("date", "0001-01-01"), ("reviewed", "9999年6月1日"),
+                                        ("expires", "２９９９９-01-01")])
+def test_a_date_outside_the_years_a_gazette_has_is_a_located_error(tmp_path, key, value):
+    text = f"title: 通知\ndate: 2023-01-01\n{key}: {value}\n\n正文\n" if key != "date" else f"title: 通知\ndate: {value}\n\n正文\n"
+    path = write(tmp_path, "y.md", text)
+    with pytest.raises(md.MetadataErrors) as e:
+        read_document(path)
+    line = 2 if key == "date" else 3
+    problem = "不是日期" if value.startswith("２") else "的年份不在 1000 至 2999 年之间"
+    assert str(e.value) == f"{path}:{line}: {key}: '{value}' {problem}（应为 YYYY-MM-DD 或 2017年1月6日）"
+
+
+@pytest.mark.parametrize("key, value", [("title", "长" * 200_000), ("issuer", ";".join(["临澜市人民政府"] * 2000)),
+                                        ("correction", "2024-01-02 " + "误" * 20_000)])
+def test_a_value_of_thousands_of_characters_is_a_located_error(tmp_path, key, value):
+    head = "" if key == "title" else "title: 通知\n"
+    path = write(tmp_path, "z.md", f"{head}{key}: {value}\ndate: 2023-01-01\n\n正文\n")
+    with pytest.raises(md.MetadataErrors) as e:
+        read_document(path)
+    line = 1 if key == "title" else 2
+    assert str(e.value) == f"{path}:{line}: {key}: 过长：{len(value)} 个字符（应为不超过 10000 个字符的值）"
+
+
+def test_hostile_dates_and_sizes_stop_check_with_located_errors_and_publish_nothing_withheld(tmp_path, monkeypatch):
+    """A normative document dated 9999-12-31 stopped check and build with a traceback (its review due
+    date fell outside the calendar); a 200,000-character title made an 8 MB page. A withheld file
+    with such values stays off the site whatever they are."""
+    from click.testing import CliRunner
+    from leakscan import find_leaks
+    from test_leaks_inputs import build
+
+    from gazette.cli import cli
+
+    monkeypatch.setenv("GAZETTE_CACHE_DIR", str(tmp_path / "cache"))
+    content = tmp_path / "content"
+    write(content, "documents/ok.md", "title: 公开的通知\ndate: 2024-01-01\n\n正文。\n")
+    write(content, "documents/future.md", "title: 未来的办法\ndate: 9999-12-31\ndoc_type: 规范性文件\n\n正文。\n")
+    write(content, "documents/huge.md", f"title: {'长' * 200_000}\ndate: 2024-01-02\n\n正文。\n")
+    secret = "第一条　这句只属于不予公开文件的正文。"
+    write(content, "documents/secret.md", f"title: {'密' * 50_000}\ndate: 9999-01-01\ndisclosure: withheld\n\n{secret}\n")
+    result = CliRunner().invoke(cli, ["check", "--content", str(content), "--as-of", "2026-11-22"])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert f"{content}/documents/future.md:2: date: '9999-12-31' 的年份不在 1000 至 2999 年之间（应为 YYYY-MM-DD 或 2017年1月6日）" in lines
+    assert f"{content}/documents/huge.md:1: title: 过长：200000 个字符（应为不超过 10000 个字符的值）" in lines
+    assert "密" * 61 not in result.stderr  # errors quote a value cut short, and no title at all
+    built = build(content, tmp_path / "out", tmp_path / "cache")
+    assert sorted(built.skipped_files) == ["documents/future.md", "documents/huge.md", "documents/secret.md"]
+    assert find_leaks(str(tmp_path / "out"), [secret[4:], "密" * 20], roots_extra=[str(tmp_path / "cache")]) == []
+    assert (tmp_path / "out" / "documents" / "ok.html").exists()

@@ -262,3 +262,24 @@ def test_body_text_runs_35_to_40_characters_a_line(site_url, browser):
         assert lengths and all(35 <= n <= 40 for n in lengths), lengths
     finally:
         context.close()
+
+
+# -- Forced colours (Windows high contrast) -----------------------------------------------------
+
+@pytest.mark.browser
+def test_chosen_font_size_current_section_and_filled_buttons_show_in_forced_colours(site_url, browser):
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, forced_colors="active")
+    page = context.new_page()
+    style = "([s, p]) => getComputedStyle(document.querySelector(s))[p]"
+    try:
+        page.goto(site_url + "search.html", wait_until="networkidle")
+        assert page.evaluate("matchMedia('(forced-colors: active)').matches")
+        pressed = page.evaluate(style, ['.font-sizes button[aria-pressed="true"]', "backgroundColor"])
+        other = page.evaluate(style, ['.font-sizes button[aria-pressed="false"]', "backgroundColor"])
+        assert pressed != other, "the chosen 字号 looks like the others"
+        current = page.evaluate(style, ['.site-nav a[aria-current="page"]', "backgroundColor"])
+        assert current != page.evaluate(style, [".site-nav a:not([aria-current])", "backgroundColor"])
+        # The 检索 button is filled in normal colours; the system removes the fill, a border remains.
+        assert page.evaluate(style, [".search-box button", "borderTopStyle"]) == "solid"
+    finally:
+        context.close()

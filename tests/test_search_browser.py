@@ -304,3 +304,66 @@ def test_never_reviewed_documents_not_yet_due_are_not_listed_as_reviewed(search_
     not_due = [r for r in run(search_page, "", flag="not_due", limit=100) if r["kind"] == "document"]
     assert not_due and all(docs[s].reviewed is None for s in slugs(not_due))
     assert all(docs[s].reviewed is not None for s in slugs(reviewed))
+
+
+# -- the filters on a phone ---------------------------------------------------------------------
+
+PHONE = {"width": 375, "height": 812}
+FINGER = 44  # px: the least height of a control a finger taps (WCAG 2.5.5)
+
+
+@pytest.fixture
+def phone_search(browser, site_url):
+    """The search page at phone width, opened with a query and one filter in its address."""
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(site_url + "search.html?q=%E5%8A%9E%E6%B3%95&year=2023")  # 办法, 2023
+    wait_until(page, "window.gazetteSearchReady !== undefined")
+    page.evaluate("window.gazetteSearchReady")
+    yield page
+    context.close()
+
+
+def _overflowing(page) -> list[str]:
+    return page.evaluate("""w => [...document.querySelectorAll('#search-form *')]
+        .filter(e => e.getClientRects().length && (e.getBoundingClientRect().right > w + 0.5 || e.getBoundingClientRect().left < -0.5))
+        .map(e => e.tagName + ' ' + (e.name || e.textContent.trim().slice(0, 8)))""", PHONE["width"])
+
+
+def test_filters_on_a_phone_fold_away_so_the_results_come_first(phone_search):
+    page = phone_search
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert _overflowing(page) == []
+    assert page.evaluate("document.getElementById('search-filters').open") is False
+    assert page.inner_text("#search-filters summary") == "筛选与排序（已选 1 项）"  # the year from the address
+    page.wait_for_selector("#search-results li")
+    first = page.evaluate("document.querySelector('#search-results li').getBoundingClientRect().top")
+    assert first < PHONE["height"], "the first result is on the first screen"
+    assert page.is_visible("input[name=standing]"), "只看现行有效 stays in sight while the filters are folded"
+
+
+def test_filters_on_a_phone_open_fit_the_width_and_a_finger(phone_search):
+    page = phone_search
+    page.tap("#search-filters summary")
+    assert page.evaluate("document.getElementById('search-filters').open") is True
+    assert page.input_value("select[name=year]") == "2023"
+    controls = page.evaluate("""() => [...document.querySelectorAll(
+            '#search-filters summary, #search-filters select, .search-switch, #search-form button, #search-q')]
+        .map(e => ({what: e.name || e.textContent.trim().slice(0, 8), height: e.getBoundingClientRect().height}))""")
+    assert len(controls) == 11
+    small = [c for c in controls if c["height"] < FINGER]
+    assert small == [], f"controls under {FINGER} px tall on a phone: {small}"
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert _overflowing(page) == []
+    page.select_option("select[name=sort]", "date")
+    wait_until(page, "location.search.includes('sort=date')")
+    assert page.inner_text("#search-filters summary") == "筛选与排序（已选 2 项）"
+    page.tap(".search-switch")  # the whole line is the switch's target, not only its box
+    wait_until(page, "location.search.includes('standing=current')")
+    page.tap("#search-filters summary")
+    assert page.evaluate("document.getElementById('search-filters').open") is False
+
+
+def test_filters_stay_open_on_a_desktop(search_page):
+    assert search_page.evaluate("document.getElementById('search-filters').open") is True
+    assert search_page.inner_text("#search-filters summary") == "筛选与排序"

@@ -221,6 +221,11 @@
   var moreButton = document.getElementById("search-more");
   var current = null;
   var nextPage = null;
+  // Phones: the filters fold under their summary so that the results come first, and the summary
+  // says how many are set. search.css decides where (--filters-fold); wider screens keep them open.
+  var panel = document.getElementById("search-filters");
+  var panelCount = panel && panel.querySelector(".search-filters-count");
+  if (panel && getComputedStyle(panel).getPropertyValue("--filters-fold").trim() === "1") panel.open = false;
   moreButton.addEventListener("click", function () {
     moreButton.hidden = true;
     if (nextPage) nextPage();
@@ -336,7 +341,13 @@
     list.appendChild(li);
   }
 
+  function countFilters(state) {
+    var n = FILTER_KEYS.concat(["sort"]).filter(function (k) { return state.filters[k]; }).length;
+    if (panelCount) panelCount.textContent = n ? msg("filters-set", { n: n }) : "";
+  }
+
   function search(state) {
+    countFilters(state);
     var token = {};
     current = token;
     list.textContent = "";
