@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import operator
+from array import array
 
 from whoosh import writing
 
@@ -86,10 +87,31 @@ class _TermPool:
 
     Whoosh's pool keeps one (field, term, document, weight, value) tuple per posting and sorts
     them all when the segment is written (a tenth of indexing time); grouped, only the distinct
-    terms are sorted, and each term's postings are already in document order."""
+    terms are sorted, and each term's postings are already in document order. The postings of a
+    field whose every posting has the same weight and value (a `uniform` field: the precomputed
+    term sets, most of the postings) are kept as one array of document numbers per term."""
 
     def __init__(self):
         self._fields: dict[str, dict[bytes, list]] = {}
+        self._uniform: dict[str, tuple[float, bytes, dict[bytes, array]]] = {}
+
+    def add_terms(self, fieldname: str, terms, docnum: int, weight: float, vbytes: bytes) -> bool:
+        """One document's terms of a uniform field (each once); False (nothing added) when this
+        weight and value are not the field's: the caller adds them one by one instead."""
+        got = self._uniform.get(fieldname)
+        if got is None:
+            got = self._uniform[fieldname] = (weight, vbytes, {})
+        elif got[0] != weight or got[1] != vbytes:
+            return False
+        postings = got[2]
+        get = postings.get
+        for tbytes in terms:
+            docs = get(tbytes)
+            if docs is None:
+                postings[tbytes] = array("I", (docnum,))
+            else:
+                docs.append(docnum)
+        return True
 
     def add(self, item) -> None:
         fieldname, tbytes, docnum, weight, vbytes = item
@@ -101,13 +123,22 @@ class _TermPool:
             postings.append((docnum, weight, vbytes))
 
     def terms(self):
-        """(fieldname, [(term bytes, postings in document order)]) per field, both sorted."""
+        """(fieldname, [(term bytes, postings in document order)]) per field, both sorted. Postings
+        are a list of (document, weight, value), or, for a uniform field, (weight, value, array of
+        documents)."""
         first = operator.itemgetter(0)
-        for fieldname in sorted(self._fields):
-            terms = self._fields[fieldname]
+        for fieldname in sorted(self._fields.keys() | self._uniform.keys()):
+            terms = self._fields.get(fieldname, {})
+            weight, vbytes, uniform = self._uniform.get(fieldname, (None, None, {}))
             out = []
-            for tbytes in sorted(terms):
-                postings = terms[tbytes]
+            for tbytes in sorted(terms.keys() | uniform.keys()) if terms and uniform else sorted(terms or uniform):
+                docs = uniform.get(tbytes)
+                postings = terms.get(tbytes)
+                if postings is None:
+                    out.append((tbytes, (weight, vbytes, docs)))
+                    continue
+                if docs is not None:  # a merge (one by one) and new documents (uniform) in one segment
+                    postings.extend((d, weight, vbytes) for d in docs)
                 postings.sort(key=first)  # in order already, unless a merge added older documents
                 out.append((tbytes, postings))
             yield fieldname, out
@@ -116,11 +147,101 @@ class _TermPool:
         """Whoosh's pool interface: every posting in order (field, term, document)."""
         for fieldname, terms in self.terms():
             for tbytes, postings in terms:
+                if isinstance(postings, tuple):
+                    weight, vbytes, docs = postings
+                    postings = [(d, weight, vbytes) for d in docs]
                 for docnum, weight, vbytes in postings:
                     yield fieldname, tbytes, docnum, weight, vbytes
 
     def cleanup(self) -> None:
         self._fields.clear()
+        self._uniform.clear()
+
+
+def _add_uniform_postings(pw, weight: float, vbytes: bytes, docs: array, lengths: list[int] | None) -> None:
+    """`_add_term_postings` for a uniform field's term: every posting has this weight and value."""
+    limit, at, n = pw._blocklimit, 0, len(docs)
+    while at < n:
+        if len(pw._ids) >= limit:
+            pw._write_block()
+        chunk = docs[at:at + limit - len(pw._ids)]
+        at += len(chunk)
+        pw._ids.extend(chunk)
+        pw._weights.extend([weight] * len(chunk))
+        if vbytes:
+            pw._values.extend([vbytes] * len(chunk))
+        if weight > pw._maxweight:
+            pw._maxweight = weight
+        if lengths is not None:
+            present = [lengths[d] for d in chunk if d < len(lengths) and lengths[d]]
+            if present:
+                low = min(present)
+                if pw._minlength is None or low < pw._minlength:
+                    pw._minlength = low
+                pw._maxlength = max(pw._maxlength, max(present))
+
+
+def _write_uniform_terms(fw, terms: list, lengths: list[int] | None) -> None:
+    """A field's terms into the segment, each whose postings are uniform and fit in one block
+    written directly: what `start_term`, `W3PostingsWriter` (`add_posting`, `finish_postings`,
+    `_write_block`, the term info's `add_block`) and `finish_term` do for it, the same bytes,
+    without their dozen calls a term (a term's block is written once, most of them hold a few
+    documents, and a segment has a hundred thousand terms). Terms of more than a block and
+    postings that are not uniform take Whoosh's own path (`_add_term_postings`)."""
+    import zlib
+    from pickle import dumps
+
+    from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
+    from whoosh.system import pack_int, pack_ushort
+    from whoosh.util.numeric import length_to_byte
+    from whoosh.util.numlists import delta_encode
+
+    pw = fw._postwriter
+    limit, inline, comp = pw._blocklimit, pw._inlinelimit, pw._compression
+    fixed = fw._format.fixed_value_size()
+    postfile, add_term, prefix = fw._postfile, fw._tindex.add, pack_ushort(fw._fieldid)
+    n_lengths = len(lengths) if lengths is not None else 0
+    for tbytes, postings in terms:
+        if not isinstance(postings, tuple) or len(postings[2]) > limit:
+            fw.start_term(tbytes)
+            if isinstance(postings, tuple):
+                _add_uniform_postings(pw, *postings, lengths)
+            else:
+                _add_term_postings(pw, postings, lengths)
+            fw.finish_term()
+            continue
+        weight, vbytes, docs = postings
+        k = len(docs)
+        weights = array("f", (weight,)) * k
+        values = [vbytes] * k if vbytes else []
+        info = W3TermInfo()
+        info._weight += sum(weights)
+        info._df = k
+        if n_lengths:
+            present = [lengths[d] for d in docs if d < n_lengths and lengths[d]]
+            if present:
+                info._minlength, info._maxlength = min(present), max(present)
+        maxweight = weight if weight > 0 else 0
+        info._maxweight = maxweight
+        info._minid, info._maxid = docs[0], docs[-1]
+        if k < inline:
+            info._inlined = (tuple(docs), tuple(weights), tuple(values))
+        else:
+            if fixed is None or fixed < 0:
+                mini_values = tuple(values)
+            elif fixed == 0:
+                mini_values = None
+            else:
+                mini_values = b"".join(values)
+            data = dumps((tuple(delta_encode(docs)), None if weights[0] == 1.0 else weights[0], mini_values), 2)
+            if comp:
+                data = zlib.compress(data, comp)
+            head = dumps((k, docs[-1], maxweight, comp, length_to_byte(info._minlength),
+                          length_to_byte(info._maxlength)), 2)
+            block = WHOOSH3_HEADER_MAGIC + pack_int(-(len(head) + len(data))) + head + data
+            info._offset, info._length = postfile.tell(), len(block)
+            postfile.write(block)
+        add_term(prefix + tbytes, info.to_bytes())
 
 
 def _add_term_postings(pw, postings: list, lengths: list[int] | None) -> None:
@@ -160,14 +281,58 @@ def bulk_writable(fieldwriter) -> bool:
     return isinstance(fieldwriter, W3FieldWriter) and not missing_internals()
 
 
+# A term in fewer documents than this is kept in the term table itself, not as a block of the postings
+# file (Whoosh's `inlinelimit`): in a segment of law texts 40 % of the terms are in one document only,
+# and a block costs a pickled header, a pickled and compressed body and a pointer.
+INLINE_LIMIT = 2
+
+
+def _codec():
+    from whoosh.codec.whoosh3 import W3Codec, W3TermInfo
+
+    # Whoosh-Reloaded 2.7's postings writer calls `set_inline`, which its term info spells
+    # `set_inlined` (inlining is off by default, so nothing else reaches it); reading is unaffected.
+    if not hasattr(W3TermInfo, "set_inline"):
+        W3TermInfo.set_inline = W3TermInfo.set_inlined
+    return W3Codec(inlinelimit=INLINE_LIMIT)
+
+
 class FastSegmentWriter(writing.SegmentWriter):
     """Whoosh's segment writer, with postings grouped by term as they come (`_TermPool`) and field
     lengths looked up in memory while postings are written (`_Lengths`)."""
 
     def __init__(self, ix, **kwargs):
+        kwargs.setdefault("codec", _codec())
         super().__init__(ix, **kwargs)
         self.pool.cleanup()
         self.pool = _TermPool()
+        self._bulk = bulk_writable(self.fieldwriter)
+
+    def add_document(self, **fields):
+        """Whoosh's add_document, but a field that gives its terms as a set (`term_set(value)`: a
+        uniform field, each term once with the same weight and value) hands them to the pool in one
+        call instead of a posting at a time; the other fields, and everything else about the
+        document (stored values, lengths, columns), go through Whoosh's own path."""
+        if not self._bulk:
+            return super().add_document(**fields)
+        schema, sets = self.schema, {}
+        for name in list(fields):
+            field = schema[name] if name in schema else None
+            if field is not None and hasattr(field, "term_set") and fields[name] is not None \
+                    and not field.stored and not field.separate_spelling() and not field.vector \
+                    and not field.column_type:
+                sets[name] = fields.pop(name)
+        docnum = self.docnum
+        super().add_document(**fields)  # advances self.docnum
+        docboost = self._doc_boost(fields)
+        for name, value in sets.items():
+            field = schema[name]
+            terms, weight, vbytes = field.term_set(value)
+            weight *= self._field_boost(fields, name, docboost)
+            if not self.pool.add_terms(name, terms, docnum, weight, vbytes):
+                for tbytes in terms:
+                    self.pool.add((name, tbytes, docnum, weight, vbytes))
+            self.perdocwriter.add_field(name, field, None, len(terms) if field.scorable else 0)
 
     def _flush_segment(self):
         self.perdocwriter.close()
@@ -177,10 +342,7 @@ class FastSegmentWriter(writing.SegmentWriter):
             for fieldname, terms in self.pool.terms():
                 fw.start_field(fieldname, self.schema[fieldname])
                 column = lengths.column(fieldname) if lengths else None
-                for tbytes, postings in terms:
-                    fw.start_term(tbytes)
-                    _add_term_postings(fw._postwriter, postings, column)
-                    fw.finish_term()
+                _write_uniform_terms(fw, terms, column)
                 fw.finish_field()
         else:
             fw.add_postings(self.schema, lengths, self.pool.iter_postings())
