@@ -51,7 +51,7 @@ def start(generators):
             pages = [p.save_as for p in context.get("pages", []) if getattr(p, "save_as", "")]
             state = build.plugin(NAME)
             state["started"] = time.perf_counter()
-            state["job"] = background.BackgroundJob(_publish, build, pages, _plan(build), nice=background.YIELDING)
+            state["job"] = background.BackgroundJob(_publish, build, pages, _plan(build))
             return
 
 

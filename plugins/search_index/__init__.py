@@ -24,8 +24,7 @@ def start_indexing(generators):
             state = build.plugin(NAME)
             state["started"] = time.perf_counter()
             state["wait"] = lambda: wait_for_indexes(build)  # also called by the publishing plugin
-            state["jobs"] = [background.BackgroundJob(search_build.build_browser, build.model, build.project,
-                                                      build.mode, nice=background.YIELDING),
+            state["jobs"] = [background.BackgroundJob(search_build.build_browser, build.model, build.project, build.mode),
                              background.BackgroundJob(search_build.build_cli, build.model, build.project, build.mode)]
             return
 
