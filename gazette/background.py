@@ -52,6 +52,60 @@ class BackgroundJob:
         return value
 
 
+class ForkedCall:
+    """`target(*args)` in a child forked from this process, which goes on meanwhile; `wait()`
+    returns the result (pickled through a pipe) or raises the child's error. Unlike BackgroundJob
+    it can be started from a BackgroundJob's child (multiprocessing does not let a daemonic
+    process have children). The child dies with this process (`die_with_parent`) and leaves
+    through `os._exit`: nothing it inherited (open files, database connections) is closed or
+    flushed by it."""
+
+    def __init__(self, target, *args):
+        import gc
+
+        self._name = getattr(target, "__qualname__", "background job")
+        parent = os.getpid()
+        read, write = os.pipe()
+        gc.freeze()  # as BackgroundJob: the child's collector leaves what it inherited alone
+        try:
+            pid = os.fork()
+        except BaseException:
+            gc.unfreeze()
+            os.close(read)
+            os.close(write)
+            raise
+        if pid == 0:  # the child
+            os.close(read)
+            try:
+                die_with_parent(parent)
+                import pickle
+
+                try:
+                    payload = pickle.dumps((True, target(*args)), protocol=pickle.HIGHEST_PROTOCOL)
+                except BaseException:  # noqa: BLE001 - reported to the parent
+                    payload = pickle.dumps((False, traceback.format_exc()))
+                with os.fdopen(write, "wb") as f:
+                    f.write(payload)
+            finally:
+                os._exit(0)
+        gc.unfreeze()
+        os.close(write)
+        self._pid, self._read = pid, read
+
+    def wait(self):
+        import pickle
+
+        with os.fdopen(self._read, "rb") as f:
+            data = f.read()
+        _, status = os.waitpid(self._pid, 0)
+        if not data:
+            raise RuntimeError(f"后台任务 {self._name} 失败：{death_reason(os.waitstatus_to_exitcode(status))}")
+        ok, value = pickle.loads(data)
+        if not ok:
+            raise RuntimeError(f"后台任务 {self._name} 失败：\n{value}")
+        return value
+
+
 _PR_SET_PDEATHSIG = 1
 
 

@@ -272,3 +272,23 @@ def test_an_edit_patches_only_its_terms_chunks_and_equals_a_full_build(tmp_path,
     same_as_fresh(added, "fresh-add")
     assert cached_keys() == {record_key(r, "zh-Hans") for r in added}
     assert not build_browser_index(added, out, cache_dir=cache).written
+
+
+def test_the_forked_helper_writes_the_same_index_as_one_process(tmp_path, monkeypatch):
+    """From PARALLEL_RECORDS records a forked helper computes the second half's junction terms and
+    encodes half the postings: the index is byte for byte the one a single process writes, with the
+    term cache cold (the helper's junction terms are kept there) and warm (taken from it)."""
+    from gazette.search import browser_index as bi
+
+    records = _synthetic(40)
+    monkeypatch.setattr(bi, "PARALLEL_RECORDS", 10**9)
+    build_browser_index(records, str(tmp_path / "one"))
+    want = index_texts(str(tmp_path / "one" / INDEX_DIR))
+    monkeypatch.setattr(bi, "PARALLEL_RECORDS", 2)
+    for name, cache in (("no-cache", None), ("cold", str(tmp_path / "cache")), ("warm", str(tmp_path / "cache"))):
+        build_browser_index(records, str(tmp_path / name), cache_dir=cache)
+        assert index_texts(str(tmp_path / name / INDEX_DIR)) == want, name
+    called = []
+    monkeypatch.setattr(bi, "junction_terms", lambda *a: called.append(a) or {})
+    build_browser_index(records, str(tmp_path / "from-cache"), cache_dir=str(tmp_path / "cache"))
+    assert called == [] and index_texts(str(tmp_path / "from-cache" / INDEX_DIR)) == want

@@ -39,6 +39,7 @@ from array import array
 from dataclasses import dataclass
 
 from ..fileio import write_atomic
+from ..background import ForkedCall
 from ..incremental import write_bytes
 from ..labels import FLAG_LABELS, STATUS_LABELS, localise
 from .normalise import _CJK_RUN, fold_table, fold_text, number_word, tokens
@@ -333,12 +334,15 @@ def _final(rel: str, raw: bytes) -> bytes:
 
 
 def _raw_files(records: list[SearchRecord], site_script: str, chunks: int | None = None, terms_of=None,
-               text_wanted=None, sizes: dict | None = None, junctions_of=None):
+               text_wanted=None, sizes: dict | None = None, junctions_of=None, cached_junctions=None,
+               keep_junctions=None):
     """(path, bytes before compression) of every file of these (ordered) records. `terms_of(id,
     record)` gives a record's terms (default: computed); `text_wanted(id, record)` whether its text
-    blocks are wanted (default: all); `sizes` receives the chunk count and the postings' bytes."""
+    blocks are wanted (default: all); `sizes` receives the chunk count and the postings' bytes; the
+    junction functions: see _term_files."""
     if chunks is None:
-        chunks, posting_bytes = yield from _term_files(records, site_script, terms_of, text_wanted, junctions_of, sizes)
+        chunks, posting_bytes = yield from _term_files(records, site_script, terms_of, text_wanted, junctions_of, sizes,
+                                                       cached_junctions, keep_junctions)
         if sizes is not None:
             sizes.update(chunks=chunks, posting_bytes=posting_bytes)
     yield from _fact_files(records, site_script, chunks)
@@ -389,11 +393,23 @@ def _add_body(postings: dict[str, array], rid: int, terms: dict[str, int]) -> No
             lst.append(entry)
 
 
+# Records from which the browser index shares its last passes with a forked helper (see _term_files).
+PARALLEL_RECORDS = 1000
+
+
+def _helper_part(records: list, common: frozenset, postings: dict, theirs: set, total: int):
+    """In the helper of `_term_files`: the junction terms of these (id, record) pairs, and the
+    postings of the terms `theirs` encoded."""
+    computed = {rid: junction_terms(r.body, common) if r.body else {} for rid, r in records}
+    return computed, {term: encode_posting(postings[term], total) for term in theirs}
+
+
 def _term_files(records: list[SearchRecord], site_script: str, terms_of=None, text_wanted=None,
-                junctions_of=None, sizes: dict | None = None):
+                junctions_of=None, sizes: dict | None = None, cached_junctions=None, keep_junctions=None):
     """Text blocks and term chunks; returns (chunk count, postings' bytes). `junctions_of(id,
-    record, common)` gives a record's junction terms (default: computed); `sizes` receives the
-    common bigrams."""
+    record, common)` gives a record's junction terms (default: computed); `cached_junctions(id,
+    record, common)` the cached ones or None, `keep_junctions(id, record, common, terms)` keeps
+    those computed by the helper (both default: no cache); `sizes` receives the common bigrams."""
     total = len(records)
     # term → entries (array of 8-byte ints: a list would cost 36 bytes an entry, 7 GB at 50,000 laws)
     postings: dict[str, array] = {}
@@ -414,10 +430,45 @@ def _term_files(records: list[SearchRecord], site_script: str, terms_of=None, te
     common = common_bigrams(postings, total)
     if sizes is not None:
         sizes["common"] = sorted(common)
-    for rid, r in enumerate(records):
-        _add_body(postings, rid, junctions_of(rid, r, common) if junctions_of else
-                  (junction_terms(r.body, common) if r.body else {}))
-    encoded = {}
+    if junctions_of is None:
+        junctions_of = lambda rid, r, common: junction_terms(r.body, common) if r.body else {}  # noqa: E731
+    encoded: dict[str, bytes] = {}
+    # What is left is two passes, over the records (their junction terms) and over the terms (their
+    # postings encoded), each pure Python: the second half of each is done by a forked helper at
+    # the same time (the same bytes; the browser index is the build's longest job).
+    split = total // 2 if total >= PARALLEL_RECORDS else total
+    helper = None
+    if split < total:
+        later: dict[int, dict[str, int]] = {}  # the second half's junction terms, from the cache
+        missing = []
+        for rid in range(split, total):
+            got = cached_junctions(rid, records[rid], common) if cached_junctions else None
+            if got is None:
+                missing.append(rid)
+            else:
+                later[rid] = got
+        # Junction terms are three CJK characters, no other term is (bigrams, characters, ASCII
+        # runs, #numbers, !filters), so the postings there are now are complete: the helper encodes
+        # those of odd hash (the same in a forked child), this process the others.
+        mine, theirs = [], set()
+        for term in postings:
+            (theirs.add if hash(term) & 1 else mine.append)(term)
+        helper = ForkedCall(_helper_part, [(rid, records[rid]) for rid in missing], common, postings, theirs, total)
+    for rid in range(split):
+        _add_body(postings, rid, junctions_of(rid, records[rid], common))
+    if helper is not None:
+        for term in mine:
+            encoded[term] = encode_posting(postings.pop(term), total)
+        computed, helped = helper.wait()
+        for term in theirs:
+            del postings[term]
+        encoded.update(helped)
+        for rid, got in computed.items():
+            if keep_junctions:
+                keep_junctions(rid, records[rid], common, got)
+            later[rid] = got
+        for rid in range(split, total):
+            _add_body(postings, rid, later.pop(rid))
     while postings:  # each posting's entries are freed as it is encoded
         term, entries = postings.popitem()
         encoded[term] = encode_posting(entries, total)
@@ -728,12 +779,22 @@ def _write_index(index_dir: str, records: list[SearchRecord], keys: list[str], s
         terms_of = lambda rid, r: cache.terms(r, keys[rid])  # noqa: E731
         common_keys: dict[frozenset, str] = {}
 
-        def junctions_of(rid: int, r: SearchRecord, common: frozenset) -> dict[str, int]:
+        def ckey(common: frozenset) -> str:
             if common not in common_keys:
                 common_keys[common] = common_key(common)
-            return cache.junctions(r, keys[rid], common, common_keys[common])
+            return common_keys[common]
 
-        for rel, raw in _raw_files(records, site_script, None, terms_of, text_wanted, sizes, junctions_of):
+        def junctions_of(rid: int, r: SearchRecord, common: frozenset) -> dict[str, int]:
+            return cache.junctions(r, keys[rid], common, ckey(common))
+
+        def cached_junctions(rid: int, r: SearchRecord, common: frozenset) -> dict[str, int] | None:
+            return cache.get_junctions(keys[rid], ckey(common))
+
+        def keep_junctions(rid: int, r: SearchRecord, common: frozenset, got: dict[str, int]) -> None:
+            cache.keep_junctions(keys[rid], ckey(common), got)
+
+        for rel, raw in _raw_files(records, site_script, None, terms_of, text_wanted, sizes, junctions_of,
+                                   cached_junctions, keep_junctions):
             if rel.startswith("x/"):
                 _write(os.path.join(index_dir, rel), _final(rel, raw))
                 texts.add(rel)

@@ -152,14 +152,20 @@ class TermCache:
         got = self.get_junctions(key, common_key)
         if got is None:
             got = junction_terms(record.body, common) if record.body else {}
-            self._pending.append((_junction_key(key, common_key), _pack(RecordTerms(got, {}, []))))
-            if len(self._pending) >= _FLUSH_RECORDS or time.monotonic() - self._flushed > _FLUSH_SECONDS:
-                self.flush()
+            self.keep_junctions(key, common_key, got)
         return got
 
     def get_junctions(self, key: str, common_key: str) -> dict[str, int] | None:
         got = self.get(_junction_key(key, common_key))
         return None if got is None else got.body
+
+    def keep_junctions(self, key: str, common_key: str, junctions: dict[str, int]) -> None:
+        """Keep junction terms computed elsewhere (another process) for the record of this key."""
+        if self.db is None:
+            return
+        self._pending.append((_junction_key(key, common_key), _pack(RecordTerms(junctions, {}, []))))
+        if len(self._pending) >= _FLUSH_RECORDS or time.monotonic() - self._flushed > _FLUSH_SECONDS:
+            self.flush()
 
     def flush(self) -> None:
         if self.db is not None and self._pending:
