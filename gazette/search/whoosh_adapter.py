@@ -158,27 +158,40 @@ class _TermPool:
         self._uniform.clear()
 
 
-def _add_uniform_postings(pw, weight: float, vbytes: bytes, docs: array, lengths: list[int] | None) -> None:
-    """`_add_term_postings` for a uniform field's term: every posting has this weight and value."""
-    limit, at, n = pw._blocklimit, 0, len(docs)
+def _block_chunks(pw, items):
+    """`items` in pieces that fill the postings writer's current block, writing each full block
+    before the next piece (the caller appends each piece)."""
+    limit, at, n = pw._blocklimit, 0, len(items)
     while at < n:
         if len(pw._ids) >= limit:
             pw._write_block()
-        chunk = docs[at:at + limit - len(pw._ids)]
+        chunk = items[at:at + limit - len(pw._ids)]
         at += len(chunk)
+        yield chunk
+
+
+def _add_uniform_postings(pw, weight: float, vbytes: bytes, docs: array, lengths: list[int] | None) -> None:
+    """`_add_term_postings` for a uniform field's term: every posting has this weight and value."""
+    for chunk in _block_chunks(pw, docs):
         pw._ids.extend(chunk)
         pw._weights.extend([weight] * len(chunk))
         if vbytes:
             pw._values.extend([vbytes] * len(chunk))
         if weight > pw._maxweight:
             pw._maxweight = weight
-        if lengths is not None:
-            present = [lengths[d] for d in chunk if d < len(lengths) and lengths[d]]
-            if present:
-                low = min(present)
-                if pw._minlength is None or low < pw._minlength:
-                    pw._minlength = low
-                pw._maxlength = max(pw._maxlength, max(present))
+        _note_lengths(pw, chunk, lengths)
+
+
+def _note_lengths(pw, docnums, lengths: list[int] | None) -> None:
+    """The block's shortest and longest field lengths, as Whoosh's postings writer keeps them."""
+    if lengths is None:
+        return
+    present = [lengths[d] for d in docnums if d < len(lengths) and lengths[d]]
+    if present:
+        low = min(present)
+        if pw._minlength is None or low < pw._minlength:
+            pw._minlength = low
+        pw._maxlength = max(pw._maxlength, max(present))
 
 
 def _write_uniform_terms(fw, terms: list, lengths: list[int] | None) -> None:
@@ -251,25 +264,14 @@ def _add_term_postings(pw, postings: list, lengths: list[int] | None) -> None:
     and value; track the block's largest weight and shortest and longest field length; write the
     block when full) with list operations over each block: the per-posting Python calls were
     most of the command-line index's time. The blocks written are the same bytes."""
-    limit, at, n = pw._blocklimit, 0, len(postings)
-    while at < n:
-        if len(pw._ids) >= limit:
-            pw._write_block()
-        chunk = postings[at:at + limit - len(pw._ids)]
-        at += len(chunk)
+    for chunk in _block_chunks(pw, postings):
         docnums = [p[0] for p in chunk]
         weights = [p[1] for p in chunk]
         pw._ids.extend(docnums)
         pw._weights.extend(weights)
         pw._values.extend([p[2] for p in chunk if p[2]])
         pw._maxweight = max(pw._maxweight, max(weights))
-        if lengths is not None:
-            present = [lengths[d] for d in docnums if d < len(lengths) and lengths[d]]
-            if present:
-                low = min(present)
-                if pw._minlength is None or low < pw._minlength:
-                    pw._minlength = low
-                pw._maxlength = max(pw._maxlength, max(present))
+        _note_lengths(pw, docnums, lengths)
 
 
 def bulk_writable(fieldwriter) -> bool:
