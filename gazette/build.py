@@ -86,28 +86,36 @@ def build_site(content_dir: str | None = None, output_dir: str | None = None, as
     project = project or load_project(content_dir, output_dir, settings_file, extra_settings)
     project.require_content()
     project.require_separate_output()
-    with timing.stage("read metadata"):
-        archive = project.load_archive()
-    if require_documents:
-        project.require_documents(archive)
-    if archive.errors and not lenient:
-        raise MetadataCheckFailed(archive.errors)
-    with timing.stage("validity"):
-        model = project.site_model(archive, day)
-    if assemble:
-        missing = missing_document_pages(model, project.output_dir)
-        if missing:
-            raise PartitionsIncomplete(sorted({d.date.year for d in missing}), len(missing))
     from .search.browser_index import LEGACY_TEMP_PREFIX
 
     mode = BuildMode(partition, assemble)
+    global_fp = global_fingerprint(project.settings, day)
+    key = inputs_key(project.content_dir, global_fp, mode.key)
     with build_locks(project.output_dir, project.cache_dir):
         # What a killed build left: temporary files of atomic writes, scratch folders of older versions.
         sweep_leftovers(project.output_dir, project.cache_dir, folders=(LEGACY_TEMP_PREFIX,))
-        global_fp = global_fingerprint(project.settings, day)
-        shortcut = Shortcut(project.cache_dir, project.output_dir, project.whoosh_dir, mode.key,
-                            inputs_key(project.content_dir, global_fp, mode.key))
-        if shortcut.holds():
+        shortcut = Shortcut(project.cache_dir, project.output_dir, project.whoosh_dir, mode.key, key)
+        holds = shortcut.holds()
+        # Nothing changed and the last build met no problem: its figures stand, and the archive is
+        # not even read (at 10,000 documents reading the headers was two thirds of a no-change build).
+        if holds and (summary := shortcut.summary()) and (summary["documents"] or not require_documents):
+            timing.end_pelican()
+            result = BuildResult(output_dir=project.output_dir, as_of=day, seconds=time.perf_counter() - started,
+                                 pages_kept=shortcut.files, timings=timings, unchanged=True, **summary)
+            return result
+        with timing.stage("read metadata"):
+            archive = project.load_archive()
+        if require_documents:
+            project.require_documents(archive)
+        if archive.errors and not lenient:
+            raise MetadataCheckFailed(archive.errors)
+        with timing.stage("validity"):
+            model = project.site_model(archive, day)
+        if assemble:
+            missing = missing_document_pages(model, project.output_dir)
+            if missing:
+                raise PartitionsIncomplete(sorted({d.date.year for d in missing}), len(missing))
+        if holds:
             timing.end_pelican()
             result = _result(project, archive, model, day, started, timings, kept=shortcut.files)
             result.unchanged = True
@@ -129,9 +137,14 @@ def build_site(content_dir: str | None = None, output_dir: str | None = None, as
             build.state = None
             html.close()
             timing.end_pelican()
-        shortcut.record()
-    return _result(project, archive, model, day, started, timings, state.stats.rendered, state.stats.kept,
-                   state.stats.written, state.stats.removed)
+        result = _result(project, archive, model, day, started, timings, state.stats.rendered, state.stats.kept,
+                         state.stats.written, state.stats.removed)
+        # Counts only, and only for a build without errors or warnings: a message may name a
+        # withheld file's path or quote its value, and the cache keeps nothing of those.
+        shortcut.record(None if result.errors or result.warnings or result.skipped_files else
+                        {"documents": result.documents, "issues": result.issues, "withheld": result.withheld,
+                         "drafts": result.drafts})
+    return result
 
 
 def _result(project, archive, model, day, started, timings, rendered=0, kept=0, written=0, removed=0) -> BuildResult:

@@ -27,6 +27,7 @@ import os
 from .fileio import write_atomic
 
 DANGLING = "\0dangling"  # after the name of a symlink that leads nowhere (its presence still counts)
+SUMMARY_KEYS = ("documents", "issues", "withheld", "drafts")  # what a build reports, kept for the short cut
 HASH_LIMIT = 8 * 2**20  # content files up to this size are hashed; larger ones (scans) by size and mtime
 
 
@@ -83,6 +84,7 @@ class Shortcut:
         self.key = key
         self.files = 0  # pages (HTML files) the completed build left
         self.recorded: dict = {}
+        self.summary_recorded = None
         self.now: dict = {}
 
     def holds(self) -> bool:
@@ -95,6 +97,7 @@ class Shortcut:
         if not isinstance(recorded, dict) or not isinstance(recorded.get("snapshot"), dict):
             return False
         self.recorded, self.now = recorded["snapshot"], _snapshot(self.folders)
+        self.summary_recorded = recorded.get("summary")
         if recorded.get("key") != self.key or self.now != self.recorded:
             return False
         self.files = sum(1 for k in self.now if k.startswith("output:") and k.endswith(".html"))
@@ -122,6 +125,16 @@ class Shortcut:
         except FileNotFoundError:
             pass
 
-    def record(self) -> None:
-        """Called when a build has completed: every step done, every file in place."""
-        write_atomic(self.path, json.dumps({"key": self.key, "snapshot": _snapshot(self.folders)}).encode("utf-8"))
+    def summary(self) -> dict | None:
+        """The counts the last completed build reported, when it had no errors or warnings (after `holds`)."""
+        summary = self.summary_recorded
+        if isinstance(summary, dict) and set(summary) == set(SUMMARY_KEYS) and \
+                all(type(v) is int and v >= 0 for v in summary.values()):
+            return summary
+        return None
+
+    def record(self, summary: dict | None = None) -> None:
+        """Called when a build has completed: every step done, every file in place; `summary` the counts
+        it reported (see `summary`)."""
+        write_atomic(self.path, json.dumps({"key": self.key, "snapshot": _snapshot(self.folders),
+                                            "summary": summary}).encode("utf-8"))

@@ -6,6 +6,7 @@ search engines and the importers.
 
 from __future__ import annotations
 
+from collections import Counter
 from functools import lru_cache
 
 import opencc
@@ -57,9 +58,11 @@ def _script_marks() -> tuple[frozenset, frozenset]:
 def detect_script(text: str) -> str:
     """Return 'zh-Hant' when the text holds more Traditional-only than Simplified-only characters."""
     trad_only, simp_only = _script_marks()
-    sample = text[:2000]
-    trad = sum(1 for c in sample if c in trad_only)
-    simp = sum(1 for c in sample if c in simp_only)
+    # Counted per distinct character (a law's opening 2,000 characters hold a few hundred): a
+    # third of reading an archive's headers was this count done character by character.
+    counts = Counter(text[:2000])
+    trad = sum(n for c, n in counts.items() if c in trad_only)
+    simp = sum(n for c, n in counts.items() if c in simp_only)
     return "zh-Hant" if trad > simp else "zh-Hans"
 
 

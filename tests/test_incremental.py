@@ -148,3 +148,46 @@ def test_no_change_rebuild_does_nothing_and_any_change_or_damage_takes_the_full_
     assert not build_site(str(content), str(out), as_of=AS_OF).unchanged
     assert find_leaks(str(out), markers) == []
     assert build_site(str(content), str(out), as_of=AS_OF).unchanged
+
+
+def test_no_change_build_reads_no_header_unless_the_last_build_met_a_problem(tmp_path, monkeypatch):
+    """The no-change short cut answers from the recorded counts without reading the archive; after a
+    build with warnings it reads the archive again to report them, and the record keeps no message
+    (a warning may name a withheld document's file)."""
+    from gazette.project import Project
+
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    out = tmp_path / "out"
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("GAZETTE_CACHE_DIR", str(cache))
+    first = build_site(str(content), str(out), as_of=AS_OF)
+    assert not first.warnings and not first.unchanged
+    real_load = Project.load_archive
+    reads = []
+
+    def counted(self):
+        reads.append(self.content_dir)
+        return real_load(self)
+
+    monkeypatch.setattr(Project, "load_archive", counted)
+    again = build_site(str(content), str(out), as_of=AS_OF)
+    assert again.unchanged and reads == []
+    assert (again.documents, again.issues, again.withheld, again.drafts) == \
+        (first.documents, first.issues, first.withheld, first.drafts)
+    assert again.pages_kept >= first.pages_rendered > 0
+
+    # A public document citing a withheld one's number: a warning, so every later build reads the archive.
+    public = content / "documents" / "2024" / "llzf-2024-18.md"
+    public.write_text(public.read_text(encoding="utf-8") + "\n根据临政内〔2024〕11号办理。\n", encoding="utf-8")
+    warned = build_site(str(content), str(out), as_of=AS_OF)
+    assert warned.warnings and not warned.unchanged and reads == [str(content)]
+    repeated = build_site(str(content), str(out), as_of=AS_OF)
+    assert repeated.unchanged and len(reads) == 2
+    assert [str(w) for w in repeated.warnings] == [str(w) for w in warned.warnings]
+    records = [p for p in cache.rglob("completed-*.json")]
+    assert records and all("llzn-2024-11" not in p.read_text(encoding="utf-8") and "临政内" not in
+                           p.read_text(encoding="utf-8") for p in records)
+
+    # The same inputs, now required to hold a document: the counts say so without a read.
+    assert build_site(str(content), str(out), as_of=AS_OF, require_documents=True).unchanged

@@ -63,3 +63,20 @@ def test_chinese_numerals_are_written_as_mastheads_write_them_and_read_back():
         "一", "十", "十二", "二十一", "一百零五", "一百一十", "一千零一十"]
     assert chinese_digits(2024) == "二〇二四" and chinese_number("二〇二四") == 2024
     assert all(chinese_number(chinese_numeral(n)) == n for n in range(20000))
+
+
+def test_bracketed_numbers_found_from_the_bracket_are_those_the_whole_pattern_finds():
+    """find_doc_numbers finds 国发〔2016〕8号 from its bracket (`_bracket_spans`) rather than by trying
+    every CJK character as an issuer's start: the same spans on random text made of the pieces
+    numbers are made of, issuers longer than ten characters and numbers back to back."""
+    import random
+
+    from gazette.textrules import DOC_NUMBER_BRACKET, _bracket_spans
+
+    pieces = list("国发办临政府令第号號〔〕[]［］（）()【】｛｝{}2019200831 　公告字年\n") + ["临澜市人民政府办公室", "〔2024〕", "3号"]
+    rng = random.Random(7)
+    for _ in range(30000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 30)))
+        assert list(_bracket_spans(text)) == [m.span() for m in DOC_NUMBER_BRACKET.finditer(text)], text
+    long_issuer = "中华人民共和国国务院办公厅秘书局国发〔2016〕8号和国发〔2016〕9号"
+    assert list(_bracket_spans(long_issuer)) == [m.span() for m in DOC_NUMBER_BRACKET.finditer(long_issuer)]

@@ -52,7 +52,8 @@ def _compress_one(src: str, brotli_quality: int, known: str | None) -> tuple[boo
     digest = hashlib.sha1(data).hexdigest()
     if None not in copies and digest == known:
         return False, digest  # rewritten with the same bytes: the copies still match
-    write_bytes(gz, gzip.compress(data, 9, mtime=0))
+    # zlib level 6 (its default): at 9 a build spent a quarter more time on gzip for 0.3 % fewer bytes
+    write_bytes(gz, gzip.compress(data, 6, mtime=0))
     write_bytes(br, brotli.compress(data, quality=brotli_quality))
     return True, digest
 
