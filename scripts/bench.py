@@ -87,7 +87,8 @@ def gazette_build(content: str, output: str, cache: str) -> dict:
     data["wall"] = seconds
     # Peak memory of the whole process tree (PSS, sampled per stage: gazette.timing) and, as a
     # cross-check, the largest resident set any single child process of this script has reached so far.
-    data["peak_mb"] = max(s["peak_mb"] for s in data["stages"].values())
+    # (a no-change build that answers from its record has no stage)
+    data["peak_mb"] = max((s["peak_mb"] for s in data["stages"].values()), default=None)
     data["largest_process_mb"] = largest / 2**20
     return data
 
