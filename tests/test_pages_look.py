@@ -283,3 +283,28 @@ def test_chosen_font_size_current_section_and_filled_buttons_show_in_forced_colo
         assert page.evaluate(style, [".search-box button", "borderTopStyle"]) == "solid"
     finally:
         context.close()
+
+
+@pytest.mark.browser
+def test_header_tools_and_sections_are_thumb_sized_on_phones(site_url, browser):
+    """On a phone the 字号 buttons, 高对比度, 打印 and every section of the navigation are at least 44 px
+    each way in height (and the buttons in width), and none overlaps another."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        for path in ("index.html", DOC):
+            page.goto(site_url + path, wait_until="networkidle")
+            boxes = page.evaluate("""() => [...document.querySelectorAll('.a11y-tools button, .site-nav a')].map(e => {
+                const r = e.getBoundingClientRect();
+                return {text: e.textContent.trim(), button: e.tagName === 'BUTTON', x: r.x, y: r.y, w: r.width, h: r.height};
+            })""")
+            assert len([b for b in boxes if b["button"]]) == 5, boxes
+            for b in boxes:
+                assert b["h"] >= 44 and (not b["button"] or b["w"] >= 44), f"{path}: {b}"
+            for i, a in enumerate(boxes):
+                for b in boxes[i + 1:]:
+                    apart = a["x"] + a["w"] <= b["x"] + 0.5 or b["x"] + b["w"] <= a["x"] + 0.5 or \
+                        a["y"] + a["h"] <= b["y"] + 0.5 or b["y"] + b["h"] <= a["y"] + 0.5
+                    assert apart, f"{path}: {a['text']} overlaps {b['text']}"
+    finally:
+        context.close()
