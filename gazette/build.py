@@ -17,7 +17,7 @@ import click
 from . import timing
 from .build_context import BuildContext, activate
 from .build_lock import build_locks
-from .build_shortcut import Shortcut, inputs_key
+from .build_shortcut import SUMMARY_KEYS, Shortcut, inputs_key
 from .cli_options import as_of_option, content_option, lenient_option, output_option, settings_option
 from .incremental import build_state, sweep_leftovers
 from .metadata import MetadataError
@@ -100,9 +100,8 @@ def build_site(content_dir: str | None = None, output_dir: str | None = None, as
         # not even read (at 10,000 documents reading the headers was two thirds of a no-change build).
         if holds and (summary := shortcut.summary()) and (summary["documents"] or not require_documents):
             timing.end_pelican()
-            result = BuildResult(output_dir=project.output_dir, as_of=day, seconds=time.perf_counter() - started,
-                                 pages_kept=shortcut.files, timings=timings, unchanged=True, **summary)
-            return result
+            return BuildResult(output_dir=project.output_dir, as_of=day, seconds=time.perf_counter() - started,
+                               pages_kept=shortcut.files, timings=timings, unchanged=True, **summary)
         with timing.stage("read metadata"):
             archive = project.load_archive()
         if require_documents:
@@ -142,8 +141,7 @@ def build_site(content_dir: str | None = None, output_dir: str | None = None, as
         # Counts only, and only for a build without errors or warnings: a message may name a
         # withheld file's path or quote its value, and the cache keeps nothing of those.
         shortcut.record(None if result.errors or result.warnings or result.skipped_files else
-                        {"documents": result.documents, "issues": result.issues, "withheld": result.withheld,
-                         "drafts": result.drafts})
+                        {k: getattr(result, k) for k in SUMMARY_KEYS})
     return result
 
 
