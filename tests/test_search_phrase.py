@@ -116,6 +116,8 @@ def test_phrase_rules_match_python(page, site_url):
         assert key == query.phrase, q
     assert any(s for s, _, _ in got) and not all(s for s, _, _ in got)
     assert page.evaluate("() => window.gazetteSearchRules.PHRASE_CHECKS") == ranking.PHRASE_CHECKS
+    assert page.evaluate("() => window.gazetteSearchRules.PHRASE_ROUNDS") == ranking.PHRASE_ROUNDS
+    assert page.evaluate("() => window.gazetteSearchRules.PHRASE_BLOCKS") == ranking.PHRASE_BLOCKS
 
 
 
@@ -133,3 +135,62 @@ def test_the_fast_phrase_check_is_the_phrase_key_rule():
         start = rng.randrange(len(text))
         query = ranking.query_terms(text[start:start + rng.randint(1, 8)] if rng.random() < 0.7 else rng.choice(pieces))
         assert ranking.phrase_seen(query, text) == ranking.is_phrase(query, ranking.phrase_key(text)), (query.text, text)
+
+
+# A law's penalties cite an article its first articles cite too: every trigram of 违反本法第十三条规定
+# is in the first block (违反本法第十条规定, 依照第十三条规定), the phrase itself only in the fourth.
+LATE = "违反本法第十三条规定"
+# A phrase across the end of the first block (browser_index.BLOCK_CHARS).
+ACROSS = "既有住宅电梯维修基金"
+
+
+def _late_docs() -> dict[str, str]:
+    docs = {}
+    early = "第一条　违反本法第十条规定的，予以警告。\n第二条　依照第十三条规定执行。\n"
+    for i in range(6):
+        body = (early + FILLER * 3 + f"\n第三条　既有住宅，宅电费用；电梯维修，修基础设施，基金另行管理。（{i}）\n")
+        docs[f"cites-{i}"] = _doc(f"临澜市设施管理规定（{i}）", f"临政规〔2024〕{i + 1}号", body)
+    docs["late"] = _doc("临澜市关于设施维护管理的若干规定", "临政规〔2019〕3号",
+                        early + FILLER * 300 + f"\n第九条　{LATE}的，处以罚款。\n",
+                        validity="repealed", repealed_by="临政规〔2024〕1号")
+    lead = (FILLER * 100)[:3000 - 4]
+    docs["across"] = _doc("临澜市关于住宅设施资金的若干规定", "临政规〔2019〕4号",
+                          lead + ACROSS + "的使用，按照本规定执行。\n" + FILLER * 20,
+                          validity="repealed", repealed_by="临政规〔2024〕2号")
+    return docs
+
+
+@pytest.fixture(scope="module")
+def late_archive(tmp_path_factory):
+    root = tmp_path_factory.mktemp("phrase-late")
+    served = serve_small_archive(root, _late_docs(), AS_OF, "documents/late.html")
+    url = next(served)
+    index = str(root / "whoosh")
+    result = CliRunner().invoke(cli, ["index", "--content", str(root / "content"), "--index", index,
+                                      "--as-of", AS_OF.isoformat()])
+    assert result.exit_code == 0, result.output
+    yield url, index
+    next(served, None)
+
+
+def test_the_late_and_the_crossing_phrase_are_where_the_test_needs_them():
+    docs = _late_docs()
+    late, across = (docs[k].split("\n\n", 1)[1] for k in ("late", "across"))
+    assert late.index(LATE) // 3000 >= 3 and all(late.index(LATE[i:i + 3]) < 3000 for i in range(len(LATE) - 2))
+    assert across.index(ACROSS) < 3000 < across.index(ACROSS) + len(ACROSS)
+
+
+@pytest.mark.browser
+def test_the_search_page_finds_a_phrase_far_from_where_its_words_first_meet_and_across_blocks(late_archive, page):
+    """The junction trigrams' block masks lead the check to the block that holds the phrase; a
+    phrase across a block's end is read on the end of the block before it."""
+    url, index = late_archive
+    page.goto(url + "search.html")
+    page.wait_for_function("() => window.gazetteSearchReady !== undefined")
+    for query, slug in ((LATE, "late"), ("違反本法第十三條規定", "late"), (ACROSS, "across")):
+        want = search(index, query, limit=10).hits
+        assert want[0].slug == slug and want[0].why.get("phrase") is True, query
+        got = page.evaluate("q => window.gazetteSearch(q, {limit: 10})", query)
+        assert [r["url"].rsplit("/", 1)[-1] for r in got] == [h.url.rsplit("/", 1)[-1] for h in want], query
+        excerpt = fold_text(re.sub(r"<[^>]+>", "", got[0]["excerpt"]))
+        assert fold_text(query)[-4:] in excerpt, query  # the excerpt is the block the phrase was seen in

@@ -14,9 +14,10 @@ for the gazette's own rules instead:
   mask) and the records with it in their text (with the text block where it first occurs), the
   latter as a bitmap where that is smaller. No positions: phrase and adjacency are judged from
   the query's junction bigrams (see ranking.py), so a query costs one small file per term; where
-  two common bigrams (bitmaps) meet in a text, their trigram is a term too (`junction_terms`), so
-  a phrase of common words is found where its words meet, and the first candidates are checked
-  against the text block where the phrase can first be (ranking.PHRASE_CHECKS).
+  two common bigrams (bitmaps) meet in a text, their trigram is a term too (`junction_terms`, with
+  a mask of the blocks where it occurs instead of the first one), so a phrase of common words is
+  found where its words meet, and the first candidates are checked against the text blocks where
+  the phrase can be (ranking.PHRASE_CHECKS).
 - `d/<n>.bin`: what a result shows, DOC_GROUP records a file, fetched for the shown results only.
 - `x/<key>-<n>.bin`: the text of a record in BLOCK_CHARS blocks, for excerpts: a shown result
   fetches the one block where its rarest matched term first occurs.
@@ -48,7 +49,9 @@ from .records import SearchRecord
 from .terms import FACT_FIELDS, TERMS_FILE, RecordTerms, TermCache, common_key, compute as compute_terms, record_key
 
 INDEX_DIR = "search-index"
-FORMAT = 5  # 3: junction trigrams (see junction_terms); 4: value terms (ranking.value_term); 5: number words as normalise.number_word makes them now
+# 3: junction trigrams (see junction_terms); 4: value terms (ranking.value_term); 5: number words as
+# normalise.number_word makes them now; 6: a junction trigram's entry holds a mask of its text's blocks
+FORMAT = 6
 STAMP = "index.sha256"
 FOLD_FILE = "fold.bin"
 BLOCK_CHARS = 3000
@@ -179,27 +182,39 @@ def common_bigrams(postings: dict, total: int) -> frozenset[str]:
     return frozenset(out)
 
 
+def block_group(blocks: int) -> int:
+    """How many text blocks one bit of a junction trigram's block mask stands for, in a text of
+    `blocks` blocks: one each up to 8 blocks, then the blocks in 8 even groups (search-worker.js
+    blockGroup)."""
+    return max(1, -(-blocks // 8))
+
+
 def junction_terms(body: str, common: frozenset[str]) -> dict[str, int]:
-    """The text's trigrams whose two bigrams are both common, each with the block where it first occurs.
+    """The text's trigrams whose two bigrams are both common, each with a mask of the blocks where it
+    occurs (bit k: block group k, see `block_group`).
 
     Common bigrams carry no block and are in most records, so a phrase made only of them (当事人应当承担
     赔偿责任) could not be told from the many texts that hold its words apart. A query's trigram
-    where two common bigrams meet narrows those texts to the ones where they meet, and says where.
-    The page asks for these trigrams only where two bitmap postings meet in the query."""
+    where two common bigrams meet narrows those texts to the ones where they meet, and the masks
+    of its trigrams say where: in a law whose first articles say 违反本法第十条规定 and whose
+    penalties say 违反本法第十三条规定, each trigram first occurs in the first block, but only the
+    last block holds them all. The page asks for these trigrams only where two bitmap postings
+    meet in the query."""
     if not common:
         return {}
     folded = fold_text(body)
     masked = _NOT_CJK.sub("\0", folded) + "\0\0"
-    first: dict[str, int] = {}
+    group = block_group(-(-len(folded) // BLOCK_CHARS))
+    masks: dict[str, int] = {}
+    get = masks.get
     for block, start in enumerate(range(0, len(folded), BLOCK_CHARS)):
         window = masked[start:start + BLOCK_CHARS + 2]
         grams = set(map(window.__getitem__, _TRIGRAM_SLICES[:min(BLOCK_CHARS, len(folded) - start)]))
-        grams.difference_update(first)
-        kept = min(block, 255)
+        bit = 1 << (block // group)
         for g in grams:
             if g[:2] in common and g[1:] in common:
-                first[g] = kept
-    return first
+                masks[g] = get(g, 0) | bit
+    return masks
 
 
 _TRIGRAM_SLICES = [slice(i, i + 3) for i in range(BLOCK_CHARS)]
@@ -241,7 +256,8 @@ _ID_SHIFT, _BLOCK_SHIFT = 12, 4
 
 def encode_posting(entries, total: int) -> bytes:
     """varint head count, head entries (id gap, field byte); then the text's records: kind 0 and a
-    varint count, id gaps and one block byte each; or kind 1 and a bitmap of `total` bits."""
+    varint count, id gaps and one block byte each (the first block; a junction trigram's block
+    mask); or kind 1 and a bitmap of `total` bits."""
     out = bytearray()
     head = [e for e in entries if e & HEAD]
     _varint(len(head), out)

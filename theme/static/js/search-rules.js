@@ -11,7 +11,7 @@
  *                title, number or metadata) > head words > body phrase > words anywhere > partial;
  *   standing   — in force and current first, then amended / not yet effective, then the rest;
  *   phrase     — ranking.phrase_key / phrase_seen: whether a text holds the query as a phrase (the
- *                worker checks the first PHRASE_CHECKS body-phrase candidates against a text block);
+ *                worker checks body-phrase candidates, PHRASE_CHECKS at a time, in the text blocks it can be in);
  *   valueTerm  — ranking.value_term: the query as one of a record's values (发文机关, 文种, 主题分类,
  *                索引号, an issue's name), whose records come first in their tier;
  *   compare    — tier, value exact, phrase seen, a title holding every word, standing, covered share,
@@ -28,6 +28,8 @@
   var TIERS = ["", "partial", "words", "body_phrase", "head_words", "head_phrase", "number"];
   var MAX_TERMS = 31;
   var PHRASE_CHECKS = 20;  // ranking.PHRASE_CHECKS
+  var PHRASE_ROUNDS = 3;  // ranking.PHRASE_ROUNDS
+  var PHRASE_BLOCKS = 6;  // ranking.PHRASE_BLOCKS
   var SPACED_RE = new RegExp("(?<=[" + CJK + "])\\s+(?=[" + CJK + "])", "gu");
 
   /* foldChar for a table {from, to} (two strings of equal length in characters). */
@@ -137,6 +139,10 @@
     return !!q && phraseKey(foldedText).indexOf(q) >= 0;
   }
 
+  /* How much of a text block's end a phrase running on into the next block can need: its own
+   * characters and what may come between them (spaces, line breaks, punctuation). */
+  function phraseOverlap(foldedQuery) { return 2 * String(foldedQuery || "").length + 64; }
+
   /* ranking.needs_phrase_check: several terms, not typed as words apart. */
   var SPACED_ONE = new RegExp("[" + CJK + "]\\s+[" + CJK + "]", "u");
   function needsPhraseCheck(plan, folded) { return plan.terms.length > 1 && !SPACED_ONE.test(String(folded || "")); }
@@ -213,7 +219,7 @@
   var rules = { makeFold: makeFold, runs: runs, queryPlan: queryPlan, coverage: coverage, features: features, tier: tier,
                 standing: standing, inForceNow: inForceNow, compare: compare, numberWord: numberWord, numberChars: numberChars, chineseNumber: chineseNumber, isNumberQuery: isNumberQuery,
                 phraseKey: phraseKey, valueTerm: valueTerm, queryPhrase: queryPhrase, phraseSeen: phraseSeen, needsPhraseCheck: needsPhraseCheck,
-                PHRASE_CHECKS: PHRASE_CHECKS, TIERS: TIERS, CJK: CJK };
+                PHRASE_CHECKS: PHRASE_CHECKS, PHRASE_ROUNDS: PHRASE_ROUNDS, PHRASE_BLOCKS: PHRASE_BLOCKS, phraseOverlap: phraseOverlap, TIERS: TIERS, CJK: CJK };
   if (typeof module !== "undefined" && module.exports) module.exports = rules;
   else root.gazetteSearchRules = rules;
 })(typeof self !== "undefined" ? self : this);

@@ -182,9 +182,26 @@ function blockOf(id, lists) {
   return found.reduce((a, b) => (b[0] < a[0] ? b : a))[1];
 }
 
-/* Where the query can first be a phrase: no earlier than the latest first occurrence of its terms. */
-function phraseBlock(id, lists) {
-  return firstBlocks(id, lists).reduce((a, b) => Math.max(a, b[1]), 0);
+/* browser_index.block_group: how many text blocks one bit of a junction trigram's mask stands for. */
+function blockGroup(blocks) { return Math.max(1, Math.ceil(blocks / 8)); }
+
+/* The text blocks of record `id` (`blocks` of them) where the query can be a phrase, in order, at
+ * most PHRASE_BLOCKS: none before the latest first occurrence of its terms (`lists`); with junction
+ * trigrams (`joinLists`), only in the block groups where each of them occurs, or occurs in the next
+ * group (a phrase may run on into the next block), and the first block after such a group. */
+function phraseBlocks(id, blocks, lists, joinLists) {
+  const from = Math.min(blocks - 1, firstBlocks(id, lists).reduce((a, b) => Math.max(a, b[1]), 0));
+  let mask = 0xff;
+  joinLists.forEach((p) => {
+    const at = p.bodyIds ? bodyIndex(p, id) : -1;  // a bitmap (a trigram in most texts) carries no mask
+    if (at >= 0) mask &= p.bodyBlocks[at] | (p.bodyBlocks[at] >> 1);
+  });
+  const g = blockGroup(blocks), most = joinLists.length ? R.PHRASE_BLOCKS : 2, out = [];
+  for (let b = from; b < blocks && out.length < most; b++) {
+    const k = Math.floor(b / g);
+    if ((mask >> k) & 1 || (k > 0 && b % g === 0 && (mask >> (k - 1)) & 1)) out.push(b);
+  }
+  return out;
 }
 
 function hasBody(p, id) {
@@ -208,22 +225,37 @@ function junctions(folded, terms, lists) {
   return Array.from(out);
 }
 
-/* ranking.PHRASE_CHECKS: the first body-phrase candidates, in ranking order, holding every junction
- * trigram, checked against the block where the phrase can first be; those holding it come first
- * in their tier. */
-async function checkPhrases(ranked, folded, terms, lists, m) {
+/* ranking.PHRASE_CHECKS: body-phrase candidates, in ranking order, holding every junction trigram,
+ * checked against the text blocks where the phrase can be (phraseBlocks), PHRASE_CHECKS at a time
+ * until `wanted` hold it or PHRASE_ROUNDS rounds are done; those holding it come first in their tier. */
+async function checkPhrases(ranked, folded, terms, lists, m, wanted) {
   const foldText = await fold();
   const joins = junctions(folded, terms, lists);
   const joinLists = joins.length ? await postings(joins, m.chunks) : [];
   if (joinLists.some((p) => !p)) return;  // no text holds where these words meet
-  const known = lists.concat(joinLists);
-  const bodies = ranked.filter((r) => r.tier === 3 && joinLists.every((p) => hasBody(p, r.id))).slice(0, R.PHRASE_CHECKS);
-  await Promise.all(bodies.map(async (r) => {
+  const bodies = ranked.filter((r) => r.tier === 3 && joinLists.every((p) => hasBody(p, r.id)))
+    .slice(0, R.PHRASE_CHECKS * R.PHRASE_ROUNDS);
+  const check = async (r) => {
     const e = await entry(r.id, m);
-    if (!e.blocks || e.disclosure !== "public") return;
-    const block = Math.min(e.blocks - 1, phraseBlock(r.id, known));
-    if (R.phraseSeen(folded, foldText(await textBlock(e.textKey, block)))) { r.phraseSeen = true; r.block = block; }
-  }));
+    if (!e.blocks || e.disclosure !== "public") return false;
+    // Each block read on the end of the one before it, when that was read: a phrase may cross.
+    let before = "", last = -2;
+    for (const block of phraseBlocks(r.id, e.blocks, lists, joinLists)) {
+      const text = foldText(await textBlock(e.textKey, block));
+      if (R.phraseSeen(folded, (block === last + 1 ? before : "") + text)) {
+        r.phraseSeen = true;
+        r.block = block;
+        return true;
+      }
+      before = text.slice(-R.phraseOverlap(folded));
+      last = block;
+    }
+    return false;
+  };
+  let found = 0;
+  for (let at = 0; at < bodies.length && found < wanted; at += R.PHRASE_CHECKS) {
+    found += (await Promise.all(bodies.slice(at, at + R.PHRASE_CHECKS).map(check))).filter(Boolean).length;
+  }
 }
 
 async function search(args) {
@@ -273,7 +305,7 @@ async function search(args) {
     else {
       ranked.sort(R.compare);
       if (R.needsPhraseCheck(plan, folded)) {
-        await checkPhrases(ranked, folded, terms, lists.slice(0, terms.length), m);
+        await checkPhrases(ranked, folded, terms, lists.slice(0, terms.length), m, (args.offset || 0) + (args.limit || 10));
         ranked.sort(R.compare);
       }
     }
