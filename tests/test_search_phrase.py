@@ -47,10 +47,9 @@ def _docs() -> dict[str, str]:
     return docs
 
 
-@pytest.fixture(scope="module")
-def archive(tmp_path_factory):
-    root = tmp_path_factory.mktemp("phrase")
-    served = serve_small_archive(root, _docs(), AS_OF, "documents/target.html")
+def _served_with_index(root, docs: dict[str, str], check: str):
+    """The archive served over HTTP and its Whoosh index: yields (site URL, index folder)."""
+    served = serve_small_archive(root, docs, AS_OF, check)
     url = next(served)
     index = str(root / "whoosh")
     result = CliRunner().invoke(cli, ["index", "--content", str(root / "content"), "--index", index,
@@ -58,6 +57,11 @@ def archive(tmp_path_factory):
     assert result.exit_code == 0, result.output
     yield url, index
     next(served, None)
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory):
+    yield from _served_with_index(tmp_path_factory.mktemp("phrase"), _docs(), "documents/target.html")
 
 
 def test_the_text_is_long_enough_to_need_the_right_block():
@@ -162,15 +166,7 @@ def _late_docs() -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def late_archive(tmp_path_factory):
-    root = tmp_path_factory.mktemp("phrase-late")
-    served = serve_small_archive(root, _late_docs(), AS_OF, "documents/late.html")
-    url = next(served)
-    index = str(root / "whoosh")
-    result = CliRunner().invoke(cli, ["index", "--content", str(root / "content"), "--index", index,
-                                      "--as-of", AS_OF.isoformat()])
-    assert result.exit_code == 0, result.output
-    yield url, index
-    next(served, None)
+    yield from _served_with_index(tmp_path_factory.mktemp("phrase-late"), _late_docs(), "documents/late.html")
 
 
 def test_the_late_and_the_crossing_phrase_are_where_the_test_needs_them():
