@@ -122,6 +122,7 @@ def test_phrase_rules_match_python(page, site_url):
     assert page.evaluate("() => window.gazetteSearchRules.PHRASE_CHECKS") == ranking.PHRASE_CHECKS
     assert page.evaluate("() => window.gazetteSearchRules.PHRASE_ROUNDS") == ranking.PHRASE_ROUNDS
     assert page.evaluate("() => window.gazetteSearchRules.PHRASE_BLOCKS") == ranking.PHRASE_BLOCKS
+    assert page.evaluate("() => window.gazetteSearchRules.PHRASE_BUDGET") == ranking.PHRASE_BUDGET
 
 
 

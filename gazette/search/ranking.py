@@ -107,7 +107,8 @@ def terms_in(query: QueryTerms, text: str) -> set[str]:
 # texts in ranking order until it has as many holders as it shows; the browser
 # candidates, in ranking order, that hold every junction trigram of the query
 # (browser_index.junction_terms), PHRASE_CHECKS at a time, until as many hold it as it shows or
-# PHRASE_ROUNDS rounds are done. Each is read in the text blocks where the phrase can be: none
+# PHRASE_ROUNDS rounds are done; a further round only while the search has downloaded less than
+# PHRASE_BUDGET bytes (the cold query's bytes stay bounded at 50,000 records). Each is read in the text blocks where the phrase can be: none
 # before the latest first occurrence of its terms, only where every junction trigram occurs (their
 # block masks), each block on the end of the one before; at most PHRASE_BLOCKS blocks (2 for a
 # query without junction trigrams). The same answer unless more than PHRASE_CHECKS × PHRASE_ROUNDS
@@ -116,6 +117,7 @@ def terms_in(query: QueryTerms, text: str) -> set[str]:
 PHRASE_CHECKS = 20
 PHRASE_ROUNDS = 3
 PHRASE_BLOCKS = 6
+PHRASE_BUDGET = 120_000
 
 _SPACED = re.compile(rf"(?<=[{_CJK_RUN}])\s+(?=[{_CJK_RUN}])")
 

@@ -30,6 +30,7 @@
   var PHRASE_CHECKS = 20;  // ranking.PHRASE_CHECKS
   var PHRASE_ROUNDS = 3;  // ranking.PHRASE_ROUNDS
   var PHRASE_BLOCKS = 6;  // ranking.PHRASE_BLOCKS
+  var PHRASE_BUDGET = 120000;  // ranking.PHRASE_BUDGET
   var SPACED_RE = new RegExp("(?<=[" + CJK + "])\\s+(?=[" + CJK + "])", "gu");
 
   /* foldChar for a table {from, to} (two strings of equal length in characters). */
@@ -219,7 +220,7 @@
   var rules = { makeFold: makeFold, runs: runs, queryPlan: queryPlan, coverage: coverage, features: features, tier: tier,
                 standing: standing, inForceNow: inForceNow, compare: compare, numberWord: numberWord, numberChars: numberChars, chineseNumber: chineseNumber, isNumberQuery: isNumberQuery,
                 phraseKey: phraseKey, valueTerm: valueTerm, queryPhrase: queryPhrase, phraseSeen: phraseSeen, needsPhraseCheck: needsPhraseCheck,
-                PHRASE_CHECKS: PHRASE_CHECKS, PHRASE_ROUNDS: PHRASE_ROUNDS, PHRASE_BLOCKS: PHRASE_BLOCKS, phraseOverlap: phraseOverlap, TIERS: TIERS, CJK: CJK };
+                PHRASE_CHECKS: PHRASE_CHECKS, PHRASE_ROUNDS: PHRASE_ROUNDS, PHRASE_BLOCKS: PHRASE_BLOCKS, PHRASE_BUDGET: PHRASE_BUDGET, phraseOverlap: phraseOverlap, TIERS: TIERS, CJK: CJK };
   if (typeof module !== "undefined" && module.exports) module.exports = rules;
   else root.gazetteSearchRules = rules;
 })(typeof self !== "undefined" ? self : this);

@@ -19,10 +19,14 @@ async function inflate(resp) {
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
+let fetched = 0;  // bytes of index files this worker has downloaded, for R.PHRASE_BUDGET
 async function fetchBin(path) {
   const resp = await fetch(new URL(path, INDEX));
   if (!resp.ok) throw new Error(path + " " + resp.status);
-  return inflate(resp);
+  const sent = Number(resp.headers.get("content-length"));
+  const data = await inflate(resp);
+  fetched += sent || data.length;  // a host that sends no length: the inflated size, which is more
+  return data;
 }
 
 const decoder = new TextDecoder();
@@ -227,8 +231,9 @@ function junctions(folded, terms, lists) {
 
 /* ranking.PHRASE_CHECKS: body-phrase candidates, in ranking order, holding every junction trigram,
  * checked against the text blocks where the phrase can be (phraseBlocks), PHRASE_CHECKS at a time
- * until `wanted` hold it or PHRASE_ROUNDS rounds are done; those holding it come first in their tier. */
-async function checkPhrases(ranked, folded, terms, lists, m, wanted) {
+ * until `wanted` hold it, PHRASE_ROUNDS rounds are done or the search has downloaded PHRASE_BUDGET
+ * bytes since `started`; those holding it come first in their tier. */
+async function checkPhrases(ranked, folded, terms, lists, m, wanted, started) {
   const foldText = await fold();
   const joins = junctions(folded, terms, lists);
   const joinLists = joins.length ? await postings(joins, m.chunks) : [];
@@ -253,12 +258,16 @@ async function checkPhrases(ranked, folded, terms, lists, m, wanted) {
     return false;
   };
   let found = 0;
-  for (let at = 0; at < bodies.length && found < wanted; at += R.PHRASE_CHECKS) {
+  // A further round only while this search has downloaded less than PHRASE_BUDGET: at 50,000 records a
+  // phrase with few holders among hundreds of candidates would cost a cold query 460 KB in three rounds.
+  for (let at = 0; at < bodies.length && found < wanted && (!at || fetched - started < R.PHRASE_BUDGET);
+    at += R.PHRASE_CHECKS) {
     found += (await Promise.all(bodies.slice(at, at + R.PHRASE_CHECKS).map(check))).filter(Boolean).length;
   }
 }
 
 async function search(args) {
+  const started = fetched;
   const [m, f, foldText] = await Promise.all([manifest(), facts(), fold()]);
   const folded = foldText(args.query || "");
   const plan = R.queryPlan(folded);
@@ -305,7 +314,8 @@ async function search(args) {
     else {
       ranked.sort(R.compare);
       if (R.needsPhraseCheck(plan, folded)) {
-        await checkPhrases(ranked, folded, terms, lists.slice(0, terms.length), m, (args.offset || 0) + (args.limit || 10));
+        await checkPhrases(ranked, folded, terms, lists.slice(0, terms.length), m, (args.offset || 0) + (args.limit || 10),
+                           started);
         ranked.sort(R.compare);
       }
     }
