@@ -182,6 +182,11 @@ def common_bigrams(postings: dict, total: int) -> frozenset[str]:
     return frozenset(out)
 
 
+def text_blocks(text: str) -> int:
+    """How many BLOCK_CHARS blocks a record's text is kept in (`x/<key>-<n>.bin`); folding keeps lengths."""
+    return -(-len(text) // BLOCK_CHARS)
+
+
 def block_group(blocks: int) -> int:
     """How many text blocks one bit of a junction trigram's block mask stands for, in a text of
     `blocks` blocks: one each up to 8 blocks, then the blocks in 8 even groups (search-worker.js
@@ -204,7 +209,7 @@ def junction_terms(body: str, common: frozenset[str]) -> dict[str, int]:
         return {}
     folded = fold_text(body)
     masked = _NOT_CJK.sub("\0", folded) + "\0\0"
-    group = block_group(-(-len(folded) // BLOCK_CHARS))
+    group = block_group(text_blocks(body))
     masks: dict[str, int] = {}
     get = masks.get
     for block, start in enumerate(range(0, len(folded), BLOCK_CHARS)):
@@ -306,7 +311,7 @@ def fold_payload() -> dict[str, str]:
 def doc_entry(record: SearchRecord, site_script: str) -> list:
     """What a result shows: [url, title, number, issuers, date, status, status label, flag, flag
     label, disclosure, script, kind, text key, text blocks]."""
-    blocks = -(-len(record.body) // BLOCK_CHARS) if record.body else 0
+    blocks = text_blocks(record.body) if record.body else 0
     return [record.url, record.title, record.doc_number, "；".join(record.issuer), record.date,
             record.status, localise(STATUS_LABELS[record.status], site_script),
             record.flag, localise(FLAG_LABELS[record.flag], site_script) if record.flag else "",

@@ -104,15 +104,15 @@ def terms_in(query: QueryTerms, text: str) -> set[str]:
 # tier). Candidates of that tier are checked against their text, and those holding the phrase come
 # first within it (phrase_seen). Head phrases are not checked: the head includes fields a result
 # does not carry (文种, 主题分类), so a check could not see every field. `gazette search` checks whole
-# texts in ranking order until it has as many holders as it shows; the browser
-# candidates, in ranking order, that hold every junction trigram of the query
-# (browser_index.junction_terms), PHRASE_CHECKS at a time, until as many hold it as it shows or
-# PHRASE_ROUNDS rounds are done; a further round only while the search has downloaded less than
-# PHRASE_BUDGET bytes (the cold query's bytes stay bounded at 50,000 records). Each is read in the text blocks where the phrase can be: none
-# before the latest first occurrence of its terms, only where every junction trigram occurs (their
-# block masks), each block on the end of the one before; at most PHRASE_BLOCKS blocks (2 for a
-# query without junction trigrams). The same answer unless more than PHRASE_CHECKS × PHRASE_ROUNDS
-# candidates hold where its words meet, or a long text holds the phrase only further on.
+# texts in ranking order until it has as many holders as it shows. The browser checks the candidates
+# that hold every junction trigram of the query (browser_index.junction_terms), in ranking order,
+# PHRASE_CHECKS at a time, until as many hold it as it shows or PHRASE_ROUNDS rounds are done; a
+# further round starts only while the search has downloaded less than PHRASE_BUDGET bytes (the cold
+# query's bytes stay bounded at 50,000 records). Each candidate is read in the text blocks where the
+# phrase can be: none before the latest first occurrence of its terms, only where every junction
+# trigram occurs (their block masks), each block on the end of the one before; at most PHRASE_BLOCKS
+# blocks (2 for a query without junction trigrams). The same answer unless more candidates hold
+# where its words meet than the rounds reach, or a long text holds the phrase only further on.
 
 PHRASE_CHECKS = 20
 PHRASE_ROUNDS = 3
