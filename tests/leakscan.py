@@ -144,8 +144,11 @@ def document_markers(path: str) -> list[str]:
 
 
 def whoosh_leaks(index_dir: str, markers) -> list[tuple[str, str]]:
-    """(docnum, marker) for every marker in any stored field of the Whoosh index at `index_dir`,
-    read through Whoosh, deleted documents included (a deleted document is only marked)."""
+    """(docnum, marker) for every marker in any stored field or column of the Whoosh index at
+    `index_dir` (the text column inflated), read through Whoosh, deleted documents included (a
+    deleted document is only marked)."""
+    import zlib
+
     from whoosh import index
 
     if not index.exists_in(index_dir):
@@ -155,7 +158,19 @@ def whoosh_leaks(index_dir: str, markers) -> list[tuple[str, str]]:
     ix = index.open_dir(index_dir)
     with ix.reader() as reader:
         for leaf, offset in reader.leaf_readers():
+            names = [name for name in ix.schema.names() if leaf.has_column(name)]
+            cols = {name: leaf.column_reader(name) for name in names}
             for docnum in range(leaf.doc_count_all()):
-                text = json.dumps(leaf.stored_fields(docnum), ensure_ascii=False, default=str)
+                values = [leaf.stored_fields(docnum)]
+                for name, col in cols.items():
+                    value = col[docnum]
+                    if isinstance(value, bytes):
+                        try:
+                            value = zlib.decompress(value)
+                        except zlib.error:
+                            pass
+                        value = value.decode("utf-8", "replace")
+                    values.append(value)
+                text = json.dumps(values, ensure_ascii=False, default=str)
                 found += [(f"{offset + docnum}", m) for m in markers if m in text]
     return found

@@ -214,3 +214,25 @@ def test_block_writer_writes_what_whoosh_itself_writes(tmp_path, monkeypatch):
     ours, whoosh = _postings(str(tmp_path / "blocks")), _postings(str(tmp_path / "whoosh"))
     assert ours == whoosh
     assert max(p[3] for p in ours) == 200  # a term in every document of the first segment: two blocks
+
+
+def test_ranking_facts_and_text_are_columns_the_leak_scanner_reads(tmp_path):
+    """Ranking reads each candidate's facts from a column and the phrase check its text from
+    another (without unpickling stored fields); the leak scanner must read both."""
+    from leakscan import whoosh_leaks
+
+    from gazette.search.records import SearchRecord
+
+    records = [SearchRecord(slug="a-rule", url="/d/a/", title="临澜市古树名木保护办法", date="2019-05-01",
+                            doc_number="临政发〔2019〕7号", issuer=["临澜市人民政府"], status="repealed",
+                            body="第一条　为了保护古树名木，制定本办法。第九条　擅自迁移古树名木的，处以罚款。"),
+               SearchRecord(slug="b-rule", url="/d/b/", title="临澜市绿化条例", date="2021-03-01",
+                            body="第一条　古树和名木由园林部门登记。")]
+    path = str(tmp_path / "columns")
+    update_index(records, path)
+    hits = search(path, "擅自迁移古树名木").hits
+    assert [(h.slug, h.status, h.date, h.match) for h in hits][:1] == [("a-rule", "repealed", "2019-05-01", "body_phrase")]
+    assert "a-rule" in slugs(path, "古树名木") and "a-rule" not in slugs(path, "古树名木", in_force=True)
+    assert slugs(path, "issuer:临澜市人民政府") == ["a-rule"] and slugs(path, "issuer:临澜市人民政府", in_force=True) == []
+    assert whoosh_leaks(path, ["擅自迁移古树名木的"]) == [("0", "擅自迁移古树名木的")]
+    assert whoosh_leaks(path, ["园林部门登记"]) == [("1", "园林部门登记")]

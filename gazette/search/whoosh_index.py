@@ -20,7 +20,7 @@ import shutil
 import zlib
 from dataclasses import dataclass, field, replace
 
-from whoosh import fields, index, qparser, query as wq
+from whoosh import columns, fields, index, qparser, query as wq
 from whoosh.analysis import Token, Tokenizer
 from whoosh.qparser.dateparse import DateParserPlugin
 from whoosh.system import pack_uint
@@ -32,7 +32,7 @@ from .records import RECORD_VERSION, SearchRecord
 from .terms import RecordTerms, compute as compute_terms
 from .whoosh_adapter import FastSegmentWriter
 
-SCHEMA_VERSION = f"9.{RECORD_VERSION}"
+SCHEMA_VERSION = f"10.{RECORD_VERSION}"
 _VERSION_FILE = "gazette-index.json"
 
 
@@ -128,8 +128,35 @@ def make_schema() -> fields.Schema:
         body_terms=TermSet(),
         is_current=fields.STORED,
         kind=fields.STORED,
-        text=fields.STORED,  # the text, zlib-compressed: what the phrase check reads (ranking.PHRASE_CHECKS)
+        # Columns, read a document at a time without unpickling its stored fields: what ranking needs
+        # of every candidate (`_facts`), and the text, zlib-compressed, which only the phrase check
+        # reads (ranking.PHRASE_CHECKS).
+        facts=fields.COLUMN(columns.VarBytesColumn()),
+        text=fields.COLUMN(columns.VarBytesColumn()),
     )
+
+
+_FACT_SEP = "\x1f"
+
+
+def _facts_bytes(r: SearchRecord) -> bytes:
+    return _FACT_SEP.join((r.status, "1" if r.is_current_version else "", r.kind, str(len(r.title)), r.date,
+                           r.slug)).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class _Facts:
+    status: str
+    is_current: bool
+    kind: str
+    title_len: int
+    date: str
+    slug: str
+
+
+def _facts(data: bytes) -> _Facts:
+    status, current, kind, title_len, date, slug = data.decode("utf-8").split(_FACT_SEP)
+    return _Facts(status, bool(current), kind, int(title_len), date, slug)
 
 
 def _document_fields(r: SearchRecord, content_hash: str, terms: RecordTerms | None = None) -> dict:
@@ -147,7 +174,7 @@ def _document_fields(r: SearchRecord, content_hash: str, terms: RecordTerms | No
         head_terms="\n".join(t for t in terms.head if not t.startswith("!")),
         title_terms="\n".join(terms.title),
         body_terms="\n".join(terms.body),
-        is_current=r.is_current_version, kind=r.kind,
+        is_current=r.is_current_version, kind=r.kind, facts=_facts_bytes(r),
         text=zlib.compress(r.body.encode("utf-8"), 6) if r.body else b"",
     )
 
@@ -408,20 +435,29 @@ def search(index_dir: str, text: str, limit: int = 10, in_force: bool = False) -
         if clauses or not free:
             q = parse_query(ix, clauses or text)
             if not free:
-                results = s.search(q, limit=None)
-                hits = [_hit(r, r.score or 0.0) for r in results
-                        if not in_force or ranking.in_force_now(r["status"].split(" ")[0], r.get("is_current", True),
-                                                        r.get("kind", "document"))]
-                return SearchResult(query=text, total=len(hits), hits=hits[:limit])
+                facts = s.reader().column_reader("facts")
+                found = [(r.docnum, r.score or 0.0) for r in s.search(q, limit=None)]
+                if in_force:
+                    found = [(d, score) for d, score in found
+                             if _in_force(_facts(facts[d]))]
+                hits = [_hit(s.stored_fields(d), score) for d, score in found[:limit]]
+                return SearchResult(query=text, total=len(found), hits=hits)
             allowed = set(s.docs_for_query(q))
-        hits, partial = ranked(s, free, allowed, in_force, limit)
-        return SearchResult(query=text, total=len(hits), hits=hits[:limit], partial=partial)
+        hits, total, partial = ranked(s, free, allowed, in_force, limit)
+        return SearchResult(query=text, total=total, hits=hits, partial=partial)
 
 
-def ranked(searcher, text: str, allowed: set[int] | None, in_force: bool, limit: int = 10) -> tuple[list[Hit], bool]:
-    """Free text by the browser's rules (ranking.py): candidates hold a query term in their head or
-    text; phrase is every term present (as the browser judges it, without positions), then checked
-    against the whole text of body-phrase candidates (see ranking.PHRASE_CHECKS)."""
+def _in_force(f: _Facts) -> bool:
+    return ranking.in_force_now(f.status, f.is_current, f.kind)
+
+
+def ranked(searcher, text: str, allowed: set[int] | None, in_force: bool,
+           limit: int = 10) -> tuple[list[Hit], int, bool]:
+    """(the first `limit` hits, how many there are, partial) of free text by the browser's rules
+    (ranking.py): candidates hold a query term in their head or text; phrase is every term present
+    (as the browser judges it, without positions), then checked against the whole text of
+    body-phrase candidates (see ranking.PHRASE_CHECKS). Ranking reads each candidate's facts
+    column; only the hits shown unpickle their stored fields."""
     query = ranking.query_terms(text)
     terms = query.terms
     reader = searcher.reader()
@@ -442,12 +478,11 @@ def ranked(searcher, text: str, allowed: set[int] | None, in_force: bool, limit:
     candidates = set(exact).union(*head.values(), *body.values())
     if allowed is not None:
         candidates &= allowed
+    facts = reader.column_reader("facts")
     rows = []
     for d in candidates:
-        stored = reader.stored_fields(d)
-        status = (stored.get("status") or "").split(" ")[0]
-        current, kind = stored.get("is_current", True), stored.get("kind", "document")
-        if in_force and not ranking.in_force_now(status, current, kind):
+        fact = _facts(facts[d])
+        if in_force and not _in_force(fact):
             continue
         in_head = {t for t in terms if d in head[t]}
         in_body = {t for t in terms if d in body[t]}
@@ -457,30 +492,34 @@ def ranked(searcher, text: str, allowed: set[int] | None, in_force: bool, limit:
             number_exact=d in exact, value_exact=d in valued, head_phrase=bool(terms) and len(in_head) == len(terms),
             head_full=ranking.coverage(query, in_head)[0], body_phrase=bool(terms) and len(in_body) == len(terms),
             full=full, fraction=fraction, title_full=ranking.coverage(query, in_title)[0],
-            status=status, is_current_version=current, title_len=len(stored["display_title"]),
-            date=stored["date"].date().isoformat(), slug=stored["slug"])
-        if ranking.tier(f):
+            status=fact.status, is_current_version=fact.is_current, title_len=fact.title_len,
+            date=fact.date, slug=fact.slug)
+        tier = ranking.tier(f)
+        if tier:
             why = {k: sorted(v) for k, v in (("title", in_title), ("head", in_head), ("body", in_body)) if v}
             if f.value_exact:
                 why["value"] = True  # the query is one of its values (ranking.value_term)
-            rows.append((f, stored, why))
-    rows.sort(key=lambda row: ranking.sort_key(row[0]))
+            rows.append((ranking.sort_key(f), tier, f, d, why))
+    rows.sort(key=lambda row: row[0])
     if ranking.needs_phrase_check(query):
         # In ranking order, until `limit` texts hold the phrase: they are the tier's first `limit`
         # results whatever the unchecked ones hold.
+        texts = reader.column_reader("text")
         found = 0
-        for i in [i for i, row in enumerate(rows) if ranking.tier(row[0]) == 3]:
-            f, stored, why = rows[i]
-            text = zlib.decompress(stored["text"]).decode("utf-8") if stored.get("text") else ""
-            if ranking.phrase_seen(query, text):
-                rows[i] = (replace(f, phrase_seen=True), stored, dict(why, phrase=True))
+        for i in [i for i, row in enumerate(rows) if row[1] == 3]:
+            _, tier, f, d, why = rows[i]
+            data = texts[d]
+            if ranking.phrase_seen(query, zlib.decompress(data).decode("utf-8") if data else ""):
+                f = replace(f, phrase_seen=True)
+                rows[i] = (ranking.sort_key(f), ranking.tier(f), f, d, dict(why, phrase=True))
                 found += 1
                 if found >= limit:
                     break
-        rows.sort(key=lambda row: ranking.sort_key(row[0]))
-    rows = [(ranking.sort_key(f), ranking.tier(f), _hit(stored, float(ranking.tier(f)), ranking.tier_name(f), why))
-            for f, stored, why in rows]
+        rows.sort(key=lambda row: row[0])
+    # a number is the document's or it is not: without a full match there are no partial results
     full_rows = [r for r in rows if r[1] > 1]
-    if full_rows or is_number_query(text):  # a number is the document's or it is not
-        return [r[2] for r in full_rows], False
-    return [r[2] for r in rows], bool(rows)
+    partial = not full_rows and not is_number_query(text) and bool(rows)
+    shown = full_rows if full_rows or is_number_query(text) else rows
+    hits = [_hit(reader.stored_fields(d), float(tier), ranking.tier_name(f), why)
+            for _, tier, f, d, why in shown[:limit]]
+    return hits, len(shown), partial
