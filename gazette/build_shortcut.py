@@ -53,24 +53,39 @@ def _files(root: str):
     root = os.path.abspath(root)
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         dirnames.sort()
+        prefix = _prefix(dirpath, root).replace(os.sep, "/")
         for name in sorted(filenames):
             path = os.path.join(dirpath, name)
             if os.path.isfile(path):
-                yield os.path.relpath(path, root).replace(os.sep, "/"), path
+                yield prefix + name, path
             elif os.path.islink(path):  # dangling: its presence still counts
-                yield os.path.relpath(path, root).replace(os.sep, "/") + DANGLING, path
+                yield prefix + name + DANGLING, path
+
+
+def _prefix(dirpath: str, root: str) -> str:
+    """What goes before a file name in `dirpath` to make it relative to `root` ("" or "sub/dir/"):
+    once a folder (os.path.relpath once a file was a third of a no-change build's snapshots)."""
+    rel = os.path.relpath(dirpath, root)
+    return "" if rel == "." else rel + os.sep
 
 
 def _snapshot(folders: dict[str, str]) -> dict[str, list[int]]:
+    """label:relative name → [size, mtime (ns), mode] of every entry under the folders but folders
+    (a symlink, to a folder or not, is an entry; it is not followed)."""
     picture: dict[str, list[int]] = {}
     for label, folder in folders.items():
         if not os.path.isdir(folder):
             continue
-        for dirpath, dirnames, filenames in os.walk(folder):
-            for name in filenames + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
-                path = os.path.join(dirpath, name)
-                st = os.lstat(path)
-                picture[f"{label}:{os.path.relpath(path, folder)}"] = [st.st_size, st.st_mtime_ns, st.st_mode]
+        stack = [(folder, f"{label}:")]
+        while stack:
+            path, key = stack.pop()
+            with os.scandir(path) as entries:
+                for e in entries:
+                    if e.is_dir(follow_symlinks=False):
+                        stack.append((e.path, key + e.name + os.sep))
+                    else:
+                        st = e.stat(follow_symlinks=False)
+                        picture[key + e.name] = [st.st_size, st.st_mtime_ns, st.st_mode]
     return picture
 
 
