@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import itertools
 import json
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -77,37 +78,40 @@ def compress_tree(root: str, brotli_quality: int = 5, workers: int = 2,
             # Removed while copies are being made: a build killed half-way must not leave hashes
             # that no longer describe the copies on disk (the next build judges by dates alone).
             os.remove(manifest_path)
-    todo = []
+    todo, current, rel = [], [], {}
     tops = [os.path.join(root, sub) for sub in only] if only is not None else [root]
-    for dirpath, dirnames, filenames in (w for top in tops for w in os.walk(top)):
-        if dirpath == root:
-            dirnames[:] = [d for d in dirnames if d not in skip]
-        dirnames.sort()
-        names = set(filenames)
-        for name in sorted(filenames):
+    for dirpath, files in (listing for top in tops for listing in _listings(top, root, skip)):
+        prefix = os.path.relpath(dirpath, root)
+        prefix = "" if prefix == "." else prefix + os.sep
+        for name, st in files.items():
             path = os.path.join(dirpath, name)
             if name.endswith(SUFFIXES):
                 source = name[:-3]
-                if source not in names or not source.endswith(TEXT_EXTENSIONS):
+                if source not in files or not source.endswith(TEXT_EXTENSIONS):
                     # A leftover copy of a removed file (never a compressed file of the site's own).
                     if source.endswith(TEXT_EXTENSIONS):
                         os.remove(path)
                         result.removed += 1
-                elif os.path.getsize(os.path.join(dirpath, source)) < MIN_SIZE:
+                elif files[source].st_size < MIN_SIZE:
                     os.remove(path)
                     result.removed += 1
                 continue
-            if name.endswith(TEXT_EXTENSIONS) and os.path.getsize(path) >= MIN_SIZE:
-                todo.append(path)
+            if name.endswith(TEXT_EXTENSIONS) and st.st_size >= MIN_SIZE:
+                gz, br = files.get(name + ".gz"), files.get(name + ".br")
+                # copies no older than the source: current, without opening anything (the
+                # directory listing's dates; _compress_one looks again at the others)
+                fresh = gz is not None and br is not None and min(gz.st_mtime, br.st_mtime) >= st.st_mtime
+                (current if fresh else todo).append(path)
+                rel[path] = prefix + name
     # zlib and brotli release the GIL while compressing: threads use both cores.
-    rel = {p: os.path.relpath(p, root) for p in todo}
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         outcomes = pool.map(lambda p: _compress_one(p, brotli_quality, manifest.get(rel[p])), todo)
         inside = tuple(sub + os.sep for sub in only or ())
         skipped = tuple(sub + os.sep for sub in skip)
         new_manifest = {k: v for k, v in manifest.items()  # files this call does not look at
                         if (inside and not k.startswith(inside)) or k.startswith(skipped)}
-        for path, (done, digest) in zip(todo, outcomes):
+        for path, (done, digest) in itertools.chain(zip(todo, outcomes),
+                                                    ((p, (False, manifest.get(rel[p]))) for p in current)):
             if digest:
                 new_manifest[rel[path]] = digest
             if done:
@@ -118,6 +122,23 @@ def compress_tree(root: str, brotli_quality: int = 5, workers: int = 2,
         os.makedirs(os.path.dirname(manifest_path), exist_ok=True)
         write_bytes(manifest_path, json.dumps(new_manifest, sort_keys=True).encode())
     return result
+
+
+def _listings(top: str, root: str, skip: tuple[str, ...]):
+    """(folder, {name: stat}) of every folder under `top` (not `root`'s top-level folders `skip`),
+    its regular files (symlinks followed) only; symlinked folders are not entered."""
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        files = {}
+        with os.scandir(folder) as entries:
+            for e in entries:
+                if e.is_dir(follow_symlinks=False):
+                    if not (folder == root and e.name in skip):
+                        stack.append(e.path)
+                elif e.is_file():
+                    files[e.name] = e.stat()
+        yield folder, files
 
 
 def remove_copies(root: str) -> int:
