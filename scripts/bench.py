@@ -113,7 +113,7 @@ def browser_figures(content: str, output: str, cache: str, cold: int) -> dict | 
     """Queries of every kind made from this archive (scripts/bench_queries.py): `cold` of them each in a fresh
     browser (page + worker bytes counted at the server, median and p95; then a following query on the same
     page), and recall@10 of the browser over a sample of 100 documents' queries (and 100 issues'), of
-    `gazette search` over CLI_QUERIES of them."""
+    `gazette search` over CLI_QUERIES of them (and its time per query, one process for all)."""
     import datetime as dt
     import glob
 
@@ -141,7 +141,10 @@ def browser_figures(content: str, output: str, cache: str, cold: int) -> dict | 
     if whoosh:
         print(f"    gazette search ({time.perf_counter() - t:.0f} s)…", flush=True)
         asked = random.Random(4).sample(queries, min(CLI_QUERIES, len(queries)))
-        out["recall_cli"] = bench_queries.summarise(asked, search_quality.run_cli(whoosh[0], asked), docs)
+        started = time.perf_counter()
+        answers = search_quality.run_cli(whoosh[0], asked)
+        out["cli_seconds_per_query"] = (time.perf_counter() - started) / max(1, len(asked))
+        out["recall_cli"] = bench_queries.summarise(asked, answers, docs)
     out["seconds"] = time.perf_counter() - t
     return out
 
@@ -238,6 +241,10 @@ def print_table(rows: list[dict]) -> None:
             e = r.get("edit_one", nothing)["stages"].get(name, {"seconds": 0})
             print(f"  {name:<24}{s['seconds']:>8.2f} s {s['peak_mb']:>8.0f} MB   {e['seconds']:>7.2f} s")
         print(f"  plain Pelican: {r['plain']['seconds']:.1f} s, peak {r['plain']['peak_mb']:.0f} MB")
+        if (r.get("query") or {}).get("cli_seconds_per_query") is not None:
+            q = r["query"]
+            print(f"  gazette search: {q['cli_seconds_per_query']:.2f} s a query, recall@10 "
+                  f"{q['recall_cli'].get('all/all', {}).get('recall', float('nan')):.2f}")
 
 
 def main() -> int:
