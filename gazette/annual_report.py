@@ -110,15 +110,20 @@ def _ending_year(model: SiteModel, doc: Document) -> tuple[int | None, str | Non
     return (e.day.year if e.day <= model.as_of else None), e.verb
 
 
-def annual_report(model: SiteModel, year: int) -> AnnualReport:
-    """The table for `year`, counted on 31 December or, for a year not over yet, the as-of date."""
+def classified(model: SiteModel) -> list[tuple[Document, str]]:
+    """(document, class) of every public document the tables count: what every year's table goes
+    through (computed once for all of them by `pages.annual_reports`)."""
+    return [(doc, cls) for doc in model.public_documents if (cls := _class_of(doc)) is not None]
+
+
+def annual_report(model: SiteModel, year: int, documents: list[tuple[Document, str]] | None = None) -> AnnualReport:
+    """The table for `year`, counted on 31 December or, for a year not over yet, the as-of date
+    (`documents`: `classified(model)`, when the caller has it)."""
     day = min(dt.date(year, 12, 31), model.as_of)
     rows = {c: ClassRow(c) for c in CLASSES}
     undated: list[str] = []
-    for doc in model.public_documents:
-        cls = _class_of(doc)
-        if cls is None:
-            continue
+    documents = classified(model) if documents is None else documents
+    for doc, cls in documents:
         cells = rows[cls].documents
         if doc.date.year == year and doc.date <= day and not _is_consolidated(model, doc):
             cells["issued"].append(doc.slug)
@@ -132,10 +137,7 @@ def annual_report(model: SiteModel, year: int) -> AnnualReport:
                 and model.evaluate_on(doc, day).in_force:
             cells["in_force"].append(doc.slug)
     # 本年修改: what was amended (a work once) by documents published, or versions starting, in the year
-    for doc in model.public_documents:
-        cls = _class_of(doc)
-        if cls is None:
-            continue
+    for doc, cls in documents:
         links = model.links.get(doc.slug)
         changed = any(a.date.year == year and a.date <= day and a.is_public for a in (links.amended_by if links else []))
         work = model.work_of(doc)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from .annual_report import annual_report, report_years
+from .annual_report import annual_report, classified, report_years
 from .coverage import coverage
 from .history_view import work_block
 from .site import SiteModel
@@ -98,7 +98,8 @@ def annual_reports(model: SiteModel) -> list:
     asked for by the page writer, the sitemap and the validity plugin)."""
     memo = model.__dict__.get("_annual_reports")
     if memo is None:
-        memo = model.__dict__["_annual_reports"] = [annual_report(model, y) for y in report_years(model)]
+        documents = classified(model)
+        memo = model.__dict__["_annual_reports"] = [annual_report(model, y, documents) for y in report_years(model)]
     return memo
 
 

@@ -7,6 +7,7 @@ read by the page, the listings, the report, the search filters and the CLI alike
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from dataclasses import dataclass
 
@@ -42,7 +43,13 @@ class ValiditySettings:
         )
 
     def under_review(self, doc_type: str | None) -> bool:
-        return bool(doc_type) and fold(doc_type) in {fold(t) for t in self.review_types}
+        return bool(doc_type) and _under_review(doc_type, self.review_types)
+
+
+@functools.lru_cache(maxsize=4096)
+def _under_review(doc_type: str, review_types: tuple[str, ...]) -> bool:
+    # Memoised: the annual reports ask it of every document for every year (years × documents folds).
+    return fold(doc_type) in {fold(t) for t in review_types}
 
 
 @dataclass(frozen=True)
