@@ -6,7 +6,7 @@ search engines and the importers.
 
 from __future__ import annotations
 
-from collections import Counter
+import re
 from functools import lru_cache
 
 import opencc
@@ -44,26 +44,26 @@ def fold(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _script_marks() -> tuple[frozenset, frozenset]:
-    """Characters that exist only in Traditional, and only in Simplified, writing (per OpenCC)."""
+def _script_marks() -> tuple[re.Pattern, re.Pattern]:
+    """Patterns of the characters that exist only in Traditional, and only in Simplified, writing
+    (per OpenCC)."""
     chars = "".join(chr(c) for c in range(0x4E00, 0xA000))
     simp, trad = _converter("t2s").convert(chars), _converter("s2t").convert(chars)
     if len(simp) != len(chars) or len(trad) != len(chars):  # pragma: no cover - OpenCC is per char here
         simp, trad = t2s(chars), s2t(chars)
-    trad_only = frozenset(c for c, s in zip(chars, simp) if c != s)
-    simp_only = frozenset(c for c, t in zip(chars, trad) if c != t)
-    return trad_only, simp_only
+    trad_only = "".join(c for c, s in zip(chars, simp) if c != s)
+    simp_only = "".join(c for c, t in zip(chars, trad) if c != t)
+    return re.compile(f"[{re.escape(trad_only)}]"), re.compile(f"[{re.escape(simp_only)}]")
 
 
 def detect_script(text: str) -> str:
-    """Return 'zh-Hant' when the text holds more Traditional-only than Simplified-only characters."""
+    """Return 'zh-Hant' when the text's opening 2,000 characters hold more Traditional-only than
+    Simplified-only characters."""
     trad_only, simp_only = _script_marks()
-    # Counted per distinct character (a law's opening 2,000 characters hold a few hundred): a
-    # third of reading an archive's headers was this count done character by character.
-    counts = Counter(text[:2000])
-    trad = sum(n for c, n in counts.items() if c in trad_only)
-    simp = sum(n for c, n in counts.items() if c in simp_only)
-    return "zh-Hant" if trad > simp else "zh-Hans"
+    # A character class matched in C: reading an archive's headers spent a third of its time
+    # on this count when it was done character by character (a Counter still took a fifth).
+    head = text[:2000]
+    return "zh-Hant" if len(trad_only.findall(head)) > len(simp_only.findall(head)) else "zh-Hans"
 
 
 def to_traditional(text: str) -> str:

@@ -307,7 +307,7 @@ def document_from_header(header: md.Header, slug: str | None = None, content_dir
     if r.errors:
         raise md.MetadataErrors(sorted(r.errors, key=lambda e: e.line))
     if script is None:
-        script = detect_script((title or "") + header.body)
+        script = detect_script((title or "") + header.body[:2000])
     return Document(source_path=header.path, slug=slug, title=title or "", date=date, script=script,
                     body=header.body, body_line=header.body_line, warnings=r.warnings,
                     header_lines={k: line for k, (_, line) in header.fields.items()}, **doc)
