@@ -80,9 +80,7 @@ def compress_tree(root: str, brotli_quality: int = 5, workers: int = 2,
             os.remove(manifest_path)
     todo, current, rel = [], [], {}
     tops = [os.path.join(root, sub) for sub in only] if only is not None else [root]
-    for dirpath, files in (listing for top in tops for listing in _listings(top, root, skip)):
-        prefix = os.path.relpath(dirpath, root)
-        prefix = "" if prefix == "." else prefix + os.sep
+    for dirpath, prefix, files in (listing for top in tops for listing in _listings(top, root, skip)):
         for name, st in files.items():
             path = os.path.join(dirpath, name)
             if name.endswith(SUFFIXES):
@@ -125,20 +123,22 @@ def compress_tree(root: str, brotli_quality: int = 5, workers: int = 2,
 
 
 def _listings(top: str, root: str, skip: tuple[str, ...]):
-    """(folder, {name: stat}) of every folder under `top` (not `root`'s top-level folders `skip`),
-    its regular files (symlinks followed) only; symlinked folders are not entered."""
-    stack = [top]
+    """(folder, its path relative to `root` with a trailing separator, {name: stat}) of every folder
+    under `top` (not `root`'s top-level folders `skip`), its regular files (symlinks followed)
+    only; symlinked folders are not entered."""
+    rel = os.path.relpath(top, root)
+    stack = [(top, "" if rel == "." else rel + os.sep)]
     while stack:
-        folder = stack.pop()
+        folder, prefix = stack.pop()
         files = {}
         with os.scandir(folder) as entries:
             for e in entries:
                 if e.is_dir(follow_symlinks=False):
                     if not (folder == root and e.name in skip):
-                        stack.append(e.path)
+                        stack.append((e.path, prefix + e.name + os.sep))
                 elif e.is_file():
                     files[e.name] = e.stat()
-        yield folder, files
+        yield folder, prefix, files
 
 
 def remove_copies(root: str) -> int:

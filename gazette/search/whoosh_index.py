@@ -32,7 +32,7 @@ from .records import RECORD_VERSION, SearchRecord
 from .terms import RecordTerms, compute as compute_terms
 from .whoosh_adapter import FastSegmentWriter
 
-SCHEMA_VERSION = f"10.{RECORD_VERSION}"
+SCHEMA_VERSION = f"11.{RECORD_VERSION}"
 _VERSION_FILE = "gazette-index.json"
 
 
@@ -126,7 +126,6 @@ def make_schema() -> fields.Schema:
         head_terms=TermSet(),
         title_terms=TermSet(),
         body_terms=TermSet(),
-        is_current=fields.STORED,
         kind=fields.STORED,
         # Columns, read a document at a time without unpickling its stored fields: what ranking needs
         # of every candidate (`_facts`), and the text, zlib-compressed, which only the phrase check
@@ -174,7 +173,7 @@ def _document_fields(r: SearchRecord, content_hash: str, terms: RecordTerms | No
         head_terms="\n".join(t for t in terms.head if not t.startswith("!")),
         title_terms="\n".join(terms.title),
         body_terms="\n".join(terms.body),
-        is_current=r.is_current_version, kind=r.kind, facts=_facts_bytes(r),
+        kind=r.kind, facts=_facts_bytes(r),
         text=zlib.compress(r.body.encode("utf-8"), 6) if r.body else b"",
     )
 
