@@ -191,3 +191,43 @@ def test_no_change_build_reads_no_header_unless_the_last_build_met_a_problem(tmp
 
     # The same inputs, now required to hold a document: the counts say so without a read.
     assert build_site(str(content), str(out), as_of=AS_OF, require_documents=True).unchanged
+
+
+def test_long_lists_of_strings_are_pictured_by_digest_and_still_told_apart():
+    """A report's cells and an annual page's titles list thousands of slugs: their picture is a digest,
+    which must change with any element, its order (a list) or a title, and not with a set's order."""
+    from gazette.incremental import fingerprint
+
+    slugs = [f"d2020-{i:06d}" for i in range(5000)]
+    titles = {s: f"关于{s}的通知" for s in slugs}
+    base = fingerprint("annual.html", False, {"cells": slugs, "titles": titles})
+    assert fingerprint("annual.html", False, {"cells": list(slugs), "titles": dict(titles)}) == base
+    changed_slug = slugs[:2500] + ["d2020-999999"] + slugs[2501:]
+    assert fingerprint("annual.html", False, {"cells": changed_slug, "titles": titles}) != base
+    assert fingerprint("annual.html", False, {"cells": slugs[::-1], "titles": titles}) != base
+    retitled = dict(titles, **{slugs[4999]: "关于另一件事的通知"})
+    assert fingerprint("annual.html", False, {"cells": slugs, "titles": retitled}) != base
+    assert fingerprint("annual.html", False, {"cells": slugs[:-1], "titles": titles}) != base
+    # A set of slugs: the same set in any order is the same picture.
+    assert (fingerprint("x.html", False, {"s": set(slugs)}) == fingerprint("x.html", False, {"s": set(slugs[::-1])}))
+    # Strings that hold the separators of a naive join are told apart too.
+    a = [f"a{i}" for i in range(40)] + ['x", "y']
+    b = [f"a{i}" for i in range(40)] + ["x", "y"]
+    assert fingerprint("x.html", False, {"s": a}) != fingerprint("x.html", False, {"s": b})
+
+
+def test_an_annual_page_is_given_the_titles_its_table_names(tmp_path):
+    """Each year's page gets the titles of the documents its table lists, not the whole archive's."""
+    from gazette.pages import plan_pages
+    from gazette.project import load_project
+
+    project = load_project(CONTENT, str(tmp_path / "out"))
+    archive = project.load_archive()
+    model = project.site_model(archive, AS_OF)
+    titles = {d.slug: d.title for d in model.public_documents}
+    annual = [s for s in plan_pages(model) if s.template == "annual"]
+    assert annual
+    for spec in annual:
+        named = {slug for row in spec.context["report"].rows for cell in row.documents.values() for slug in cell}
+        assert spec.context["doc_titles"] == {s: titles[s] for s in named if s in titles}
+    assert any(len(s.context["doc_titles"]) < len(titles) for s in annual)
