@@ -122,6 +122,7 @@ def build_site(content_dir: str | None = None, output_dir: str | None = None, as
         shortcut.forget()
         shortcut.remove_damaged()
         html = HtmlCache(os.path.join(project.cache_dir, "html.sqlite"))
+        model.text_source = html.text  # rendered with the bodies below, read by every child
         build = BuildContext(project=project, model=model, as_of=day, mode=mode, lenient=lenient, html=html)
         with timing.stage("render bodies"):
             html.fill(d.body for d in archive.documents if d.is_public and build.mode.writes_document(d))
@@ -134,6 +135,7 @@ def build_site(content_dir: str | None = None, output_dir: str | None = None, as
             html.retain(d.body for d in archive.documents if d.is_public)
         finally:
             build.state = None
+            model.text_source = None
             html.close()
             timing.end_pelican()
         result = _result(project, archive, model, day, started, timings, state.stats.rendered, state.stats.kept,

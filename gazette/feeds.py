@@ -6,7 +6,7 @@ import datetime as dt
 
 from .inert import xml_attr as quoteattr, xml_escape as escape
 from .model import Document, Issue
-from .render import summary
+from .render import shorten
 
 FEED_LIMIT = 50
 
@@ -53,11 +53,12 @@ def atom(feed_path: str, title: str, entries: list[dict], site_url: str, feed_id
     return "\n".join(out) + "\n"
 
 
-def document_entry(doc: Document, status_label: str) -> dict:
+def document_entry(doc: Document, status_label: str, body_text: str) -> dict:
+    """`body_text`: the document's plain text (SiteModel.text_of), "" for an on-request one."""
     parts = [p for p in (doc.doc_number, "；".join(doc.issuer), status_label) if p]
     text = " · ".join(parts)
     if doc.is_public:
-        text += "\n" + summary(doc.body, 200)
+        text += "\n" + shorten(body_text, 200)
     return {"id": f"tag:gazette,{doc.date.isoformat()}:documents/{doc.slug}", "title": doc.title,
             "url": doc.url, "updated": doc.date, "summary": text,
             "categories": [c for c in (doc.doc_type, doc.category) if c]}

@@ -77,6 +77,8 @@ def document_page_fingerprint(doc: Document) -> str:
 
 def _stable(obj):
     """A JSON-able, deterministic picture of a template argument."""
+    if obj is None or type(obj) in _PLAIN:  # most calls (1.9 M a rebuild at 10,000): answered first
+        return obj
     if isinstance(obj, Document):
         # Its page's fingerprint: the same inputs, one short string (a listing of thousands of
         # documents then hashes thousands of digests, not thousands of documents' pictures).
@@ -109,6 +111,7 @@ def _stable(obj):
     return type(obj).__name__
 
 
+_PLAIN = frozenset((str, int, float, bool))
 _STRINGS_INLINE = 32
 
 

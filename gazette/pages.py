@@ -49,7 +49,15 @@ def group_url(dimension: str, value: str) -> str:
 
 
 def plan_pages(model: SiteModel, latest_count: int = 12) -> list[PageSpec]:
-    """Every listing page of the site, in a stable order."""
+    """Every listing page of the site, in a stable order; planned once per model (the page writer and
+    the sitemap both ask, and the publishing child inherits the plan the parent made before it)."""
+    memo = model.__dict__.setdefault("_page_plans", {})
+    if latest_count not in memo:
+        memo[latest_count] = _plan_pages(model, latest_count)
+    return memo[latest_count]
+
+
+def _plan_pages(model: SiteModel, latest_count: int) -> list[PageSpec]:
     plan = [
         PageSpec("index.html", "index", {
             "latest_issue": model.issues[0] if model.issues else None,

@@ -156,7 +156,8 @@ class GazetteGenerator(Generator):
         script = self.settings["SITE_SCRIPT"]
         site_url = self.settings.get("FEED_DOMAIN") or ""
         name = self.settings.get("SITENAME", "")
-        docs = [feeds.document_entry(d, localise(STATUS_LABELS[model.evaluation(d).status], script))
+        docs = [feeds.document_entry(d, localise(STATUS_LABELS[model.evaluation(d).status], script),
+                                    model.text_of(d))
                 for d in model.documents[: feeds.FEED_LIMIT]]
         issues = [feeds.issue_entry(i, model.toc.get(i.key, [])) for i in model.issues[: feeds.FEED_LIMIT]]
         for path, title, entries in (("feeds/documents.atom.xml", f"{name} 最新文件", docs),

@@ -101,13 +101,20 @@ def to_text(body: str) -> str:
     return text.strip()
 
 
-def summary(body: str, length: int = 120) -> str:
-    text = re.sub(r"\s+", " ", to_text(body))
+def shorten(text: str, length: int = 120) -> str:
+    """Plain text on one line, cut to `length` characters with an ellipsis."""
+    text = re.sub(r"\s+", " ", text)
     return text if len(text) <= length else text[: length - 1] + "…"
 
 
+def _renderings(body: str) -> tuple[str, str]:
+    return to_html(body), to_text(body)
+
+
 class HtmlCache:
-    """Rendered bodies by content hash, in one SQLite file: a rebuild renders only what changed."""
+    """Rendered bodies (HTML, and the plain text both search indexes, the open data and the feeds
+    read) by content hash, in one SQLite file: a rebuild renders only what changed, and the
+    build's children read the text from it instead of each deriving it again."""
 
     def __init__(self, path: str | None):
         import sqlite3
@@ -124,9 +131,12 @@ class HtmlCache:
         # The document numbers each body cites (find_doc_numbers), by the same key: every page's
         # fingerprint needs them, and scanning every body again made an edit-one rebuild linear.
         self.db.execute("CREATE TABLE IF NOT EXISTS numbers (key TEXT PRIMARY KEY, found TEXT NOT NULL)")
+        self.db.execute("CREATE TABLE IF NOT EXISTS text (key TEXT PRIMARY KEY, text TEXT NOT NULL)")
+        self.db.commit()
         import os
 
         self._pid = os.getpid()
+        self._reader_pid, self._reader = None, None
 
     @staticmethod
     def key(body: str) -> str:
@@ -141,6 +151,34 @@ class HtmlCache:
         out = to_html(body)
         self.db.execute("INSERT OR REPLACE INTO html VALUES (?, ?)", (self.key(body), out))
         return out
+
+    def text(self, body: str) -> str:
+        """to_text(body), from the cache when it holds it. Safe in a forked child (a search index,
+        publishing): the child reads through a read-only connection of its own and never writes."""
+        import os
+
+        db = self.db if os.getpid() == self._pid else self._child_reader()
+        row = db.execute("SELECT text FROM text WHERE key = ?", (self.key(body),)).fetchone() if db else None
+        if row:
+            return row[0]
+        out = to_text(body)
+        if db is self.db:
+            self.db.execute("INSERT OR REPLACE INTO text VALUES (?, ?)", (self.key(body), out))
+        return out
+
+    def _child_reader(self):
+        import os
+        import sqlite3
+
+        if self._reader_pid != os.getpid():
+            self._reader_pid, self._reader = os.getpid(), None
+            if self.path:
+                try:
+                    self._reader = sqlite3.connect(f"file:{os.path.abspath(self.path)}?mode=ro", uri=True,
+                                                   check_same_thread=False, timeout=30)
+                except sqlite3.Error:
+                    self._reader = None
+        return self._reader
 
     def doc_numbers(self, body: str) -> list[tuple[int, str]]:
         """find_doc_numbers(body), remembered across builds (only in the process that opened the cache:
@@ -172,25 +210,28 @@ class HtmlCache:
             k = self.key(body)
             if k not in todo:
                 todo[k] = body
-        have = set()
         keys = list(todo)
-        for i in range(0, len(keys), 500):
-            chunk = keys[i:i + 500]
-            have.update(r[0] for r in self.db.execute(
-                f"SELECT key FROM html WHERE key IN ({','.join('?' * len(chunk))})", chunk))
-        missing = [(k, todo[k]) for k in keys if k not in have]
+        have: dict[str, set] = {"html": set(), "text": set()}
+        for table in have:
+            for i in range(0, len(keys), 500):
+                chunk = keys[i:i + 500]
+                have[table].update(r[0] for r in self.db.execute(
+                    f"SELECT key FROM {table} WHERE key IN ({','.join('?' * len(chunk))})", chunk))
+        missing = [(k, todo[k]) for k in keys if k not in have["html"] or k not in have["text"]]
         workers = workers or os.cpu_count() or 1
         if len(missing) < 50 or workers == 1:
-            rendered = ((k, to_html(b)) for k, b in missing)
-            self.db.executemany("INSERT OR REPLACE INTO html VALUES (?, ?)", rendered)
+            self._store(missing, map(_renderings, (b for _, b in missing)))
         else:
             with ProcessPoolExecutor(workers, initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
-                bodies_only = [b for _, b in missing]
-                results = pool.map(to_html, bodies_only, chunksize=max(1, len(missing) // (workers * 8)))
-                self.db.executemany("INSERT OR REPLACE INTO html VALUES (?, ?)",
-                                    zip((k for k, _ in missing), results))
+                self._store(missing, pool.map(_renderings, [b for _, b in missing],
+                                              chunksize=max(1, len(missing) // (workers * 8))))
         self.db.commit()
         return len(missing)
+
+    def _store(self, missing, rendered) -> None:
+        for (key, _), (html_text, plain) in zip(missing, rendered):
+            self.db.execute("INSERT OR REPLACE INTO html VALUES (?, ?)", (key, html_text))
+            self.db.execute("INSERT OR REPLACE INTO text VALUES (?, ?)", (key, plain))
 
     def retain(self, bodies) -> int:
         """Delete every rendering but those of `bodies`, so the text of a document withheld (or
@@ -198,7 +239,7 @@ class HtmlCache:
         (secure_delete) and the file is compacted. Returns how many were deleted."""
         keep = {self.key(b) for b in bodies}
         removed = {}
-        for table in ("html", "numbers"):
+        for table in ("html", "numbers", "text"):
             stale = [k for (k,) in self.db.execute(f"SELECT key FROM {table}") if k not in keep]
             for i in range(0, len(stale), 500):
                 chunk = stale[i:i + 500]
@@ -212,3 +253,5 @@ class HtmlCache:
     def close(self) -> None:
         self.db.commit()
         self.db.close()
+        if self._reader is not None and self._reader_pid == __import__("os").getpid():
+            self._reader.close()

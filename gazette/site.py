@@ -11,6 +11,7 @@ import functools
 import os
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Callable
 
 from .archive import Archive, Links, evaluate_all, issue_contents, link_documents
 from .history import Ending, Work, build_works, ending_days, ending_of, replacement_days
@@ -18,6 +19,7 @@ from .model import Document, Issue
 from .chinese import fold
 from .scans import REDACT, IssueScan, NamingCache, ScanPlan, _squash, plan_issue_scans, scan_page_count
 from .labels import localise
+from .render import to_text
 from .validity import Evaluation, ValiditySettings, evaluate
 
 
@@ -36,6 +38,8 @@ class SiteModel:
     replaced_on: dict[str, dt.date] = field(default_factory=dict)  # slug -> next version's start
 
     scans: ScanPlan = field(default_factory=ScanPlan)  # what of each issue scan is published
+    # body -> plain text (render.to_text), set by a build to its render cache's (HtmlCache.text)
+    text_source: Callable[[str], str] | None = None
 
     @classmethod
     def build(cls, archive: Archive, as_of: dt.date, settings: ValiditySettings,
@@ -62,6 +66,13 @@ class SiteModel:
     def evaluate_on(self, doc: Document, day: dt.date) -> Evaluation:
         """`doc` evaluated on another day than the as-of date, by the same rules."""
         return evaluate(doc, day, self.settings, self.ended_on.get(doc.slug), self.replaced_on.get(doc.slug))
+
+    def text_of(self, doc: Document) -> str:
+        """The plain text of a public document's body, "" for an on-request one: what both search
+        indexes, the open data and the feeds carry. From the build's render cache when there is one."""
+        if not doc.is_public:
+            return ""
+        return self.text_source(doc.body) if self.text_source else to_text(doc.body)
 
     def ending(self, doc: Document) -> Ending | None:
         return self.endings.get(doc.slug)

@@ -231,3 +231,52 @@ def test_an_annual_page_is_given_the_titles_its_table_names(tmp_path):
         named = {slug for row in spec.context["report"].rows for cell in row.documents.values() for slug in cell}
         assert spec.context["doc_titles"] == {s: titles[s] for s in named if s in titles}
     assert any(len(s.context["doc_titles"]) < len(titles) for s in annual)
+
+
+def test_the_build_s_children_read_each_body_s_text_from_the_render_cache(tmp_path, monkeypatch):
+    """The plain text of every public body is derived once, with its HTML, and kept beside it: the
+    forked children (both indexes, publishing) read it through their own read-only connection and
+    never derive it again or write to the file; `retain` forgets it with the rendering."""
+    from gazette import render
+    from gazette.background import ForkedCall
+
+    bodies = [f"# 第{i}条\n\n**本办法**自发布之日起施行。[附件](a{i}.pdf)\n" for i in range(60)]
+    path = str(tmp_path / "cache" / "html.sqlite")
+    cache = render.HtmlCache(path)
+    assert cache.fill(bodies, workers=2) == 60
+    assert cache.fill(bodies) == 0
+    expected = [render.to_text(b) for b in bodies]
+
+    def derived_again(body):
+        raise AssertionError("text derived again in the child")
+
+    monkeypatch.setattr(render, "to_text", derived_again)
+    assert ForkedCall(lambda: [cache.text(b) for b in bodies]).wait() == expected
+    monkeypatch.undo()
+    new = "一份未缓存的正文。"
+    assert ForkedCall(lambda: cache.text(new)).wait() == new
+    count = lambda: cache.db.execute("SELECT COUNT(*) FROM text").fetchone()[0]  # noqa: E731
+    assert count() == 60  # the child wrote nothing
+    assert cache.text(new) == new and count() == 61  # the parent keeps what it derives
+    cache.retain(bodies[:1])
+    assert count() == 1
+    cache.close()
+    with open(path, "rb") as f:
+        assert "本办法自发布之日起施行".encode() in f.read()  # the one kept
+    cache = render.HtmlCache(path)
+    cache.retain([])
+    cache.close()
+    with open(path, "rb") as f:
+        data = f.read()
+    assert "本办法".encode() not in data and new.encode() not in data
+
+
+def test_the_page_plan_is_made_once_per_model(tmp_path):
+    """The page writer and the publishing child's sitemap share one plan (the child inherits it)."""
+    from gazette.pages import plan_pages
+    from gazette.project import load_project
+
+    project = load_project(CONTENT, str(tmp_path / "out"))
+    model = project.site_model(project.load_archive(), AS_OF)
+    assert plan_pages(model) is plan_pages(model)
+    assert plan_pages(model, 3) is not plan_pages(model)

@@ -74,7 +74,7 @@ def publish(model: SiteModel, project: Project, static_pages: list[str] = (), pl
         records.append(record)
         if mine(doc):
             put(plan.links[doc.slug].json_url,
-                opendata.document_json(record, doc, issues.get(doc.gazette), model.as_of))
+                opendata.document_json(record, model.text_of(doc), issues.get(doc.gazette), model.as_of))
         else:
             expected.add(plan.links[doc.slug].json_url)
     if site_wide:
@@ -178,15 +178,31 @@ def remove_stale(model: SiteModel, output_dir: str, written: set[str], pdf_slugs
     removed = []
     for sub in subs:
         top = os.path.join(output_dir, sub)
-        for dirpath, dirnames, filenames in os.walk(top, topdown=False):
-            for name in filenames:
-                path = os.path.relpath(os.path.join(dirpath, name), output_dir).replace(os.sep, "/")
+        for folder, names in _walk_up(top, sub):
+            for name in names:
+                path = f"{folder}/{name}"  # the site path: no relpath (99,000 files at 10,000 documents)
                 if path in keep or not any(p.match(path) for p in _OWNED):
                     continue
                 for copy in ("", ".gz", ".br"):  # and its precompressed copies
                     if os.path.exists(os.path.join(output_dir, path + copy)):
                         os.remove(os.path.join(output_dir, path + copy))
                 removed.append(path)
-            if dirpath != top and not os.listdir(dirpath):
-                os.rmdir(dirpath)
+            if folder != sub and not os.listdir(os.path.join(output_dir, folder)):
+                os.rmdir(os.path.join(output_dir, folder))
     return sorted(removed)
+
+
+def _walk_up(top: str, rel: str):
+    """(site path of each folder under `top`, its file names), the deepest folders first, as
+    os.walk(topdown=False) but naming folders by site path. Symlinks are not followed."""
+    try:
+        entries = list(os.scandir(top))
+    except OSError:
+        return
+    files = []
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            yield from _walk_up(entry.path, f"{rel}/{entry.name}")
+        elif not entry.is_dir():  # a link to a folder is neither entered nor removed
+            files.append(entry.name)
+    yield rel, files

@@ -32,7 +32,8 @@ def group_feeds(model: SiteModel, site_name: str, script: str = "zh-Hans", site_
     for dim in FEED_DIMENSIONS:
         for value, docs in model.group_documents(dim):
             path = feed_path(dim, value)
-            entries = [feeds.document_entry(d, localise(STATUS_LABELS[model.evaluation(d).status], script))
+            entries = [feeds.document_entry(d, localise(STATUS_LABELS[model.evaluation(d).status], script),
+                                           model.text_of(d))
                        for d in docs[: feeds.FEED_LIMIT]]
             title = f"{site_name} {localise(DIMENSION_TITLES[dim], script)}：{value}"
             out.append(Feed(path, feeds.atom(path, title, entries, site_url, f"tag:gazette:{path}",

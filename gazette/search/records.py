@@ -110,7 +110,7 @@ def iter_records(site: SiteModel):
             flag=review_standing(ev.flag, doc.reviewed),
             disclosure=doc.disclosure,
             script=doc.script,
-            body=to_text(doc.body) if doc.is_public else "",
+            body=site.text_of(doc),
             work=doc.work or "",
             is_current_version=site.is_current_version(doc),
             current_version=site.work_of(doc).current(site.as_of).doc.slug if site.work_of(doc) else "",

@@ -12,6 +12,7 @@ import time
 from pelican import signals
 
 from gazette import background, build_context, publishing, timing
+from gazette.pages import plan_pages
 from gazette.publishing.links import FEED_DIMENSIONS, VALIDITY_FEED, feed_path
 from gazette.publishing.output import absolute_site_url
 
@@ -51,6 +52,7 @@ def start(generators):
             pages = [p.save_as for p in context.get("pages", []) if getattr(p, "save_as", "")]
             state = build.plugin(NAME)
             state["started"] = time.perf_counter()
+            plan_pages(build.model)  # once, here: the child's sitemap and the page writer share it
             state["job"] = background.BackgroundJob(_publish, build, pages, _plan(build))
             return
 
