@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import metadata as md
-from .model import Document, Issue, disclosure_of, read_document, read_header, read_issue, read_page
+from .model import Document, Issue, Page, disclosure_of, read_document, read_header, read_issue, read_page
 from .scans import Placement, real_path, same_file_groups
 from .textrules import normalise_doc_number  # noqa: F401 - the archive's lookups use it; re-exported
 from .validity import Evaluation, ValiditySettings, evaluate
@@ -54,7 +54,7 @@ class Archive:
     drafts: list[Document] = field(default_factory=list)   # import drafts (review pending): never published
     # Static pages read without errors (content-relative paths): the only ones Pelican renders, so
     # nothing the archive did not read (a hidden folder, a symlinked folder) becomes a page.
-    page_paths: set[str] = field(default_factory=set)
+    pages: dict[str, Page] = field(default_factory=dict)  # static pages by "/"-separated path (pages/...)
 
     def by_number(self) -> dict[str, list[Document]]:
         """Documents by normalised document number; several when two share a number."""
@@ -192,8 +192,8 @@ def load_archive(content_dir: str) -> Archive:
             archive.bad_files.append(rel)
             continue
         archive.issues.append(issue)
-    for rel, _, _ in _read_all(archive, PAGES_DIR, read_page):
-        archive.page_paths.add(rel.replace(os.sep, "/"))  # headers checked here; Pelican renders them
+    for rel, _, page in _read_all(archive, PAGES_DIR, read_page):
+        archive.pages[rel.replace(os.sep, "/")] = page  # headers checked here; Pelican renders them
     _check_own_scans(archive)
     _check_old_slugs(archive)
     known = {i.key for i in archive.issues}

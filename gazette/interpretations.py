@@ -7,6 +7,7 @@ and what `gazette check` reports about them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .chinese import fold
 from .labels import people_date
@@ -18,7 +19,12 @@ INTERPRETATION_TYPES = ("解读", "政策解读")
 
 def is_interpretation(doc: Document) -> bool:
     """A 解读: of that document type, or naming the document it explains."""
-    return bool(doc.interprets) or fold(doc.doc_type or "") in {fold(t) for t in INTERPRETATION_TYPES}
+    return bool(doc.interprets) or fold(doc.doc_type or "") in _folded_types()
+
+
+@lru_cache(maxsize=1)
+def _folded_types() -> frozenset:
+    return frozenset(fold(t) for t in INTERPRETATION_TYPES)
 
 
 @dataclass(frozen=True)

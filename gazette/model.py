@@ -341,6 +341,10 @@ class Page:
     slug: str
     warnings: list = field(default_factory=list, repr=False, compare=False)
 
+    @property
+    def url(self) -> str:
+        return f"pages/{self.slug}.html"
+
 
 def page_from_header(header: md.Header) -> Page:
     """A static page's header checked; raises MetadataErrors for one that would not make a page

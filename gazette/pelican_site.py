@@ -68,15 +68,14 @@ class GazetteReader(BaseReader):
                 "save_as": doc.url, "url": doc.url, "template": "document", "doc": doc,
                 "status": "published",
             }
-        if rel not in build.model.archive.page_paths:
+        page = build.model.archive.pages.get(rel)
+        if page is None:
             # A file with errors (reported; lenient build), or one the archive never read: in a hidden
             # or symlinked folder (Pelican follows those; it could be any file, a withheld document).
             return "", {"status": "skip", "title": "", "date": dt.datetime(1970, 1, 1)}
         header = split_header(read_text(source_path), rel)
-        title = header.fields.get("title", (os.path.basename(rel), 0))[0]
-        slug = header.fields.get("slug", (os.path.splitext(os.path.basename(rel))[0], 0))[0]
-        return to_html(header.body), {"title": title, "slug": slug, "save_as": f"pages/{slug}.html",
-                                      "url": f"pages/{slug}.html", "template": "page", "status": "published"}
+        return to_html(header.body), {"title": page.title, "slug": page.slug, "save_as": page.url,
+                                      "url": page.url, "template": "page", "status": "published"}
 
 
 class ScriptLoader(jinja2.BaseLoader):

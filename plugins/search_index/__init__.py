@@ -1,8 +1,8 @@
 """Pelican plugin: the browser (Pagefind) and command-line (Whoosh) search indexes.
 
 Thin: both indexes are built from the site model, so they start in child processes (one per
-index: the two run side by side) as soon as the model is complete and run while Pelican writes
-the pages; the build waits for them before the compressed copies of the index are made (by
+index: the two run side by side) when Pelican starts (the model is complete by then) and run
+while Pelican reads and writes the pages; the build waits for them before the compressed copies of the index are made (by
 the publishing plugin, which compresses the rest of the site while the indexes are finishing). The logic
 lives in gazette.search.
 """
@@ -17,16 +17,13 @@ from gazette.search import indexing as search_build
 NAME = "search_index"
 
 
-def start_indexing(generators):
-    for generator in generators:
-        if getattr(generator, "context", {}).get("gazette") is not None:
-            build = build_context.for_pelican(generator.settings)
-            state = build.plugin(NAME)
-            state["started"] = time.perf_counter()
-            state["wait"] = lambda: wait_for_indexes(build)  # also called by the publishing plugin
-            state["jobs"] = [background.BackgroundJob(search_build.build_browser, build.model, build.project, build.mode),
-                             background.BackgroundJob(search_build.build_cli, build.model, build.project, build.mode)]
-            return
+def start_indexing(pelican):
+    build = build_context.for_pelican(pelican.settings)
+    state = build.plugin(NAME)
+    state["started"] = time.perf_counter()
+    state["wait"] = lambda: wait_for_indexes(build)  # also called by the publishing plugin
+    state["jobs"] = [background.BackgroundJob(search_build.build_browser, build.model, build.project, build.mode),
+                     background.BackgroundJob(search_build.build_cli, build.model, build.project, build.mode)]
 
 
 def wait_for_indexes(build) -> None:
@@ -48,5 +45,5 @@ def finish_indexing(pelican):
 
 
 def register():
-    signals.all_generators_finalized.connect(start_indexing)
+    signals.initialized.connect(start_indexing)
     signals.finalized.connect(finish_indexing)
