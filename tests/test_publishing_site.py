@@ -156,6 +156,10 @@ def test_sitemap_has_every_document_with_lastmod_and_robots_points_to_it(sample_
         assert doc.date.isoformat() <= entries[doc.url] <= AS_OF.isoformat()
     assert not any(loc.startswith("eli/") for loc in entries), "redirect pages are not indexed"
     assert "index.html" in entries and "pages/about.html" in entries
+    # every static page Pelican wrote (the publishing child, started before Pelican read them, lists
+    # them from the archive)
+    written = {f"pages/{n}" for n in os.listdir(os.path.join(sample_site.output, "pages")) if n.endswith(".html")}
+    assert written and written <= set(entries)
     assert "Sitemap: sitemap.xml" in read(sample_site, "robots.txt")
 
 
