@@ -280,3 +280,26 @@ def test_the_page_plan_is_made_once_per_model(tmp_path):
     model = project.site_model(project.load_archive(), AS_OF)
     assert plan_pages(model) is plan_pages(model)
     assert plan_pages(model, 3) is not plan_pages(model)
+
+
+def test_a_forgotten_rendering_leaves_no_byte_of_its_text_even_when_the_file_is_not_compacted(tmp_path):
+    """One body of many forgotten (a document edited or withheld since): the file is not rewritten
+    for it, and secure_delete has zeroed its HTML, its text and its numbers all the same."""
+    from gazette import render
+
+    path = str(tmp_path / "html.sqlite")
+    kept = [f"第{i}条　本办法所称的公共文件，是指第{i}号通知附件所列的文件。" * 40 for i in range(200)]
+    secret = "第九十九条　不予公开的内容：临澜港扩建项目保密条款。临政密〔2026〕7号" * 40
+    cache = render.HtmlCache(path)
+    cache.fill(kept + [secret], workers=1)
+    cache.doc_numbers(secret)
+    cache.close()
+    size = os.path.getsize(path)
+    cache = render.HtmlCache(path)
+    assert cache.retain(kept) == 1
+    cache.close()
+    assert os.path.getsize(path) == size  # not compacted: most of the file is still in use
+    with open(path, "rb") as f:
+        data = f.read()
+    assert "临澜港扩建项目".encode() not in data and "临政密".encode() not in data
+    assert "第199条".encode() in data
