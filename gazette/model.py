@@ -351,6 +351,15 @@ def page_from_header(header: md.Header) -> Page:
     (a slug that is no file name, control characters, a line that is no `key: value`)."""
     r = md.FieldReader(header)
     slug = r.text("slug") or slug_from_path(header.path)
+    disclosure = disclosure_of(header)
+    if disclosure != "public":
+        # a document file moved or linked among the static pages: a page has no disclosure of its
+        # own, and one that says it may not be public is never published
+        from .labels import DISCLOSURE_LABELS
+
+        shown = DISCLOSURE_LABELS.get(disclosure, "无法判断")
+        r._err("disclosure", f"静态页面标为“{shown}”，不发布（静态页面只能是主动公开的内容；公文应放在 documents/ 下）",
+               "无 disclosure 字段的静态页面")
     if not _SLUG_OK.match(slug):
         r._err("slug" if r.text("slug") else "file", f"{md.quoted(slug)} 不能用作网址", SLUG_EXPECTED)
     if r.errors:

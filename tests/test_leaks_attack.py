@@ -438,3 +438,66 @@ def test_withheld_pages_beyond_the_scan_do_not_publish_it(tmp_path):
     assert find_leaks(str(out), [s["body"][4:]]) == []
     assert not (out / "scans" / "2024-01.pdf").exists()
     assert any("超出扫描件的页数（2 页）" in str(w) for w in model.warnings())
+
+
+def _archive_with_page(tmp_path, how: str):
+    import test_faults as tf
+
+    content, output, cache = (str(tmp_path / k) for k in ("content", "output", "cache"))
+    tf.small_archive(content)
+    tf.write_marked(content, "withheld")
+    src = os.path.join(content, "documents", "2026", f"{tf.SLUG}.md")
+    page = os.path.join(content, "pages", "notice.md")
+    if how == "symlink":  # a link inside content/ to the withheld document
+        os.symlink(os.path.relpath(src, os.path.dirname(page)), page)
+    else:  # the withheld file itself, put among the static pages
+        os.rename(src, page)
+    return content, output, cache
+
+
+def test_a_static_page_whose_header_says_withheld_is_not_published(tmp_path, monkeypatch):
+    """A withheld document's file moved among the static pages (found by review 13): refused with a
+    located error, never published."""
+    content, output, cache = _archive_with_page(tmp_path, "move")
+    _build_lenient_and_scan(content, output, cache, monkeypatch)
+
+
+def test_a_static_page_symlinked_to_a_withheld_document_is_not_published(tmp_path, monkeypatch):
+    content, output, cache = _archive_with_page(tmp_path, "symlink")
+    _build_lenient_and_scan(content, output, cache, monkeypatch)
+
+
+def test_a_damaged_render_cache_does_not_stop_a_document_being_withheld(tmp_path):
+    """html.sqlite overwritten with garbage (disk fault, a killed copy): every later build dies in
+    HtmlCache with a traceback before writing anything, so the site keeps the document the
+    publisher has since withheld. The render cache is disposable: it should be rebuilt."""
+    import test_faults as tf
+
+    content, output, cache = (str(tmp_path / k) for k in ("content", "output", "cache"))
+    tf.small_archive(content)
+    tf.write_marked(content, "public")
+    tf.build(content, output, cache)
+    db = next(os.path.join(cache, d, "html.sqlite") for d in os.listdir(cache)
+              if os.path.isfile(os.path.join(cache, d, "html.sqlite")))
+    with open(db, "wb") as f:
+        f.write(b"\xa5" * 8192)
+    tf.write_marked(content, "withheld")
+    tf.build(content, output, cache)
+    assert tf.leaks(output, cache) == []
+
+
+def _build_lenient_and_scan(content, output, cache, monkeypatch):
+    """The strict build refuses the page, naming its file and the disclosure field; the lenient one
+    skips it; neither leaves any of the withheld text."""
+    import pytest
+
+    import test_faults as tf
+    from gazette.build import MetadataCheckFailed, build_site
+
+    monkeypatch.setenv("GAZETTE_CACHE_DIR", cache)
+    with pytest.raises(MetadataCheckFailed) as refused:
+        build_site(content, output, as_of="2026-11-22")
+    assert any(err.key == "disclosure" and "notice.md" in err.path for err in refused.value.errors)
+    build_site(content, output, as_of="2026-11-22", lenient=True)
+    assert not os.path.exists(os.path.join(output, "pages", "notice.html"))
+    assert tf.leaks(output, cache) == []
