@@ -95,10 +95,14 @@ def iter_content_files(content_dir: str, sub: str):
 def _read_all(archive: Archive, sub: str, reader):
     """(relative path, shown path, content object) of every readable file under `sub`; errors collected."""
     root = os.path.realpath(archive.content_dir)
+    inside = lambda p: os.path.commonpath([root, os.path.realpath(p)]) == root  # noqa: E731
+    # The walk does not enter a symlinked folder: below `sub` (itself checked once), only a file
+    # can be a link out (realpath of every file was a fifth of an edit-one rebuild's header pass).
+    base_inside = inside(os.path.join(archive.content_dir, sub))
     for path in iter_content_files(archive.content_dir, sub):
         rel = os.path.relpath(path, archive.content_dir)
         shown = os.path.join(archive.content_dir, rel)  # as the user named the folder, so it can be pasted
-        if os.path.commonpath([root, os.path.realpath(path)]) != root:
+        if not (base_inside and not os.path.islink(path)) and not inside(path):
             # A symlink to a file elsewhere on the server (another archive's withheld document…):
             # never read, so nothing of it can be published.
             archive.errors.append(md.MetadataError(shown, 1, "file", "是指向 content/ 之外的符号链接，不读取",
@@ -151,11 +155,18 @@ def _note_unreadable(archive: Archive, path: str, shown: str) -> None:
         _place(archive, get("gazette"), get("pages"), reason)
 
 
-def load_archive(content_dir: str) -> Archive:
-    """Read and validate every document and issue; collect all metadata errors."""
+def load_archive(content_dir: str, headers=None) -> Archive:
+    """Read and validate every document and issue; collect all metadata errors.
+
+    `headers`: a header_cache.HeaderCache (a build's), which documents are read through and which
+    then keeps only this archive's public documents."""
     archive = Archive(content_dir=content_dir)
     seen_slugs: dict[str, str] = {}
-    for rel, shown, doc in _read_all(archive, DOCUMENTS_DIR, read_document):
+    reader = read_document if headers is None else \
+        (lambda path, display_path, content_dir: headers.read_document(path, display_path, content_dir))
+    read: list[Document] = []
+    for rel, shown, doc in _read_all(archive, DOCUMENTS_DIR, reader):
+        read.append(doc)
         if doc.is_draft:
             # Dropped here, like withheld documents, so no page, listing, feed or index can show it.
             archive.drafts.append(doc)
@@ -184,6 +195,8 @@ def load_archive(content_dir: str) -> Archive:
             continue
         seen_slugs[doc.slug] = rel
         archive.documents.append(doc)
+    if headers is not None:
+        headers.retain(read)  # at once: a document withheld since leaves the cache before anything else runs
     for rel, shown, issue in _read_all(archive, ISSUES_DIR, read_issue):
         twin = next((i for i in archive.issues if i.key == issue.key), None)
         if twin:

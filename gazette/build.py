@@ -22,6 +22,8 @@ from .cli_options import as_of_option, content_option, lenient_option, output_op
 from .incremental import build_state, sweep_leftovers
 from .metadata import MetadataError
 from .project import BuildMode, GazetteError, Project, load_project
+from .header_cache import FILE as HEADERS_FILE
+from .header_cache import HeaderCache
 from .render import HtmlCache
 from .validity import as_of_date
 
@@ -89,7 +91,8 @@ def build_site(content_dir: str | None = None, output_dir: str | None = None, as
     from .search.browser_index import LEGACY_TEMP_PREFIX
 
     mode = BuildMode(partition, assemble)
-    global_fp = global_fingerprint(project.settings, day)
+    code = code_digest(project.settings)
+    global_fp = global_fingerprint(project.settings, day, code)
     key = inputs_key(project.content_dir, global_fp, mode.key)
     with build_locks(project.output_dir, project.cache_dir):
         # What a killed build left: temporary files of atomic writes, scratch folders of older versions.
@@ -103,7 +106,11 @@ def build_site(content_dir: str | None = None, output_dir: str | None = None, as
             return BuildResult(output_dir=project.output_dir, as_of=day, seconds=time.perf_counter() - started,
                                pages_kept=shortcut.files, timings=timings, unchanged=True, **summary)
         with timing.stage("read metadata"):
-            archive = project.load_archive()
+            headers = HeaderCache(os.path.join(project.cache_dir, HEADERS_FILE), code)
+            try:
+                archive = project.load_archive(headers)
+            finally:
+                headers.close()
         if require_documents:
             project.require_documents(archive)
         if archive.errors and not lenient:
@@ -165,14 +172,19 @@ def _setting_value(value):
     return repr(value)
 
 
-def global_fingerprint(settings: dict, as_of: dt.date) -> str:
+def code_digest(settings: dict) -> str:
+    """Our code, theme and plugins."""
+    from .incremental import PACKAGE_DIR, tree_digest
+
+    return tree_digest(PACKAGE_DIR, settings["THEME"], *settings.get("PLUGIN_PATHS", []))
+
+
+def global_fingerprint(settings: dict, as_of: dt.date, code: str | None = None) -> str:
     """What every page depends on: our code, theme and plugins, the settings and the as-of date."""
     import hashlib
     import json
 
-    from .incremental import PACKAGE_DIR, tree_digest
-
-    code = tree_digest(PACKAGE_DIR, settings["THEME"], *settings.get("PLUGIN_PATHS", []))
+    code = code or code_digest(settings)
     picked = {k: v for k, v in settings.items() if k.isupper()}
     blob = json.dumps(picked, sort_keys=True, default=_setting_value, ensure_ascii=False)
     return hashlib.sha256(f"{code}|{as_of.isoformat()}|{blob}".encode()).hexdigest()

@@ -56,8 +56,14 @@ def _stable_document(doc: Document):
     _doc_memo = _memo()
     key = id(doc)
     if key not in _doc_memo:
-        fields = {f.name: getattr(doc, f.name) for f in dataclasses.fields(doc) if f.name not in ("body", "source_path")}
-        fields["body"] = hashlib.sha1(doc.body.encode("utf-8")).hexdigest()
+        digest = getattr(doc, "source_digest", None)
+        if digest is not None:
+            # Read through the header cache: the document is its file's bytes (and shown path), but
+            # for `scan`, which the archive may clear after reading (a scan that is not its own).
+            fields = {"source": digest, "scan": doc.scan}
+        else:
+            fields = {f.name: getattr(doc, f.name) for f in dataclasses.fields(doc) if f.name not in ("body", "source_path")}
+            fields["body"] = hashlib.sha1(doc.body.encode("utf-8")).hexdigest()
         fields["_extra"] = _document_context(doc)
         _doc_memo[key] = ({k: _stable(v) for k, v in fields.items()}, doc)  # keep doc alive: ids stay unique
     return _doc_memo[key][0]

@@ -130,6 +130,9 @@ class MetadataError(ValueError):
         self.path, self.line, self.key, self.problem, self.expected = path, line, key, problem, expected
         super().__init__(str(self))
 
+    def __reduce__(self):  # kept in the header cache (gazette.header_cache) with its document
+        return type(self), (self.path, self.line, self.key, self.problem, self.expected)
+
     def __str__(self) -> str:
         msg = f"{self.path}:{self.line}: {self.key}: {self.problem}"
         return f"{msg}{expected(self.expected)}" if self.expected else msg

@@ -393,6 +393,11 @@ def read_issue(path: str, text: str | None = None, display_path: str | None = No
 
 
 def read_text(path: str, display_path: str | None = None) -> str:
+    return decode_text(read_bytes(path, display_path), display_path or path)
+
+
+def read_bytes(path: str, display_path: str | None = None) -> bytes:
+    """The bytes of one content file; MetadataErrors naming the file when it is not a readable file."""
     shown = display_path or path
     try:
         if not os.path.isfile(path):
@@ -405,12 +410,19 @@ def read_text(path: str, display_path: str | None = None) -> str:
                 except OSError as e:
                     what = "符号链接循环" if e.errno == errno.ELOOP else "悬空的符号链接（目标不存在）"
             raise md.MetadataErrors([md.MetadataError(shown, 1, "file", f"无法读取：{what}（应为 UTF-8 文本文件）")])
-        with open(path, encoding="utf-8") as f:
+        with open(path, "rb") as f:
             return f.read()
+    except OSError as e:
+        raise md.MetadataErrors([md.MetadataError(shown, 1, "file",
+                                                  f"无法读取：{e.strerror or e}（应为可读的 UTF-8 文本文件）")]) from None
+
+
+def decode_text(data: bytes, shown: str) -> str:
+    """A content file's text: UTF-8, every line break read as \n (as Python's text files do)."""
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError as e:
         raise md.MetadataErrors([md.MetadataError(shown, 1, "encoding",
                                                   f"不是 UTF-8 编码（第 {e.start} 字节：{e.reason}）",
                                                   "UTF-8 文本文件")]) from None
-    except OSError as e:
-        raise md.MetadataErrors([md.MetadataError(shown, 1, "file",
-                                                  f"无法读取：{e.strerror or e}（应为可读的 UTF-8 文本文件）")]) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text

@@ -160,10 +160,11 @@ class Project:
         """The command-line search index (written by `gazette build` and `gazette index`)."""
         return os.path.join(self.cache_dir, "whoosh")
 
-    def load_archive(self):
+    def load_archive(self, headers=None):
+        """The archive; `headers`: a header_cache.HeaderCache to read documents through (a build's)."""
         from .archive import load_archive
 
-        return load_archive(self.content_dir)
+        return load_archive(self.content_dir, headers)
 
     def require_archive(self):
         """The archive a command works on; GazetteError when the content folder or its documents are missing."""

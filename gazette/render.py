@@ -117,31 +117,19 @@ class HtmlCache:
     build's children read the text from it instead of each deriving it again."""
 
     def __init__(self, path: str | None):
-        import sqlite3
-
         import os
 
+        from .cache_db import connect
+
         self.path = path
-        if path:
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-        self.db = sqlite3.connect(path or ":memory:", check_same_thread=False)
-        try:
-            self.db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
-        except sqlite3.DatabaseError:
-            # Damaged (a disk fault, a killed copy): the cache is disposable, made again from the bodies.
-            self.db.close()
-            os.remove(path)
-            self.db = sqlite3.connect(path, check_same_thread=False)
         # Deleted rows are overwritten with zeros, not left in free pages (see `retain`).
-        self.db.execute("PRAGMA secure_delete = ON")
+        self.db = connect(path)
         self.db.execute("CREATE TABLE IF NOT EXISTS html (key TEXT PRIMARY KEY, html TEXT NOT NULL)")
         # The document numbers each body cites (find_doc_numbers), by the same key: every page's
         # fingerprint needs them, and scanning every body again made an edit-one rebuild linear.
         self.db.execute("CREATE TABLE IF NOT EXISTS numbers (key TEXT PRIMARY KEY, found TEXT NOT NULL)")
         self.db.execute("CREATE TABLE IF NOT EXISTS text (key TEXT PRIMARY KEY, text TEXT NOT NULL)")
         self.db.commit()
-        import os
-
         self._pid = os.getpid()
         self._reader_pid, self._reader = None, None
 
@@ -244,20 +232,9 @@ class HtmlCache:
         """Delete every rendering but those of `bodies`, so the text of a document withheld (or
         edited) since is gone from the file, not merely unlisted: deleted rows are zeroed
         (secure_delete) and the file is compacted. Returns how many were deleted."""
-        keep = {self.key(b) for b in bodies}
-        removed = {}
-        for table in ("html", "numbers", "text"):
-            stale = [k for (k,) in self.db.execute(f"SELECT key FROM {table}") if k not in keep]
-            for i in range(0, len(stale), 500):
-                chunk = stale[i:i + 500]
-                self.db.execute(f"DELETE FROM {table} WHERE key IN ({','.join('?' * len(chunk))})", chunk)
-            removed[table] = len(stale)
-        self.db.commit()
-        if any(removed.values()):
-            # Compacted every time: secure_delete zeroes a row where it is now, but a B-tree balancing
-            # may have copied its cell before and left the old bytes in a live page's free gap (review
-            # 13 found a withheld body's text so, with compaction only once a quarter was free).
-            self.db.execute("VACUUM")
+        from .cache_db import forget_all_but
+
+        removed = forget_all_but(self.db, ("html", "numbers", "text"), {self.key(b) for b in bodies})
         return removed["html"]
 
     def close(self) -> None:

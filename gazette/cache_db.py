@@ -1,0 +1,43 @@
+"""The SQLite files of the build's caches (renderings and plain text: render.HtmlCache; documents
+read from their headers: header_cache.HeaderCache). Both hold what public documents say, so both
+follow one rule for forgetting: a deleted row is zeroed (secure_delete) and the file compacted
+after every deletion (a B-tree balancing can leave an older copy of a cell in a live page's free
+gap, which secure_delete does not reach: review 13). A damaged file is made again: a cache is
+disposable."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+
+
+def connect(path: str | None) -> sqlite3.Connection:
+    """The cache file at `path` (in memory without one), made again when it cannot be read."""
+    if path:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+    db = sqlite3.connect(path or ":memory:", check_same_thread=False)
+    try:
+        db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError:
+        # Damaged (a disk fault, a killed copy): made again from the sources.
+        db.close()
+        os.remove(path)
+        db = sqlite3.connect(path, check_same_thread=False)
+    db.execute("PRAGMA secure_delete = ON")
+    return db
+
+
+def forget_all_but(db: sqlite3.Connection, tables, keep: set[str]) -> dict[str, int]:
+    """Delete every row of `tables` (each keyed by a `key` column) whose key is not in `keep`;
+    compact the file when anything went. Returns how many rows went from each table."""
+    removed = {}
+    for table in tables:
+        stale = [k for (k,) in db.execute(f"SELECT key FROM {table}") if k not in keep]
+        for i in range(0, len(stale), 500):
+            chunk = stale[i:i + 500]
+            db.execute(f"DELETE FROM {table} WHERE key IN ({','.join('?' * len(chunk))})", chunk)
+        removed[table] = len(stale)
+    db.commit()
+    if any(removed.values()):
+        db.execute("VACUUM")
+    return removed
