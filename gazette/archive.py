@@ -122,6 +122,14 @@ def _read_all(archive: Archive, sub: str, reader):
         yield rel, shown, item
 
 
+REFERENCE_FIELDS = ("supersedes", "superseded_by", "amends", "repealed_by", "interprets")
+
+
+def _references(doc: Document):
+    """Every other document a document's header names."""
+    return (ref for key in REFERENCE_FIELDS for ref in getattr(doc, key))
+
+
 def _place(archive: Archive, gazette: str | None, pages: str | None, reason: str) -> None:
     if gazette:
         archive.unpublished.setdefault(gazette.strip(), []).append(Placement(pages, reason))
@@ -196,7 +204,11 @@ def load_archive(content_dir: str, headers=None) -> Archive:
         seen_slugs[doc.slug] = rel
         archive.documents.append(doc)
     if headers is not None:
-        headers.retain(read)  # at once: a document withheld since leaves the cache before anything else runs
+        # At once: a document withheld since leaves the cache before anything else runs. A public
+        # document that names a withheld one (`amends:` its slug) is read again each time instead,
+        # since the site never shows that name.
+        index = archive.by_ref()
+        headers.retain(d for d in read if not any(archive.names_withheld(ref, index) for ref in _references(d)))
     for rel, shown, issue in _read_all(archive, ISSUES_DIR, read_issue):
         twin = next((i for i in archive.issues if i.key == issue.key), None)
         if twin:

@@ -11,10 +11,9 @@ in force; `issuer` and `superseded_by` (slugs) are `;`-separated. `ended_on`, `e
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 
-from .inert import csv_text
+from .inert import csv_text, json_text
 from .labels import FLAG_LABELS, STATUS_LABELS, localise, people_date
 from .site import SiteModel
 from .validity import FLAGS, STATUSES, review_standing
@@ -79,7 +78,7 @@ class Report:
         return {"as_of": self.as_of.isoformat(), "documents": self.rows}
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n"
+        return json_text(self.to_dict(), rows="documents")
 
     def to_csv(self) -> str:
         return csv_text(list(FIELDS), self.rows, lineterminator="\r\n")

@@ -6,8 +6,10 @@ Every file is still read and hashed, so a hit is the document its bytes make now
 judged by a modification time. What a document reads besides its own file is checked again on
 every hit: whether its `scan:` PDF exists (a hit stands only if that check gives the answer it
 gave when the file was parsed). The cache holds public documents only (never a withheld,
-on-request or draft one) and only those of the archive as last read: `retain` forgets the rest,
-zeroed and compacted (gazette.cache_db). It is made again whenever our code changes."""
+on-request or draft one, nor a public one whose header names a withheld one) and only those of
+the archive as last read: nothing is written while the archive is read, then `retain` keeps what
+may be kept and forgets the rest, zeroed and compacted (gazette.cache_db). It is made again
+whenever our code changes."""
 
 from __future__ import annotations
 
@@ -33,7 +35,8 @@ class HeaderCache:
             cache_db.forget_all_but(self.db, ("docs",), set())
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('code', ?)", (version,))
             self.db.commit()
-        self.used: set[str] = set()
+        self.used: set[str] = set()  # keys read from the cache
+        self.pending: dict[str, bytes] = {}  # documents parsed, not yet kept
 
     def read_document(self, path: str, display_path: str, content_dir: str) -> Document:
         """model.read_document(path, display_path=…, content_dir=…), from the cache when the
@@ -60,15 +63,18 @@ class HeaderCache:
         if doc.is_public and not doc.is_draft:
             scan = md.FieldReader(header).text("scan")
             state = dict(doc.__dict__, body="", _scan_check=_scan_check(content_dir, scan))
-            self.db.execute("INSERT OR REPLACE INTO docs VALUES (?, ?)",
-                            (key, pickle.dumps((scan, state), pickle.HIGHEST_PROTOCOL)))
-            self.used.add(key)
+            # kept only by `retain`, once the whole archive is known (it may name a withheld document)
+            self.pending[key] = pickle.dumps((scan, state), pickle.HIGHEST_PROTOCOL)
         return doc
 
     def retain(self, documents) -> None:
-        """Forget every document but these (the public ones of the archive just read)."""
+        """Keep these documents (public ones of the archive just read) and forget every other."""
         keep = {k for d in documents if d.is_public and not d.is_draft and (k := getattr(d, "source_digest", None))}
-        cache_db.forget_all_but(self.db, ("docs",), keep & self.used)
+        keep &= self.used | set(self.pending)
+        self.db.executemany("INSERT OR REPLACE INTO docs VALUES (?, ?)",
+                            [(k, blob) for k, blob in self.pending.items() if k in keep])
+        self.pending.clear()
+        cache_db.forget_all_but(self.db, ("docs",), keep)
 
     def close(self) -> None:
         self.db.commit()

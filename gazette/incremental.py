@@ -52,7 +52,10 @@ def _memo() -> dict:
     return state.memo if state is not None else {}
 
 
-def _stable_document(doc: Document):
+def document_page_fingerprint(doc: Document) -> str:
+    """A document page shows the document, its validity, relations and issue: nothing else varies.
+
+    Asked when the document is read and again when its page is written: computed once per build."""
     _doc_memo = _memo()
     key = id(doc)
     if key not in _doc_memo:
@@ -65,20 +68,20 @@ def _stable_document(doc: Document):
             fields = {f.name: getattr(doc, f.name) for f in dataclasses.fields(doc) if f.name not in ("body", "source_path")}
             fields["body"] = hashlib.sha1(doc.body.encode("utf-8")).hexdigest()
         fields["_extra"] = _document_context(doc)
-        _doc_memo[key] = ({k: _stable(v) for k, v in fields.items()}, doc)  # keep doc alive: ids stay unique
+        data = _picture_json(fields)
+        _doc_memo[key] = ("doc:" + hashlib.sha256(data.encode()).hexdigest(), doc)  # keep doc alive: ids stay unique
     return _doc_memo[key][0]
 
 
-def document_page_fingerprint(doc: Document) -> str:
-    """A document page shows the document, its validity, relations and issue: nothing else varies.
-
-    Asked when the document is read and again when its page is written: computed once per build."""
-    _doc_memo = _memo()
-    key = ("page", id(doc))
-    if key not in _doc_memo:
-        data = json.dumps(_stable_document(doc), ensure_ascii=False, sort_keys=True, default=str)
-        _doc_memo[key] = ("doc:" + hashlib.sha256(data.encode()).hexdigest(), doc)
-    return _doc_memo[key][0]
+def _picture_json(obj) -> str:
+    """The JSON of `_stable(obj)`'s kind of picture: what JSON encodes natively (lists, tuples,
+    strings, numbers: most of a document's context) by the C encoder, anything else through
+    `_stable` (a set sorted, a date, a dataclass, a document by its fingerprint). Long lists of
+    strings are not digested here: a document's context has none."""
+    try:
+        return json.dumps(obj, ensure_ascii=False, sort_keys=True, default=_stable)
+    except (TypeError, ValueError):  # a dict keyed by tuples, say
+        return json.dumps(_stable(obj), ensure_ascii=False, sort_keys=True, default=str)
 
 
 def _stable(obj):

@@ -132,6 +132,7 @@ class HtmlCache:
         self.db.commit()
         self._pid = os.getpid()
         self._reader_pid, self._reader = None, None
+        self._numbers: dict[str, str] | None = None  # the numbers table, read whole when first asked
 
     @staticmethod
     def key(body: str) -> str:
@@ -185,12 +186,15 @@ class HtmlCache:
 
         if os.getpid() != self._pid:
             return find_doc_numbers(body)
+        if self._numbers is None:  # every row at once: one query instead of one a document
+            self._numbers = dict(self.db.execute("SELECT key, found FROM numbers"))
         key = self.key(body)
-        row = self.db.execute("SELECT found FROM numbers WHERE key = ?", (key,)).fetchone()
-        if row:
-            return [(start, number) for start, number in json.loads(row[0])]
+        row = self._numbers.get(key)
+        if row is not None:
+            return [(start, number) for start, number in json.loads(row)]
         found = find_doc_numbers(body)
-        self.db.execute("INSERT OR REPLACE INTO numbers VALUES (?, ?)", (key, json.dumps(found, ensure_ascii=False)))
+        self._numbers[key] = json.dumps(found, ensure_ascii=False)
+        self.db.execute("INSERT OR REPLACE INTO numbers VALUES (?, ?)", (key, self._numbers[key]))
         return found
 
     def fill(self, bodies, workers: int = 0) -> int:
@@ -235,6 +239,7 @@ class HtmlCache:
         from .cache_db import forget_all_but
 
         removed = forget_all_but(self.db, ("html", "numbers", "text"), {self.key(b) for b in bodies})
+        self._numbers = None
         return removed["html"]
 
     def close(self) -> None:
