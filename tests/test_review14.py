@@ -1,0 +1,113 @@
+"""Review 14 (header cache, gazette/header_cache.py): defects found, each a failing test.
+
+1. A headers.sqlite damaged past its first page stops every later build (the cache is never made
+   again, and what it holds is never forgotten).
+2. A public document whose relation field names an import draft (by its number) is kept in the
+   header cache: the draft's number, which must appear in no output or cache, is in headers.sqlite.
+3. A public document whose relation field names a withheld document that has an error in its
+   header (so the archive never learns its number) is kept: the withheld number is in headers.sqlite,
+   though the site never shows that reference, and though the build is refused."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+
+import pytest
+
+from conftest import CONTENT
+from leakscan import find_leaks
+
+from gazette.build import MetadataCheckFailed, build_site
+
+AS_OF = dt.date(2026, 11, 22)
+PUBLIC = ("title: 临澜市公共自行车管理办法\ndate: 2026-03-02\ndoc_type: 规章\ngazette: 2026-01\npages: 2\n\n"
+          "第一条　公共自行车租赁服务点位公示。\n")
+ISSUE = "title: 2026年第1期\nyear: 2026\nnumber: 1\ndate: 2026-03-05\n\n"
+DRAFT_NUMBER = "临政办发〔2026〕77号"
+DRAFT = ("review: pending\nreview_reason: 整期未能拆分为文件，请核对\ntitle: 关于试行汛期堤坝巡查轮值制度的通知\n"
+         f"date: 2026-03-05\ndoc_number: {DRAFT_NUMBER}\ngazette: 2026-01\npages: 3-4\n\n"
+         "各区人民政府：堤坝巡查轮值表附后，请认真遵照执行。\n")
+# A public document amending the draft: the site never shows that reference (it resolves to nothing).
+CITES_DRAFT = ("title: 临澜市关于公共自行车停放的补充通知\ndate: 2026-03-06\ndoc_type: 通知\n"
+               f"amends: {DRAFT_NUMBER}\n\n公共自行车停放点位另行公布。\n")
+WITHHELD = "documents/2024/llzn-2024-11.md"  # disclosure: withheld in the sample archive
+WITHHELD_NUMBER = "临政内〔2024〕11号"
+
+
+def small_archive(root) -> str:
+    content = root / "content"
+    (content / "documents" / "2026").mkdir(parents=True)
+    (content / "issues").mkdir()
+    (content / "documents" / "2026" / "bikes.md").write_text(PUBLIC, encoding="utf-8")
+    (content / "issues" / "2026-01.md").write_text(ISSUE, encoding="utf-8")
+    return str(content)
+
+
+def cache_files(cache) -> list[str]:
+    return sorted(os.path.relpath(os.path.join(dp, f), cache) for dp, _, fs in os.walk(cache) for f in fs)
+
+
+def headers_file(cache) -> str:
+    return next(os.path.join(dp, f) for dp, _, fs in os.walk(cache) for f in fs if f == "headers.sqlite")
+
+
+def test_a_damaged_header_cache_is_made_again_not_a_failure_of_every_build(tmp_path):
+    """cache_db.connect only checks that sqlite_master can be read: a headers.sqlite whose other
+    pages are damaged (a disk fault, a copy cut short) raises `sqlite3.DatabaseError: database disk
+    image is malformed` in HeaderCache.read_document, the first document read, in every later
+    build. Review 13's rule is that a damaged cache is made again ("a cache is disposable")."""
+    content = small_archive(tmp_path)
+    cache = tmp_path / "cache"
+    settings = {"GAZETTE_CACHE_DIR": str(cache)}
+    build_site(content, str(tmp_path / "out"), as_of=AS_OF, extra_settings=settings)
+    path = headers_file(cache)
+    with open(path, "r+b") as f:
+        data = bytearray(f.read())
+        page = int.from_bytes(data[16:18], "big") or 65536
+        assert len(data) > page, "more than the first page"
+        data[page:] = b"\x5a" * (len(data) - page)  # every page but the first (the schema) damaged
+        f.seek(0)
+        f.write(data)
+    # An edit, so the no-change short cut does not skip reading the archive.
+    with open(os.path.join(content, "documents", "2026", "bikes.md"), "a", encoding="utf-8") as f:
+        f.write("\n第二条　另行公布。\n")
+    for _ in range(2):  # the second too: the damaged file is not replaced by the failing build
+        result = build_site(content, str(tmp_path / "out"), as_of=AS_OF, extra_settings=settings)
+        assert result.documents == 1
+
+
+def test_a_public_document_naming_a_draft_does_not_put_the_drafts_number_in_the_header_cache(tmp_path):
+    """archive.unnamed: a draft's title and number are 'never written anywhere', and
+    tests/test_import_drafts.py searches the cache for them. HeaderCache.retain leaves out a public
+    document naming a *withheld* document (archive.names_withheld), but not one naming a draft: its
+    header, `amends: <the draft's number>`, is pickled into headers.sqlite."""
+    content = small_archive(tmp_path)
+    (tmp_path / "content" / "documents" / "2026" / "draft-flood.md").write_text(DRAFT, encoding="utf-8")
+    (tmp_path / "content" / "documents" / "2026" / "parking.md").write_text(CITES_DRAFT, encoding="utf-8")
+    cache, out = tmp_path / "cache", tmp_path / "out"
+    result = build_site(content, str(out), as_of=AS_OF, extra_settings={"GAZETTE_CACHE_DIR": str(cache)})
+    assert result.documents == 2 and result.drafts == 1
+    assert find_leaks(str(out), [DRAFT_NUMBER]) == [], "the site itself never shows the reference"
+    assert find_leaks(str(cache), [DRAFT_NUMBER]) == []
+
+
+def test_a_withheld_document_with_a_header_error_leaves_its_number_out_of_the_header_cache(tmp_path):
+    """The withheld document's file has a typing error (a date that is no date): it cannot be read,
+    so its number is not in archive.withheld_numbers, and `names_withheld` says no to the public
+    document that amends it. That document is cached with `amends: 临政内〔2024〕11号`. The build is
+    refused for the error, but load_archive has already kept it (retain runs inside load_archive).
+    The site never shows an unresolved reference, so the cache is the only place the number is."""
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    withheld = content / WITHHELD
+    withheld.write_text(withheld.read_text(encoding="utf-8").replace("date: 2024-07-09", "date: 2024-07-32"),
+                        encoding="utf-8")
+    (content / "documents" / "2025" / "cites-2025-01.md").write_text(
+        "title: 临澜市关于粮食储备管理的补充通知\ndate: 2025-03-01\ndoc_type: 通知\n"
+        f"amends: {WITHHELD_NUMBER}\n\n粮食储备管理另行通知。\n", encoding="utf-8")
+    cache = tmp_path / "cache"
+    with pytest.raises(MetadataCheckFailed):
+        build_site(str(content), str(tmp_path / "out"), as_of=AS_OF, extra_settings={"GAZETTE_CACHE_DIR": str(cache)})
+    assert find_leaks(str(cache), [WITHHELD_NUMBER]) == [], cache_files(cache)
