@@ -111,3 +111,27 @@ def test_a_withheld_document_with_a_header_error_leaves_its_number_out_of_the_he
     with pytest.raises(MetadataCheckFailed):
         build_site(str(content), str(tmp_path / "out"), as_of=AS_OF, extra_settings={"GAZETTE_CACHE_DIR": str(cache)})
     assert find_leaks(str(cache), [WITHHELD_NUMBER]) == [], cache_files(cache)
+
+
+WITHHELD_TITLE = "临澜市人民政府关于市级储备粮轮换底价和承储库点调整的内部通知"
+
+
+def test_a_public_document_naming_a_withheld_document_by_its_title_is_not_kept_in_the_header_cache(tmp_path):
+    """A relation written as the title of what it amends (as 修改《…》 is written in the text) resolves
+    to nothing: the site never shows an unresolved reference (archive.link_documents: "never echo
+    the reference itself"). `names_withheld` looks only at slugs and numbers, so the public document
+    is kept in headers.sqlite with the withheld document's title in its `amends:`."""
+    from gazette.archive import load_archive
+    from gazette.header_cache import FILE, HeaderCache
+
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    (content / "documents" / "2025" / "cites-2025-02.md").write_text(
+        "title: 临澜市关于粮食储备库点管理的补充通知\ndate: 2025-03-01\ndoc_type: 通知\n"
+        f"amends: 《{WITHHELD_TITLE}》\n\n粮食储备库点管理另行通知。\n", encoding="utf-8")
+    cache = tmp_path / "cache"
+    headers = HeaderCache(str(cache / FILE), "code")
+    archive = load_archive(str(content), headers)
+    headers.close()
+    assert archive.errors == [] and WITHHELD in archive.withheld_paths
+    assert find_leaks(str(cache), [WITHHELD_TITLE]) == []
