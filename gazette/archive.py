@@ -205,10 +205,10 @@ def load_archive(content_dir: str, headers=None) -> Archive:
         archive.documents.append(doc)
     if headers is not None:
         # At once: a document withheld since leaves the cache before anything else runs. A public
-        # document that names a withheld one (`amends:` its slug) is read again each time instead,
-        # since the site never shows that name.
+        # document naming one that is not listed (withheld, a draft, unreadable, or by a title the
+        # site cannot resolve) is read again each time instead: the site never shows that name.
         index = archive.by_ref()
-        headers.retain(d for d in read if not any(archive.names_withheld(ref, index) for ref in _references(d)))
+        headers.retain(d for d in read if all(archive.resolve(ref, index) is not None for ref in _references(d)))
     for rel, shown, issue in _read_all(archive, ISSUES_DIR, read_issue):
         twin = next((i for i in archive.issues if i.key == issue.key), None)
         if twin:

@@ -27,6 +27,18 @@ def connect(path: str | None) -> sqlite3.Connection:
     return db
 
 
+def remake(db: sqlite3.Connection, path: str | None) -> sqlite3.Connection:
+    """A new, empty cache file in place of a damaged one (a page that cannot be read)."""
+    db.close()
+    if path:
+        for name in (path, path + "-journal"):
+            try:
+                os.remove(name)
+            except FileNotFoundError:
+                pass
+    return connect(path)
+
+
 def forget_all_but(db: sqlite3.Connection, tables, keep: set[str]) -> dict[str, int]:
     """Delete every row of `tables` (each keyed by a `key` column) whose key is not in `keep`;
     compact the file when anything went. Returns how many rows went from each table."""

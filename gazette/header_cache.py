@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+import sqlite3
 
 from . import cache_db
 from . import metadata as md
@@ -26,17 +27,29 @@ _FORMAT = "1"
 
 class HeaderCache:
     def __init__(self, path: str | None, code: str):
+        self.path, self.version = path, f"{_FORMAT}:{code}"
         self.db = cache_db.connect(path)
-        self.db.execute("CREATE TABLE IF NOT EXISTS docs (key TEXT PRIMARY KEY, doc BLOB NOT NULL)")
-        self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-        version = f"{_FORMAT}:{code}"
-        row = self.db.execute("SELECT value FROM meta WHERE key = 'code'").fetchone()
-        if row is None or row[0] != version:
-            cache_db.forget_all_but(self.db, ("docs",), set())
-            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('code', ?)", (version,))
-            self.db.commit()
+        try:
+            self._open()
+        except sqlite3.DatabaseError:  # damaged beyond its first page: the cache is made again
+            self.db = cache_db.remake(self.db, path)
+            self._open()
         self.used: set[str] = set()  # keys read from the cache
         self.pending: dict[str, bytes] = {}  # documents parsed, not yet kept
+
+    def _open(self) -> None:
+        self.db.execute("CREATE TABLE IF NOT EXISTS docs (key TEXT PRIMARY KEY, doc BLOB NOT NULL)")
+        self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'code'").fetchone()
+        if row is None or row[0] != self.version:
+            cache_db.forget_all_but(self.db, ("docs",), set())
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('code', ?)", (self.version,))
+            self.db.commit()
+
+    def _remake(self) -> None:
+        self.db = cache_db.remake(self.db, self.path)
+        self._open()
+        self.used.clear()  # nothing read from it is kept: every document is parsed again next time
 
     def read_document(self, path: str, display_path: str, content_dir: str) -> Document:
         """model.read_document(path, display_path=…, content_dir=…), from the cache when the
@@ -44,7 +57,11 @@ class HeaderCache:
         data = read_bytes(path, display_path)
         key = hashlib.sha1(display_path.encode("utf-8", "surrogateescape") + b"\0" + data).hexdigest()
         text = decode_text(data, display_path)
-        row = self.db.execute("SELECT doc FROM docs WHERE key = ?", (key,)).fetchone()
+        try:
+            row = self.db.execute("SELECT doc FROM docs WHERE key = ?", (key,)).fetchone()
+        except sqlite3.DatabaseError:
+            self._remake()
+            row = None
         try:
             scan, state = pickle.loads(row[0]) if row is not None else (None, None)
         except Exception:  # a damaged row: parsed again
@@ -71,10 +88,18 @@ class HeaderCache:
         """Keep these documents (public ones of the archive just read) and forget every other."""
         keep = {k for d in documents if d.is_public and not d.is_draft and (k := getattr(d, "source_digest", None))}
         keep &= self.used | set(self.pending)
-        self.db.executemany("INSERT OR REPLACE INTO docs VALUES (?, ?)",
-                            [(k, blob) for k, blob in self.pending.items() if k in keep])
+        for attempt in range(2):
+            try:
+                self.db.executemany("INSERT OR REPLACE INTO docs VALUES (?, ?)",
+                                    [(k, blob) for k, blob in self.pending.items() if k in keep])
+                cache_db.forget_all_but(self.db, ("docs",), keep)
+                break
+            except sqlite3.DatabaseError:
+                if attempt:
+                    raise
+                self._remake()  # damaged: what it held is gone, what may be kept is written again
+                keep &= set(self.pending)
         self.pending.clear()
-        cache_db.forget_all_but(self.db, ("docs",), keep)
 
     def close(self) -> None:
         self.db.commit()

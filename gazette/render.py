@@ -118,21 +118,41 @@ class HtmlCache:
 
     def __init__(self, path: str | None):
         import os
+        import sqlite3
 
         from .cache_db import connect
 
         self.path = path
         # Deleted rows are overwritten with zeros, not left in free pages (see `retain`).
         self.db = connect(path)
+        self._numbers: dict[str, str] | None = None  # the numbers table, read whole when first asked
+        self._guarded(self._create)
+        self._pid = os.getpid()
+        self._reader_pid, self._reader = None, None
+        self._damage = sqlite3.DatabaseError
+
+    def _create(self) -> None:
         self.db.execute("CREATE TABLE IF NOT EXISTS html (key TEXT PRIMARY KEY, html TEXT NOT NULL)")
         # The document numbers each body cites (find_doc_numbers), by the same key: every page's
         # fingerprint needs them, and scanning every body again made an edit-one rebuild linear.
         self.db.execute("CREATE TABLE IF NOT EXISTS numbers (key TEXT PRIMARY KEY, found TEXT NOT NULL)")
         self.db.execute("CREATE TABLE IF NOT EXISTS text (key TEXT PRIMARY KEY, text TEXT NOT NULL)")
         self.db.commit()
-        self._pid = os.getpid()
-        self._reader_pid, self._reader = None, None
-        self._numbers: dict[str, str] | None = None  # the numbers table, read whole when first asked
+
+    def _guarded(self, op):
+        """op(), in the process that owns the file; a file damaged beyond its first page (found by
+        any query) is made again, empty, and op() run once more: a cache is disposable."""
+        import sqlite3
+
+        from .cache_db import remake
+
+        try:
+            return op()
+        except sqlite3.DatabaseError:
+            self.db = remake(self.db, self.path)
+            self._numbers = None
+            self._create()
+            return op()
 
     @staticmethod
     def key(body: str) -> str:
@@ -141,6 +161,9 @@ class HtmlCache:
         return hashlib.sha1(body.encode("utf-8")).hexdigest()
 
     def get(self, body: str) -> str:
+        return self._guarded(lambda: self._get(body))
+
+    def _get(self, body: str) -> str:
         row = self.db.execute("SELECT html FROM html WHERE key = ?", (self.key(body),)).fetchone()
         if row:
             return row[0]
@@ -153,13 +176,21 @@ class HtmlCache:
         publishing): the child reads through a read-only connection of its own and never writes."""
         import os
 
-        db = self.db if os.getpid() == self._pid else self._child_reader()
-        row = db.execute("SELECT text FROM text WHERE key = ?", (self.key(body),)).fetchone() if db else None
+        if os.getpid() == self._pid:
+            return self._guarded(lambda: self._text(body))
+        db = self._child_reader()
+        try:
+            row = db.execute("SELECT text FROM text WHERE key = ?", (self.key(body),)).fetchone() if db else None
+        except self._damage:
+            row = None  # the child derives it (the parent makes a damaged file again)
+        return row[0] if row else to_text(body)
+
+    def _text(self, body: str) -> str:
+        row = self.db.execute("SELECT text FROM text WHERE key = ?", (self.key(body),)).fetchone()
         if row:
             return row[0]
         out = to_text(body)
-        if db is self.db:
-            self.db.execute("INSERT OR REPLACE INTO text VALUES (?, ?)", (self.key(body), out))
+        self.db.execute("INSERT OR REPLACE INTO text VALUES (?, ?)", (self.key(body), out))
         return out
 
     def _child_reader(self):
@@ -179,13 +210,19 @@ class HtmlCache:
     def doc_numbers(self, body: str) -> list[tuple[int, str]]:
         """find_doc_numbers(body), remembered across builds (only in the process that opened the cache:
         a forked child never shares the parent's connection)."""
-        import json
         import os
 
         from .textrules import find_doc_numbers
 
         if os.getpid() != self._pid:
             return find_doc_numbers(body)
+        return self._guarded(lambda: self._doc_numbers(body))
+
+    def _doc_numbers(self, body: str) -> list[tuple[int, str]]:
+        import json
+
+        from .textrules import find_doc_numbers
+
         if self._numbers is None:  # every row at once: one query instead of one a document
             self._numbers = dict(self.db.execute("SELECT key, found FROM numbers"))
         key = self.key(body)
@@ -199,6 +236,10 @@ class HtmlCache:
 
     def fill(self, bodies, workers: int = 0) -> int:
         """Render every body not cached yet, on all cores. Returns how many were rendered."""
+        bodies = list(bodies)
+        return self._guarded(lambda: self._fill(bodies, workers))
+
+    def _fill(self, bodies: list[str], workers: int) -> int:
         import os
         from concurrent.futures import ProcessPoolExecutor
 
@@ -238,7 +279,8 @@ class HtmlCache:
         (secure_delete) and the file is compacted. Returns how many were deleted."""
         from .cache_db import forget_all_but
 
-        removed = forget_all_but(self.db, ("html", "numbers", "text"), {self.key(b) for b in bodies})
+        keep = {self.key(b) for b in bodies}
+        removed = self._guarded(lambda: forget_all_but(self.db, ("html", "numbers", "text"), keep))
         self._numbers = None
         return removed["html"]
 

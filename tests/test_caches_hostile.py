@@ -1,12 +1,11 @@
-"""Review 14 (header cache, gazette/header_cache.py): defects found, each a failing test.
+"""The build's caches under hostile conditions (review 14 of the header cache, gazette/header_cache.py):
 
-1. A headers.sqlite damaged past its first page stops every later build (the cache is never made
-   again, and what it holds is never forgotten).
-2. A public document whose relation field names an import draft (by its number) is kept in the
-   header cache: the draft's number, which must appear in no output or cache, is in headers.sqlite.
-3. A public document whose relation field names a withheld document that has an error in its
-   header (so the archive never learns its number) is kept: the withheld number is in headers.sqlite,
-   though the site never shows that reference, and though the build is refused."""
+1. A headers.sqlite or html.sqlite damaged past its first page is made again, not a failure of
+   every later build (which would also keep what it holds for ever).
+2. A public document whose relation field names a document the site does not list (an import
+   draft by its number; a withheld document whose header has an error, so the archive never learns
+   its number; a withheld document by its title) is not kept in the header cache: the site never
+   shows that name, so no cache may hold it."""
 
 from __future__ import annotations
 
@@ -135,3 +134,26 @@ def test_a_public_document_naming_a_withheld_document_by_its_title_is_not_kept_i
     headers.close()
     assert archive.errors == [] and WITHHELD in archive.withheld_paths
     assert find_leaks(str(cache), [WITHHELD_TITLE]) == []
+
+
+def test_a_render_cache_damaged_beyond_its_first_page_is_made_again(tmp_path):
+    """The same for html.sqlite: every page but the schema damaged, an edit, two builds."""
+    content = small_archive(tmp_path)
+    cache = tmp_path / "cache"
+    settings = {"GAZETTE_CACHE_DIR": str(cache)}
+    build_site(content, str(tmp_path / "out"), as_of=AS_OF, extra_settings=settings)
+    path = next(os.path.join(dp, f) for dp, _, fs in os.walk(cache) for f in fs if f == "html.sqlite")
+    with open(path, "r+b") as f:
+        data = bytearray(f.read())
+        page = int.from_bytes(data[16:18], "big") or 65536
+        assert len(data) > page, "more than the first page"
+        data[page:] = b"\x5a" * (len(data) - page)
+        f.seek(0)
+        f.write(data)
+    with open(os.path.join(content, "documents", "2026", "bikes.md"), "a", encoding="utf-8") as f:
+        f.write("\n第二条　另行公布。\n")
+    for _ in range(2):
+        result = build_site(content, str(tmp_path / "out"), as_of=AS_OF, extra_settings=settings)
+        assert result.documents == 1
+    page_html = open(os.path.join(tmp_path / "out", "documents", "bikes.html"), encoding="utf-8").read()
+    assert "另行公布" in page_html
