@@ -274,6 +274,49 @@ def test_an_edit_patches_only_its_terms_chunks_and_equals_a_full_build(tmp_path,
     assert not build_browser_index(added, out, cache_dir=cache).written
 
 
+def test_the_day_s_newest_document_is_patched_in_and_equals_a_full_build(tmp_path, monkeypatch):
+    """A document dated after every other takes the next id and moves none: its terms are patched
+    into their chunks (a publisher adds today's document), unless a bitmap would grow by a byte (one
+    addition in eight) or a term becomes common; each time the index is the one a build from
+    nothing writes."""
+    import dataclasses
+
+    import gazette.search.browser_index as bi
+
+    monkeypatch.setattr(bi, "CHUNK_BYTES", 64)
+    patched = []
+    real_patch = bi._patch
+    monkeypatch.setattr(bi, "_patch", lambda *a: patched.append(real_patch(*a)) or patched[-1])
+    records = _synthetic(47)  # 47 → 48 records: bitmaps stay six bytes
+    out, cache = str(tmp_path / "output"), str(tmp_path / "cache")
+    build_browser_index(records, out, cache_dir=cache)
+
+    def newest(n, body):
+        return dataclasses.replace(records[0], slug=f"new{n}", url=f"documents/new{n}.html", date=f"2021-0{n}-01",
+                                   title=f"临澜市新增规定{n}", body=body)
+
+    def same_as_fresh(rs, name):
+        fresh = str(tmp_path / name)
+        build_browser_index(rs, fresh)
+        assert index_texts(os.path.join(fresh, INDEX_DIR)) == index_texts(os.path.join(out, INDEX_DIR))
+
+    grown = records + [newest(1, "本规定所称公共场所另有规定。鹤鸣。新设条款。")]
+    assert build_browser_index(grown, out, cache_dir=cache).written
+    assert patched[-1] is not None, "appended: patched"
+    assert len(patched[-1][2]) == 1
+    same_as_fresh(grown, "fresh-1")
+    # 48 → 49 records: every bitmap grows a byte, so the chunks are computed whole again
+    crossed = grown + [newest(2, "又一新设条款。")]
+    assert build_browser_index(crossed, out, cache_dir=cache).written
+    assert patched[-1] is None
+    same_as_fresh(crossed, "fresh-2")
+    # not the newest: every later id moves
+    back = crossed + [dataclasses.replace(newest(3, "补录的旧文件。"), date="2019-12-31")]
+    assert build_browser_index(back, out, cache_dir=cache).written
+    assert patched[-1] is None
+    same_as_fresh(back, "fresh-3")
+
+
 def test_the_forked_helper_writes_the_same_index_as_one_process(tmp_path, monkeypatch):
     """From PARALLEL_RECORDS records a forked helper computes the second half's junction terms and
     encodes half the postings: the index is byte for byte the one a single process writes, with the

@@ -610,15 +610,20 @@ class _Fallback(Exception):
 
 def _patch(index_dir: str, records: list[SearchRecord], keys: list[str], state: dict, cache: TermCache):
     """The term chunks changed by the records whose terms changed, when every record keeps its id
-    (an edit): (path → bytes before compression, or None for a chunk now empty; postings' bytes; the
-    changed records' ids). Each chunk is read back from the index, the changed terms' postings
-    decoded, the changed records' entries replaced and the postings encoded again: the same bytes
-    as the whole index computed again. None where ids move (a record added or removed), where many
-    records changed, or where the chunk count would change."""
+    (an edit, or a newest document added after the others): (path → bytes before compression, or
+    None for a chunk now empty; postings' bytes; the changed records' ids). Each chunk is read back
+    from the index, the changed terms' postings decoded, the changed records' entries replaced and
+    the postings encoded again: the same bytes as the whole index computed again. None where ids
+    move (a record removed, or added before another), where many records changed, where a bitmap
+    would grow by a byte (one addition in eight) or where the chunk count would change."""
     before = state["records"]
-    if len(before) != len(records) or any(b[0] != r.slug for b, r in zip(before, records)):
+    # the day's new document, dated after every other: it takes the next id and no other id moves
+    appended = len(records) == len(before) + 1 and (len(before) + 7) // 8 == (len(records) + 7) // 8
+    if (len(before) != len(records) and not appended) or any(b[0] != r.slug for b, r in zip(before, records)):
         return None
     changed = [rid for rid, (b, key) in enumerate(zip(before, keys)) if b[1] != key]
+    if appended:
+        changed.append(len(before))
     if len(changed) > max(16, len(records) // 64):
         return None
     total = len(records)
@@ -627,13 +632,16 @@ def _patch(index_dir: str, records: list[SearchRecord], keys: list[str], state: 
     common, ckey = frozenset(state["common"]), state["common_key"]
     delta: dict[str, dict[int, int]] = {}  # term → changed record → its entry now (0: none)
     for rid in changed:
-        was = cache.get(before[rid][1])
-        was_joins = cache.get_junctions(before[rid][1], ckey)
-        if was is None or was_joins is None:
-            return None
-        old, new = _entries(was), _entries(cache.terms(records[rid], keys[rid]))
-        # junction terms for the same common bigrams (a change to those is found below: a fallback)
-        old.update((t, BODY | b << _BLOCK_SHIFT) for t, b in was_joins.items())
+        old = {}  # an added record had no entries
+        if rid < len(before):
+            was = cache.get(before[rid][1])
+            was_joins = cache.get_junctions(before[rid][1], ckey)
+            if was is None or was_joins is None:
+                return None
+            old = _entries(was)
+            # junction terms for the same common bigrams (a change to those is found below: a fallback)
+            old.update((t, BODY | b << _BLOCK_SHIFT) for t, b in was_joins.items())
+        new = _entries(cache.terms(records[rid], keys[rid]))
         new.update((t, BODY | b << _BLOCK_SHIFT) for t, b in cache.junctions(records[rid], keys[rid], common, ckey).items())
         for term in old.keys() | new.keys():
             if old.get(term, 0) != new.get(term, 0):
