@@ -170,8 +170,7 @@ def load_archive(content_dir: str, headers=None) -> Archive:
     then keeps only this archive's public documents."""
     archive = Archive(content_dir=content_dir)
     seen_slugs: dict[str, str] = {}
-    reader = read_document if headers is None else \
-        (lambda path, display_path, content_dir: headers.read_document(path, display_path, content_dir))
+    reader = read_document if headers is None else headers.read_document
     read: list[Document] = []
     for rel, shown, doc in _read_all(archive, DOCUMENTS_DIR, reader):
         read.append(doc)

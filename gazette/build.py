@@ -179,12 +179,11 @@ def code_digest(settings: dict) -> str:
     return tree_digest(PACKAGE_DIR, settings["THEME"], *settings.get("PLUGIN_PATHS", []))
 
 
-def global_fingerprint(settings: dict, as_of: dt.date, code: str | None = None) -> str:
-    """What every page depends on: our code, theme and plugins, the settings and the as-of date."""
+def global_fingerprint(settings: dict, as_of: dt.date, code: str) -> str:
+    """What every page depends on: our code (`code_digest`), theme and plugins, the settings and the as-of date."""
     import hashlib
     import json
 
-    code = code or code_digest(settings)
     picked = {k: v for k, v in settings.items() if k.isupper()}
     blob = json.dumps(picked, sort_keys=True, default=_setting_value, ensure_ascii=False)
     return hashlib.sha256(f"{code}|{as_of.isoformat()}|{blob}".encode()).hexdigest()

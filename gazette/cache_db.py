@@ -39,6 +39,32 @@ def remake(db: sqlite3.Connection, path: str | None) -> sqlite3.Connection:
     return connect(path)
 
 
+class CacheFile:
+    """One cache file and its connection (`db`). `guarded(op)` runs a query; a file found damaged
+    past its first page (by any query) is made again, empty, and op() run once more. Subclasses
+    make their tables in `_create` and drop what they remember of the file in `_forgotten`."""
+
+    def __init__(self, path: str | None):
+        self.path = path
+        self.db = connect(path)
+        self.guarded(self._create)
+
+    def _create(self) -> None:
+        raise NotImplementedError
+
+    def _forgotten(self) -> None:
+        """Called when the file has been made again: it holds nothing now."""
+
+    def guarded(self, op):
+        try:
+            return op()
+        except sqlite3.DatabaseError:
+            self.db = remake(self.db, self.path)
+            self._forgotten()
+            self._create()
+            return op()
+
+
 def forget_all_but(db: sqlite3.Connection, tables, keep: set[str]) -> dict[str, int]:
     """Delete every row of `tables` (each keyed by a `key` column) whose key is not in `keep`;
     compact the file when anything went. Returns how many rows went from each table."""

@@ -15,29 +15,23 @@ from __future__ import annotations
 
 import hashlib
 import pickle
-import sqlite3
 
 from . import cache_db
 from . import metadata as md
-from .model import Document, decode_text, document_from_header, read_bytes, slug_from_path
+from .model import Document, decode_text, document_from_header, read_bytes, read_header, slug_from_path
 
 FILE = "headers.sqlite"
 _FORMAT = "1"
 
 
-class HeaderCache:
+class HeaderCache(cache_db.CacheFile):
     def __init__(self, path: str | None, code: str):
-        self.path, self.version = path, f"{_FORMAT}:{code}"
-        self.db = cache_db.connect(path)
-        try:
-            self._open()
-        except sqlite3.DatabaseError:  # damaged beyond its first page: the cache is made again
-            self.db = cache_db.remake(self.db, path)
-            self._open()
+        self.version = f"{_FORMAT}:{code}"
         self.used: set[str] = set()  # keys read from the cache
         self.pending: dict[str, bytes] = {}  # documents parsed, not yet kept
+        super().__init__(path)
 
-    def _open(self) -> None:
+    def _create(self) -> None:
         self.db.execute("CREATE TABLE IF NOT EXISTS docs (key TEXT PRIMARY KEY, doc BLOB NOT NULL)")
         self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         row = self.db.execute("SELECT value FROM meta WHERE key = 'code'").fetchone()
@@ -46,9 +40,7 @@ class HeaderCache:
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('code', ?)", (self.version,))
             self.db.commit()
 
-    def _remake(self) -> None:
-        self.db = cache_db.remake(self.db, self.path)
-        self._open()
+    def _forgotten(self) -> None:
         self.used.clear()  # nothing read from it is kept: every document is parsed again next time
 
     def read_document(self, path: str, display_path: str, content_dir: str) -> Document:
@@ -57,11 +49,7 @@ class HeaderCache:
         data = read_bytes(path, display_path)
         key = hashlib.sha1(display_path.encode("utf-8", "surrogateescape") + b"\0" + data).hexdigest()
         text = decode_text(data, display_path)
-        try:
-            row = self.db.execute("SELECT doc FROM docs WHERE key = ?", (key,)).fetchone()
-        except sqlite3.DatabaseError:
-            self._remake()
-            row = None
+        row = self.guarded(lambda: self.db.execute("SELECT doc FROM docs WHERE key = ?", (key,)).fetchone())
         try:
             scan, state = pickle.loads(row[0]) if row is not None else (None, None)
         except Exception:  # a damaged row: parsed again
@@ -74,7 +62,7 @@ class HeaderCache:
                 doc.source_digest = key
                 self.used.add(key)
                 return doc
-        header = md.split_header(text, display_path, collect=True)
+        header = read_header(path, text, display_path)
         doc = document_from_header(header, slug_from_path(path), content_dir)
         doc.source_digest = key
         if doc.is_public and not doc.is_draft:
@@ -87,19 +75,14 @@ class HeaderCache:
     def retain(self, documents) -> None:
         """Keep these documents (public ones of the archive just read) and forget every other."""
         keep = {k for d in documents if d.is_public and not d.is_draft and (k := getattr(d, "source_digest", None))}
-        keep &= self.used | set(self.pending)
-        for attempt in range(2):
-            try:
-                self.db.executemany("INSERT OR REPLACE INTO docs VALUES (?, ?)",
-                                    [(k, blob) for k, blob in self.pending.items() if k in keep])
-                cache_db.forget_all_but(self.db, ("docs",), keep)
-                break
-            except sqlite3.DatabaseError:
-                if attempt:
-                    raise
-                self._remake()  # damaged: what it held is gone, what may be kept is written again
-                keep &= set(self.pending)
+        self.guarded(lambda: self._keep(keep))
         self.pending.clear()
+
+    def _keep(self, keep: set[str]) -> None:
+        keep = keep & (self.used | set(self.pending))  # after the file was made again: the parsed ones
+        self.db.executemany("INSERT OR REPLACE INTO docs VALUES (?, ?)",
+                            [(k, blob) for k, blob in self.pending.items() if k in keep])
+        cache_db.forget_all_but(self.db, ("docs",), keep)
 
     def close(self) -> None:
         self.db.commit()

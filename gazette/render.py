@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import html
 import re
+import sqlite3
 import threading
 
 import markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
+from .cache_db import CacheFile, forget_all_but
 from .inert import safe_url
 
 
@@ -111,25 +113,18 @@ def _renderings(body: str) -> tuple[str, str]:
     return to_html(body), to_text(body)
 
 
-class HtmlCache:
+class HtmlCache(CacheFile):
     """Rendered bodies (HTML, and the plain text both search indexes, the open data and the feeds
     read) by content hash, in one SQLite file: a rebuild renders only what changed, and the
     build's children read the text from it instead of each deriving it again."""
 
     def __init__(self, path: str | None):
         import os
-        import sqlite3
 
-        from .cache_db import connect
-
-        self.path = path
-        # Deleted rows are overwritten with zeros, not left in free pages (see `retain`).
-        self.db = connect(path)
         self._numbers: dict[str, str] | None = None  # the numbers table, read whole when first asked
-        self._guarded(self._create)
+        super().__init__(path)  # deleted rows are overwritten with zeros, not left in free pages (see `retain`)
         self._pid = os.getpid()
         self._reader_pid, self._reader = None, None
-        self._damage = sqlite3.DatabaseError
 
     def _create(self) -> None:
         self.db.execute("CREATE TABLE IF NOT EXISTS html (key TEXT PRIMARY KEY, html TEXT NOT NULL)")
@@ -139,20 +134,8 @@ class HtmlCache:
         self.db.execute("CREATE TABLE IF NOT EXISTS text (key TEXT PRIMARY KEY, text TEXT NOT NULL)")
         self.db.commit()
 
-    def _guarded(self, op):
-        """op(), in the process that owns the file; a file damaged beyond its first page (found by
-        any query) is made again, empty, and op() run once more: a cache is disposable."""
-        import sqlite3
-
-        from .cache_db import remake
-
-        try:
-            return op()
-        except sqlite3.DatabaseError:
-            self.db = remake(self.db, self.path)
-            self._numbers = None
-            self._create()
-            return op()
+    def _forgotten(self) -> None:
+        self._numbers = None
 
     @staticmethod
     def key(body: str) -> str:
@@ -161,7 +144,7 @@ class HtmlCache:
         return hashlib.sha1(body.encode("utf-8")).hexdigest()
 
     def get(self, body: str) -> str:
-        return self._guarded(lambda: self._get(body))
+        return self.guarded(lambda: self._get(body))
 
     def _get(self, body: str) -> str:
         row = self.db.execute("SELECT html FROM html WHERE key = ?", (self.key(body),)).fetchone()
@@ -177,11 +160,11 @@ class HtmlCache:
         import os
 
         if os.getpid() == self._pid:
-            return self._guarded(lambda: self._text(body))
+            return self.guarded(lambda: self._text(body))
         db = self._child_reader()
         try:
             row = db.execute("SELECT text FROM text WHERE key = ?", (self.key(body),)).fetchone() if db else None
-        except self._damage:
+        except sqlite3.DatabaseError:
             row = None  # the child derives it (the parent makes a damaged file again)
         return row[0] if row else to_text(body)
 
@@ -195,7 +178,6 @@ class HtmlCache:
 
     def _child_reader(self):
         import os
-        import sqlite3
 
         if self._reader_pid != os.getpid():
             self._reader_pid, self._reader = os.getpid(), None
@@ -216,7 +198,7 @@ class HtmlCache:
 
         if os.getpid() != self._pid:
             return find_doc_numbers(body)
-        return self._guarded(lambda: self._doc_numbers(body))
+        return self.guarded(lambda: self._doc_numbers(body))
 
     def _doc_numbers(self, body: str) -> list[tuple[int, str]]:
         import json
@@ -237,7 +219,7 @@ class HtmlCache:
     def fill(self, bodies, workers: int = 0) -> int:
         """Render every body not cached yet, on all cores. Returns how many were rendered."""
         bodies = list(bodies)
-        return self._guarded(lambda: self._fill(bodies, workers))
+        return self.guarded(lambda: self._fill(bodies, workers))
 
     def _fill(self, bodies: list[str], workers: int) -> int:
         import os
@@ -277,10 +259,8 @@ class HtmlCache:
         """Delete every rendering but those of `bodies`, so the text of a document withheld (or
         edited) since is gone from the file, not merely unlisted: deleted rows are zeroed
         (secure_delete) and the file is compacted. Returns how many were deleted."""
-        from .cache_db import forget_all_but
-
         keep = {self.key(b) for b in bodies}
-        removed = self._guarded(lambda: forget_all_but(self.db, ("html", "numbers", "text"), keep))
+        removed = self.guarded(lambda: forget_all_but(self.db, ("html", "numbers", "text"), keep))
         self._numbers = None
         return removed["html"]
 

@@ -143,3 +143,25 @@ def test_a_cached_document_follows_its_scan_appearing_and_a_code_change_empties_
     cache = HeaderCache(path, "other code")
     cache.close()
     assert sqlite3.connect(path).execute("SELECT COUNT(*) FROM docs").fetchone()[0] == 0
+
+
+def test_a_misspelt_disclosure_key_keeps_the_document_out_of_the_header_cache(tmp_path):
+    """`disclosur: withheld` or `公开: 不予公开` is an error (a key that looks like the gate), so the
+    document is never published and never cached; the document beside it is."""
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    for n, key in enumerate(("disclosur: withheld", "公开: 不予公开")):
+        (content / "documents" / "2025" / f"typo-{n}.md").write_text(
+            f"title: 临澜市关于拼错公开属性第{n}号的内部通知\ndate: 2025-03-0{n + 1}\n{key}\n\n内部事项{n}。\n",
+            encoding="utf-8")
+    path = str(tmp_path / "headers.sqlite")
+    for _ in range(2):
+        cache = HeaderCache(path, "code")
+        archive = load_archive(str(content), cache)
+        cache.close()
+    assert not any(d.slug.startswith("typo-") for d in archive.documents)
+    only = tmp_path / "only"
+    os.makedirs(only)
+    shutil.copy(path, only / "headers.sqlite")
+    assert find_leaks(str(only), ["拼错公开属性第0号", "拼错公开属性第1号"]) == []
+    assert find_leaks(str(only), [archive.documents[0].title]), "public documents are cached"
