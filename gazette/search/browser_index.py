@@ -321,7 +321,30 @@ def doc_entry(record: SearchRecord, site_script: str) -> list:
 def ordered(records: list[SearchRecord]) -> list[SearchRecord]:
     """Record ids: oldest first (a new document is appended), slugs of a day in descending order, so
     that descending id is ranking.sort_key's last two keys (newer date, then slug)."""
-    return sorted(sorted(records, key=lambda r: r.slug, reverse=True), key=lambda r: r.date)
+    return in_id_order(records, lambda r: (r.date, r.slug))
+
+
+def in_id_order(items: list, date_and_slug) -> list:
+    """`items` in record-id order, given each one's (date, slug): the one rule for ids, which the
+    command line uses to number Whoosh's documents as this index numbers its records."""
+    by_slug = sorted(items, key=lambda item: date_and_slug(item)[1], reverse=True)
+    return sorted(by_slug, key=lambda item: date_and_slug(item)[0])
+
+
+def ids_digest(slugs) -> str:
+    """Hash of the slugs in id order: the stamp's third line, which a reader of the postings compares
+    with the records it numbers (whoosh_index.TextPostings)."""
+    return hashlib.sha256("\n".join(slugs).encode("utf-8")).hexdigest()
+
+
+def read_stamp(index_dir: str) -> list[str]:
+    """The stamp's lines (terms hash, records hash, ids digest); [] when there is none (an index
+    never written, or one being written)."""
+    try:
+        with open(os.path.join(index_dir, STAMP), encoding="utf-8") as f:
+            return f.read().split("\n")
+    except OSError:
+        return []
 
 
 def records_hash(records: list[SearchRecord], site_script: str, keys: list[str] | None = None) -> tuple[str, str]:
@@ -736,9 +759,10 @@ def build_browser_index(records: list[SearchRecord], output_dir: str, site_scrip
         keys = [cache.key(r) for r in records]
         terms_digest, digest = records_hash(records, site_script, keys)
         stamp = os.path.join(index_dir, STAMP)
+        stamp_text = f"{terms_digest}\n{digest}\n{ids_digest(r.slug for r in records)}"
+        stamped = read_stamp(index_dir)
+        before_terms, before = (stamped + ["", ""])[:2]
         try:
-            with open(stamp, encoding="utf-8") as f:
-                before_terms, before = (f.read().split("\n") + ["", ""])[:2]
             with open(os.path.join(index_dir, "manifest.json"), encoding="utf-8") as f:
                 chunks = json.load(f)["chunks"]
         except (OSError, ValueError, KeyError):
@@ -746,7 +770,7 @@ def build_browser_index(records: list[SearchRecord], output_dir: str, site_scrip
             chunks = None
         state_path = _state_path(cache_dir, index_dir) if cache_dir else None
         state = _load_state(state_path, f"{before_terms}\n{before}") if state_path else None
-        unchanged = before == digest
+        unchanged = chunks is not None and "\n".join(stamped) == stamp_text
         if not unchanged:
             if os.path.exists(stamp):
                 os.remove(stamp)
@@ -759,7 +783,7 @@ def build_browser_index(records: list[SearchRecord], output_dir: str, site_scrip
                 else:
                     new_state["stamp"] = f"{terms_digest}\n{digest}"
                     write_atomic(state_path, json.dumps(new_state, separators=(",", ":")))
-            _write(stamp, f"{terms_digest}\n{digest}".encode("utf-8"))
+            _write(stamp, stamp_text.encode("utf-8"))
         else:
             new_state = state
         cache.retain(keys, new_state.get("common_key") if new_state else None)
@@ -925,8 +949,18 @@ class IndexReader:
             return f.read()
 
     def posting(self, term: str):
-        chunk = read_chunk(self._bin(f"t/{fnv1a(term) % self.manifest['chunks']}.bin"))
-        return decode_posting(chunk[term], self.total) if term in chunk else ({}, {})
+        got = self.chunk_posting(term, {})
+        return decode_posting(got, self.total) if got is not None else ({}, {})
+
+    def chunk_posting(self, term: str, chunks: dict[int, dict[str, bytes]]) -> bytes | None:
+        """A term's posting as stored (None: no record holds it); `chunks` keeps the chunks read."""
+        n = fnv1a(term) % self.manifest["chunks"]
+        if n not in chunks:
+            try:
+                chunks[n] = read_chunk(self._bin(f"t/{n}.bin"))
+            except FileNotFoundError:  # no term fell in this chunk
+                chunks[n] = {}
+        return chunks[n].get(term)
 
     def entry(self, rid: int) -> list:
         group = json.loads(gzip.decompress(self._bin(f"d/{rid // DOC_GROUP}.bin")))

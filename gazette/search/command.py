@@ -33,7 +33,7 @@ def search_cmd(query, limit, in_force, as_json, content_dir, index_dir, settings
     match 为匹配方式（number、head_phrase、head_words、body_phrase、words、partial），why 为各字段命中的检索词，
     正文经核对确含整个检索词时 why.phrase 为 true，检索词恰为其发文机关等某项时 why.value 为 true。
     """
-    from .whoosh_index import search
+    from .whoosh_index import TextIndexError, search
 
     text = " ".join(query)
     index_dir = index_dir or load_project(content_dir, settings_file=settings_file).whoosh_dir
@@ -41,6 +41,8 @@ def search_cmd(query, limit, in_force, as_json, content_dir, index_dir, settings
         result = search(index_dir, text, limit=limit, in_force=in_force)
     except FileNotFoundError:
         raise GazetteError(f"找不到检索索引 {index_dir}。请先运行 gazette build（或 gazette index）。") from None
+    except TextIndexError as e:
+        raise GazetteError(str(e)) from None
     if as_json:
         click.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
         return
@@ -83,6 +85,6 @@ def index_cmd(content_dir, index_dir, as_of, settings_file):
     else:  # an index of the user's own: a lock file beside it, removed afterwards
         lock = exclusive(os.path.abspath(index_dir).rstrip(os.sep) + ".lock", f"检索索引 {index_dir}", remove=True)
     with lock:
-        update = update_index(records_from_site(model), index_dir)
+        update = update_index(records_from_site(model), index_dir, cache_dir=project.cache_dir)
     click.echo(f"检索索引 {index_dir}：共 {len(model.documents)} 篇；新增 {len(update.added)}，"
                f"更新 {len(update.updated)}，删除 {len(update.removed)}，未变 {update.unchanged}。")

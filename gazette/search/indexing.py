@@ -8,7 +8,7 @@ import time
 
 from ..project import FULL_BUILD, BuildMode, Project
 from ..site import SiteModel
-from .browser_index import build_browser_index
+from .browser_index import INDEX_DIR, build_browser_index
 from .whoosh_index import update_index
 from .records import iter_records, records_from_site
 from .terms import TERMS_FILE, TermCache
@@ -24,14 +24,16 @@ def build_browser(model: SiteModel, project: Project, mode: BuildMode = FULL_BUI
 
 
 def build_cli(model: SiteModel, project: Project, mode: BuildMode = FULL_BUILD):
-    """The Whoosh index in the cache folder (full and assembly builds; partitions leave it alone)."""
+    """The Whoosh index in the cache folder (full and assembly builds; partitions leave it alone). Its
+    queries read the text postings of the browser index the other child writes (whoosh_index)."""
     if not mode.site_wide:
         return None
     # Records come newest first, the browser index reads them oldest first: run side by side, each
     # finds in the term cache the records the other has already done.
     cache = TermCache(os.path.join(project.cache_dir, TERMS_FILE), project.script)
+    site_index = os.path.join(project.settings["OUTPUT_PATH"], INDEX_DIR)
     try:
-        return update_index(iter_records(model), project.whoosh_dir, terms=cache.terms)
+        return update_index(iter_records(model), project.whoosh_dir, terms=cache.terms, site_index=site_index)
     finally:
         cache.close()
 

@@ -1,12 +1,16 @@
-"""Command-line search: a Whoosh index kept in the cache folder, updated incrementally.
+"""Command-line search: a Whoosh index kept in the cache folder, updated incrementally, and the
+text postings of the browser index.
 
 Free text is answered with the browser's terms and rules: each document's head terms (title, 文号,
-metadata), title terms and text terms are exactly those of the browser index
-(`browser_index.head_terms` / `body_terms`), a query's terms are `ranking.query_terms`, and the
-order is `ranking.sort_key`, so `gazette search` and the search page agree. Fielded syntax:
-`issuer:` `doc_number:` `status:` `flag:` `doc_type:` `category:` `title:` `year:` and `date:`
-ranges (`date:[2017-01-01 to 2018-06-30]`) filter the free text's results; with OR, NOT or
-parentheses the query is Whoosh's own.
+metadata) and title terms are exactly those of the browser index (`browser_index.head_terms`,
+`title_terms`), a query's terms are `ranking.query_terms`, and the order is `ranking.sort_key`, so
+`gazette search` and the search page agree. Which documents hold a term in their text is read from
+the browser index itself (`TextPostings`: the site's `search-index/` that the same build wrote, or
+one beside the Whoosh files for an index made without a site): Whoosh does not index the text a
+second time, which was most of its work (docs/scaling.md). Fielded syntax: `issuer:` `doc_number:`
+`status:` `flag:` `doc_type:` `category:` `title:` `year:` and `date:` ranges
+(`date:[2017-01-01 to 2018-06-30]`) filter the free text's results; with OR, NOT or parentheses the
+query is Whoosh's own, its words looked up in the title, the head terms and the text postings.
 """
 
 from __future__ import annotations
@@ -20,19 +24,22 @@ import shutil
 import zlib
 from dataclasses import dataclass, field, replace
 
-from whoosh import columns, fields, index, qparser, query as wq
+from whoosh import columns, fields, index, matching, qparser, query as wq
 from whoosh.analysis import Token, Tokenizer
 from whoosh.qparser.dateparse import DateParserPlugin
 from whoosh.system import pack_uint
 
+from ..fileio import write_atomic
 from ..labels import FLAG_LABELS, STATUS_LABELS
 from . import ranking
+from .browser_index import INDEX_DIR, IndexReader, build_browser_index, decode_posting, ids_digest, in_id_order, \
+    read_stamp
 from .normalise import fold_text, is_number_query, number_word, query_tokens, tokens
 from .records import RECORD_VERSION, SearchRecord
 from .terms import RecordTerms, compute as compute_terms
 from .whoosh_adapter import FastSegmentWriter
 
-SCHEMA_VERSION = f"11.{RECORD_VERSION}"
+SCHEMA_VERSION = f"12.{RECORD_VERSION}"
 _VERSION_FILE = "gazette-index.json"
 
 
@@ -125,6 +132,8 @@ def make_schema() -> fields.Schema:
         # the browser index's terms (see the module's docstring)
         head_terms=TermSet(),
         title_terms=TermSet(),
+        # Never filled: the text's terms are the browser index's postings (TextPostings). The field is
+        # here for the query parser, whose words in it become those postings (_with_text).
         body_terms=TermSet(),
         kind=fields.STORED,
         # Columns, read a document at a time without unpickling its stored fields: what ranking needs
@@ -172,7 +181,6 @@ def _document_fields(r: SearchRecord, content_hash: str, terms: RecordTerms | No
         doc_type=r.doc_type, category=r.category,
         head_terms="\n".join(t for t in terms.head if not t.startswith("!")),
         title_terms="\n".join(terms.title),
-        body_terms="\n".join(terms.body),
         kind=r.kind, facts=_facts_bytes(r),
         text=zlib.compress(r.body.encode("utf-8"), 6) if r.body else b"",
     )
@@ -187,13 +195,18 @@ class IndexUpdate:
     rebuilt: bool = False
 
 
+def _read_version(index_dir: str) -> dict:
+    try:
+        with open(os.path.join(index_dir, _VERSION_FILE), encoding="utf-8") as f:
+            got = json.load(f)
+    except (OSError, ValueError):
+        return {}
+    return got if isinstance(got, dict) else {}
+
+
 def _open_or_create(index_dir: str) -> tuple[index.Index, bool]:
     version_path = os.path.join(index_dir, _VERSION_FILE)
-    try:
-        with open(version_path, encoding="utf-8") as f:
-            current = json.load(f).get("schema") == SCHEMA_VERSION
-    except (OSError, ValueError):
-        current = False
+    current = _read_version(index_dir).get("schema") == SCHEMA_VERSION
     if current:
         try:
             return index.open_dir(index_dir), False
@@ -202,9 +215,16 @@ def _open_or_create(index_dir: str) -> tuple[index.Index, bool]:
     shutil.rmtree(index_dir, ignore_errors=True)
     os.makedirs(index_dir, exist_ok=True)
     ix = index.create_in(index_dir, make_schema())
-    with open(version_path, "w", encoding="utf-8") as f:
-        json.dump({"schema": SCHEMA_VERSION}, f)
+    write_atomic(version_path, json.dumps({"schema": SCHEMA_VERSION}))
     return ix, True
+
+
+def _note_site_index(index_dir: str, site_index: str | None) -> None:
+    """Name the browser index whose text postings answer this index's queries (None: its own)."""
+    version = _read_version(index_dir)
+    if version.get("site_index") != site_index:
+        version["site_index"] = site_index
+        write_atomic(os.path.join(index_dir, _VERSION_FILE), json.dumps(version, ensure_ascii=False))
 
 
 # Documents per Whoosh segment on a rebuild. Each segment writes every term its documents hold (a
@@ -217,12 +237,28 @@ def _open_or_create(index_dir: str) -> tuple[index.Index, bool]:
 SEGMENT_DOCUMENTS = 5000
 
 
-def update_index(records, index_dir: str, terms=None) -> IndexUpdate:
+def update_index(records, index_dir: str, terms=None, site_index: str | None = None,
+                 cache_dir: str | None = None) -> IndexUpdate:
     """Bring the index in line with `records` (any iterable, read once): add new, re-index changed,
     drop vanished documents. Records are indexed as they come, so a generator's texts are never
     all in memory together. `terms(record)` gives a record's terms (a `terms.TermCache`'s, shared
-    with the browser index); by default they are computed here."""
-    terms = terms or (lambda r: None)
+    with the browser index); by default they are computed here.
+
+    `site_index`: the browser index (`<output>/search-index`) that the same build writes from the
+    same records; queries read the text postings there. Without it a browser index of these records
+    is written beside the Whoosh files (`<index_dir>/search-index`; its term cache in `cache_dir`)."""
+    if site_index is None:
+        records = list(records)
+    result = _update_whoosh(records, index_dir, terms or (lambda r: None))
+    if site_index is None:
+        build_browser_index(records, index_dir, cache_dir=cache_dir)
+    else:  # one written here before, when there was no site
+        shutil.rmtree(os.path.join(index_dir, INDEX_DIR), ignore_errors=True)
+    _note_site_index(index_dir, os.path.abspath(site_index) if site_index else None)
+    return result
+
+
+def _update_whoosh(records, index_dir: str, terms) -> IndexUpdate:
     ix, created = _open_or_create(index_dir)
     if not created:
         _remove_leftovers(ix)
@@ -328,7 +364,7 @@ def _remove_leftovers(ix: index.Index) -> None:
     clean_files(ix.storage, ix.indexname, toc.generation, toc.segments)
     folder = ix.storage.folder
     for name in os.listdir(folder):
-        if os.path.isdir(os.path.join(folder, name)):
+        if os.path.isdir(os.path.join(folder, name)) and name != INDEX_DIR:
             shutil.rmtree(os.path.join(folder, name), ignore_errors=True)
 
 
@@ -423,6 +459,73 @@ def _hit(fields_: dict, score: float = 0.0, match: str = "", why: dict | None = 
                match=match, why=why or {})
 
 
+class TextIndexError(Exception):
+    """The browser index whose text postings answer queries is missing or holds other records."""
+
+
+class TextPostings:
+    """Which documents hold a term in their text, in Whoosh's document numbers: read from the
+    browser index's postings. The browser index numbers its records by (date, slug)
+    (`browser_index.in_id_order`); Whoosh's documents are numbered the same way from their facts
+    column, and the stamp's digest of the slugs in that order (`browser_index.ids_digest`) must be
+    that of these documents: an index from another build is never read as this one's."""
+
+    def __init__(self, reader, index_dir: str):
+        version = _read_version(index_dir)
+        self.dir = version.get("site_index") or os.path.join(index_dir, INDEX_DIR)
+        stamp = read_stamp(self.dir)
+        facts = reader.column_reader("facts")
+        docs = in_id_order([(_facts(facts[d]), d) for d in reader.all_doc_ids()],
+                           lambda fd: (fd[0].date, fd[0].slug))
+        if not stamp:
+            raise TextIndexError(f"找不到网站检索包 {self.dir}（或其写入未完成）。请重新运行 gazette build。")
+        if stamp[2:3] != [ids_digest(f.slug for f, _ in docs)]:
+            raise TextIndexError(f"命令行检索索引与网站检索包 {self.dir} 所含文件不一致（多半是上次构建被中断，"
+                                 "或网站由另一次构建写出）。请重新运行 gazette build。")
+        self.site = IndexReader(self.dir)
+        self.docnum = [d for _, d in docs]
+        self._chunks: dict[int, dict[str, bytes]] = {}
+
+    def docs(self, term: str) -> set[int]:
+        got = self.site.chunk_posting(term, self._chunks)
+        if got is None:
+            return set()
+        _, body = decode_posting(got, self.site.total)
+        return {self.docnum[rid] for rid in body}
+
+
+class _Documents(wq.Query):
+    """Documents given by number (a word's text postings), in a query Whoosh runs segment by segment."""
+
+    def __init__(self, docnums: set[int], boost: float = 1.0):
+        self.docnums, self.boost = frozenset(docnums), boost
+
+    def __repr__(self):
+        return f"_Documents({len(self.docnums)})"
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other.docnums == self.docnums and other.boost == self.boost
+
+    def __hash__(self):
+        return hash(self.docnums)
+
+    def estimate_size(self, ixreader):
+        return len(self.docnums)
+
+    def matcher(self, searcher, context=None):
+        offset = searcher.get_parent()._offset_for_subsearcher(searcher) if searcher.has_parent() else 0
+        size = searcher.reader().doc_count_all()
+        ids = sorted(d - offset for d in self.docnums if offset <= d < offset + size)
+        return matching.ListMatcher(ids, all_weights=self.boost) if ids else matching.NullMatcher()
+
+
+def _with_text(q: wq.Query, text: TextPostings) -> wq.Query:
+    """Whoosh's query with each word in the text field read from the text postings."""
+    if isinstance(q, wq.Term) and q.fieldname == "body_terms":
+        return _Documents(text.docs(q.text), q.boost)
+    return q.apply(lambda sub: _with_text(sub, text))
+
+
 def search(index_dir: str, text: str, limit: int = 10, in_force: bool = False) -> SearchResult:
     """Run a query (free text and/or fielded) against the index at `index_dir`."""
     if not index.exists_in(index_dir):
@@ -430,9 +533,10 @@ def search(index_dir: str, text: str, limit: int = 10, in_force: bool = False) -
     ix = index.open_dir(index_dir)
     free, clauses = split_query(text)
     with ix.searcher() as s:
+        postings = TextPostings(s.reader(), index_dir)
         allowed = None
         if clauses or not free:
-            q = parse_query(ix, clauses or text)
+            q = _with_text(parse_query(ix, clauses or text), postings)
             if not free:
                 facts = s.reader().column_reader("facts")
                 found = [(r.docnum, r.score or 0.0) for r in s.search(q, limit=None)]
@@ -442,7 +546,7 @@ def search(index_dir: str, text: str, limit: int = 10, in_force: bool = False) -
                 hits = [_hit(s.stored_fields(d), score) for d, score in found[:limit]]
                 return SearchResult(query=text, total=len(found), hits=hits)
             allowed = set(s.docs_for_query(q))
-        hits, total, partial = ranked(s, free, allowed, in_force, limit)
+        hits, total, partial = ranked(s, postings, free, allowed, in_force, limit)
         return SearchResult(query=text, total=total, hits=hits, partial=partial)
 
 
@@ -450,7 +554,7 @@ def _in_force(f: _Facts) -> bool:
     return ranking.in_force_now(f.status, f.is_current, f.kind)
 
 
-def ranked(searcher, text: str, allowed: set[int] | None, in_force: bool,
+def ranked(searcher, postings: TextPostings, text: str, allowed: set[int] | None, in_force: bool,
            limit: int = 10) -> tuple[list[Hit], int, bool]:
     """(the first `limit` hits, how many there are, partial) of free text by the browser's rules
     (ranking.py): candidates hold a query term in their head or text; phrase is every term present
@@ -468,7 +572,7 @@ def ranked(searcher, text: str, allowed: set[int] | None, in_force: bool,
 
     head = {t: docs("head_terms", t) for t in terms}
     title = {t: docs("title_terms", t) for t in terms}
-    body = {t: docs("body_terms", t) for t in terms}
+    body = {t: postings.docs(t) for t in terms}
     exact = set()
     if is_number_query(text):
         exact = {d for d in docs("head_terms", "#" + number_word(text))}
