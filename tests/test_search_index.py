@@ -236,3 +236,63 @@ def test_ranking_facts_and_text_are_columns_the_leak_scanner_reads(tmp_path):
     assert slugs(path, "issuer:临澜市人民政府") == ["a-rule"] and slugs(path, "issuer:临澜市人民政府", in_force=True) == []
     assert whoosh_leaks(path, ["擅自迁移古树名木的"]) == [("0", "擅自迁移古树名木的")]
     assert whoosh_leaks(path, ["园林部门登记"]) == [("1", "园林部门登记")]
+
+
+def _two_rules():
+    from gazette.search.records import SearchRecord
+
+    return [SearchRecord(slug="a-rule", url="/d/a/", title="临澜市古树名木保护办法", date="2019-05-01",
+                         body="第九条　擅自迁移古树名木的，处以罚款。"),
+            SearchRecord(slug="b-rule", url="/d/b/", title="临澜市绿化条例", date="2021-03-01",
+                         body="第一条　古树和名木由园林部门登记。")]
+
+
+def test_text_words_are_read_from_the_browser_index_also_in_whoosh_syntax(tmp_path):
+    """Whoosh holds no text terms: free text and OR / NOT queries find text words through the
+    browser index's postings, numbered as Whoosh numbers its documents."""
+    from whoosh import index as whoosh_index
+
+    path = str(tmp_path / "cli")
+    update_index(_two_rules(), path)
+    with whoosh_index.open_dir(path).reader() as reader:
+        assert list(reader.lexicon("body_terms")) == []
+    assert slugs(path, "园林部门") == ["b-rule"] and slugs(path, "擅自迁移") == ["a-rule"]
+    assert sorted(slugs(path, "园林部门 OR 擅自迁移")) == ["a-rule", "b-rule"]
+    assert slugs(path, "古树 NOT 园林部门") == ["a-rule"]
+
+
+def test_a_browser_index_of_other_records_or_half_written_is_refused(tmp_path):
+    from gazette.search.browser_index import INDEX_DIR, STAMP, build_browser_index
+    from gazette.search.whoosh_index import TextIndexError
+
+    path = str(tmp_path / "cli")
+    records = _two_rules()
+    update_index(records, path)
+    build_browser_index(records[:1], path)  # another build's index: one record fewer
+    with pytest.raises(TextIndexError, match="不一致"):
+        search(path, "园林部门")
+    build_browser_index(records, path)
+    assert slugs(path, "园林部门") == ["b-rule"]
+    os.remove(os.path.join(path, INDEX_DIR, STAMP))  # a build killed while writing it
+    with pytest.raises(TextIndexError, match="gazette build"):
+        search(path, "园林部门")
+    result = CliRunner().invoke(cli, ["search", "园林部门", "--index", path])
+    assert result.exit_code != 0 and "gazette build" in result.output
+
+
+def test_build_then_search_reads_the_site_s_index(archive_dir, index_dir, tmp_path, monkeypatch):
+    """`gazette build` writes no second text index: `gazette search` reads the site's."""
+    from gazette.build import build_site
+    from gazette.project import load_project
+
+    monkeypatch.setenv("GAZETTE_CACHE_DIR", str(tmp_path / "cache"))
+    out = str(tmp_path / "out")
+    build_site(archive_dir, out, as_of="2026-11-22", lenient=True)
+    whoosh_dir = load_project(archive_dir).whoosh_dir
+    assert not os.path.exists(os.path.join(whoosh_dir, "search-index"))
+    with open(os.path.join(whoosh_dir, "gazette-index.json"), encoding="utf-8") as f:
+        assert json.load(f)["site_index"] == os.path.join(os.path.abspath(out), "search-index")
+    assert slugs(whoosh_dir, "储备粮") == []
+    assert slugs(whoosh_dir, "化管理，改善生") == ["simp-rules"]
+    for query in ("古树名木", "规范性文件", "文件 OR 绿化"):  # as an index made without a site answers
+        assert slugs(whoosh_dir, query) == slugs(index_dir, query)
