@@ -73,6 +73,19 @@ def document_page_fingerprint(doc: Document) -> str:
     return _doc_memo[key][0]
 
 
+def keeps_document_page(doc: Document) -> bool:
+    """True when `doc`'s page is kept as the last build left it (its fingerprint unchanged, the file
+    there). Decided once per build: when Pelican lists the content files (a kept document's file is
+    not even opened: pelican_site.skip_kept_documents) and, for the others, when the file is read."""
+    state = current()
+    if state is None:
+        return False
+    decided = state.kept_documents
+    if doc.url not in decided:
+        decided[doc.url] = state.can_keep(doc.url, document_page_fingerprint(doc))
+    return decided[doc.url]
+
+
 def _picture_json(obj) -> str:
     """The JSON of `_stable(obj)`'s kind of picture: what JSON encodes natively (lists, tuples,
     strings, numbers: most of a document's context) by the C encoder, anything else through
@@ -205,6 +218,7 @@ class BuildState:
         self.produced: set[str] = set()
         self.stats = BuildStats()
         self.memo: dict[object, tuple] = {}
+        self.kept_documents: dict[str, bool] = {}  # document page → kept (keeps_document_page)
         # The journal starts with what the killed builds before this one wrote: should this build
         # be killed too, the next one still knows.
         os.makedirs(cache_dir, exist_ok=True)

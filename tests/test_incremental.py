@@ -326,3 +326,62 @@ def test_a_body_withheld_after_many_edits_leaves_no_stale_copy_in_the_render_cac
         data = f.read()
     left = [b.split("\n", 1)[0] for b in withheld if b.split("\n", 1)[0].encode() in data]
     assert left == [], f"text of withheld bodies still in html.sqlite: {left}"
+
+
+def test_document_json_is_made_only_when_its_fields_body_or_file_change(tmp_path, monkeypatch):
+    """publishing.KeyedFiles: a rebuild makes a document's JSON again only when what it is made of
+    changed (its record, its body, the build-wide fingerprint) or the file is not the one the last
+    build left; the manifest names no withheld document."""
+    import json
+
+    from gazette.publishing import opendata
+
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    out = tmp_path / "out"
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("GAZETTE_CACHE_DIR", str(cache))
+    made = tmp_path / "made.txt"
+    real = opendata.document_json
+
+    def counted(fields, text):  # the publishing child appends to the file (a fork shares no memory)
+        with open(made, "a", encoding="utf-8") as f:
+            f.write(fields["slug"] + "\n")
+        return real(fields, text)
+
+    monkeypatch.setattr(opendata, "document_json", counted)
+
+    def made_now() -> list[str]:
+        names = made.read_text(encoding="utf-8").split() if made.exists() else []
+        made.unlink(missing_ok=True)
+        return names
+
+    build_site(str(content), str(out), as_of=AS_OF)
+    everyone = made_now()
+    assert len(everyone) > 30
+    edited, withdrawn, added = edit_archive(str(content))
+    build_site(str(content), str(out), as_of=AS_OF)
+    again = made_now()
+    assert slug(edited) in again and slug(added) in again and slug(withdrawn) not in again
+    assert len(again) < len(everyone) // 2, "an edit must not make every document's JSON again"
+    data = json.loads((out / "documents" / f"{slug(edited)}.json").read_text(encoding="utf-8"))
+    assert "本文件勘误一处" in data["text"]
+    assert not (out / "documents" / f"{slug(withdrawn)}.json").exists()
+    manifests = [os.path.join(dp, f) for dp, _, fs in os.walk(cache) for f in fs if os.path.basename(dp) == "files"]
+    assert manifests and all(slug(withdrawn) not in open(m, encoding="utf-8").read() for m in manifests)
+
+    # A JSON file altered behind the build's back, the no-change record gone (a killed build): made again.
+    victim = out / "documents" / f"{everyone[3]}.json"
+    original = victim.read_bytes()
+    victim.write_bytes(original.replace(b'"as_of"', b'"as_on"'))
+    for dp, _, fs in os.walk(cache):
+        for f in fs:
+            if f.startswith("completed-"):
+                os.remove(os.path.join(dp, f))
+    build_site(str(content), str(out), as_of=AS_OF)
+    assert made_now() == [everyone[3]]
+    assert victim.read_bytes() == original
+
+    # Another day: every JSON carries the as-of date, so every one is made again.
+    build_site(str(content), str(out), as_of="2027-01-05")
+    assert sorted(made_now()) == sorted(set(everyone) - {slug(withdrawn)} | {slug(added)})

@@ -114,14 +114,18 @@ def time_fields(model: SiteModel, doc: Document, site_url: str = "") -> dict:
     }
 
 
-def document_json(record: dict, text: str, issue: Issue | None, as_of: dt.date) -> str:
-    """documents/<slug>.json: the catalogue record plus `text` (SiteModel.text_of: public documents only)."""
+def document_fields(record: dict, issue: Issue | None, as_of: dt.date) -> dict:
+    """What documents/<slug>.json holds but the text: the catalogue record, its issue, the as-of date."""
     data = dict(record)
     data["issue"] = ({"key": issue.key, "title": issue.display_title, "url": issue.url}
                      if issue else None)
     data["as_of"] = as_of.isoformat()
-    data["text"] = text
-    return json_text(data)
+    return data
+
+
+def document_json(fields: dict, text: str) -> str:
+    """documents/<slug>.json: `document_fields` plus `text` (SiteModel.text_of: public documents only)."""
+    return json_text({**fields, "text": text})
 
 
 def catalogue_json(records: list[dict], model: SiteModel, site_name: str) -> str:

@@ -35,3 +35,61 @@ def absolute_site_url(settings: dict) -> str:
         if value.startswith(("http://", "https://")):
             return value
     return ""
+
+
+def output_manifest(cache_dir: str, kind: str, output_dir: str) -> str:
+    """Where a publishing stage keeps what it knows of one output folder (`kind`: compress, files)."""
+    import hashlib
+
+    return os.path.join(cache_dir, kind, hashlib.sha1(os.path.abspath(output_dir).encode()).hexdigest()[:16] + ".json")
+
+
+class KeyedFiles:
+    """Output files made from inputs a stage can name by a key (a hash of everything the file is
+    made of, computed for much less than the file): `fresh` is True when the last build wrote the
+    file from the same key and the file is still the one it left (same size and modification
+    time, as rsync judges), so the stage neither makes nor compares it again. The manifest is
+    saved when the stage has done its work (`save`): a stage killed before leaves the older one,
+    whose entries no longer match the files written since. `salt` (the build-wide fingerprint:
+    code, settings, as-of date) is part of every key; a different salt forgets every entry."""
+
+    def __init__(self, path: str, output_dir: str, salt: str):
+        import json
+
+        self.path, self.output_dir, self.salt = path, output_dir, salt
+        self.before: dict[str, list] = {}
+        self.now: dict[str, list] = {}
+        try:
+            with open(path, encoding="utf-8") as f:
+                data = json.load(f)
+            if isinstance(data, dict) and data.get("salt") == salt and isinstance(data.get("files"), dict):
+                self.before = data["files"]
+        except (OSError, ValueError):
+            pass
+
+    def _stat(self, rel: str) -> list[int] | None:
+        try:
+            st = os.stat(os.path.join(self.output_dir, rel))
+        except OSError:
+            return None
+        return [st.st_size, st.st_mtime_ns]
+
+    def fresh(self, rel: str, key: str) -> bool:
+        entry = self.before.get(rel)
+        if isinstance(entry, list) and len(entry) == 3 and entry[0] == key and self._stat(rel) == entry[1:]:
+            self.now[rel] = entry
+            return True
+        return False
+
+    def written(self, rel: str, key: str) -> None:
+        stat = self._stat(rel)
+        if stat is not None:
+            self.now[rel] = [key, *stat]
+
+    def save(self) -> None:
+        import json
+
+        from ..fileio import write_atomic
+
+        os.makedirs(os.path.dirname(self.path), exist_ok=True)
+        write_atomic(self.path, json.dumps({"salt": self.salt, "files": self.now}, sort_keys=True))

@@ -13,6 +13,10 @@ import functools
 import hashlib
 import zlib
 
+# zlib level of the page streams: on 1,000 corpus texts level 3 took 0.23 s against 0.54 s at the
+# default 6, for streams 14 % larger (level 6 was an eighth of a cold build's PDF time at 10,000 documents).
+STREAM_LEVEL = 3
+
 CID_FONTS = {"zh-Hans": "STSong-Light", "zh-Hant": "MSung-Light"}
 # Resource names the page contents use: a font per script, and two fill opacities (the stamp's box).
 FONT_REFS = {"STSong-Light": "/FS", "MSung-Light": "/FT"}
@@ -116,7 +120,7 @@ def pdf_bytes(pages: list[tuple[float, float, str]], fonts: set[str], info: dict
     for i, (w, h, content) in enumerate(pages):
         put(f"<< /Type /Page /Parent 2 0 R /MediaBox [ 0 0 {num(w)} {num(h)} ] /Resources 3 0 R "
             f"/Contents {first_page + 2 * i + 1} 0 R >>".encode())
-        data = zlib.compress(content.encode("ascii"))
+        data = zlib.compress(content.encode("ascii"), STREAM_LEVEL)
         put(b"<< /Filter /FlateDecode /Length %d >>\nstream\n" % len(data) + data + b"\nendstream")
     xref = len(out)
     digest = hashlib.md5(out).hexdigest()

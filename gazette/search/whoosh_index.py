@@ -137,7 +137,8 @@ def make_schema() -> fields.Schema:
         body_terms=TermSet(),
         kind=fields.STORED,
         # Columns, read a document at a time without unpickling its stored fields: what ranking needs
-        # of every candidate (`_facts`), and the text, zlib-compressed, which only the phrase check
+        # of every candidate (`_facts`), and the text, zlib-compressed (level 1: on 1,000 corpus texts
+        # 0.14 s against 0.36 s at 6, 14 % larger, in the cache only), which only the phrase check
         # reads (ranking.PHRASE_CHECKS).
         facts=fields.COLUMN(columns.VarBytesColumn()),
         text=fields.COLUMN(columns.VarBytesColumn()),
@@ -182,7 +183,7 @@ def _document_fields(r: SearchRecord, content_hash: str, terms: RecordTerms | No
         head_terms="\n".join(t for t in terms.head if not t.startswith("!")),
         title_terms="\n".join(terms.title),
         kind=r.kind, facts=_facts_bytes(r),
-        text=zlib.compress(r.body.encode("utf-8"), 6) if r.body else b"",
+        text=zlib.compress(r.body.encode("utf-8"), 1) if r.body else b"",
     )
 
 

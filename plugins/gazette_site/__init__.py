@@ -50,5 +50,6 @@ def register():
     signals.static_generator_finalized.connect(pelican_site.drop_unpublishable_scans)
     signals.static_generator_finalized.connect(incremental.drop_partial_copies)
     signals.readers_init.connect(add_reader)
+    signals.article_generator_init.connect(pelican_site.skip_kept_documents)
     signals.generator_init.connect(pelican_site.configure_jinja)
     signals.get_generators.connect(get_generators)
