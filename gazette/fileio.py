@@ -7,6 +7,7 @@ and with normal permissions. One writer for the importer and `gazette cleanup ap
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 
@@ -50,6 +51,15 @@ def _replace_with(path: str, fill, prefix: str) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+_TEMPORARY = re.compile(r"^\.gazette-[A-Za-z0-9_]+\.tmp$")
+
+
+def is_temporary(name: str) -> bool:
+    """True for the name of a temporary file `write_atomic` (default prefix) makes: one a process
+    killed between writing and renaming leaves behind (the build's sweep removes them)."""
+    return _TEMPORARY.match(name) is not None
 
 
 def write_atomic(path: str, data: bytes | str, prefix: str = ".gazette-") -> None:

@@ -19,6 +19,7 @@ import os
 import re
 
 from . import build_context
+from .fileio import is_temporary
 from .model import Document, Issue
 
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -314,7 +315,8 @@ def temporary_name(path: str) -> str:
 
 
 def sweep_leftovers(*roots: str, folders: tuple[str, ...] = ()) -> list[str]:
-    """Remove what killed builds left under `roots`: temporary files of atomic writes, and folders
+    """Remove what killed builds left under `roots`: temporary files of atomic writes (ours and
+    fileio.write_atomic's: the browser index's state, the publishing manifests), and folders
     whose name starts with one of `folders` (Pagefind's scratch folders). Run while the build
     holds its lock, so nothing removed is still being written. Returns the paths removed."""
     import shutil
@@ -328,7 +330,7 @@ def sweep_leftovers(*roots: str, folders: tuple[str, ...] = ()) -> list[str]:
                     dirnames.remove(d)
                     removed.append(os.path.join(dirpath, d))
             for name in filenames:
-                if _TEMPORARY.search(name):
+                if _TEMPORARY.search(name) or is_temporary(name):
                     os.remove(os.path.join(dirpath, name))
                     removed.append(os.path.join(dirpath, name))
     return removed

@@ -280,7 +280,7 @@ def indexed_records(output: str) -> int:
 
 def test_leftovers_of_moments_too_short_to_hit_are_removed(lab):
     """What a kill leaves in windows too short to hit by watching: a temporary file of an atomic
-    write, the Pagefind folder and scratch folder earlier versions made in the site, a scan copy
+    write (ours and fileio.write_atomic's), the Pagefind folder and scratch folder earlier versions made in the site, a scan copy
     cut short, a compressed copy of a page since removed, a cached PDF half-written, a Whoosh
     segment file of a writer that never committed. The next build removes them all."""
     restore(lab)
@@ -293,6 +293,9 @@ def test_leftovers_of_moments_too_short_to_hit_are_removed(lab):
     }
     cache_dir = _archive_cache(lab)
     planted[os.path.join(cache_dir, "pdf", "0123abcd.pdf.tmp4242")] = b"%PDF-1.7 " + secret
+    # fileio.write_atomic's temporaries (the browser index's state, the publishing manifests)
+    planted[os.path.join(cache_dir, "browser-index", ".gazette-k1ll3d_0.tmp")] = secret
+    planted[os.path.join(cache_dir, "files", ".gazette-k1ll3d_1.tmp")] = secret
     planted[os.path.join(cache_dir, "whoosh", "MAIN_k1ll3dwr1t3r.trm")] = secret
     planted[os.path.join(cache_dir, "whoosh", "MAIN_k1ll3dwr1t3r.tmp", "pool")] = secret
     for path, data in planted.items():

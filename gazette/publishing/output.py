@@ -49,9 +49,10 @@ class KeyedFiles:
     made of, computed for much less than the file): `fresh` is True when the last build wrote the
     file from the same key and the file is still the one it left (same size and modification
     time, as rsync judges), so the stage neither makes nor compares it again. The manifest is
-    saved when the stage has done its work (`save`): a stage killed before leaves the older one,
-    whose entries no longer match the files written since. `salt` (the build-wide fingerprint:
-    code, settings, as-of date) is part of every key; a different salt forgets every entry."""
+    saved when the stage has done its work (`save`) and removed as soon as it is read: a stage
+    killed or failing in between leaves none (it would name documents withheld since), and the
+    next build makes every file again. `salt` (the build-wide fingerprint: code, settings, as-of
+    date) is part of every key; a different salt forgets every entry."""
 
     def __init__(self, path: str, output_dir: str, salt: str):
         import json
@@ -65,6 +66,10 @@ class KeyedFiles:
             if isinstance(data, dict) and data.get("salt") == salt and isinstance(data.get("files"), dict):
                 self.before = data["files"]
         except (OSError, ValueError):
+            pass
+        try:
+            os.remove(path)
+        except FileNotFoundError:
             pass
 
     def _stat(self, rel: str) -> list[int] | None:
