@@ -137,6 +137,9 @@ def build_site(content_dir: str | None = None, output_dir: str | None = None, as
             with _pelican_console(quiet), _plugins_of_this_build(), activate(build), build_state(project.output_dir, project.cache_dir, global_fp, mode.key) as state:
                 build.state = state
                 Pelican(project.settings).run()
+            # The output is complete: its snapshot for the no-change record is taken by a thread
+            # while the render cache is compacted below (SQLite leaves the interpreter free meanwhile).
+            snapshot = shortcut.snapshot_later()
             # The render cache keeps the text of public documents only: a document withheld or
             # edited since leaves no rendering behind.
             html.retain(d.body for d in archive.documents if d.is_public)
@@ -150,7 +153,7 @@ def build_site(content_dir: str | None = None, output_dir: str | None = None, as
         # Counts only, and only for a build without errors or warnings: a message may name a
         # withheld file's path or quote its value, and the cache keeps nothing of those.
         shortcut.record(None if result.errors or result.warnings or result.skipped_files else
-                        {k: getattr(result, k) for k in SUMMARY_KEYS})
+                        {k: getattr(result, k) for k in SUMMARY_KEYS}, snapshot.result())
     return result
 
 

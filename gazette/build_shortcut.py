@@ -148,8 +148,25 @@ class Shortcut:
             return summary
         return None
 
-    def record(self, summary: dict | None = None) -> None:
+    def snapshot_later(self):
+        """A future of the snapshot of the output and the index as they are now, taken by a thread
+        (for `record`, once nothing more is written into them)."""
+        from concurrent.futures import Future
+        import threading
+
+        future: Future = Future()
+
+        def take():
+            try:
+                future.set_result(_snapshot(self.folders))
+            except BaseException as e:  # noqa: BLE001 - re-raised by result()
+                future.set_exception(e)
+
+        threading.Thread(target=take, name="output snapshot", daemon=True).start()
+        return future
+
+    def record(self, summary: dict | None = None, snapshot: dict | None = None) -> None:
         """Called when a build has completed: every step done, every file in place; `summary` the counts
-        it reported (see `summary`)."""
-        write_atomic(self.path, json.dumps({"key": self.key, "snapshot": _snapshot(self.folders),
-                                            "summary": summary}).encode("utf-8"))
+        it reported (see `summary`); `snapshot` taken since the last file was written (else now)."""
+        write_atomic(self.path, json.dumps({"key": self.key, "snapshot": _snapshot(self.folders) if snapshot is None
+                                            else snapshot, "summary": summary}).encode("utf-8"))
