@@ -93,12 +93,13 @@ def build_site(content_dir: str | None = None, output_dir: str | None = None, as
     mode = BuildMode(partition, assemble)
     code = code_digest(project.settings)
     global_fp = global_fingerprint(project.settings, day, code)
-    key = inputs_key(project.content_dir, global_fp, mode.key)
     with build_locks(project.output_dir, project.cache_dir):
         # What a killed build left: temporary files of atomic writes, scratch folders of older versions.
         sweep_leftovers(project.output_dir, project.cache_dir, folders=(LEGACY_TEMP_PREFIX,))
-        shortcut = Shortcut(project.cache_dir, project.output_dir, project.whoosh_dir, mode.key, key)
-        holds = shortcut.holds()
+        shortcut = Shortcut(project.cache_dir, project.output_dir, project.whoosh_dir, mode.key)
+        taken = shortcut.snapshot_later()  # by a thread, while the content files are hashed
+        shortcut.key = inputs_key(project.content_dir, global_fp, mode.key)
+        holds = shortcut.holds(taken)
         # Nothing changed and the last build met no problem: its figures stand, and the archive is
         # not even read (at 10,000 documents reading the headers was two thirds of a no-change build).
         if holds and (summary := shortcut.summary()) and (summary["documents"] or not require_documents):
@@ -127,8 +128,9 @@ def build_site(content_dir: str | None = None, output_dir: str | None = None, as
             result.unchanged = True
             return result
         shortcut.forget()
-        shortcut.remove_damaged()
-        html = HtmlCache(os.path.join(project.cache_dir, "html.sqlite"))
+        own = frozenset(d.slug for d in model.documents if mode.writes_document(d)) if mode.partition else frozenset()
+        shortcut.remove_damaged(lambda rel: mode.makes_again(rel, own))
+        html = HtmlCache(os.path.join(project.cache_dir, "html.sqlite"), code)
         model.text_source = html.text  # rendered with the bodies below, read by every child
         build = BuildContext(project=project, model=model, as_of=day, mode=mode, lenient=lenient, html=html)
         with timing.stage("render bodies"):

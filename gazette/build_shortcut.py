@@ -92,9 +92,11 @@ def _snapshot(folders: dict[str, str]) -> dict[str, list[int]]:
 class Shortcut:
     """The record of one output folder's last completed build, in one build mode."""
 
-    def __init__(self, cache_dir: str, output_dir: str, index_dir: str, mode_key: str, key: str):
-        name = hashlib.sha1(f"{os.path.abspath(output_dir)}|{mode_key}".encode()).hexdigest()[:12]
-        self.path = os.path.join(cache_dir, f"completed-{name}.json")
+    def __init__(self, cache_dir: str, output_dir: str, index_dir: str, mode_key: str, key: str = ""):
+        from .incremental import record_path
+
+        self.path = record_path(cache_dir, "completed", output_dir, mode_key)
+        self.cache_dir, self.output_dir, self.mode_key = cache_dir, output_dir, mode_key
         self.folders = {"output": os.path.abspath(output_dir), "index": os.path.abspath(index_dir)}
         self.key = key
         self.files = 0  # pages (HTML files) the completed build left
@@ -102,8 +104,9 @@ class Shortcut:
         self.summary_recorded = None
         self.now: dict = {}
 
-    def holds(self) -> bool:
-        """True when the last completed build had these inputs and its output is untouched since."""
+    def holds(self, snapshot=None) -> bool:
+        """True when the last completed build had these inputs and its output is untouched since
+        (`snapshot`: a future of the snapshot taken now, `snapshot_later`)."""
         try:
             with open(self.path, encoding="utf-8") as f:
                 recorded = json.load(f)
@@ -111,22 +114,25 @@ class Shortcut:
             return False
         if not isinstance(recorded, dict) or not isinstance(recorded.get("snapshot"), dict):
             return False
-        self.recorded, self.now = recorded["snapshot"], _snapshot(self.folders)
+        self.recorded, self.now = recorded["snapshot"], _snapshot(self.folders) if snapshot is None else snapshot.result()
         self.summary_recorded = recorded.get("summary")
         if recorded.get("key") != self.key or self.now != self.recorded:
             return False
         self.files = sum(1 for k in self.now if k.startswith("output:") and k.endswith(".html"))
         return True
 
-    def remove_damaged(self) -> list[str]:
+    def remove_damaged(self, makes_again=lambda rel: True) -> list[str]:
         """Output files the last completed build left that have been altered since (size, time or
         mode): removed, so that the build makes them again instead of keeping them as unchanged
-        (an incremental build trusts a kept page's bytes). Missing ones it makes again anyway."""
+        (an incremental build trusts a kept page's bytes). Missing ones it makes again anyway.
+        Only files this build makes again (`makes_again(rel)`, BuildMode.makes_again): the
+        assembly never removes the partitions' pages merged into its folder since its last run."""
         removed = []
         output = self.folders["output"]
         for label_rel, entry in self.now.items():
             label, rel = label_rel.split(":", 1)
-            if label == "output" and label_rel in self.recorded and self.recorded[label_rel] != entry:
+            if label == "output" and label_rel in self.recorded and self.recorded[label_rel] != entry \
+                    and makes_again(rel.replace(os.sep, "/")):
                 path = os.path.join(output, rel)
                 if os.path.isfile(path) or os.path.islink(path):
                     os.remove(path)
@@ -134,11 +140,16 @@ class Shortcut:
         return removed
 
     def forget(self) -> None:
-        """Called before a build writes anything: from here on the output may differ from the record."""
-        try:
-            os.remove(self.path)
-        except FileNotFoundError:
-            pass
+        """Called before a build writes anything: from here on the output may differ from the record,
+        and from the other build modes' records for this folder (which name its files: a document
+        withheld since among them), so those go too."""
+        from .incremental import other_modes, record_path
+
+        for mode in [self.mode_key, *other_modes(self.cache_dir, self.output_dir, self.mode_key)]:
+            try:
+                os.remove(record_path(self.cache_dir, "completed", self.output_dir, mode))
+            except FileNotFoundError:
+                pass
 
     def summary(self) -> dict | None:
         """The counts the last completed build reported, when it had no errors or warnings (after `holds`)."""

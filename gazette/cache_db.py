@@ -79,3 +79,14 @@ def forget_all_but(db: sqlite3.Connection, tables, keep: set[str]) -> dict[str, 
     if any(removed.values()):
         db.execute("VACUUM")
     return removed
+
+
+def keep_version(db: sqlite3.Connection, tables, version: str) -> None:
+    """Empty `tables` (as `forget_all_but`) unless the file was made by this `version` of our code,
+    kept in a `meta` table: a cache made by other code may hold what this code would not make."""
+    db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    row = db.execute("SELECT value FROM meta WHERE key = 'code'").fetchone()
+    if row is None or row[0] != version:
+        forget_all_but(db, tables, set())
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('code', ?)", (version,))
+        db.commit()

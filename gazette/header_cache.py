@@ -33,12 +33,7 @@ class HeaderCache(cache_db.CacheFile):
 
     def _create(self) -> None:
         self.db.execute("CREATE TABLE IF NOT EXISTS docs (key TEXT PRIMARY KEY, doc BLOB NOT NULL)")
-        self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-        row = self.db.execute("SELECT value FROM meta WHERE key = 'code'").fetchone()
-        if row is None or row[0] != self.version:
-            cache_db.forget_all_but(self.db, ("docs",), set())
-            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('code', ?)", (self.version,))
-            self.db.commit()
+        cache_db.keep_version(self.db, ("docs",), self.version)
 
     def _forgotten(self) -> None:
         self.used.clear()  # nothing read from it is kept: every document is parsed again next time

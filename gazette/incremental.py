@@ -174,6 +174,60 @@ class BuildStats:
 PER_DOCUMENT = ("documents/", "eli/")  # what partition runs write; everything else is site-wide
 
 
+def record_path(cache_dir: str, prefix: str, output_dir: str, mode: str) -> str:
+    """`<cache>/<prefix>-<hash>.json`: what builds of one mode record about one output folder (the
+    outputs manifest, `outputs`; the no-change record, `completed`)."""
+    key = hashlib.sha1(f"{os.path.abspath(output_dir)}|{mode}".encode()).hexdigest()[:12]
+    return os.path.join(cache_dir, f"{prefix}-{key}.json")
+
+
+def other_modes(cache_dir: str, output_dir: str, mode: str) -> list[str]:
+    """The other build modes that have written into this output folder (full and assemble always
+    counted; partitions as they are first seen, in `<cache>/modes-<hash>.json`, which holds only mode
+    names): their records name this folder's files, documents withheld since among them."""
+    path = record_path(cache_dir, "modes", output_dir, "")
+    try:
+        with open(path, encoding="utf-8") as f:
+            seen = [m for m in json.load(f) if isinstance(m, str)]
+    except (OSError, ValueError, TypeError):
+        seen = []
+    if mode not in seen:
+        os.makedirs(cache_dir, exist_ok=True)
+        write_bytes(path, json.dumps(sorted(set(seen) | {mode})).encode("utf-8"), record=False)
+    return sorted(set(seen) | {"full", "assemble"} - {mode})
+
+
+def prune_other_records(cache_dir: str, output_dir: str, mode: str) -> None:
+    """Drop from the other modes' outputs manifests (and their journals) every file no longer in the
+    output folder. A document withheld and removed by this build would stay named there until a build
+    of that mode ran again; nothing is lost, since a file that is not there needs no removing."""
+    output_dir = os.path.abspath(output_dir)
+    there = lambda rel: os.path.lexists(os.path.join(output_dir, rel))  # noqa: E731
+    for other in other_modes(cache_dir, output_dir, mode):
+        path = record_path(cache_dir, "outputs", output_dir, other)
+        try:
+            with open(path, encoding="utf-8") as f:
+                data = json.load(f)
+            produced, pages = data["produced"], data["pages"]
+        except (OSError, ValueError, KeyError, TypeError):
+            produced = pages = None
+        if isinstance(produced, list) and isinstance(pages, dict):
+            kept = [rel for rel in produced if isinstance(rel, str) and there(rel)]
+            kept_pages = {rel: fp for rel, fp in pages.items() if there(rel)}
+            if len(kept) != len(produced) or len(kept_pages) != len(pages):
+                write_bytes(path, json.dumps(dict(data, produced=kept, pages=kept_pages),
+                                             ensure_ascii=False).encode("utf-8"), record=False)
+        journal = path + ".journal"
+        try:
+            with open(journal, encoding="utf-8", errors="replace") as f:
+                lines = [line for line in f.read().split("\n") if line]
+        except FileNotFoundError:
+            continue
+        kept_lines = [rel for rel in lines if there(rel)]
+        if len(kept_lines) != len(lines):
+            write_bytes(journal, "".join(f"{rel}\n" for rel in kept_lines).encode("utf-8"), record=False)
+
+
 class BuildState:
     """Per-build record of outputs: fingerprints of pages and the set of files produced.
 
@@ -187,6 +241,7 @@ class BuildState:
 
     def __init__(self, output_dir: str, cache_dir: str, global_fp: str, mode: str = "full"):
         self.output_dir = os.path.abspath(output_dir)
+        self.cache_dir, self.mode = cache_dir, mode
         # One manifest per output folder and build mode: a partition run never removes another's files.
         self.manifest_path = self._manifest_path(cache_dir, mode)
         # The site-wide pages (listings, reports…) are written by full builds and by assemblies
@@ -229,8 +284,7 @@ class BuildState:
         self._journaled: set[str] = set(unfinished)
 
     def _manifest_path(self, cache_dir: str, mode: str) -> str:
-        key = hashlib.sha1(f"{self.output_dir}|{mode}".encode()).hexdigest()[:12]
-        return os.path.join(cache_dir, f"outputs-{key}.json")
+        return record_path(cache_dir, "outputs", self.output_dir, mode)
 
     def _read_journal(self) -> set[str]:
         try:
@@ -284,6 +338,7 @@ class BuildState:
         write_bytes(self.manifest_path, json.dumps(data, ensure_ascii=False).encode("utf-8"), record=False)
         self.close()
         os.remove(self.journal_path)
+        prune_other_records(self.cache_dir, self.output_dir, self.mode)
 
     def close(self) -> None:
         if self._journal is not None:

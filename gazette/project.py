@@ -118,6 +118,18 @@ class BuildMode:
             return True
         return self.partition[0] <= doc.date.year <= self.partition[1]
 
+    def makes_again(self, rel: str, own_slugs: frozenset[str] = frozenset()) -> bool:
+        """Whether this run makes the output file at `rel` ('/'-separated) again if it is removed: a
+        full build every file; the assembly none of the documents' files (documents/, eli/: the
+        partitions', merged into its folder); a partition only its own documents' (`own_slugs`)
+        under documents/ (the eli/ short addresses it writes it compares byte for byte anyway)."""
+        if self.partition is None and not self.assemble:
+            return True
+        per_document = rel.startswith(("documents/", "eli/"))  # incremental.PER_DOCUMENT
+        if self.assemble:
+            return not per_document
+        return rel.startswith("documents/") and rel[len("documents/"):].split(".", 1)[0] in own_slugs
+
     @property
     def key(self) -> str:
         if self.assemble:

@@ -15,7 +15,7 @@ import markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
-from .cache_db import CacheFile, forget_all_but
+from .cache_db import CacheFile, forget_all_but, keep_version
 from .inert import safe_url
 
 
@@ -118,9 +118,10 @@ class HtmlCache(CacheFile):
     read) by content hash, in one SQLite file: a rebuild renders only what changed, and the
     build's children read the text from it instead of each deriving it again."""
 
-    def __init__(self, path: str | None):
+    def __init__(self, path: str | None, code: str = ""):
         import os
 
+        self.version = code  # renderings made by other code are forgotten (cache_db.keep_version)
         self._numbers: dict[str, str] | None = None  # the numbers table, read whole when first asked
         super().__init__(path)  # deleted rows are overwritten with zeros, not left in free pages (see `retain`)
         self._pid = os.getpid()
@@ -132,6 +133,7 @@ class HtmlCache(CacheFile):
         # fingerprint needs them, and scanning every body again made an edit-one rebuild linear.
         self.db.execute("CREATE TABLE IF NOT EXISTS numbers (key TEXT PRIMARY KEY, found TEXT NOT NULL)")
         self.db.execute("CREATE TABLE IF NOT EXISTS text (key TEXT PRIMARY KEY, text TEXT NOT NULL)")
+        keep_version(self.db, ("html", "numbers", "text"), self.version)
         self.db.commit()
 
     def _forgotten(self) -> None:

@@ -385,3 +385,23 @@ def test_document_json_is_made_only_when_its_fields_body_or_file_change(tmp_path
     # Another day: every JSON carries the as-of date, so every one is made again.
     build_site(str(content), str(out), as_of="2027-01-05")
     assert sorted(made_now()) == sorted(set(everyone) - {slug(withdrawn)} | {slug(added)})
+
+
+def test_renderings_made_by_other_code_are_forgotten(tmp_path):
+    """The render cache is keyed by the body alone, so renderings (and the plain text the PDFs, open
+    data, feeds and indexes take from it) made by other code are forgotten, as the header cache's are."""
+    from gazette import render
+
+    path = str(tmp_path / "html.sqlite")
+    cache = render.HtmlCache(path, "code-1")
+    assert cache.fill(["第一条　本办法自发布之日起施行。\n"]) == 1
+    cache.close()
+    cache = render.HtmlCache(path, "code-1")
+    assert cache.fill(["第一条　本办法自发布之日起施行。\n"]) == 0
+    cache.close()
+    cache = render.HtmlCache(path, "code-2")
+    assert cache.db.execute("SELECT COUNT(*) FROM text").fetchone()[0] == 0
+    assert cache.fill(["第一条　本办法自发布之日起施行。\n"]) == 1
+    cache.close()
+    with open(path, "rb") as f:
+        assert f.read().count("本办法自发布之日起施行".encode()) <= 2  # one HTML, one text: the old rows compacted away

@@ -68,3 +68,75 @@ def test_partition_must_cover_whole_decades(tmp_path):
                                       "--partition", "2015-2024"])
     assert result.exit_code == 2
     assert "不是整十年" in result.output
+
+
+def test_the_recipe_run_again_into_the_same_site_equals_a_single_build(tmp_path, monkeypatch):
+    """docs/scaling.md's recipe run twice with one cache (a local rerun, a CI cache): the second
+    assembly finds the partitions' pages copied in with new modification times since its last run,
+    and must not take them for damaged files of its own (it cannot make them again). Also with every
+    run writing into one shared folder, a document withheld in between."""
+    content = make_archive(tmp_path)
+    monkeypatch.setenv("GAZETTE_CACHE_DIR", str(tmp_path / "cache"))
+    site = tmp_path / "site"
+
+    def recipe():
+        for name, years in (("part-a", "2010-2019"), ("part-b", "2020-2029")):
+            run("--content", content, "--output", str(tmp_path / name), "--partition", years)
+            shutil.copytree(tmp_path / name, site, dirs_exist_ok=True)
+        run("--content", content, "--output", str(site), "--assemble")
+
+    def whole(tag) -> dict:
+        monkeypatch.setenv("GAZETTE_CACHE_DIR", str(tmp_path / f"cache-{tag}"))
+        run("--content", content, "--output", str(tmp_path / f"whole-{tag}"))
+        monkeypatch.setenv("GAZETTE_CACHE_DIR", str(tmp_path / "cache"))
+        return tree(str(tmp_path / f"whole-{tag}"))
+
+    recipe()
+    with open(os.path.join(content, "documents", "2017", "lljg-2017-02.md"), "a", encoding="utf-8") as f:
+        f.write("\n第三条　补充一条。\n")
+    recipe()
+    merged, expected = tree(str(site)), whole("a")
+    assert sorted(merged) == sorted(expected)
+    assert [p for p in expected if expected[p] != merged[p]] == []
+
+    shared = tmp_path / "shared"
+    for years in ("2020-2029", "2010-2019", None):
+        run("--content", content, "--output", str(shared), *(("--partition", years) if years else ("--assemble",)))
+    path = os.path.join(content, "documents", "2021", "lljg-2021-03.md")
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text.replace("title:", "disclosure: withheld\ntitle:", 1))
+    for years in ("2020-2029", "2010-2019", None):
+        run("--content", content, "--output", str(shared), *(("--partition", years) if years else ("--assemble",)))
+    merged, expected = tree(str(shared)), whole("b")
+    assert sorted(merged) == sorted(expected)
+    assert [p for p in expected if expected[p] != merged[p]] == []
+
+
+def test_records_of_other_build_modes_forget_a_document_withheld_since(tmp_path, monkeypatch):
+    """A full build, then the document withheld, then only partitions and the assembly into the same
+    folder: the full build's records (its outputs manifest and its no-change record) named the
+    document's files, and no build of that mode runs again to rewrite them."""
+    from leakscan import find_leaks
+
+    content = make_archive(tmp_path)
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("GAZETTE_CACHE_DIR", str(cache))
+    site = tmp_path / "site"
+    run("--content", content, "--output", str(site))
+    run("--content", content, "--output", str(site))  # a no-change build: the record stands
+    assert any(p.name.startswith("completed-") for p in cache.rglob("*.json"))
+    path = os.path.join(content, "documents", "2021", "lljg-2021-03.md")
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text.replace("title:", "disclosure: withheld\ntitle:", 1))
+    for years in ("2020-2029", "2010-2019", None):
+        run("--content", content, "--output", str(site), *(("--partition", years) if years else ("--assemble",)))
+    markers = ["lljg-2021-03", "临政规〔2021〕3号"]
+    assert find_leaks(str(site), markers) == []
+    assert find_leaks(str(cache), markers) == []
+    # and the full build still works from its pruned manifest
+    run("--content", content, "--output", str(site))
+    assert find_leaks(str(site), markers) == [] and find_leaks(str(cache), markers) == []
