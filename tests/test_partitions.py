@@ -70,6 +70,21 @@ def test_partition_must_cover_whole_decades(tmp_path):
     assert "不是整十年" in result.output
 
 
+def withhold_2021(content: str) -> None:
+    path = os.path.join(content, "documents", "2021", "lljg-2021-03.md")
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text.replace("title:", "disclosure: withheld\ntitle:", 1))
+
+
+def partitions_then_assembly(content: str, output) -> None:
+    """Both partitions and the assembly, each writing into the one folder `output`."""
+    for years in ("2020-2029", "2010-2019"):
+        run("--content", content, "--output", str(output), "--partition", years)
+    run("--content", content, "--output", str(output), "--assemble")
+
+
 def test_the_recipe_run_again_into_the_same_site_equals_a_single_build(tmp_path, monkeypatch):
     """docs/scaling.md's recipe run twice with one cache (a local rerun, a CI cache): the second
     assembly finds the partitions' pages copied in with new modification times since its last run,
@@ -100,15 +115,9 @@ def test_the_recipe_run_again_into_the_same_site_equals_a_single_build(tmp_path,
     assert [p for p in expected if expected[p] != merged[p]] == []
 
     shared = tmp_path / "shared"
-    for years in ("2020-2029", "2010-2019", None):
-        run("--content", content, "--output", str(shared), *(("--partition", years) if years else ("--assemble",)))
-    path = os.path.join(content, "documents", "2021", "lljg-2021-03.md")
-    with open(path, encoding="utf-8") as f:
-        text = f.read()
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(text.replace("title:", "disclosure: withheld\ntitle:", 1))
-    for years in ("2020-2029", "2010-2019", None):
-        run("--content", content, "--output", str(shared), *(("--partition", years) if years else ("--assemble",)))
+    partitions_then_assembly(content, shared)
+    withhold_2021(content)
+    partitions_then_assembly(content, shared)
     merged, expected = tree(str(shared)), whole("b")
     assert sorted(merged) == sorted(expected)
     assert [p for p in expected if expected[p] != merged[p]] == []
@@ -127,13 +136,8 @@ def test_records_of_other_build_modes_forget_a_document_withheld_since(tmp_path,
     run("--content", content, "--output", str(site))
     run("--content", content, "--output", str(site))  # a no-change build: the record stands
     assert any(p.name.startswith("completed-") for p in cache.rglob("*.json"))
-    path = os.path.join(content, "documents", "2021", "lljg-2021-03.md")
-    with open(path, encoding="utf-8") as f:
-        text = f.read()
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(text.replace("title:", "disclosure: withheld\ntitle:", 1))
-    for years in ("2020-2029", "2010-2019", None):
-        run("--content", content, "--output", str(site), *(("--partition", years) if years else ("--assemble",)))
+    withhold_2021(content)
+    partitions_then_assembly(content, site)
     markers = ["lljg-2021-03", "临政规〔2021〕3号"]
     assert find_leaks(str(site), markers) == []
     assert find_leaks(str(cache), markers) == []
