@@ -53,13 +53,21 @@ def _replace_with(path: str, fill, prefix: str) -> None:
         raise
 
 
-_TEMPORARY = re.compile(r"^\.gazette-[A-Za-z0-9_]+\.tmp$")
+# The names of both kinds of temporary file a write leaves when its process is killed between
+# writing and renaming: `write_atomic`'s (`.gazette-XXXX.tmp`, default prefix) and the build's
+# output writer's (`<name>.tmp<pid>`, `temporary_name`).
+_TEMPORARY = re.compile(r"^\.gazette-[A-Za-z0-9_]+\.tmp$|\.tmp\d+$")
+
+
+def temporary_name(path: str) -> str:
+    """Where the build's output writer (gazette.incremental.write_bytes) puts a file before renaming it."""
+    return f"{path}.tmp{os.getpid()}"
 
 
 def is_temporary(name: str) -> bool:
-    """True for the name of a temporary file `write_atomic` (default prefix) makes: one a process
+    """True for the name of a temporary file of an atomic write (either kind above): one a process
     killed between writing and renaming leaves behind (the build's sweep removes them)."""
-    return _TEMPORARY.match(name) is not None
+    return _TEMPORARY.search(name) is not None
 
 
 def write_atomic(path: str, data: bytes | str, prefix: str = ".gazette-") -> None:

@@ -16,11 +16,11 @@ import hashlib
 import io
 import json
 import os
-import re
 
 from . import build_context
-from .fileio import is_temporary
+from .fileio import is_temporary, temporary_name
 from .model import Document, Issue
+from .project import PER_DOCUMENT  # what partition runs write (the build modes' rule)
 
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
@@ -169,9 +169,6 @@ class BuildStats:
     written: int = 0
     unchanged: int = 0
     removed: int = 0
-
-
-PER_DOCUMENT = ("documents/", "eli/")  # what partition runs write; everything else is site-wide
 
 
 def record_path(cache_dir: str, prefix: str, output_dir: str, mode: str) -> str:
@@ -360,15 +357,6 @@ def build_state(output_dir: str, cache_dir: str, global_fp: str, mode: str = "fu
         state.memo.clear()
 
 
-# Temporary files of an atomic write (`<name>.tmp<pid>`): a build killed between writing and
-# renaming leaves one behind, which the next build removes (`sweep_leftovers`).
-_TEMPORARY = re.compile(r"\.tmp\d+$")
-
-
-def temporary_name(path: str) -> str:
-    return f"{path}.tmp{os.getpid()}"
-
-
 def sweep_leftovers(*roots: str, folders: tuple[str, ...] = ()) -> list[str]:
     """Remove what killed builds left under `roots`: temporary files of atomic writes (ours and
     fileio.write_atomic's: the browser index's state, the publishing manifests), and folders
@@ -385,7 +373,7 @@ def sweep_leftovers(*roots: str, folders: tuple[str, ...] = ()) -> list[str]:
                     dirnames.remove(d)
                     removed.append(os.path.join(dirpath, d))
             for name in filenames:
-                if _TEMPORARY.search(name) or is_temporary(name):
+                if is_temporary(name):
                     os.remove(os.path.join(dirpath, name))
                     removed.append(os.path.join(dirpath, name))
     return removed

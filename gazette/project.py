@@ -90,6 +90,9 @@ class GazetteError(click.ClickException):
         click.echo(f"错误：{self.format_message()}", err=True, file=file)
 
 
+PER_DOCUMENT = ("documents/", "eli/")  # the output a partition run writes; everything else is site-wide
+
+
 @dataclass(frozen=True)
 class BuildMode:
     """Which part of the site a build writes: all of it, one partition's documents, or the assembly.
@@ -125,9 +128,8 @@ class BuildMode:
         under documents/ (the eli/ short addresses it writes it compares byte for byte anyway)."""
         if self.partition is None and not self.assemble:
             return True
-        per_document = rel.startswith(("documents/", "eli/"))  # incremental.PER_DOCUMENT
         if self.assemble:
-            return not per_document
+            return not rel.startswith(PER_DOCUMENT)
         return rel.startswith("documents/") and rel[len("documents/"):].split(".", 1)[0] in own_slugs
 
     @property

@@ -79,13 +79,12 @@ def publish(model: SiteModel, project: Project, static_pages: list[str] = (), pl
         record = opendata.document_record(model, doc, plan.links[doc.slug], script, site_url)
         records.append(record)
         path = plan.links[doc.slug].json_url
+        expected.add(path)
         if not mine(doc):
-            expected.add(path)
             continue
         fields = opendata.document_fields(record, issues.get(doc.gazette), model.as_of)
         key = keyed and _json_key(fields, doc)
         if keyed and keyed.fresh(path, key):
-            expected.add(path)
             continue
         put(path, opendata.document_json(fields, model.text_of(doc)))
         if keyed:
