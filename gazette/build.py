@@ -19,7 +19,7 @@ from .build_context import BuildContext, activate
 from .build_lock import build_locks
 from .build_shortcut import SUMMARY_KEYS, Shortcut, inputs_key
 from .cli_options import as_of_option, content_option, lenient_option, output_option, settings_option
-from .incremental import build_state, sweep_leftovers
+from .incremental import build_state, model_key, sweep_leftovers
 from .metadata import MetadataError
 from .project import BuildMode, GazetteError, Project, load_project
 from .header_cache import FILE as HEADERS_FILE
@@ -98,7 +98,8 @@ def build_site(content_dir: str | None = None, output_dir: str | None = None, as
         sweep_leftovers(project.output_dir, project.cache_dir, folders=(LEGACY_TEMP_PREFIX,))
         shortcut = Shortcut(project.cache_dir, project.output_dir, project.whoosh_dir, mode.key)
         taken = shortcut.snapshot_later()  # by a thread, while the content files are hashed
-        shortcut.key = inputs_key(project.content_dir, global_fp, mode.key)
+        files: dict[str, bytes] = {}
+        shortcut.key = inputs_key(project.content_dir, global_fp, mode.key, files)
         holds = shortcut.holds(taken)
         # Nothing changed and the last build met no problem: its figures stand, and the archive is
         # not even read (at 10,000 documents reading the headers was two thirds of a no-change build).
@@ -112,6 +113,7 @@ def build_site(content_dir: str | None = None, output_dir: str | None = None, as
                 archive = project.load_archive(headers)
             finally:
                 headers.close()
+            model_inputs = model_key(global_fp, mode.key, project.content_dir, files, headers.header_digests)
         if require_documents:
             project.require_documents(archive)
         if archive.errors and not lenient:
@@ -136,7 +138,7 @@ def build_site(content_dir: str | None = None, output_dir: str | None = None, as
         with timing.stage("render bodies"):
             html.fill(d.body for d in archive.documents if d.is_public and build.mode.writes_document(d))
         try:
-            with _pelican_console(quiet), _plugins_of_this_build(), activate(build), build_state(project.output_dir, project.cache_dir, global_fp, mode.key) as state:
+            with _pelican_console(quiet), _plugins_of_this_build(), activate(build), build_state(project.output_dir, project.cache_dir, global_fp, mode.key, model_inputs) as state:
                 build.state = state
                 Pelican(project.settings).run()
             # The output is complete: its snapshot for the no-change record is taken by a thread

@@ -43,7 +43,8 @@ class BuildContext:
         return self._docs_by_path.get(rel)
 
     def page_context(self, doc) -> list:
-        """What a document's page and listing rows show besides its own fields (for incremental builds)."""
+        """What a document's page and listing rows show besides its own fields but what its text
+        cites (`cited_context`), for incremental builds."""
         model = self.model
         ev = model.evaluations.get(doc.slug)
         links = model.links.get(doc.slug)
@@ -55,12 +56,15 @@ class BuildContext:
                 rel.append([name] + [(d.slug, d.title, d.doc_number, d.script) for d in getattr(links, name)])
         from .history_view import history_dependencies  # versions, timeline, ending, as-at, 解读
 
-        from .citations import citations  # the documents its text cites, linked from it
-
-        cited = [(number, d.slug, d.url) for number, d in citations(model, doc)]
-        return [ev.status if ev else None, ev.flag if ev else None, str(ev.review_due) if ev else None, rel, cited,
+        return [ev.status if ev else None, ev.flag if ev else None, str(ev.review_due) if ev else None, rel,
                 (issue.key, issue.display_title, model.issue_scan_link(doc)) if issue else None,
                 [fn(doc) for _, fn in sorted(self.page_dependencies.items())], history_dependencies(model, doc)]
+
+    def cited_context(self, doc) -> list:
+        """The documents a document's text cites, linked from its page (for incremental builds)."""
+        from .citations import citations
+
+        return [(number, d.slug, d.url) for number, d in citations(self.model, doc)]
 
     def plugin(self, name: str) -> dict:
         return self.plugin_state.setdefault(name, {})

@@ -31,19 +31,24 @@ SUMMARY_KEYS = ("documents", "issues", "withheld", "drafts")  # what a build rep
 HASH_LIMIT = 8 * 2**20  # content files up to this size are hashed; larger ones (scans) by size and mtime
 
 
-def inputs_key(content_dir: str, global_fp: str, mode_key: str) -> str:
+def inputs_key(content_dir: str, global_fp: str, mode_key: str, files: dict[str, bytes] | None = None) -> str:
+    """The hash of every file under the content folder with the build-wide fingerprint and the mode;
+    `files`, when given, receives each file's own digest by its '/'-separated relative name (for
+    incremental.model_key)."""
     h = hashlib.sha256(f"{global_fp}|{mode_key}|".encode())
     for rel, path in _files(content_dir):
-        h.update(rel.encode("utf-8", "surrogateescape") + b"\0")
         if rel.endswith(DANGLING):  # a dangling symlink or a loop: where it points is what counts
-            h.update(os.readlink(path).encode("utf-8", "surrogateescape"))
-            continue
-        st = os.stat(path)
-        if st.st_size <= HASH_LIMIT:
-            with open(path, "rb") as f:
-                h.update(hashlib.sha256(f.read()).digest())
+            digest = b"link:" + os.readlink(path).encode("utf-8", "surrogateescape")
         else:
-            h.update(f"{st.st_size}:{st.st_mtime_ns}".encode())
+            st = os.stat(path)
+            if st.st_size <= HASH_LIMIT:
+                with open(path, "rb") as f:
+                    digest = hashlib.sha256(f.read()).digest()
+            else:
+                digest = f"{st.st_size}:{st.st_mtime_ns}".encode()
+        h.update(rel.encode("utf-8", "surrogateescape") + b"\0" + digest)
+        if files is not None:
+            files[rel] = digest
     return h.hexdigest()
 
 

@@ -14,6 +14,7 @@ whenever our code changes."""
 from __future__ import annotations
 
 import hashlib
+import io
 import pickle
 
 from . import cache_db
@@ -21,7 +22,7 @@ from . import metadata as md
 from .model import Document, decode_text, document_from_header, read_bytes, read_header, slug_from_path
 
 FILE = "headers.sqlite"
-_FORMAT = "1"
+_FORMAT = "2"  # 2: rows pickled without the memo (their digests are the header digests)
 
 
 class HeaderCache(cache_db.CacheFile):
@@ -29,6 +30,8 @@ class HeaderCache(cache_db.CacheFile):
         self.version = f"{_FORMAT}:{code}"
         self.used: set[str] = set()  # keys read from the cache
         self.pending: dict[str, bytes] = {}  # documents parsed, not yet kept
+        self.header_digests: dict[str, str] = {}  # shown path → header digest of each document read
+        self._rows: dict[str, bytes] | None = None  # the table, read when the first document is
         super().__init__(path)
 
     def _create(self) -> None:
@@ -37,6 +40,7 @@ class HeaderCache(cache_db.CacheFile):
 
     def _forgotten(self) -> None:
         self.used.clear()  # nothing read from it is kept: every document is parsed again next time
+        self._rows = {}
 
     def read_document(self, path: str, display_path: str, content_dir: str) -> Document:
         """model.read_document(path, display_path=…, content_dir=…), from the cache when the
@@ -44,9 +48,11 @@ class HeaderCache(cache_db.CacheFile):
         data = read_bytes(path, display_path)
         key = hashlib.sha1(display_path.encode("utf-8", "surrogateescape") + b"\0" + data).hexdigest()
         text = decode_text(data, display_path)
-        row = self.guarded(lambda: self.db.execute("SELECT doc FROM docs WHERE key = ?", (key,)).fetchone())
+        if self._rows is None:  # the whole table at once: one query, not one per document
+            self._rows = self.guarded(lambda: dict(self.db.execute("SELECT key, doc FROM docs")))
+        blob = self._rows.pop(key, None)
         try:
-            scan, state = pickle.loads(row[0]) if row is not None else (None, None)
+            scan, state = pickle.loads(blob) if blob is not None else (None, None)
         except Exception:  # a damaged row: parsed again
             state = None
         if state is not None:
@@ -55,16 +61,20 @@ class HeaderCache(cache_db.CacheFile):
                 doc.__dict__.update(state)
                 doc.body = _body(text, doc.body_line)
                 doc.source_digest = key
+                doc.header_digest = self.header_digests[display_path] = hashlib.sha1(blob).hexdigest()
                 self.used.add(key)
                 return doc
         header = read_header(path, text, display_path)
         doc = document_from_header(header, slug_from_path(path), content_dir)
+        scan = md.FieldReader(header).text("scan")
+        state = dict(doc.__dict__, body="", _scan_check=_scan_check(content_dir, scan))
+        blob = _pickled((scan, state))
+        # Everything the file says but its body (incremental.model_key): a hit's row, as parsed now.
         doc.source_digest = key
+        doc.header_digest = self.header_digests[display_path] = hashlib.sha1(blob).hexdigest()
         if doc.is_public and not doc.is_draft:
-            scan = md.FieldReader(header).text("scan")
-            state = dict(doc.__dict__, body="", _scan_check=_scan_check(content_dir, scan))
             # kept only by `retain`, once the whole archive is known (it may name a withheld document)
-            self.pending[key] = pickle.dumps((scan, state), pickle.HIGHEST_PROTOCOL)
+            self.pending[key] = blob
         return doc
 
     def retain(self, documents) -> None:
@@ -82,6 +92,17 @@ class HeaderCache(cache_db.CacheFile):
     def close(self) -> None:
         self.db.commit()
         self.db.close()
+
+
+def _pickled(value) -> bytes:
+    """`value` pickled without the memo (Pickler.fast): the bytes then depend on the values alone,
+    not on which of them happen to be one object (a string an lru_cache handed out twice), so equal
+    headers give equal bytes and `header_digest` is the same for the same header."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True
+    pickler.dump(value)
+    return buffer.getvalue()
 
 
 def _scan_check(content_dir: str, value: str | None):

@@ -56,22 +56,67 @@ def _memo() -> dict:
 def document_page_fingerprint(doc: Document) -> str:
     """A document page shows the document, its validity, relations and issue: nothing else varies.
 
-    Asked when the document is read and again when its page is written: computed once per build."""
+    Asked when the document is read and again when its page is written: computed once per build,
+    and not at all when the last build's model had the same inputs (`model_key`) and the
+    document's file is the one it read then (its fingerprint is then the one recorded)."""
     _doc_memo = _memo()
     key = id(doc)
     if key not in _doc_memo:
-        digest = getattr(doc, "source_digest", None)
-        if digest is not None:
-            # Read through the header cache: the document is its file's bytes (and shown path), but
-            # for `scan`, which the archive may clear after reading (a scan that is not its own).
-            fields = {"source": digest, "scan": doc.scan}
-        else:
-            fields = {f.name: getattr(doc, f.name) for f in dataclasses.fields(doc) if f.name not in ("body", "source_path")}
-            fields["body"] = hashlib.sha1(doc.body.encode("utf-8")).hexdigest()
-        fields["_extra"] = _document_context(doc)
-        data = _picture_json(fields)
-        _doc_memo[key] = ("doc:" + hashlib.sha256(data.encode()).hexdigest(), doc)  # keep doc alive: ids stay unique
+        state = current()
+        fp = state.earlier_page(doc) if state is not None else None
+        if fp is None:
+            # its row (all but what the body makes), its file, and the documents its text cites
+            fp = "doc:" + _digest({"row": document_row_fingerprint(doc), **_document_fields(doc, with_body=True)},
+                                  _document_context(doc, cited=True))
+        if state is not None:
+            state.sources[doc.url] = getattr(doc, "source_digest", None)
+        _doc_memo[key] = (fp, doc)  # keep doc alive: ids stay unique
     return _doc_memo[key][0]
+
+
+def document_row_fingerprint(doc: Document) -> str:
+    """What a listing, report or index page shows of a document: everything its page shows but what
+    its body makes (the text and the citations in it), so a body edited leaves every listing as it
+    was. Taken from the last build like `document_page_fingerprint`'s, when the model is the same."""
+    state = current()
+    rows = state.rows if state is not None else {}
+    fp = rows.get(doc.url)
+    if fp is None:
+        fp = state.earlier_row(doc) if state is not None else None
+        if fp is None:
+            fp = "row:" + _digest(_document_fields(doc, with_body=False), _document_context(doc, cited=False))
+        rows[doc.url] = fp
+    return fp
+
+
+def _document_fields(doc: Document, with_body: bool) -> dict:
+    """A document's own part of its fingerprints: read through the header cache, its file's bytes
+    (or, without the body, everything the file says but its body: `header_digest`) and its `scan`,
+    which the archive may clear after reading (a scan that is not its own); else its fields."""
+    digest = getattr(doc, "source_digest" if with_body else "header_digest", None)
+    if digest is not None:
+        return {"source": digest, "scan": doc.scan}
+    fields = {f.name: getattr(doc, f.name) for f in dataclasses.fields(doc) if f.name not in ("body", "source_path")}
+    if with_body:
+        fields["body"] = hashlib.sha1(doc.body.encode("utf-8")).hexdigest()
+    return fields
+
+
+def _digest(fields: dict, extra) -> str:
+    return hashlib.sha256(_picture_json(dict(fields, _extra=extra)).encode()).hexdigest()
+
+
+def model_key(global_fp: str, mode: str, content_dir: str, files: dict[str, bytes], headers: dict[str, str]) -> str:
+    """The inputs of everything a build shows but each document's body: the inputs key's files
+    (`build_shortcut.inputs_key(..., files)`), each document file read through the header cache by
+    its `header_digest` (`headers`, by shown path) in place of its bytes. The model, and so every
+    page's fingerprint but a document page's own body, is the same for the same key."""
+    h = hashlib.sha256(f"{global_fp}|{mode}|".encode())
+    for rel in sorted(files):
+        header = headers.get(os.path.join(content_dir, rel))
+        h.update(rel.encode("utf-8", "surrogateescape") + b"\0" +
+                 (b"header:" + header.encode() if header is not None else b"file:" + files[rel]) + b"\0")
+    return h.hexdigest()
 
 
 def keeps_document_page(doc: Document) -> bool:
@@ -103,9 +148,9 @@ def _stable(obj):
     if obj is None or type(obj) in _PLAIN:  # most calls (1.9 M a rebuild at 10,000): answered first
         return obj
     if isinstance(obj, Document):
-        # Its page's fingerprint: the same inputs, one short string (a listing of thousands of
-        # documents then hashes thousands of digests, not thousands of documents' pictures).
-        return document_page_fingerprint(obj)
+        # Its row's fingerprint: the same inputs but its body, one short string (a listing of
+        # thousands of documents then hashes thousands of digests, not thousands of pictures).
+        return document_row_fingerprint(obj)
     if isinstance(obj, Issue):
         return {f.name: _stable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
@@ -150,10 +195,13 @@ def _strings(items: list) -> object:
     return {"strings": len(items), "sha256": hashlib.sha256(blob.encode()).hexdigest()}
 
 
-def _document_context(doc: Document):
-    """What a document's rendering reads beyond its own fields (evaluation, relations, its issue)."""
+def _document_context(doc: Document, cited: bool):
+    """What a document's rendering reads beyond its own fields: evaluation, relations, its issue
+    (build_context.page_context) or (`cited`) the documents its text cites."""
     build = build_context.current()
-    return build.page_context(doc) if build is not None else None
+    if build is None:
+        return None
+    return build.cited_context(doc) if cited else build.page_context(doc)
 
 
 def fingerprint(template_name: str, relative_urls: bool, kwargs: dict) -> str:
@@ -194,6 +242,9 @@ def other_modes(cache_dir: str, output_dir: str, mode: str) -> list[str]:
     return sorted(set(seen) | {"full", "assemble"} - {mode})
 
 
+_BY_PAGE = ("pages", "sources", "rows")  # the outputs manifest's tables keyed by an output file
+
+
 def prune_other_records(cache_dir: str, output_dir: str, mode: str) -> None:
     """Drop from the other modes' outputs manifests (and their journals) every file no longer in the
     output folder. A document withheld and removed by this build would stay named there until a build
@@ -205,15 +256,22 @@ def prune_other_records(cache_dir: str, output_dir: str, mode: str) -> None:
         try:
             with open(path, encoding="utf-8") as f:
                 data = json.load(f)
-            produced, pages = data["produced"], data["pages"]
+            produced = data["produced"]
         except (OSError, ValueError, KeyError, TypeError):
-            produced = pages = None
-        if isinstance(produced, list) and isinstance(pages, dict):
-            kept = [rel for rel in produced if isinstance(rel, str) and there(rel)]
-            kept_pages = {rel: fp for rel, fp in pages.items() if there(rel)}
-            if len(kept) != len(produced) or len(kept_pages) != len(pages):
-                write_bytes(path, json.dumps(dict(data, produced=kept, pages=kept_pages),
-                                             ensure_ascii=False).encode("utf-8"), record=False)
+            produced = data = None
+        if isinstance(produced, list) and isinstance(data, dict):
+            kept = dict(data, produced=[rel for rel in produced if isinstance(rel, str) and there(rel)])
+            for table in _BY_PAGE:  # every table keyed by an output file
+                if isinstance(data.get(table), dict):
+                    kept[table] = {rel: v for rel, v in data[table].items() if there(rel)}
+                elif table in data:
+                    kept[table] = {}
+            if "groups" in data:  # a group one of whose files is gone is planned again (keep_group)
+                groups = data["groups"] if isinstance(data["groups"], dict) else {}
+                kept["groups"] = {g: names for g, names in groups.items()
+                                  if isinstance(names, list) and all(isinstance(r, str) and there(r) for r in names)}
+            if kept != data:
+                write_bytes(path, json.dumps(kept, ensure_ascii=False).encode("utf-8"), record=False)
         journal = path + ".journal"
         try:
             with open(journal, encoding="utf-8", errors="replace") as f:
@@ -236,7 +294,7 @@ class BuildState:
     and counts them among the files that may need removing. The journal goes when the manifest
     it belongs to is saved."""
 
-    def __init__(self, output_dir: str, cache_dir: str, global_fp: str, mode: str = "full"):
+    def __init__(self, output_dir: str, cache_dir: str, global_fp: str, mode: str = "full", model: str | None = None):
         self.output_dir = os.path.abspath(output_dir)
         self.cache_dir, self.mode = cache_dir, mode
         # One manifest per output folder and build mode: a partition run never removes another's files.
@@ -266,7 +324,18 @@ class BuildState:
             for rel in unfinished:
                 self.previous["pages"].pop(rel, None)
             self.previous["produced"] = sorted(set(self.previous.get("produced", [])) | unfinished)
+            groups = self.previous.get("groups")
+            if isinstance(groups, dict):  # a group a killed build wrote into is planned again
+                self.previous["groups"] = {g: names for g, names in groups.items()
+                                           if isinstance(names, list) and not unfinished.intersection(names)}
         self.same_global = self.previous.get("global") == global_fp
+        # The model's inputs are those of the last build (model_key): every fingerprint but a
+        # document page's own body is the one it recorded.
+        self.model = model
+        self.same_model = self.same_global and model is not None and self.previous.get("model") == model
+        self.sources: dict[str, str | None] = {}  # document page → the file digest its fingerprint saw
+        self.rows: dict[str, str] = {}  # document page → its row's fingerprint (document_row_fingerprint)
+        self.groups: dict[str, list[str]] = {}  # files made together from the model alone (keep_group)
         self.pages: dict[str, str] = {}
         self.produced: set[str] = set()
         self.stats = BuildStats()
@@ -300,6 +369,40 @@ class BuildState:
     def rel(self, path: str) -> str:
         return os.path.relpath(os.path.abspath(path), self.output_dir).replace(os.sep, "/")
 
+    def earlier_page(self, doc: Document) -> str | None:
+        """`doc`'s page fingerprint as the last build recorded it, when it still stands (same model,
+        the same file read)."""
+        if not self.same_model or getattr(doc, "source_digest", None) is None:
+            return None
+        if _recorded(self.previous, "sources", doc.url) != doc.source_digest:
+            return None
+        return _recorded(self.previous, "pages", doc.url)
+
+    def earlier_row(self, doc: Document) -> str | None:
+        """`doc`'s row fingerprint as the last build recorded it, when the model is the same."""
+        return _recorded(self.previous, "rows", doc.url) if self.same_model else None
+
+    def keep_group(self, group: str) -> bool:
+        """True when the files of `group` (made together from the model alone: the site-wide pages,
+        the validity report) may be kept as the last build left them without being planned: the
+        model's inputs are the same and every one of them is there. They are then entered as kept."""
+        names = self.previous.get("groups", {}).get(group) if isinstance(self.previous.get("groups"), dict) else None
+        if not self.same_model or not isinstance(names, list) or not all(
+                isinstance(rel, str) and os.path.isfile(os.path.join(self.output_dir, rel)) for rel in names):
+            return False
+        pages = self.previous["pages"]
+        for rel in names:
+            if rel in pages:
+                self.pages[rel] = pages[rel]
+                self.stats.kept += 1
+            self.produced.add(rel)
+        self.groups[group] = names
+        return True
+
+    def made_group(self, group: str, names) -> None:
+        """The files `group` consists of, made by this build (see keep_group)."""
+        self.groups[group] = sorted({name.replace(os.sep, "/") for name in names})
+
     def note(self, name: str, fp: str) -> None:
         """Record a page's fingerprint decided elsewhere (document pages are decided when read)."""
         self.pages[name.replace(os.sep, "/")] = fp
@@ -331,7 +434,10 @@ class BuildState:
                     os.remove(path)
                     self.produced.discard(victim)
                     self.stats.removed += 1
-        data = {"global": self.global_fp, "pages": self.pages, "produced": sorted(self.produced)}
+        data = {"global": self.global_fp, "model": self.model, "pages": self.pages, "produced": sorted(self.produced),
+                "sources": {url: digest for url, digest in self.sources.items() if url in self.pages and digest},
+                "rows": self.rows, "groups": {g: [rel for rel in names if rel in self.produced]
+                                              for g, names in self.groups.items()}}
         write_bytes(self.manifest_path, json.dumps(data, ensure_ascii=False).encode("utf-8"), record=False)
         self.close()
         os.remove(self.journal_path)
@@ -343,12 +449,19 @@ class BuildState:
             self._journal = None
 
 
+def _recorded(manifest: dict, table: str, key: str) -> str | None:
+    """A string the last build's manifest recorded in `table` under `key` (None for anything else)."""
+    value = manifest.get(table)
+    value = value.get(key) if isinstance(value, dict) else None
+    return value if isinstance(value, str) else None
+
+
 @contextlib.contextmanager
-def build_state(output_dir: str, cache_dir: str, global_fp: str, mode: str = "full"):
+def build_state(output_dir: str, cache_dir: str, global_fp: str, mode: str = "full", model: str | None = None):
     """The incremental state of a build, saved when the block ends without an error.
 
     The caller hangs it on the active build context (`build.state`), where `current()` finds it."""
-    state = BuildState(output_dir, cache_dir, global_fp, mode)
+    state = BuildState(output_dir, cache_dir, global_fp, mode, model)
     try:
         yield state
         state.finish()

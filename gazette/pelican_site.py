@@ -133,6 +133,9 @@ def configure_jinja(generator) -> None:
     env.globals["group_url"] = group_url
 
 
+SITE_PAGES = "listings"  # the pages of gazette.pages.plan_pages, as a group of the build's outputs
+
+
 class GazetteGenerator(Generator):
     """Writes the home page, issue archive and pages, browse listings, the catalogue and feeds."""
 
@@ -152,15 +155,23 @@ class GazetteGenerator(Generator):
             return
         model = self.context["gazette"]
         self.copy_theme_assets()
-        for spec in plan_pages(model):
-            try:
-                template = self.get_template(spec.template)
-            except Exception:
-                if spec.template == "search":
-                    continue  # the search page arrives with the search plugin's template
-                raise
-            writer.write_file(spec.save_as, template, self.context, relative_urls=True, **spec.context)
-        self.write_feeds(model)
+        state = incremental.current()
+        # The listings are made of the model alone: with its inputs those of the last build, and
+        # every page there, they are kept without being planned (incremental.keep_group).
+        if state is None or not state.keep_group(SITE_PAGES):
+            written = []
+            for spec in plan_pages(model):
+                try:
+                    template = self.get_template(spec.template)
+                except Exception:
+                    if spec.template == "search":
+                        continue  # the search page arrives with the search plugin's template
+                    raise
+                writer.write_file(spec.save_as, template, self.context, relative_urls=True, **spec.context)
+                written.append(spec.save_as)
+            if state is not None:
+                state.made_group(SITE_PAGES, written)
+        self.write_feeds(model)  # the newest documents' text: not the model alone
 
     def copy_theme_assets(self) -> None:
         """theme/static → <output>/theme/, writing only files whose bytes changed (Pelican rewrites them all)."""

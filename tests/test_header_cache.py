@@ -20,7 +20,8 @@ WITHHELD = "documents/2024/llzn-2024-11.md"  # disclosure: withheld in the sampl
 
 def _picture(doc) -> dict:
     state = dict(doc.__dict__)
-    state.pop("source_digest", None)
+    state.pop("source_digest", None)  # what the header cache adds: digests of the file and of its header
+    state.pop("header_digest", None)
     state["warnings"] = [str(w) for w in doc.warnings]
     return state
 
@@ -165,3 +166,33 @@ def test_a_misspelt_disclosure_key_keeps_the_document_out_of_the_header_cache(tm
     shutil.copy(path, only / "headers.sqlite")
     assert find_leaks(str(only), ["拼错公开属性第0号", "拼错公开属性第1号"]) == []
     assert find_leaks(str(only), [archive.documents[0].title]), "public documents are cached"
+
+
+def test_a_header_digest_is_the_same_for_the_same_header_read_or_remembered(tmp_path):
+    """header_digest: everything a document file says but its body, the same whether the file was
+    parsed or taken from the header cache, whatever else the process parsed before; another body
+    keeps it, another header value changes it."""
+    docs = tmp_path / "documents"
+    docs.mkdir()
+    texts = {f"d{i}.md": f"title: 临澜市人民政府关于第{i}项工作的通知\ndate: 2024-0{1 + i % 9}-01\n"
+                         f"issuer: 临澜市人民政府\ndoc_type: 通知\ncategory: 城乡建设\n\n正文{i}。\n" for i in range(30)}
+    for name, text in texts.items():
+        (docs / name).write_text(text, encoding="utf-8")
+
+    def digests(db) -> dict:
+        cache = HeaderCache(db, "code")
+        got = {name: cache.read_document(str(docs / name), str(docs / name), str(tmp_path)).header_digest
+               for name in sorted(texts)}
+        cache.retain([cache.read_document(str(docs / n), str(docs / n), str(tmp_path)) for n in sorted(texts)])
+        cache.close()
+        return got
+
+    db = str(tmp_path / "headers.sqlite")
+    parsed = digests(db)
+    assert digests(db) == parsed == digests(None)  # remembered, parsed again, no cache at all
+    assert len(set(parsed.values())) == len(parsed)
+    (docs / "d3.md").write_text(texts["d3.md"] + "\n另有一段。\n", encoding="utf-8")
+    (docs / "d4.md").write_text(texts["d4.md"].replace("城乡建设", "应急管理"), encoding="utf-8")
+    after = digests(db)
+    assert after["d3.md"] == parsed["d3.md"] and after["d4.md"] != parsed["d4.md"]
+    assert {k: v for k, v in after.items() if k != "d4.md"} == {k: v for k, v in parsed.items() if k != "d4.md"}

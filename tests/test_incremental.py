@@ -405,3 +405,74 @@ def test_renderings_made_by_other_code_are_forgotten(tmp_path):
     cache.close()
     with open(path, "rb") as f:
         assert f.read().count("本办法自发布之日起施行".encode()) <= 2  # one HTML, one text: the old rows compacted away
+
+
+def _equals_a_full_build(tmp_path, content, out, name: str) -> None:
+    """`out` (an incremental build of `content`) byte for byte what a fresh build makes."""
+    full = tmp_path / f"full-{name}"
+    previous = os.environ["GAZETTE_CACHE_DIR"]
+    os.environ["GAZETTE_CACHE_DIR"] = str(tmp_path / f"cache-{name}")
+    try:
+        build_site(str(content), str(full), as_of=AS_OF)
+    finally:
+        os.environ["GAZETTE_CACHE_DIR"] = previous
+    a, b = tree(str(out)), tree(str(full))
+    assert sorted(a) == sorted(b), f"{name}: only in incremental {sorted(set(a) - set(b))[:5]}, only in full {sorted(set(b) - set(a))[:5]}"
+    assert not [rel for rel in a if a[rel] != b[rel]], f"{name}: {[rel for rel in a if a[rel] != b[rel]][:8]}"
+
+
+def test_an_edit_of_a_body_renders_only_its_page_and_an_edit_of_a_header_what_shows_it(tmp_path, monkeypatch):
+    """The model's inputs are every file but the documents' bodies (incremental.model_key): with the
+    same model, a document page's fingerprint is the last build's unless its file changed, and a
+    listing pictures its documents without their bodies (document_row_fingerprint). So an edited body
+    renders its own page alone, a cited number added to it too; an edited header, issue file or
+    withheld document takes every page that shows it. Each step is a full build's bytes."""
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    out = tmp_path / "out"
+    monkeypatch.setenv("GAZETTE_CACHE_DIR", str(tmp_path / "cache"))
+    assert build_site(str(content), str(out), as_of=AS_OF).pages_rendered > 50
+    docs = sorted(os.path.join(dp, f) for dp, _, fs in os.walk(content / "documents") for f in fs)
+    cited = next(open(p, encoding="utf-8").read().split("doc_number: ", 1)[1].split("\n", 1)[0]
+                 for p in docs[10:] if "doc_number: " in open(p, encoding="utf-8").read())
+
+    with open(docs[3], "a", encoding="utf-8") as f:  # the body only: a sentence citing another document
+        f.write(f"\n参照{cited}执行。\n")
+    body_edit = build_site(str(content), str(out), as_of=AS_OF)
+    assert body_edit.pages_rendered == 1, "a body edit renders its own page, no listing"
+    page = (out / "documents" / f"{slug(docs[3])}.html").read_text(encoding="utf-8")
+    assert cited in page and page.count('href="') > 0
+    _equals_a_full_build(tmp_path, content, out, "body")
+
+    text = open(docs[3], encoding="utf-8").read()
+    title = text.split("title: ", 1)[1].split("\n", 1)[0]
+    with open(docs[3], "w", encoding="utf-8") as f:  # its header: the title every listing shows
+        f.write(text.replace(f"title: {title}", f"title: {title}（修订）", 1))
+    header_edit = build_site(str(content), str(out), as_of=AS_OF)
+    assert header_edit.pages_rendered > 3, "a title shown in listings renders them again"
+    _equals_a_full_build(tmp_path, content, out, "header")
+
+    issue = sorted(os.path.join(dp, f) for dp, _, fs in os.walk(content / "issues") for f in fs if f.endswith(".md"))[0]
+    with open(issue, "a", encoding="utf-8") as f:  # a file that is not a document: read whole
+        f.write("\n本期另附勘误表一份。\n")
+    assert build_site(str(content), str(out), as_of=AS_OF).pages_rendered >= 1
+    _equals_a_full_build(tmp_path, content, out, "issue")
+
+    from gazette.chinese import fold
+
+    texts = [fold(open(p, encoding="utf-8").read()) for p in docs]
+    titles = [t.split("title: ", 1)[1].split("\n", 1)[0] for t in texts]
+    # a title no other file says, in either script (versions of one work share theirs)
+    hidden = next(p for p, t in zip(docs[7:], titles[7:]) if sum(t in other for other in texts) == 1)
+    text = open(hidden, encoding="utf-8").read()  # withheld: gone from every page that listed it
+    title = text.split("title: ", 1)[1].split("\n", 1)[0]
+    with open(hidden, "w", encoding="utf-8") as f:
+        f.write(text.replace("disclosure: public", "disclosure: withheld") if "disclosure: public" in text
+                else text.replace("\n\n", "\ndisclosure: withheld\n\n", 1))
+    build_site(str(content), str(out), as_of=AS_OF)
+    assert not [rel for rel, data in tree(str(out)).items() if title.encode() in data]
+    from leakscan import find_leaks
+
+    assert find_leaks(str(tmp_path / "cache"), [title, f"{slug(hidden)}.html"]) == []
+    _equals_a_full_build(tmp_path, content, out, "withheld")
+

@@ -9,6 +9,7 @@ pdf (documents/<slug>.pdf) → published_scans (scans/, redacted) → compress (
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -69,34 +70,53 @@ def publish(model: SiteModel, project: Project, static_pages: list[str] = (), pl
 
     # Open data. Each document's JSON is keyed by its fields and its body (KeyedFiles): an edit-one
     # rebuild makes one, not every document's text and JSON again (at 10,000 documents a third of
-    # the publishing stage).
+    # the publishing stage). With the model's inputs those of the last build (incremental.model_key)
+    # a document whose file is unchanged is not even keyed, and the catalogue files are kept.
     issues = {i.key: i for i in model.issues}
-    records = []
     state = incremental.current()
     keyed = (KeyedFiles(output_manifest(project.cache_dir, "files", output_dir), output_dir, state.global_fp)
              if state is not None else None)
+    model_inputs = state.model if state is not None else None
+
+    def record(doc) -> dict:
+        return opendata.document_record(model, doc, plan.links[doc.slug], script, site_url)
+
     for doc in model.documents:
-        record = opendata.document_record(model, doc, plan.links[doc.slug], script, site_url)
-        records.append(record)
         path = plan.links[doc.slug].json_url
         expected.add(path)
         if not mine(doc):
             continue
-        fields = opendata.document_fields(record, issues.get(doc.gazette), model.as_of)
+        inputs = _document_inputs(model_inputs, doc)
+        if keyed and keyed.same_inputs(path, inputs):
+            continue
+        fields = opendata.document_fields(record(doc), issues.get(doc.gazette), model.as_of)
         key = keyed and _json_key(fields, doc)
-        if keyed and keyed.fresh(path, key):
+        if keyed and keyed.fresh(path, key, inputs):
             continue
         put(path, opendata.document_json(fields, model.text_of(doc)))
         if keyed:
-            keyed.written(path, key)
+            keyed.written(path, key, inputs)
     if site_wide:
-        put("catalogue.json", opendata.catalogue_json(records, model, site_name))
-        put("catalogue.csv", opendata.catalogue_csv(records))
-        put("issues.json", opendata.issues_json(model, site_name, site_url))
+        records = functools.cache(lambda: [record(doc) for doc in model.documents])
+        for path, make in (("catalogue.json", lambda: opendata.catalogue_json(records(), model, site_name)),
+                           ("catalogue.csv", lambda: opendata.catalogue_csv(records())),
+                           ("issues.json", lambda: opendata.issues_json(model, site_name, site_url))):
+            expected.add(path)
+            if keyed and keyed.same_inputs(path, model_inputs):  # made of the model alone
+                continue
+            put(path, make())
+            if keyed:
+                keyed.written(path, "", model_inputs)
 
-        # Feeds.
-        for feed in subscriptions.group_feeds(model, site_name, script, site_url):
-            put(feed.path, feed.text)
+        # Feeds: a group's is made of the model and its newest documents' text (their files).
+        for dim, value, path, docs in subscriptions.feed_groups(model):
+            inputs = _inputs(model_inputs, [getattr(d, "source_digest", None) for d in docs])
+            if keyed and keyed.same_inputs(path, inputs):
+                expected.add(path)
+                continue
+            put(path, subscriptions.group_feed(model, dim, value, docs, site_name, script, site_url).text)
+            if keyed:
+                keyed.written(path, "", inputs)
         feed = subscriptions.validity_feed(model, site_name, script, site_url, opts.validity_feed_days)
         put(feed.path, feed.text)
 
@@ -104,18 +124,26 @@ def publish(model: SiteModel, project: Project, static_pages: list[str] = (), pl
     planned, warnings = redirects.plan_redirects(model, plan)
     result.warnings += warnings
     by_url = {d.url: d for d in model.documents}
-    for r in planned:
-        if mine(by_url[r.target]):
+    ours = [r for r in planned if mine(by_url[r.target])]
+    expected.update(r.path for r in planned)
+    if not (keyed and keyed.same_group("redirects", model_inputs)):  # made of the model alone
+        for r in ours:
             put(r.path, redirects.redirect_html(r, site_name, script, site_url))
-        else:
-            expected.add(r.path)
+        if keyed:
+            keyed.made_group("redirects", model_inputs, [r.path for r in ours])
 
     # Sitemap and robots.txt.
     if site_wide:
-        for path, text in sitemap.sitemap_files(sitemap.sitemap_entries(model, list(static_pages)),
-                                                site_url).items():
-            put(path, text)
-        put("robots.txt", sitemap.robots_txt(site_url))
+        kept = keyed.same_group("sitemap", model_inputs) if keyed else None  # made of the model alone
+        if kept is not None:
+            expected.update(kept)
+        else:
+            files = sitemap.sitemap_files(sitemap.sitemap_entries(model, list(static_pages)), site_url)
+            files["robots.txt"] = sitemap.robots_txt(site_url)
+            for path, text in files.items():
+                put(path, text)
+            if keyed:
+                keyed.made_group("sitemap", model_inputs, files)
 
     # Downloads.
     if opts.pdf:
@@ -179,6 +207,19 @@ _OWNED = (re.compile(r"^documents/[^/]+\.(json|pdf)$"), re.compile(r"^feeds/(iss
 
 
 _SUBS, _PER_DOCUMENT_SUBS = ("documents", "feeds", "eli", "sitemaps"), ("documents", "eli")
+
+
+def _document_inputs(model_inputs: str | None, doc) -> str | None:
+    """What a document's own files are made of, named without reading them: the model's inputs
+    and the digest of its file (None when either is unknown)."""
+    return _inputs(model_inputs, [getattr(doc, "source_digest", None), str(doc.is_public)])
+
+
+def _inputs(model_inputs: str | None, parts: list) -> str | None:
+    """A hash of the model's inputs and `parts` (document files' digests…); None when any is unknown."""
+    if not model_inputs or not all(parts):
+        return None
+    return hashlib.sha1("\0".join([model_inputs, *parts]).encode()).hexdigest()
 
 
 def _json_key(fields: dict, doc) -> str:

@@ -141,7 +141,8 @@ def _text_key(doc: Document, site_name: str) -> str:
     """What a document's PDF shows, as a cache key: its Markdown body rather than the text made from it
     (to_text on every document of every build, for PDFs that are almost all cached), with the code
     that makes that text."""
-    return json.dumps([_to_text_code(), text_content(doc, site_name, body=str)], sort_keys=True)
+    body = lambda b: hashlib.sha1(b.encode("utf-8")).hexdigest()  # noqa: E731 - a JSON of bodies escaped was most of it
+    return json.dumps([_to_text_code(), text_content(doc, site_name, body=body)], sort_keys=True)
 
 
 STAMP_CAPTION = "有效性标注日期：{day}"

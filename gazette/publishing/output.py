@@ -60,11 +60,14 @@ class KeyedFiles:
         self.path, self.output_dir, self.salt = path, output_dir, salt
         self.before: dict[str, list] = {}
         self.now: dict[str, list] = {}
+        self.groups_before: dict[str, list] = {}
+        self.groups: dict[str, list] = {}  # name → [inputs, {file: [size, mtime]}] (same_group)
         try:
             with open(path, encoding="utf-8") as f:
                 data = json.load(f)
             if isinstance(data, dict) and data.get("salt") == salt and isinstance(data.get("files"), dict):
                 self.before = data["files"]
+                self.groups_before = data.get("groups") if isinstance(data.get("groups"), dict) else {}
         except (OSError, ValueError):
             pass
         try:
@@ -79,17 +82,47 @@ class KeyedFiles:
             return None
         return [st.st_size, st.st_mtime_ns]
 
-    def fresh(self, rel: str, key: str) -> bool:
+    def fresh(self, rel: str, key: str, inputs: str | None = None) -> bool:
         entry = self.before.get(rel)
-        if isinstance(entry, list) and len(entry) == 3 and entry[0] == key and self._stat(rel) == entry[1:]:
+        if isinstance(entry, list) and len(entry) in (3, 4) and entry[0] == key and self._stat(rel) == entry[1:3]:
+            self.now[rel] = entry[:3] + ([inputs] if inputs else [])
+            return True
+        return False
+
+    def same_inputs(self, rel: str, inputs: str | None) -> bool:
+        """True when the last build wrote the file from these inputs (a hash of what its key is
+        computed from: the model's inputs and a document file's digest, incremental.model_key) and
+        the file is still the one it left: then not even its key needs computing."""
+        entry = self.before.get(rel)
+        if inputs and isinstance(entry, list) and len(entry) == 4 and entry[3] == inputs and \
+                self._stat(rel) == entry[1:3]:
             self.now[rel] = entry
             return True
         return False
 
-    def written(self, rel: str, key: str) -> None:
+    def written(self, rel: str, key: str, inputs: str | None = None) -> None:
         stat = self._stat(rel)
         if stat is not None:
-            self.now[rel] = [key, *stat]
+            self.now[rel] = [key, *stat] + ([inputs] if inputs else [])
+
+    def same_group(self, name: str, inputs: str | None) -> list[str] | None:
+        """The files made together as `name` (a stage whose files are not known before it is done:
+        the sitemap's), when the last build made them from these inputs and each is still the one
+        it left; else None."""
+        entry = self.groups_before.get(name)
+        if not inputs or not (isinstance(entry, list) and len(entry) == 2 and entry[0] == inputs
+                              and isinstance(entry[1], dict)):
+            return None
+        if any(self._stat(rel) != stat for rel, stat in entry[1].items()):
+            return None
+        self.groups[name] = entry
+        return sorted(entry[1])
+
+    def made_group(self, name: str, inputs: str | None, files) -> None:
+        if inputs:
+            stats = {rel: self._stat(rel) for rel in files}
+            if all(stats.values()):
+                self.groups[name] = [inputs, stats]
 
     def save(self) -> None:
         import json
@@ -97,4 +130,4 @@ class KeyedFiles:
         from ..fileio import write_atomic
 
         os.makedirs(os.path.dirname(self.path), exist_ok=True)
-        write_atomic(self.path, json.dumps({"salt": self.salt, "files": self.now}, sort_keys=True))
+        write_atomic(self.path, json.dumps({"salt": self.salt, "files": self.now, "groups": self.groups}, sort_keys=True))

@@ -26,19 +26,27 @@ class Feed:
     text: str
 
 
-def group_feeds(model: SiteModel, site_name: str, script: str = "zh-Hans", site_url: str = "") -> list[Feed]:
-    """feeds/<issuer|type|subject>/<group_slug>.atom.xml, newest documents first."""
-    out = []
+def feed_groups(model: SiteModel):
+    """(dimension, value, feed path, the documents it carries) of every group feed."""
     for dim in FEED_DIMENSIONS:
         for value, docs in model.group_documents(dim):
-            path = feed_path(dim, value)
-            entries = [feeds.document_entry(d, localise(STATUS_LABELS[model.evaluation(d).status], script),
-                                           model.text_of(d))
-                       for d in docs[: feeds.FEED_LIMIT]]
-            title = f"{site_name} {localise(DIMENSION_TITLES[dim], script)}：{value}"
-            out.append(Feed(path, feeds.atom(path, title, entries, site_url, f"tag:gazette:{path}",
-                                             alternate=group_url(dim, value))))
-    return out
+            yield dim, value, feed_path(dim, value), docs[: feeds.FEED_LIMIT]
+
+
+def group_feed(model: SiteModel, dim: str, value: str, docs, site_name: str, script: str = "zh-Hans",
+               site_url: str = "") -> Feed:
+    """feeds/<issuer|type|subject>/<group_slug>.atom.xml, newest documents first."""
+    path = feed_path(dim, value)
+    entries = [feeds.document_entry(d, localise(STATUS_LABELS[model.evaluation(d).status], script), model.text_of(d))
+               for d in docs]
+    title = f"{site_name} {localise(DIMENSION_TITLES[dim], script)}：{value}"
+    return Feed(path, feeds.atom(path, title, entries, site_url, f"tag:gazette:{path}", alternate=group_url(dim, value)))
+
+
+def group_feeds(model: SiteModel, site_name: str, script: str = "zh-Hans", site_url: str = "") -> list[Feed]:
+    """Every group feed (`group_feed`)."""
+    return [group_feed(model, dim, value, docs, site_name, script, site_url)
+            for dim, value, _, docs in feed_groups(model)]
 
 
 def change_entry(change: ValidityChange, script: str = "zh-Hans", model: SiteModel | None = None) -> dict:

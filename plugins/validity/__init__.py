@@ -12,6 +12,7 @@ from pelican import signals
 from gazette.cleanup_report import build_report
 
 PAGE = "validity/index.html"
+NAME = "validity report"  # its files, as a group of the build's outputs (gazette.incremental.keep_group)
 
 
 def _write(path, text):
@@ -31,20 +32,30 @@ def publish_report(generators):
     if not for_pelican(settings).mode.site_wide:
         return  # a partition build writes documents only; the assembly writes the report
     output = settings["OUTPUT_PATH"]
+    from gazette import incremental
+
+    state = incremental.current()
+    if state is not None and state.keep_group(NAME):
+        return  # made of the model alone, whose inputs are those of the last build
+    written = [PAGE]
     report = build_report(model)
     _write(os.path.join(output, "validity", "report.json"), report.to_json())
     _write(os.path.join(output, "validity", "report.csv"), report.to_csv())
     from gazette.pages import annual_reports, annual_url
 
+    written += ["validity/report.json", "validity/report.csv"]
     for annual in annual_reports(model):  # the annual-report tables; their pages are in gazette.pages
         _write(os.path.join(output, annual_url(annual.year, "json")), annual.to_json())
         _write(os.path.join(output, annual_url(annual.year, "csv")), annual.to_csv())
+        written += [annual_url(annual.year, "json"), annual_url(annual.year, "csv")]
     from gazette.pelican_site import page_writer
 
     page_writer(output, settings).write_file(
         PAGE, generator.get_template("validity_report"), generator.context, relative_urls=True,
         report=report, groups=report.groups(), review_cycle_years=model.settings.cycle_years,
         page_name="validity")
+    if state is not None:
+        state.made_group(NAME, written)
 
 
 def register():
