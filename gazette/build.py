@@ -19,7 +19,7 @@ from .build_context import BuildContext, activate
 from .build_lock import build_locks
 from .build_shortcut import SUMMARY_KEYS, Shortcut, inputs_key
 from .cli_options import as_of_option, content_option, lenient_option, output_option, settings_option
-from .incremental import build_state, model_key, sweep_leftovers
+from .incremental import build_state, compaction_needed, model_key, sweep_leftovers
 from .metadata import MetadataError
 from .project import BuildMode, GazetteError, Project, load_project
 from .header_cache import FILE as HEADERS_FILE
@@ -146,7 +146,7 @@ def build_site(content_dir: str | None = None, output_dir: str | None = None, as
             snapshot = shortcut.snapshot_later()
             # The render cache keeps the text of public documents only: a document withheld or
             # edited since leaves no rendering behind.
-            html.retain(d.body for d in archive.documents if d.is_public)
+            html.retain((d.body for d in archive.documents if d.is_public), compaction_needed(state))
         finally:
             build.state = None
             model.text_source = None

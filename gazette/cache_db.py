@@ -65,9 +65,10 @@ class CacheFile:
             return op()
 
 
-def forget_all_but(db: sqlite3.Connection, tables, keep: set[str]) -> dict[str, int]:
+def forget_all_but(db: sqlite3.Connection, tables, keep: set[str], compact: bool = True) -> dict[str, int]:
     """Delete every row of `tables` (each keyed by a `key` column) whose key is not in `keep`;
-    compact the file when anything went. Returns how many rows went from each table."""
+    compact the file when anything went (unless `compact` is False: incremental.compaction_needed).
+    Returns how many rows went from each table."""
     removed = {}
     for table in tables:
         stale = [k for (k,) in db.execute(f"SELECT key FROM {table}") if k not in keep]
@@ -76,7 +77,7 @@ def forget_all_but(db: sqlite3.Connection, tables, keep: set[str]) -> dict[str, 
             db.execute(f"DELETE FROM {table} WHERE key IN ({','.join('?' * len(chunk))})", chunk)
         removed[table] = len(stale)
     db.commit()
-    if any(removed.values()):
+    if compact and any(removed.values()):
         db.execute("VACUUM")
     return removed
 

@@ -119,6 +119,17 @@ def model_key(global_fp: str, mode: str, content_dir: str, files: dict[str, byte
     return h.hexdigest()
 
 
+def compaction_needed(state: "BuildState | None" = None) -> bool:
+    """Whether a cache that deleted rows must be compacted (cache_db.forget_all_but, the term cache):
+    always but in a build whose model's inputs are those of the last build (`state`, else the active
+    build's). Then no document's header changed, so none was withheld, removed, made a draft or put
+    on request, and every row deleted is an older version of a public document's body: secure_delete
+    zeroes it where it is, and a copy a B-tree balancing made earlier may stay in a live page's free
+    gap until the next compaction, which the next build that changes any header makes."""
+    state = state or current()
+    return state is None or not state.same_model
+
+
 def keeps_document_page(doc: Document) -> bool:
     """True when `doc`'s page is kept as the last build left it (its fingerprint unchanged, the file
     there). Decided once per build: when Pelican lists the content files (a kept document's file is

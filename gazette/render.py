@@ -257,12 +257,13 @@ class HtmlCache(CacheFile):
             self.db.execute("INSERT OR REPLACE INTO html VALUES (?, ?)", (key, html_text))
             self.db.execute("INSERT OR REPLACE INTO text VALUES (?, ?)", (key, plain))
 
-    def retain(self, bodies) -> int:
+    def retain(self, bodies, compact: bool = True) -> int:
         """Delete every rendering but those of `bodies`, so the text of a document withheld (or
         edited) since is gone from the file, not merely unlisted: deleted rows are zeroed
-        (secure_delete) and the file is compacted. Returns how many were deleted."""
+        (secure_delete) and the file is compacted (`compact`: incremental.compaction_needed).
+        Returns how many were deleted."""
         keep = {self.key(b) for b in bodies}
-        removed = self.guarded(lambda: forget_all_but(self.db, ("html", "numbers", "text"), keep))
+        removed = self.guarded(lambda: forget_all_but(self.db, ("html", "numbers", "text"), keep, compact))
         self._numbers = None
         return removed["html"]
 

@@ -176,7 +176,7 @@ class TermCache:
 
     def retain(self, keys, common_key: str | None = None) -> int:
         """Delete the terms of every record but these, and their junction terms but those for
-        `common_key` (zeroed, then the file compacted)."""
+        `common_key` (zeroed, then the file compacted unless incremental.compaction_needed says not)."""
         if self.db is None:
             return 0
         self.flush()
@@ -187,7 +187,9 @@ class TermCache:
             for i in range(0, len(stale), 500):
                 chunk = stale[i:i + 500]
                 self.db.execute(f"DELETE FROM terms WHERE key IN ({','.join('?' * len(chunk))})", chunk)
-        if stale:
+        from ..incremental import compaction_needed
+
+        if stale and compaction_needed():
             self.db.execute("VACUUM")
         return len(stale)
 

@@ -51,8 +51,12 @@ def start(pelican):
     pages = [page.url for page in build.model.archive.pages.values()]  # the pages our reader publishes
     state = build.plugin(NAME)
     state["started"] = time.perf_counter()
-    if not (build.state is not None and build.state.same_model):  # else both may keep what they make
-        plan_pages(build.model)  # once, here: the child's sitemap and the page writer share it
+    if build.state is not None and build.state.same_model:
+        # Both keep most of what they make: the child starts at once and plans its own links (the
+        # page writer plans them only if a page it renders asks).
+        state["job"] = background.BackgroundJob(_publish, build, pages, None)
+        return
+    plan_pages(build.model)  # once, here: the child's sitemap and the page writer share it
     state["job"] = background.BackgroundJob(_publish, build, pages, _plan(build))
 
 
