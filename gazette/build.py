@@ -107,6 +107,12 @@ def build_site(content_dir: str | None = None, output_dir: str | None = None, as
             timing.end_pelican()
             return BuildResult(output_dir=project.output_dir, as_of=day, seconds=time.perf_counter() - started,
                                pages_kept=shortcut.files, timings=timings, unchanged=True, **summary)
+        if not holds:
+            # From here on the caches change (the header cache first): the record must not outlive it.
+            # A build killed now and the content put back would otherwise take the short cut over
+            # caches that hold what it read (a document public for the moment of its run: review 17).
+            shortcut.forget()
+        unfinished = _unfinished(project.cache_dir)  # the build before this one did not complete
         with timing.stage("read metadata"):
             headers = HeaderCache(os.path.join(project.cache_dir, HEADERS_FILE), code)
             try:
@@ -126,10 +132,10 @@ def build_site(content_dir: str | None = None, output_dir: str | None = None, as
                 raise PartitionsIncomplete(sorted({d.date.year for d in missing}), len(missing))
         if holds:
             timing.end_pelican()
+            _unfinished(project.cache_dir, done=True)
             result = _result(project, archive, model, day, started, timings, kept=shortcut.files)
             result.unchanged = True
             return result
-        shortcut.forget()
         own = frozenset(d.slug for d in model.documents if mode.writes_document(d)) if mode.partition else frozenset()
         shortcut.remove_damaged(lambda rel: mode.makes_again(rel, own))
         html = HtmlCache(os.path.join(project.cache_dir, "html.sqlite"), code)
@@ -140,6 +146,7 @@ def build_site(content_dir: str | None = None, output_dir: str | None = None, as
         try:
             with _pelican_console(quiet), _plugins_of_this_build(), activate(build), build_state(project.output_dir, project.cache_dir, global_fp, mode.key, model_inputs) as state:
                 build.state = state
+                state.compact_all = unfinished
                 Pelican(project.settings).run()
             # The output is complete: its snapshot for the no-change record is taken by a thread
             # while the render cache is compacted below (SQLite leaves the interpreter free meanwhile).
@@ -158,7 +165,24 @@ def build_site(content_dir: str | None = None, output_dir: str | None = None, as
         # withheld file's path or quote its value, and the cache keeps nothing of those.
         shortcut.record(None if result.errors or result.warnings or result.skipped_files else
                         {k: getattr(result, k) for k in SUMMARY_KEYS}, snapshot.result())
+        _unfinished(project.cache_dir, done=True)
     return result
+
+
+def _unfinished(cache_dir: str, done: bool = False) -> bool:
+    """Whether the last build that read the archive into these caches did not complete (killed, or
+    failed); marks this one as under way (`done`: completed). The caches then compact whatever they
+    delete (incremental.compaction_needed)."""
+    path = os.path.join(cache_dir, "build-under-way")
+    if done:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(path)
+        return False
+    was = os.path.exists(path)
+    os.makedirs(cache_dir, exist_ok=True)
+    with open(path, "w", encoding="utf-8"):
+        pass
+    return was
 
 
 def _result(project, archive, model, day, started, timings, rendered=0, kept=0, written=0, removed=0) -> BuildResult:

@@ -125,9 +125,11 @@ def compaction_needed(state: "BuildState | None" = None) -> bool:
     build's). Then no document's header changed, so none was withheld, removed, made a draft or put
     on request, and every row deleted is an older version of a public document's body: secure_delete
     zeroes it where it is, and a copy a B-tree balancing made earlier may stay in a live page's free
-    gap until the next compaction, which the next build that changes any header makes."""
+    gap until the next compaction, which the next build that changes any header makes. A build after
+    one that did not complete compacts (`compact_all`): the killed one may have cached what another
+    model made (a document public for the moment of its run)."""
     state = state or current()
-    return state is None or not state.same_model
+    return state is None or not state.same_model or state.compact_all
 
 
 def keeps_document_page(doc: Document) -> bool:
@@ -250,18 +252,22 @@ def other_modes(cache_dir: str, output_dir: str, mode: str) -> list[str]:
     if mode not in seen:
         os.makedirs(cache_dir, exist_ok=True)
         write_bytes(path, json.dumps(sorted(set(seen) | {mode})).encode("utf-8"), record=False)
-    return sorted(set(seen) | {"full", "assemble"} - {mode})
+    return sorted((set(seen) | {"full", "assemble"}) - {mode})
 
 
 _BY_PAGE = ("pages", "sources", "rows")  # the outputs manifest's tables keyed by an output file
 
 
-def prune_other_records(cache_dir: str, output_dir: str, mode: str) -> None:
+def prune_other_records(cache_dir: str, output_dir: str, mode: str, changed: set[str] = frozenset()) -> None:
     """Drop from the other modes' outputs manifests (and their journals) every file no longer in the
     output folder. A document withheld and removed by this build would stay named there until a build
-    of that mode ran again; nothing is lost, since a file that is not there needs no removing."""
+    of that mode ran again; nothing is lost, since a file that is not there needs no removing. The
+    files this build wrote with other bytes (`changed`) lose their fingerprints there too: that mode's
+    next build would otherwise keep this build's page as its own (a partition's page of an edit since
+    reverted, kept by the next full build: review 17)."""
     output_dir = os.path.abspath(output_dir)
     there = lambda rel: os.path.lexists(os.path.join(output_dir, rel))  # noqa: E731
+    ours = lambda rel: there(rel) and rel not in changed  # noqa: E731
     for other in other_modes(cache_dir, output_dir, mode):
         path = record_path(cache_dir, "outputs", output_dir, other)
         try:
@@ -274,13 +280,13 @@ def prune_other_records(cache_dir: str, output_dir: str, mode: str) -> None:
             kept = dict(data, produced=[rel for rel in produced if isinstance(rel, str) and there(rel)])
             for table in _BY_PAGE:  # every table keyed by an output file
                 if isinstance(data.get(table), dict):
-                    kept[table] = {rel: v for rel, v in data[table].items() if there(rel)}
+                    kept[table] = {rel: v for rel, v in data[table].items() if ours(rel)}
                 elif table in data:
                     kept[table] = {}
-            if "groups" in data:  # a group one of whose files is gone is planned again (keep_group)
+            if "groups" in data:  # a group one of whose files is gone or rewritten is planned again (keep_group)
                 groups = data["groups"] if isinstance(data["groups"], dict) else {}
                 kept["groups"] = {g: names for g, names in groups.items()
-                                  if isinstance(names, list) and all(isinstance(r, str) and there(r) for r in names)}
+                                  if isinstance(names, list) and all(isinstance(r, str) and ours(r) for r in names)}
             if kept != data:
                 write_bytes(path, json.dumps(kept, ensure_ascii=False).encode("utf-8"), record=False)
         journal = path + ".journal"
@@ -347,6 +353,8 @@ class BuildState:
         self.sources: dict[str, str | None] = {}  # document page → the file digest its fingerprint saw
         self.rows: dict[str, str] = {}  # document page → its row's fingerprint (document_row_fingerprint)
         self.groups: dict[str, list[str]] = {}  # files made together from the model alone (keep_group)
+        self.changed: set[str] = set()  # files this build wrote with other bytes (prune_other_records)
+        self.compact_all = False  # set by the build when the one before it did not complete (compaction_needed)
         self.pages: dict[str, str] = {}
         self.produced: set[str] = set()
         self.stats = BuildStats()
@@ -431,6 +439,7 @@ class BuildState:
     def record(self, path: str, changed: bool) -> None:
         self.produced.add(self.rel(path))
         if changed:
+            self.changed.add(self.rel(path))
             self.stats.written += 1
         else:
             self.stats.unchanged += 1
@@ -452,7 +461,7 @@ class BuildState:
         write_bytes(self.manifest_path, json.dumps(data, ensure_ascii=False).encode("utf-8"), record=False)
         self.close()
         os.remove(self.journal_path)
-        prune_other_records(self.cache_dir, self.output_dir, self.mode)
+        prune_other_records(self.cache_dir, self.output_dir, self.mode, self.changed)
 
     def close(self) -> None:
         if self._journal is not None:

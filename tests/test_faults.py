@@ -594,3 +594,37 @@ def test_ocr_worker_killed_costs_only_its_source_and_workers_end_with_the_import
 
 def _alive() -> set[int]:
     return {pid for pid, state, _, _ in _processes() if state != "Z"}
+
+
+def test_a_build_that_stops_after_reading_leaves_no_short_cut_over_what_it_cached(tmp_path, monkeypatch):
+    """Review 17: a build that read the archive with the document public (its header now in the
+    header cache) and stopped before writing anything, then the document withheld again: the inputs
+    are those of the last completed build, whose no-change record stood, so the next build did
+    nothing and the header cache kept the document. The record now goes before any cache is written,
+    and a build after one that did not complete compacts every cache it deletes from."""
+    from gazette import project as project_module
+    from gazette.build import build_site
+
+    content = small_archive(str(tmp_path / "content"))
+    write_marked(content, "withheld")
+    out, cache = str(tmp_path / "out"), str(tmp_path / "cache")
+    monkeypatch.setenv("GAZETTE_CACHE_DIR", cache)
+    build_site(content, out, as_of=AS_OF)
+    path = os.path.join(content, "documents", "2026", f"{SLUG}.md")
+    withheld = open(path, "rb").read()
+    write_marked(content, "public")
+
+    def stopped(*args, **kwargs):  # the moment a SIGKILL found in review 17: after the header pass
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(project_module.Project, "site_model", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        build_site(content, out, as_of=AS_OF)
+    monkeypatch.undo()
+    monkeypatch.setenv("GAZETTE_CACHE_DIR", cache)
+    assert find_leaks(cache, [NUMBER]), "the stopped build cached the document while it was public"
+    with open(path, "wb") as f:
+        f.write(withheld)
+    again = build_site(content, out, as_of=AS_OF)
+    assert not again.unchanged
+    assert find_leaks(cache, MARKERS) == [] and find_leaks(out, MARKERS) == []

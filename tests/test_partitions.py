@@ -144,3 +144,47 @@ def test_records_of_other_build_modes_forget_a_document_withheld_since(tmp_path,
     # and the full build still works from its pruned manifest
     run("--content", content, "--output", str(site))
     assert find_leaks(str(site), markers) == [] and find_leaks(str(cache), markers) == []
+
+
+def test_a_page_another_build_mode_rewrote_is_not_kept_as_ones_own(tmp_path, monkeypatch):
+    """Review 17: a full build, a body edit built by the partition and the assembly, the edit
+    reverted and a full build again: the full mode's record still held its first fingerprint of the
+    page the partition had rewritten, and kept the edited page. The same the other way round (a page
+    the full build rewrote, kept by the next assembly). Files one mode writes anew lose their
+    fingerprints in the other modes' records."""
+    content = make_archive(tmp_path)
+    monkeypatch.setenv("GAZETTE_CACHE_DIR", str(tmp_path / "cache"))
+    site = str(tmp_path / "site")
+    path = os.path.join(content, "documents", "2024", "llzf-2024-02.md")
+    original = open(path, encoding="utf-8").read()
+
+    def fresh(name: str) -> dict:
+        monkeypatch.setenv("GAZETTE_CACHE_DIR", str(tmp_path / f"cache-{name}"))
+        run("--content", content, "--output", str(tmp_path / name))
+        monkeypatch.setenv("GAZETTE_CACHE_DIR", str(tmp_path / "cache"))
+        return tree(str(tmp_path / name))
+
+    def partitioned():
+        run("--content", content, "--output", site, "--partition", "2010-2019")
+        run("--content", content, "--output", site, "--partition", "2020-2029")
+        run("--content", content, "--output", site, "--assemble")
+
+    run("--content", content, "--output", site)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(original.replace("各部门应当认真执行", "各部门应当严格执行"))
+    partitioned()
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(original)
+    run("--content", content, "--output", site)
+    want, got = fresh("reverted"), tree(site)
+    assert [rel for rel in want if got.get(rel) != want[rel]] == []
+
+    with open(path, "w", encoding="utf-8") as f:  # the other way: the full build rewrites a listing
+        f.write(original.replace("category: 应急管理", "category: 城乡建设"))
+    partitioned()
+    run("--content", content, "--output", site)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(original)
+    partitioned()
+    want, got = fresh("assembled"), tree(site)
+    assert [rel for rel in want if got.get(rel) != want[rel]] == []
