@@ -119,6 +119,17 @@ def model_key(global_fp: str, mode: str, content_dir: str, files: dict[str, byte
     return h.hexdigest()
 
 
+def made_of_the_model(group: str, make) -> None:
+    """Make the files of `group`, which are made of the model alone (`make()` writes them and returns
+    their names), unless the active build keeps them as the last one left them (BuildState.keep_group)."""
+    state = current()
+    if state is not None and state.keep_group(group):
+        return
+    names = make()
+    if state is not None:
+        state.made_group(group, names)
+
+
 def compaction_needed(state: "BuildState | None" = None) -> bool:
     """Whether a cache that deleted rows must be compacted (cache_db.forget_all_but, the term cache):
     always but in a build whose model's inputs are those of the last build (`state`, else the active
@@ -405,7 +416,8 @@ class BuildState:
         """True when the files of `group` (made together from the model alone: the site-wide pages,
         the validity report) may be kept as the last build left them without being planned: the
         model's inputs are the same and every one of them is there. They are then entered as kept."""
-        names = self.previous.get("groups", {}).get(group) if isinstance(self.previous.get("groups"), dict) else None
+        groups = self.previous.get("groups")
+        names = groups.get(group) if isinstance(groups, dict) else None
         if not self.same_model or not isinstance(names, list) or not all(
                 isinstance(rel, str) and os.path.isfile(os.path.join(self.output_dir, rel)) for rel in names):
             return False

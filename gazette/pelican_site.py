@@ -155,23 +155,22 @@ class GazetteGenerator(Generator):
             return
         model = self.context["gazette"]
         self.copy_theme_assets()
-        state = incremental.current()
-        # The listings are made of the model alone: with its inputs those of the last build, and
-        # every page there, they are kept without being planned (incremental.keep_group).
-        if state is None or not state.keep_group(SITE_PAGES):
-            written = []
-            for spec in plan_pages(model):
-                try:
-                    template = self.get_template(spec.template)
-                except Exception:
-                    if spec.template == "search":
-                        continue  # the search page arrives with the search plugin's template
-                    raise
-                writer.write_file(spec.save_as, template, self.context, relative_urls=True, **spec.context)
-                written.append(spec.save_as)
-            if state is not None:
-                state.made_group(SITE_PAGES, written)
+        incremental.made_of_the_model(SITE_PAGES, lambda: self.write_pages(writer, model))
         self.write_feeds(model)  # the newest documents' text: not the model alone
+
+    def write_pages(self, writer, model: SiteModel) -> list[str]:
+        """The pages of gazette.pages.plan_pages; returns their names."""
+        written = []
+        for spec in plan_pages(model):
+            try:
+                template = self.get_template(spec.template)
+            except Exception:
+                if spec.template == "search":
+                    continue  # the search page arrives with the search plugin's template
+                raise
+            writer.write_file(spec.save_as, template, self.context, relative_urls=True, **spec.context)
+            written.append(spec.save_as)
+        return written
 
     def copy_theme_assets(self) -> None:
         """theme/static → <output>/theme/, writing only files whose bytes changed (Pelican rewrites them all)."""

@@ -31,31 +31,29 @@ def publish_report(generators):
 
     if not for_pelican(settings).mode.site_wide:
         return  # a partition build writes documents only; the assembly writes the report
-    output = settings["OUTPUT_PATH"]
     from gazette import incremental
 
-    state = incremental.current()
-    if state is not None and state.keep_group(NAME):
-        return  # made of the model alone, whose inputs are those of the last build
-    written = [PAGE]
-    report = build_report(model)
-    _write(os.path.join(output, "validity", "report.json"), report.to_json())
-    _write(os.path.join(output, "validity", "report.csv"), report.to_csv())
-    from gazette.pages import annual_reports, annual_url
+    # made of the model alone: kept when its inputs are those of the last build
+    incremental.made_of_the_model(NAME, lambda: _write_report(generator, model, settings["OUTPUT_PATH"]))
 
-    written += ["validity/report.json", "validity/report.csv"]
-    for annual in annual_reports(model):  # the annual-report tables; their pages are in gazette.pages
-        _write(os.path.join(output, annual_url(annual.year, "json")), annual.to_json())
-        _write(os.path.join(output, annual_url(annual.year, "csv")), annual.to_csv())
-        written += [annual_url(annual.year, "json"), annual_url(annual.year, "csv")]
+
+def _write_report(generator, model, output: str) -> list[str]:
+    """The report's page, its JSON and CSV, and the annual tables; returns their names."""
+    from gazette.pages import annual_reports, annual_url
     from gazette.pelican_site import page_writer
 
-    page_writer(output, settings).write_file(
+    report = build_report(model)
+    files = {"validity/report.json": report.to_json(), "validity/report.csv": report.to_csv()}
+    for annual in annual_reports(model):  # the annual-report tables; their pages are in gazette.pages
+        files[annual_url(annual.year, "json")] = annual.to_json()
+        files[annual_url(annual.year, "csv")] = annual.to_csv()
+    for rel, text in files.items():
+        _write(os.path.join(output, rel), text)
+    page_writer(output, generator.settings).write_file(
         PAGE, generator.get_template("validity_report"), generator.context, relative_urls=True,
         report=report, groups=report.groups(), review_cycle_years=model.settings.cycle_years,
         page_name="validity")
-    if state is not None:
-        state.made_group(NAME, written)
+    return [PAGE, *files]
 
 
 def register():
