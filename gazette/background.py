@@ -8,6 +8,7 @@ left idle.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import traceback
@@ -98,12 +99,26 @@ class ForkedCall:
         with os.fdopen(self._read, "rb") as f:
             data = f.read()
         _, status = os.waitpid(self._pid, 0)
+        self._pid = None
         if not data:
             raise RuntimeError(f"后台任务 {self._name} 失败：{death_reason(os.waitstatus_to_exitcode(status))}")
         ok, value = pickle.loads(data)
         if not ok:
             raise RuntimeError(f"后台任务 {self._name} 失败：\n{value}")
         return value
+
+    def abandon(self) -> None:
+        """The result is not wanted (the caller failed before asking): the child is killed if it
+        still runs, and reaped (else it would wait for ever to write into a pipe nobody reads)."""
+        import signal
+
+        if self._pid is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self._pid, signal.SIGKILL)
+        os.close(self._read)
+        os.waitpid(self._pid, 0)
+        self._pid = None
 
 
 _PR_SET_PDEATHSIG = 1

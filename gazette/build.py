@@ -19,7 +19,7 @@ from .build_context import BuildContext, activate
 from .build_lock import build_locks
 from .build_shortcut import SUMMARY_KEYS, Shortcut, inputs_key
 from .cli_options import as_of_option, content_option, lenient_option, output_option, settings_option
-from .incremental import build_state, compaction_needed, model_key, sweep_leftovers
+from .incremental import build_state, compaction_needed, model_key
 from .metadata import MetadataError
 from .project import BuildMode, GazetteError, Project, load_project
 from .header_cache import FILE as HEADERS_FILE
@@ -94,13 +94,31 @@ def build_site(content_dir: str | None = None, output_dir: str | None = None, as
     code = code_digest(project.settings)
     global_fp = global_fingerprint(project.settings, day, code)
     with build_locks(project.output_dir, project.cache_dir):
-        # What a killed build left: temporary files of atomic writes, scratch folders of older versions.
-        sweep_leftovers(project.output_dir, project.cache_dir, folders=(LEGACY_TEMP_PREFIX,))
         shortcut = Shortcut(project.cache_dir, project.output_dir, project.whoosh_dir, mode.key)
-        taken = shortcut.snapshot_later()  # by a thread, while the content files are hashed
+        # In a child, while the content files are hashed: what a killed build left goes (temporary
+        # files of atomic writes, scratch folders of older versions) as the output and the caches
+        # are compared with the last completed build's record.
+        looked = shortcut.look_later(sweep=(LEGACY_TEMP_PREFIX,))
         files: dict[str, bytes] = {}
-        shortcut.key = inputs_key(project.content_dir, global_fp, mode.key, files)
-        holds = shortcut.holds(taken)
+        headers = archive = None
+        reading = contextlib.ExitStack()  # the "read metadata" stage, once it starts
+        try:
+            shortcut.key = inputs_key(project.content_dir, global_fp, mode.key, files)
+            if shortcut.names_other_inputs():
+                # The short cut cannot hold whatever the comparison finds: the archive is read while
+                # the child compares, the header cache held (nothing written to it) until the
+                # record is gone.
+                reading.enter_context(timing.stage("read metadata"))
+                headers = HeaderCache(os.path.join(project.cache_dir, HEADERS_FILE), code)
+                headers.held = True
+                archive = project.load_archive(headers)
+            holds = shortcut.holds(looked)
+        except BaseException:
+            looked.abandon()
+            if headers is not None:
+                headers.close()
+            reading.close()
+            raise
         # Nothing changed and the last build met no problem: its figures stand, and the archive is
         # not even read (at 10,000 documents reading the headers was two thirds of a no-change build).
         if holds and (summary := shortcut.summary()) and (summary["documents"] or not require_documents):
@@ -113,10 +131,13 @@ def build_site(content_dir: str | None = None, output_dir: str | None = None, as
             # caches that hold what it read (a document public for the moment of its run: review 17).
             shortcut.forget()
         unfinished = _unfinished(project.cache_dir)  # the build before this one did not complete
-        with timing.stage("read metadata"):
-            headers = HeaderCache(os.path.join(project.cache_dir, HEADERS_FILE), code)
+        with reading:
             try:
-                archive = project.load_archive(headers)
+                if headers is None:
+                    reading.enter_context(timing.stage("read metadata"))
+                    headers = HeaderCache(os.path.join(project.cache_dir, HEADERS_FILE), code)
+                    archive = project.load_archive(headers)
+                headers.release()
             finally:
                 headers.close()
             model_inputs = model_key(global_fp, mode.key, project.content_dir, files, headers.header_digests)
@@ -148,12 +169,16 @@ def build_site(content_dir: str | None = None, output_dir: str | None = None, as
                 build.state = state
                 state.compact_all = unfinished
                 Pelican(project.settings).run()
-            # The output is complete: its snapshot for the no-change record is taken by a thread
-            # while the render cache is compacted below (SQLite leaves the interpreter free meanwhile).
+            # The output is complete: its snapshot for the no-change record is taken by a child
+            # while the render cache is compacted below.
             snapshot = shortcut.snapshot_later()
-            # The render cache keeps the text of public documents only: a document withheld or
-            # edited since leaves no rendering behind.
-            html.retain((d.body for d in archive.documents if d.is_public), compaction_needed(state))
+            try:
+                # The render cache keeps the text of public documents only: a document withheld or
+                # edited since leaves no rendering behind.
+                html.retain((d.body for d in archive.documents if d.is_public), compaction_needed(state))
+            except BaseException:
+                snapshot.abandon()
+                raise
         finally:
             build.state = None
             model.text_source = None
@@ -164,7 +189,7 @@ def build_site(content_dir: str | None = None, output_dir: str | None = None, as
         # Counts only, and only for a build without errors or warnings: a message may name a
         # withheld file's path or quote its value, and the cache keeps nothing of those.
         shortcut.record(None if result.errors or result.warnings or result.skipped_files else
-                        {k: getattr(result, k) for k in SUMMARY_KEYS}, snapshot.result())
+                        {k: getattr(result, k) for k in SUMMARY_KEYS}, snapshot.wait())
         _unfinished(project.cache_dir, done=True)
     return result
 

@@ -74,9 +74,17 @@ def _prefix(dirpath: str, root: str) -> str:
     return "" if rel == "." else rel + os.sep
 
 
-def _snapshot(folders: dict[str, str]) -> dict[str, list[int]]:
+def _snapshot(folders: dict[str, str], sweep: tuple[str, ...] | None = None, pick=None) -> dict[str, list[int]]:
     """label:relative name → [size, mtime (ns), mode] of every entry under the folders but folders
-    (a symlink, to a folder or not, is an entry; it is not followed)."""
+    (a symlink, to a folder or not, is an entry; it is not followed); with `pick`, only under the
+    entries at the top of a folder for which pick(label, name) is true. With `sweep` (a tuple of
+    folder-name prefixes, possibly empty) what killed builds left goes on the way and is not
+    pictured: temporary files of atomic writes, and folders named with one of the prefixes
+    (incremental.sweep_leftovers; one walk where there were two)."""
+    import shutil
+
+    from .fileio import is_temporary
+
     picture: dict[str, list[int]] = {}
     for label, folder in folders.items():
         if not os.path.isdir(folder):
@@ -86,8 +94,15 @@ def _snapshot(folders: dict[str, str]) -> dict[str, list[int]]:
             path, key = stack.pop()
             with os.scandir(path) as entries:
                 for e in entries:
+                    if pick is not None and path == folder and not pick(label, e.name):
+                        continue
                     if e.is_dir(follow_symlinks=False):
+                        if sweep and e.name.startswith(sweep):
+                            shutil.rmtree(e.path, ignore_errors=True)
+                            continue
                         stack.append((e.path, key + e.name + os.sep))
+                    elif sweep is not None and is_temporary(e.name):
+                        os.remove(e.path)
                     else:
                         st = e.stat(follow_symlinks=False)
                         picture[key + e.name] = [st.st_size, st.st_mtime_ns, st.st_mode]
@@ -105,25 +120,41 @@ class Shortcut:
         self.folders = {"output": os.path.abspath(output_dir), "index": os.path.abspath(index_dir)}
         self.key = key
         self.files = 0  # pages (HTML files) the completed build left
-        self.recorded: dict = {}
         self.summary_recorded = None
-        self.now: dict = {}
+        self.altered: list[str] = []  # label:name of every entry the record names and that differs now
 
-    def holds(self, snapshot=None) -> bool:
-        """True when the last completed build had these inputs and its output is untouched since
-        (`snapshot`: a future of the snapshot taken now, `snapshot_later`)."""
+    def look_later(self, sweep: tuple[str, ...] = ()):
+        """Start what `holds` needs, in a child process while this one hashes the content files:
+        what killed builds left in the output, the index and the cache goes (`_snapshot`'s
+        `sweep`), and the record is read and compared with a snapshot taken now. Two walks of a
+        140,000-file output and a JSON of as many entries were a second of an edit-one rebuild at
+        10,000 documents in a thread, sharing this process's interpreter with the hashing; in a
+        child they use the other core. Only the comparison comes back (`holds`)."""
+        from .background import ForkedCall
+
+        return ForkedCall(_look, self.path, self.folders, sweep, self.cache_dir)
+
+    def names_other_inputs(self) -> bool:
+        """True when the record of the last completed build is missing or names other inputs than
+        `key`: `holds` is then False whatever the folders hold, and the build need not wait for the
+        comparison to start reading the archive (its first line is read, not the snapshot)."""
         try:
             with open(self.path, encoding="utf-8") as f:
-                recorded = json.load(f)
+                head = json.loads(f.readline())
         except (OSError, ValueError):
+            return True
+        return not isinstance(head, dict) or head.get("key") != self.key
+
+    def holds(self, looked=None) -> bool:
+        """True when the last completed build had these inputs and its output is untouched since
+        (`looked`: `look_later`'s call, else looked at now)."""
+        seen = looked.wait() if looked is not None else _look(self.path, self.folders)
+        if seen is None:
             return False
-        if not isinstance(recorded, dict) or not isinstance(recorded.get("snapshot"), dict):
+        self.summary_recorded, self.altered = seen["summary"], seen["altered"]
+        if seen["key"] != self.key or not seen["same"]:
             return False
-        self.recorded, self.now = recorded["snapshot"], _snapshot(self.folders) if snapshot is None else snapshot.result()
-        self.summary_recorded = recorded.get("summary")
-        if recorded.get("key") != self.key or self.now != self.recorded:
-            return False
-        self.files = sum(1 for k in self.now if k.startswith("output:") and k.endswith(".html"))
+        self.files = seen["pages"]
         return True
 
     def remove_damaged(self, makes_again=lambda rel: True) -> list[str]:
@@ -134,10 +165,9 @@ class Shortcut:
         assembly never removes the partitions' pages merged into its folder since its last run."""
         removed = []
         output = self.folders["output"]
-        for label_rel, entry in self.now.items():
+        for label_rel in self.altered:
             label, rel = label_rel.split(":", 1)
-            if label == "output" and label_rel in self.recorded and self.recorded[label_rel] != entry \
-                    and makes_again(rel.replace(os.sep, "/")):
+            if label == "output" and makes_again(rel.replace(os.sep, "/")):
                 path = os.path.join(output, rel)
                 if os.path.isfile(path) or os.path.islink(path):
                     os.remove(path)
@@ -165,24 +195,82 @@ class Shortcut:
         return None
 
     def snapshot_later(self):
-        """A future of the snapshot of the output and the index as they are now, taken by a thread
-        (for `record`, once nothing more is written into them)."""
-        from concurrent.futures import Future
-        import threading
+        """The snapshot of the output and the index as they are now, taken in child processes (for
+        `record`, once nothing more is written into them) while this one finishes its caches:
+        two, one for the documents' folder and one for the rest, as the build's other work is done
+        and both cores are free (one child walking 140,000 files was most of a second of an
+        edit-one rebuild at 10,000 documents). `wait()` gives it as JSON."""
+        from .background import ForkedCall
 
-        future: Future = Future()
+        documents = lambda label, name: label == "output" and name == "documents"  # noqa: E731
+        rest = lambda label, name: not documents(label, name)  # noqa: E731
+        return _Joined([ForkedCall(lambda pick=pick: json.dumps(_snapshot(self.folders, pick=pick)))
+                        for pick in (documents, rest)])
 
-        def take():
-            try:
-                future.set_result(_snapshot(self.folders))
-            except BaseException as e:  # noqa: BLE001 - re-raised by result()
-                future.set_exception(e)
-
-        threading.Thread(target=take, name="output snapshot", daemon=True).start()
-        return future
-
-    def record(self, summary: dict | None = None, snapshot: dict | None = None) -> None:
+    def record(self, summary: dict | None = None, snapshot: str | None = None) -> None:
         """Called when a build has completed: every step done, every file in place; `summary` the counts
-        it reported (see `summary`); `snapshot` taken since the last file was written (else now)."""
-        write_atomic(self.path, json.dumps({"key": self.key, "snapshot": _snapshot(self.folders) if snapshot is None
-                                            else snapshot, "summary": summary}).encode("utf-8"))
+        it reported (see `summary`); `snapshot` (JSON) taken since the last file was written (else now)."""
+        snapshot = json.dumps(_snapshot(self.folders)) if snapshot is None else snapshot
+        # Two lines: the key and the summary, then the snapshot (`names_other_inputs` reads the first).
+        head = json.dumps({"key": self.key, "summary": summary})
+        write_atomic(self.path, f"{head}\n{snapshot}\n".encode("utf-8"))
+
+
+class _Joined:
+    """The calls of `snapshot_later`, waited for (or abandoned) as one: their JSON objects joined."""
+
+    def __init__(self, calls):
+        self.calls = calls
+
+    def wait(self) -> str:
+        parts = []
+        try:
+            for call in self.calls:
+                parts.append(call.wait())
+        finally:
+            self.abandon()
+        inner = [p[1:-1] for p in parts if p != "{}"]
+        return "{" + ", ".join(inner) + "}"
+
+    def abandon(self) -> None:
+        for call in self.calls:
+            call.abandon()
+
+
+def _look(path: str, folders: dict[str, str], sweep: tuple[str, ...] | None = None,
+          cache_dir: str | None = None) -> dict | None:
+    """What `holds` needs to know: the record's key and summary, whether the folders are as it
+    pictured them, which of its entries differ now (`altered`) and how many pages there are;
+    None without a readable record. With `sweep`, what killed builds left under the folders and
+    `cache_dir` goes first (see `_snapshot`)."""
+    import threading
+
+    from .incremental import sweep_leftovers
+
+    if sweep is not None and cache_dir:
+        sweep_leftovers(cache_dir, folders=sweep, skip=tuple(folders.values()))
+    read: dict = {}
+
+    def load():  # while the folders are walked (a stat leaves the interpreter to it)
+        try:
+            with open(path, encoding="utf-8") as f:
+                head = json.loads(f.readline())
+                if isinstance(head, dict):
+                    head["snapshot"] = json.loads(f.readline())
+                    read["record"] = head
+        except (OSError, ValueError):
+            pass
+
+    loader = threading.Thread(target=load, name="completed-build record")
+    loader.start()
+    try:
+        now = _snapshot(folders, sweep)
+    finally:
+        loader.join()
+    recorded = read.get("record")
+    if not isinstance(recorded, dict) or not isinstance(recorded.get("snapshot"), dict):
+        return None
+    then = recorded["snapshot"]
+    return {"key": recorded.get("key"), "summary": recorded.get("summary"), "same": now == then,
+            "altered": [k for k, entry in now.items() if k in then and then[k] != entry],
+            "pages": sum(1 for k in now if k.startswith("output:") and k.endswith(".html"))}

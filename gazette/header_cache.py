@@ -32,6 +32,8 @@ class HeaderCache(cache_db.CacheFile):
         self.pending: dict[str, bytes] = {}  # documents parsed, not yet kept
         self.header_digests: dict[str, str] = {}  # shown path → header digest of each document read
         self._rows: dict[str, bytes] | None = None  # the table, read when the first document is
+        self.held = False  # `retain` waits for `release`
+        self._kept_later: set[str] | None = None
         super().__init__(path)
 
     def _create(self) -> None:
@@ -78,10 +80,23 @@ class HeaderCache(cache_db.CacheFile):
         return doc
 
     def retain(self, documents) -> None:
-        """Keep these documents (public ones of the archive just read) and forget every other."""
+        """Keep these documents (public ones of the archive just read) and forget every other; while
+        the cache is `held`, not yet: at `release`."""
         keep = {k for d in documents if d.is_public and not d.is_draft and (k := getattr(d, "source_digest", None))}
+        if self.held:
+            self._kept_later = keep
+            return
         self.guarded(lambda: self._keep(keep))
         self.pending.clear()
+
+    def release(self) -> None:
+        """Write what `retain` was asked to keep while the cache was held (a build holds it while it
+        reads the archive before it knows that the record of its last build is gone)."""
+        self.held = False
+        if self._kept_later is not None:
+            keep, self._kept_later = self._kept_later, None
+            self.guarded(lambda: self._keep(keep))
+            self.pending.clear()
 
     def _keep(self, keep: set[str]) -> None:
         keep = keep & (self.used | set(self.pending))  # after the file was made again: the parsed ones

@@ -502,16 +502,20 @@ def build_state(output_dir: str, cache_dir: str, global_fp: str, mode: str = "fu
         state.memo.clear()
 
 
-def sweep_leftovers(*roots: str, folders: tuple[str, ...] = ()) -> list[str]:
-    """Remove what killed builds left under `roots`: temporary files of atomic writes (ours and
-    fileio.write_atomic's: the browser index's state, the publishing manifests), and folders
-    whose name starts with one of `folders` (Pagefind's scratch folders). Run while the build
-    holds its lock, so nothing removed is still being written. Returns the paths removed."""
+def sweep_leftovers(*roots: str, folders: tuple[str, ...] = (), skip: tuple[str, ...] = ()) -> list[str]:
+    """Remove what killed builds left under `roots` (but not in the folders `skip`): temporary
+    files of atomic writes (ours and fileio.write_atomic's: the browser index's state, the
+    publishing manifests), and folders whose name starts with one of `folders` (Pagefind's
+    scratch folders). Run while the build holds its lock, so nothing removed is still being
+    written. Returns the paths removed. (A build sweeps its output and index while it pictures
+    them: build_shortcut._snapshot.)"""
     import shutil
 
     removed = []
+    skip = {os.path.abspath(p) for p in skip}
     for root in roots:
         for dirpath, dirnames, filenames in os.walk(root):
+            dirnames[:] = [d for d in dirnames if os.path.abspath(os.path.join(dirpath, d)) not in skip]
             for d in list(dirnames):
                 if folders and d.startswith(folders):
                     shutil.rmtree(os.path.join(dirpath, d), ignore_errors=True)

@@ -5,6 +5,7 @@ Pure: returns a plan (output path, template name, context); the Pelican plugin r
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
 
@@ -35,6 +36,7 @@ class PageSpec:
 GROUP_NAME_MAX = 64
 
 
+@functools.lru_cache(maxsize=1 << 14)  # a few hundred issuers and subjects, asked for by every document
 def group_slug(value: str) -> str:
     """Stable ASCII file name for a group (issuer, subject…), the same for either script: years stay as they are."""
     from .chinese import fold

@@ -113,6 +113,9 @@ def _renderings(body: str) -> tuple[str, str]:
     return to_html(body), to_text(body)
 
 
+_KEYS: dict[str, str] = {}  # body → HtmlCache.key(body), emptied when a cache closes
+
+
 class HtmlCache(CacheFile):
     """Rendered bodies (HTML, and the plain text both search indexes, the open data and the feeds
     read) by content hash, in one SQLite file: a rebuild renders only what changed, and the
@@ -141,9 +144,15 @@ class HtmlCache(CacheFile):
 
     @staticmethod
     def key(body: str) -> str:
-        import hashlib
+        """A body's key, remembered while a cache is open: the parent renders by it, keeps by it,
+        and each of the build's children (forked, inheriting the memo) reads the text by it
+        (hashing every body again was a sixth of each search index's edit-one rebuild)."""
+        key = _KEYS.get(body)
+        if key is None:
+            import hashlib
 
-        return hashlib.sha1(body.encode("utf-8")).hexdigest()
+            key = _KEYS[body] = hashlib.sha1(body.encode("utf-8")).hexdigest()
+        return key
 
     def get(self, body: str) -> str:
         return self.guarded(lambda: self._get(body))
@@ -270,5 +279,6 @@ class HtmlCache(CacheFile):
     def close(self) -> None:
         self.db.commit()
         self.db.close()
+        _KEYS.clear()
         if self._reader is not None and self._reader_pid == __import__("os").getpid():
             self._reader.close()

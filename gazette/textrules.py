@@ -6,6 +6,7 @@ digits, the brackets a document number's year is written in, and one spelling fo
 
 from __future__ import annotations
 
+import functools
 import re
 
 # ０-９ → 0-9.
@@ -34,6 +35,7 @@ def halfwidth_digits(text: str) -> str:
     return text.translate(FULLWIDTH_DIGITS)
 
 
+@functools.lru_cache(maxsize=1 << 17)  # each document's number, looked up by every index of the archive
 def normalise_doc_number(number: str) -> str:
     """One spelling for a document number: its brackets as [], full-width digits as ASCII, spaces
     dropped, Traditional characters folded to Simplified (國辦發［２０１７］21號 = 国办发[2017]21号)."""

@@ -8,7 +8,10 @@ resident sets would count every shared page once per process.
 
 Reading PSS is not free: the kernel walks every page of the process (about 30 ms per GB here), so
 sampling a 3 GB tree every 100 ms kept a whole core busy and slowed the build it measured by a
-quarter. Samples are spaced so that sampling takes at most `SAMPLING_SHARE` of one core.
+quarter. Samples are spaced so that sampling takes at most `SAMPLING_SHARE` of one core. Memory
+is measured only when asked (`GAZETTE_MEASURE_MEMORY=1` in the environment, as scripts/bench.py
+sets for the builds whose peak it reports): the samples at each stage's start and end were half
+a second of an edit-one rebuild at 10,000 documents.
 """
 
 from __future__ import annotations
@@ -77,6 +80,7 @@ class Stage:
 @dataclass
 class Timings:
     stages: list[Stage] = field(default_factory=list)
+    memory: bool = False  # peak memory sampled (MEMORY_SWITCH); else every stage's peak is 0
 
     def as_dict(self) -> dict:
         return {s.name: {"seconds": round(s.seconds, 3), "peak_mb": round(s.peak_bytes / 2**20, 1)} for s in self.stages}
@@ -89,9 +93,12 @@ class Timings:
 _current: Timings | None = None
 
 
+MEMORY_SWITCH = "GAZETTE_MEASURE_MEMORY"
+
+
 def start() -> Timings:
     global _current
-    _current = Timings()
+    _current = Timings(memory=os.environ.get(MEMORY_SWITCH, "") not in ("", "0"))
     return _current
 
 
@@ -105,6 +112,13 @@ def stage(name: str):
     timings = _current
     if timings is None:
         yield
+        return
+    if not timings.memory:
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            timings.stages.append(Stage(name, time.perf_counter() - t0, 0))
         return
     peak = [tree_memory()]
     done = threading.Event()
@@ -153,4 +167,4 @@ def end_pelican() -> None:
 def record(name: str, seconds: float, peak_bytes: int = 0) -> None:
     """Add a stage measured elsewhere (e.g. work that overlapped other stages in a child process)."""
     if _current is not None:
-        _current.stages.append(Stage(name, seconds, peak_bytes or tree_memory()))
+        _current.stages.append(Stage(name, seconds, peak_bytes or (tree_memory() if _current.memory else 0)))

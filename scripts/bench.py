@@ -80,15 +80,19 @@ def du(path: str) -> int:
     return total
 
 
-def gazette_build(content: str, output: str, cache: str) -> dict:
-    env = dict(os.environ, GAZETTE_CACHE_DIR=cache)
+def gazette_build(content: str, output: str, cache: str, memory: bool = False) -> dict:
+    """One build in a fresh process; `memory`: its peak memory sampled (gazette.timing: only the full
+    build's is reported, and the samples cost the rebuilds a tenth of their time)."""
+    from gazette.timing import MEMORY_SWITCH
+
+    env = dict(os.environ, GAZETTE_CACHE_DIR=cache, **{MEMORY_SWITCH: "1" if memory else "0"})
     seconds, largest, out = run_measured([PY, "-c", _CHILD, content, output], env)
     data = json.loads(out.strip().splitlines()[-1])
     data["wall"] = seconds
     # Peak memory of the whole process tree (PSS, sampled per stage: gazette.timing) and, as a
     # cross-check, the largest resident set any single child process of this script has reached so far.
     # (a no-change build that answers from its record has no stage)
-    data["peak_mb"] = max((s["peak_mb"] for s in data["stages"].values()), default=None)
+    data["peak_mb"] = max((s["peak_mb"] for s in data["stages"].values()), default=None) if memory else None
     data["largest_process_mb"] = largest / 2**20
     return data
 
@@ -196,7 +200,7 @@ def bench_size(n: int, work: str, queries: bool, full_only: bool = False, cold: 
     print("  plain Pelican…", flush=True)
     row["plain"] = plain_pelican(content, plain_out)
     print("  full build…", flush=True)
-    row["full"] = gazette_build(content, out, cache)
+    row["full"] = gazette_build(content, out, cache, memory=True)
     row["output_mb"] = du(out) / 2**20
     # Whatever the index's files are called: everything under the output but the pages, scans and PDFs.
     row["browser_index_mb"] = browser_index_bytes(out) / 2**20

@@ -237,36 +237,52 @@ def remove_stale(model: SiteModel, output_dir: str, written: set[str], pdf_slugs
     """Remove publishing outputs an earlier build left behind that this build no longer makes:
     the JSON, PDF, feed and redirect files of a document since withheld, renamed or deleted, and
     its page (documents/<slug>.html that is neither a listed document nor a redirect)."""
+    from .compress import SUFFIXES
+
     keep = set(written) | {d.url for d in model.documents}
     keep |= {f"documents/{slug}.pdf" for slug in pdf_slugs}
     removed = []
+    gone: set[str] = set()  # folders removed (emptied)
     for sub in subs:
         top = os.path.join(output_dir, sub)
-        for folder, names in _walk_up(top, sub):
+        for folder, names, folders in _walk_up(top, sub):
+            left = len(names)
             for name in names:
+                # A copy goes with its file (below); none of the owned names is a copy.
+                if name.endswith(SUFFIXES):
+                    continue
                 path = f"{folder}/{name}"  # the site path: no relpath (99,000 files at 10,000 documents)
                 if path in keep or not any(p.match(path) for p in _OWNED):
                     continue
                 for copy in ("", ".gz", ".br"):  # and its precompressed copies
                     if os.path.exists(os.path.join(output_dir, path + copy)):
                         os.remove(os.path.join(output_dir, path + copy))
+                        left -= 1
                 removed.append(path)
-            if folder != sub and not os.listdir(os.path.join(output_dir, folder)):
+            # Emptied (or empty): removed. Only such a folder is listed again (10,000 short
+            # addresses are 10,000 folders).
+            if folder != sub and left == 0 and all(f"{folder}/{d}" in gone for d in folders) \
+                    and not os.listdir(os.path.join(output_dir, folder)):
                 os.rmdir(os.path.join(output_dir, folder))
+                gone.add(folder)
     return sorted(removed)
 
 
 def _walk_up(top: str, rel: str):
-    """(site path of each folder under `top`, its file names), the deepest folders first, as
-    os.walk(topdown=False) but naming folders by site path. Symlinks are not followed."""
+    """(site path of each folder under `top`, its file names, its folders' names), the deepest
+    folders first, as os.walk(topdown=False) but naming folders by site path. Symlinks are not
+    followed."""
     try:
         entries = list(os.scandir(top))
     except OSError:
         return
-    files = []
+    files, folders = [], []
     for entry in entries:
         if entry.is_dir(follow_symlinks=False):
+            folders.append(entry.name)
             yield from _walk_up(entry.path, f"{rel}/{entry.name}")
         elif not entry.is_dir():  # a link to a folder is neither entered nor removed
             files.append(entry.name)
-    yield rel, files
+        else:
+            folders.append(entry.name)  # a link to a folder: the folder is not empty
+    yield rel, files, folders

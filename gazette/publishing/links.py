@@ -97,17 +97,45 @@ class PublishingSettings:
                    eli_codes=dict(settings["GAZETTE_ELI_CODES"] or {}))
 
 
-@dataclass
-class LinkPlan:
-    """Every listed document's publishing links, and how its PDF is made ('scan', 'issue', 'text')."""
+class _Computed(dict):
+    """slug → value, each computed when first asked for (`make(slug)`; KeyError for a slug that
+    is not a listed document's)."""
 
-    links: dict[str, DocumentLinks]
-    pdf_kinds: dict[str, str]
-    eli: dict[str, tuple[str, str, str]]  # slug -> ELI parts (unique: the earliest document keeps a number)
+    def __init__(self, make):
+        super().__init__()
+        self._make = make
+
+    def __missing__(self, slug):
+        value = self[slug] = self._make(slug)
+        return value
+
+    def get(self, slug, default=None):
+        try:
+            return self[slug]
+        except KeyError:
+            return default
+
+
+class LinkPlan:
+    """Every listed document's publishing links (`links`: slug → DocumentLinks), how its PDF is made
+    (`pdf_kinds`: slug → 'scan', 'issue', 'text', for those that get one) and the parts of the short
+    addresses (`eli`: slug → parts; unique: the earliest document keeps a number). A document's links
+    are worked out when first asked for: the page writer of an edit-one rebuild asks for one."""
+
+    def __init__(self, links, kind_of, slugs, eli: dict[str, tuple[str, str, str]]):
+        self.links: dict[str, DocumentLinks] = links
+        self.eli = eli
+        self._kind_of, self._slugs, self._kinds = kind_of, slugs, None
+
+    @property
+    def pdf_kinds(self) -> dict[str, str]:
+        if self._kinds is None:
+            self._kinds = {slug: kind for slug in self._slugs if (kind := self._kind_of(slug))}
+        return self._kinds
 
 
 def plan_links(model, content_dir: str, settings: PublishingSettings = PublishingSettings()) -> LinkPlan:
-    """Compute every document's links once per build."""
+    """Every document's links, once per build (each worked out when first asked for)."""
     exists: dict[str, bool] = {}
 
     def present(rel: str | None) -> bool:
@@ -123,24 +151,30 @@ def plan_links(model, content_dir: str, settings: PublishingSettings = Publishin
         if parts:
             owners.setdefault(parts, doc.slug)
     eli = {slug: parts for parts, slug in owners.items()}
-    plan = LinkPlan({}, {}, eli)
-    for doc in model.documents:
-        kind = None
-        if settings.pdf and doc.is_public:
-            if present(doc.scan):
-                kind = "scan"
-            elif (scan := model.scans.of(doc.gazette)) and scan.may_cut(doc.pages) and present(scan.source):
-                kind = "issue"  # its own pages only, none shared with a document that is not published
-            elif settings.pdf_from_text:
-                kind = "text"
-        if kind:
-            plan.pdf_kinds[doc.slug] = kind
+    documents = {doc.slug: doc for doc in model.documents}
+    kinds: dict[str, str | None] = {}
+
+    def kind_of(slug: str) -> str | None:
+        if slug not in kinds:
+            doc, kind = documents[slug], None
+            if settings.pdf and doc.is_public:
+                if present(doc.scan):
+                    kind = "scan"
+                elif (scan := model.scans.of(doc.gazette)) and scan.may_cut(doc.pages) and present(scan.source):
+                    kind = "issue"  # its own pages only, none shared with a document that is not published
+                elif settings.pdf_from_text:
+                    kind = "text"
+            kinds[slug] = kind
+        return kinds[slug]
+
+    def links(slug: str) -> DocumentLinks:
+        doc, kind = documents[slug], kind_of(slug)
         feeds = []
         for dim in FEED_DIMENSIONS:
             values = doc.issuer if dim == "issuer" else ([getattr(doc, dim)] if getattr(doc, dim) else [])
             feeds += [(dim, v, feed_path(dim, v)) for v in values]
         parts = eli.get(doc.slug)
-        plan.links[doc.slug] = DocumentLinks(
+        return DocumentLinks(
             json_url=document_json_url(doc.slug),
             pdf_url=f"documents/{doc.slug}.pdf" if kind else None,
             # Only a public document's own scan is published (an on-request scan is its full text).
@@ -148,4 +182,5 @@ def plan_links(model, content_dir: str, settings: PublishingSettings = Publishin
             else None,
             eli_url=urllib.parse.quote(eli_path(parts)) if parts else None,
             feeds=feeds)
-    return plan
+
+    return LinkPlan(_Computed(links), kind_of, list(documents), eli)

@@ -26,7 +26,7 @@ import zlib
 from functools import lru_cache
 from typing import NamedTuple
 
-from .records import SearchRecord
+from .records import SearchRecord, fields_hash
 
 TERMS_FILE = "terms.sqlite"
 # What a record's facts are: when only these change (a document expires, a review is recorded, a
@@ -58,10 +58,7 @@ def _code_digest() -> str:
 
 def record_key(record: SearchRecord, site_script: str) -> str:
     """Hash of everything a record's terms are made of (all its fields but its facts)."""
-    # vars(): the fields (strings, booleans, lists of strings) as asdict gives them, without its deep copies
-    fields_ = {k: v for k, v in vars(record).items() if k not in FACT_FIELDS}
-    data = json.dumps([_code_digest(), site_script, fields_], ensure_ascii=False, sort_keys=True)
-    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+    return fields_hash(record, _code_digest(), site_script, leave_out=FACT_FIELDS)
 
 
 def compute(record: SearchRecord, site_script: str) -> RecordTerms:
