@@ -99,8 +99,10 @@ def _read_all(archive: Archive, sub: str, reader):
     # The walk does not enter a symlinked folder: below `sub` (itself checked once), only a file
     # can be a link out (realpath of every file was a fifth of an edit-one rebuild's header pass).
     base_inside = inside(os.path.join(archive.content_dir, sub))
+    prefix = os.path.join(archive.content_dir, "")  # every path below starts with it (os.path.join)
     for path in iter_content_files(archive.content_dir, sub):
-        rel = os.path.relpath(path, archive.content_dir)
+        # (os.path.relpath of every file was a fifth of the header pass)
+        rel = path[len(prefix):] if path.startswith(prefix) else os.path.relpath(path, archive.content_dir)
         shown = os.path.join(archive.content_dir, rel)  # as the user named the folder, so it can be pasted
         if not (base_inside and not os.path.islink(path)) and not inside(path):
             # A symlink to a file elsewhere on the server (another archive's withheld document…):

@@ -86,6 +86,11 @@ def skip_kept_documents(generator) -> None:
     listed = generator.get_files
 
     def get_files(paths, exclude=None, extensions=None):
+        if list(paths) == ["documents"] and not exclude:
+            # The listed documents' files: the only ones under documents/ the reader makes a page of
+            # (it skips any other), named without Pelican walking and matching 10,000 files.
+            return {d.source_path for d in build.model.documents
+                    if not _kept_document(build, d.source_path)}
         return {f for f in listed(paths, exclude, extensions) if not _kept_document(build, f)}
 
     generator.get_files = get_files

@@ -628,3 +628,41 @@ def test_a_build_that_stops_after_reading_leaves_no_short_cut_over_what_it_cache
     again = build_site(content, out, as_of=AS_OF)
     assert not again.unchanged
     assert find_leaks(cache, MARKERS) == [] and find_leaks(out, MARKERS) == []
+
+
+def test_a_build_stopped_while_it_reads_ahead_of_the_comparison_writes_no_cache(tmp_path, monkeypatch):
+    """When the record of the last completed build names other inputs, the archive is read while a
+    child compares the output with the record, before the record is removed: the header cache is
+    held until then. A build stopped in that window (the comparison never came back), with the
+    document public for the moment, then withheld again as in the completed build: the record still
+    stands and the next build does nothing, so nothing of the public moment may be in any cache."""
+    from gazette.build import build_site
+    from gazette.build_shortcut import Shortcut
+
+    content = small_archive(str(tmp_path / "content"))
+    write_marked(content, "withheld")
+    out, cache = str(tmp_path / "out"), str(tmp_path / "cache")
+    monkeypatch.setenv("GAZETTE_CACHE_DIR", cache)
+    build_site(content, out, as_of=AS_OF)
+    path = os.path.join(content, "documents", "2026", f"{SLUG}.md")
+    withheld = open(path, "rb").read()
+    write_marked(content, "public")
+    read = []
+    holds = Shortcut.holds
+
+    def stopped(self, looked=None):  # the comparison's answer, awaited after the archive was read
+        read.append(True)
+        holds(self, looked)  # reaps the child
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Shortcut, "holds", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        build_site(content, out, as_of=AS_OF)
+    monkeypatch.undo()
+    monkeypatch.setenv("GAZETTE_CACHE_DIR", cache)
+    assert read
+    with open(path, "wb") as f:
+        f.write(withheld)
+    again = build_site(content, out, as_of=AS_OF)
+    assert again.unchanged  # the record stood: nothing was written while the archive was read
+    assert leaks(out, cache) == []

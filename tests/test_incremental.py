@@ -252,6 +252,10 @@ def test_the_build_s_children_read_each_body_s_text_from_the_render_cache(tmp_pa
 
     monkeypatch.setattr(render, "to_text", derived_again)
     assert ForkedCall(lambda: [cache.text(b) for b in bodies]).wait() == expected
+    # read ahead in batches, in the order fill had them; asked in any other order just the same
+    monkeypatch.setattr(render, "READ_AHEAD", 7)
+    mixed = bodies[::-1] + bodies[::7] + bodies[3:20] + bodies[:2]
+    assert ForkedCall(lambda: [cache.text(b) for b in mixed]).wait() == [expected[bodies.index(b)] for b in mixed]
     monkeypatch.undo()
     new = "一份未缓存的正文。"
     assert ForkedCall(lambda: cache.text(new)).wait() == new

@@ -307,6 +307,25 @@ def test_document_withheld_after_publication_leaves_nothing_behind(tmp_path):
                 data = brotli.decompress(data)
             assert "后来不予公开".encode() not in data and b"secret" not in data, name
     assert not (out / "eli" / "临政发" / "2024" / "2").exists()
+    assert (out / "eli" / "临政发" / "2024" / "1" / "index.html").exists()
+
+
+def test_a_short_address_folder_emptied_goes_up_to_the_first_folder_still_used(tmp_path):
+    """remove_stale removes the folders it empties (listing again only those, and empty ones), and
+    keeps a folder with anything left in it."""
+    content, out = tmp_path / "content", tmp_path / "out"
+    write_doc(content, "keep", title="保留文件", date="2024-01-01", doc_number="临政发〔2024〕1号")
+    path = write_doc(content, "lone", title="另一机关的文件", date="2023-01-02", doc_number="临水规〔2023〕7号")
+    settings = settings_for(content, tmp_path, GAZETTE_PDF=False)
+    publish(model_of(content), project_of(settings, out))
+    assert (out / "eli" / "临水规" / "2023" / "7" / "index.html").exists()
+    (out / "eli" / "mine").mkdir()
+    (out / "eli" / "mine" / "note.txt").write_text("someone else's", encoding="utf-8")
+    os.remove(path)
+    result = publish(model_of(content), project_of(settings, out))
+    assert any(p.startswith("eli/临水规/") for p in result.removed)
+    assert not (out / "eli" / "临水规").exists()
+    assert (out / "eli" / "临政发" / "2024" / "1" / "index.html").exists() and (out / "eli" / "mine").is_dir()
 
 
 def test_partitions_write_their_documents_and_the_assembly_the_site_wide_files(tmp_path):

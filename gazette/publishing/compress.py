@@ -136,9 +136,12 @@ def _listings(top: str, root: str, skip: tuple[str, ...]):
                 if e.is_dir(follow_symlinks=False):
                     if not (folder == root and e.name in skip):
                         stack.append((e.path, prefix + e.name + os.sep))
-                elif e.is_file():
+                elif e.name.endswith(_LOOKED_AT) and e.is_file():  # nothing else is asked about (PDFs…)
                     files[e.name] = e.stat()
         yield folder, prefix, files
+
+
+_LOOKED_AT = TEXT_EXTENSIONS + SUFFIXES  # the names compress_tree looks at: sources and copies
 
 
 def remove_copies(root: str) -> int:

@@ -98,22 +98,21 @@ class PublishingSettings:
 
 
 class _Computed(dict):
-    """slug → value, each computed when first asked for (`make(slug)`; KeyError for a slug that
-    is not a listed document's)."""
+    """slug → value for the slugs `known`, each computed when first asked for (`make(slug)`); a
+    slug not known is missing (KeyError, or `get`'s default), as in a dict made whole."""
 
-    def __init__(self, make):
+    def __init__(self, make, known):
         super().__init__()
-        self._make = make
+        self._make, self._known = make, known
 
     def __missing__(self, slug):
+        if slug not in self._known:
+            raise KeyError(slug)
         value = self[slug] = self._make(slug)
         return value
 
     def get(self, slug, default=None):
-        try:
-            return self[slug]
-        except KeyError:
-            return default
+        return self[slug] if slug in self._known else default
 
 
 class LinkPlan:
@@ -183,4 +182,4 @@ def plan_links(model, content_dir: str, settings: PublishingSettings = Publishin
             eli_url=urllib.parse.quote(eli_path(parts)) if parts else None,
             feeds=feeds)
 
-    return LinkPlan(_Computed(links), kind_of, list(documents), eli)
+    return LinkPlan(_Computed(links, documents), kind_of, list(documents), eli)
