@@ -16,6 +16,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
+from ..model import document_json_url
 from ..project import FULL_BUILD, BuildMode, Project
 from ..site import SiteModel
 from . import compress, document_pdf as pdf, opendata, published_scans, redirects, sitemap, subscriptions
@@ -82,7 +83,7 @@ def publish(model: SiteModel, project: Project, static_pages: list[str] = (), pl
         return opendata.document_record(model, doc, plan.links[doc.slug], script, site_url)
 
     for doc in model.documents:
-        path = plan.links[doc.slug].json_url
+        path = document_json_url(doc.slug)  # what its links name (not worked out for a kept file)
         expected.add(path)
         if not mine(doc):
             continue
