@@ -96,8 +96,13 @@ class ForkedCall:
     def wait(self):
         import pickle
 
-        with os.fdopen(self._read, "rb") as f:
-            data = f.read()
+        read, self._read = self._read, None
+        try:
+            with os.fdopen(read, "rb") as f:
+                data = f.read()
+        except BaseException:  # interrupted: the child is stopped and reaped, not left writing
+            self.abandon()
+            raise
         _, status = os.waitpid(self._pid, 0)
         self._pid = None
         if not data:
@@ -116,8 +121,11 @@ class ForkedCall:
             return
         with contextlib.suppress(ProcessLookupError):
             os.kill(self._pid, signal.SIGKILL)
-        os.close(self._read)
-        os.waitpid(self._pid, 0)
+        if self._read is not None:
+            os.close(self._read)
+            self._read = None
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(self._pid, 0)
         self._pid = None
 
 

@@ -17,7 +17,7 @@ import click
 from . import timing
 from .build_context import BuildContext, activate
 from .build_lock import build_locks
-from .build_shortcut import SUMMARY_KEYS, Shortcut, inputs_key
+from .build_shortcut import SUMMARY_KEYS, Shortcut, content_stat, inputs_key
 from .cli_options import as_of_option, content_option, lenient_option, output_option, settings_option
 from .incremental import build_state, compaction_needed, model_key
 from .metadata import MetadataError
@@ -100,10 +100,13 @@ def build_site(content_dir: str | None = None, output_dir: str | None = None, as
         # are compared with the last completed build's record.
         looked = shortcut.look_later(sweep=(LEGACY_TEMP_PREFIX,))
         files: dict[str, bytes] = {}
+        seen: dict[str, tuple] = {}  # each content file's status as hashed (content_stat)
+        # The cache folder (and the locks beside it) when they lie in the content folder: not content.
+        not_content = (project.cache_dir, os.path.join(os.path.dirname(project.cache_dir), "locks"))
         headers = archive = None
         reading = contextlib.ExitStack()  # the "read metadata" stage, once it starts
         try:
-            shortcut.key = inputs_key(project.content_dir, global_fp, mode.key, files)
+            shortcut.key = inputs_key(project.content_dir, global_fp, mode.key, files, not_content, seen)
             if shortcut.names_other_inputs():
                 # The short cut cannot hold whatever the comparison finds: the archive is read while
                 # the child compares, the header cache held (nothing written to it) until the
@@ -164,32 +167,37 @@ def build_site(content_dir: str | None = None, output_dir: str | None = None, as
         build = BuildContext(project=project, model=model, as_of=day, mode=mode, lenient=lenient, html=html)
         with timing.stage("render bodies"):
             html.fill(d.body for d in archive.documents if d.is_public and build.mode.writes_document(d))
+        snapshot = None
         try:
-            with _pelican_console(quiet), _plugins_of_this_build(), activate(build), build_state(project.output_dir, project.cache_dir, global_fp, mode.key, model_inputs) as state:
-                build.state = state
-                state.compact_all = unfinished
-                Pelican(project.settings).run()
-            # The output is complete: its snapshot for the no-change record is taken by a child
-            # while the render cache is compacted below.
-            snapshot = shortcut.snapshot_later()
             try:
+                with _pelican_console(quiet), _plugins_of_this_build(), activate(build), build_state(project.output_dir, project.cache_dir, global_fp, mode.key, model_inputs) as state:
+                    build.state = state
+                    state.compact_all = unfinished
+                    Pelican(project.settings).run()
+                # The output is complete: its snapshot for the no-change record is taken by children
+                # while the render cache is compacted below.
+                snapshot = shortcut.snapshot_later()
                 # The render cache keeps the text of public documents only: a document withheld or
                 # edited since leaves no rendering behind.
                 html.retain((d.body for d in archive.documents if d.is_public), compaction_needed(state))
-            except BaseException:
+            finally:
+                build.state = None
+                model.text_source = None
+                html.close()
+                timing.end_pelican()
+            result = _result(project, archive, model, day, started, timings, state.stats.rendered, state.stats.kept,
+                             state.stats.written, state.stats.removed)
+            taken = snapshot.wait()
+        except BaseException:
+            if snapshot is not None:  # nobody will ask: the children are stopped and reaped
                 snapshot.abandon()
-                raise
-        finally:
-            build.state = None
-            model.text_source = None
-            html.close()
-            timing.end_pelican()
-        result = _result(project, archive, model, day, started, timings, state.stats.rendered, state.stats.kept,
-                         state.stats.written, state.stats.removed)
+            raise
         # Counts only, and only for a build without errors or warnings: a message may name a
-        # withheld file's path or quote its value, and the cache keeps nothing of those.
-        shortcut.record(None if result.errors or result.warnings or result.skipped_files else
-                        {k: getattr(result, k) for k in SUMMARY_KEYS}, snapshot.wait())
+        # withheld file's path or quote its value, and the cache keeps nothing of those. Not at all
+        # when a content file changed while the build ran: the key would name bytes it did not read.
+        if content_stat(project.content_dir, not_content) == seen:
+            shortcut.record(None if result.errors or result.warnings or result.skipped_files else
+                            {k: getattr(result, k) for k in SUMMARY_KEYS}, taken)
         _unfinished(project.cache_dir, done=True)
     return result
 

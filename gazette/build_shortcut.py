@@ -20,6 +20,7 @@ output: the next build takes the ordinary path, which repairs it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -31,14 +32,17 @@ SUMMARY_KEYS = ("documents", "issues", "withheld", "drafts")  # what a build rep
 HASH_LIMIT = 8 * 2**20  # content files up to this size are hashed; larger ones (scans) by size and mtime
 
 
-def inputs_key(content_dir: str, global_fp: str, mode_key: str, files: dict[str, bytes] | None = None) -> str:
-    """The hash of every file under the content folder with the build-wide fingerprint and the mode;
-    `files`, when given, receives each file's own digest by its '/'-separated relative name (for
-    incremental.model_key)."""
+def inputs_key(content_dir: str, global_fp: str, mode_key: str, files: dict[str, bytes] | None = None,
+               skip: tuple[str, ...] = (), seen: dict[str, tuple] | None = None) -> str:
+    """The hash of every file under the content folder (but the folders `skip`: the build's cache,
+    when it lies in there) with the build-wide fingerprint and the mode; `files`, when given,
+    receives each file's own digest by its '/'-separated relative name (for incremental.model_key),
+    `seen` each file's status as hashed (`content_stat`)."""
     h = hashlib.sha256(f"{global_fp}|{mode_key}|".encode())
-    for rel, path in _files(content_dir):
+    for rel, path in _files(content_dir, skip):
         if rel.endswith(DANGLING):  # a dangling symlink or a loop: where it points is what counts
             digest = b"link:" + os.readlink(path).encode("utf-8", "surrogateescape")
+            st = None
         else:
             st = os.stat(path)
             if st.st_size <= HASH_LIMIT:
@@ -49,14 +53,38 @@ def inputs_key(content_dir: str, global_fp: str, mode_key: str, files: dict[str,
         h.update(rel.encode("utf-8", "surrogateescape") + b"\0" + digest)
         if files is not None:
             files[rel] = digest
+        if seen is not None:
+            seen[rel] = _status(st)
     return h.hexdigest()
 
 
-def _files(root: str):
-    """(relative name, path) of every regular file under root, in a stable order; symlinks are
-    followed as the build follows them (their target's bytes count)."""
+def content_stat(content_dir: str, skip: tuple[str, ...] = ()) -> dict[str, tuple]:
+    """Each content file's status (size, modification time, inode) as `inputs_key` records it in
+    `seen`: a build compares the two before recording its inputs, so that a file edited while it
+    ran, and put back since, cannot leave a record of inputs the build did not read (review 18: a
+    document made public for a moment, then withheld again by an undo, and the next build trusted
+    the output of the public moment)."""
+    out = {}
+    for rel, path in _files(content_dir, skip):
+        try:
+            out[rel] = _status(None if rel.endswith(DANGLING) else os.stat(path))
+        except OSError:
+            out[rel] = ("gone",)
+    return out
+
+
+def _status(st) -> tuple:
+    return () if st is None else (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def _files(root: str, skip: tuple[str, ...] = ()):
+    """(relative name, path) of every regular file under root (not under the folders `skip`), in a
+    stable order; symlinks are followed as the build follows them (their target's bytes count)."""
     root = os.path.abspath(root)
+    skip_paths = {os.path.abspath(p) for p in skip}
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        if skip_paths:
+            dirnames[:] = [d for d in dirnames if os.path.join(dirpath, d) not in skip_paths]
         dirnames.sort()
         prefix = _prefix(dirpath, root).replace(os.sep, "/")
         for name in sorted(filenames):
@@ -233,8 +261,9 @@ class _Joined:
         return "{" + ", ".join(inner) + "}"
 
     def abandon(self) -> None:
-        for call in self.calls:
-            call.abandon()
+        for call in self.calls:  # each, whatever another's does
+            with contextlib.suppress(Exception):
+                call.abandon()
 
 
 def _look(path: str, folders: dict[str, str], sweep: tuple[str, ...] | None = None,

@@ -213,6 +213,12 @@ class Project:
         if os.path.commonpath([content, output]) == content:
             raise GazetteError(f"输出目录 {os.path.abspath(self.output_dir)} 在档案目录 {content} 之中："
                                "构建会改动档案（应为档案目录之外的文件夹；用 --output 指定）")
+        cache = os.path.realpath(self.cache_dir)
+        if os.path.commonpath([output, cache]) == output:
+            # The caches hold what public documents say and the lock files: published with the site,
+            # and judged as output (review 18).
+            raise GazetteError(f"缓存目录 {cache} 在输出目录 {output} 之中：缓存会随网站一起发布"
+                               "（应为输出目录之外的文件夹；用设置或环境变量 GAZETTE_CACHE_DIR 指定）")
         try:
             names = sorted(os.listdir(self.output_dir))
         except OSError:

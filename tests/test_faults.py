@@ -666,3 +666,53 @@ def test_a_build_stopped_while_it_reads_ahead_of_the_comparison_writes_no_cache(
     again = build_site(content, out, as_of=AS_OF)
     assert again.unchanged  # the record stood: nothing was written while the archive was read
     assert leaks(out, cache) == []
+
+
+def test_a_file_edited_while_the_build_runs_and_put_back_leaves_no_record(tmp_path, monkeypatch):
+    """Review 18 (it predates the review's change): the record's key is the content as hashed at
+    the start, the archive is read after. A document withheld when hashed, made public before it
+    was read (so published), then put back byte for byte: the next build found the inputs of the
+    record and did nothing, over the public moment's output. A build now records its inputs only if
+    every content file is as it was when hashed."""
+    from gazette import build as build_module
+    from gazette.build import build_site
+
+    content = small_archive(str(tmp_path / "content"))
+    write_marked(content, "withheld")
+    out, cache = str(tmp_path / "out"), str(tmp_path / "cache")
+    monkeypatch.setenv("GAZETTE_CACHE_DIR", cache)
+    path = os.path.join(content, "documents", "2026", f"{SLUG}.md")
+    withheld = open(path, "rb").read()
+    hashed = build_module.inputs_key
+
+    def then_edited(*args, **kwargs):  # someone saves the file the moment after it was hashed
+        key = hashed(*args, **kwargs)
+        write_marked(content, "public")
+        return key
+
+    monkeypatch.setattr(build_module, "inputs_key", then_edited)
+    build_site(content, out, as_of=AS_OF)
+    monkeypatch.setattr(build_module, "inputs_key", hashed)
+    assert find_leaks(out, [NUMBER]), "the build read the document while it was public"
+    with open(path, "wb") as f:  # the edit undone
+        f.write(withheld)
+    again = build_site(content, out, as_of=AS_OF)
+    assert not again.unchanged
+    assert leaks(out, cache) == []
+
+
+def test_a_cache_in_the_content_folder_is_not_content_and_one_in_the_output_is_refused(tmp_path, monkeypatch):
+    """Review 18: with the cache inside the content folder (the default when the archive is the
+    working folder), every build hashed the caches as content (no build was ever "unchanged"), and
+    the child sweeping the cache raced the hashing. A cache inside the output would be published."""
+    from gazette.build import build_site
+    from gazette.project import GazetteError
+
+    content = small_archive(str(tmp_path / "content"))
+    out = str(tmp_path / "out")
+    monkeypatch.setenv("GAZETTE_CACHE_DIR", os.path.join(content, ".cache", "gazette"))
+    assert not build_site(content, out, as_of=AS_OF).unchanged
+    assert build_site(content, out, as_of=AS_OF).unchanged
+    monkeypatch.setenv("GAZETTE_CACHE_DIR", os.path.join(out, "cache"))
+    with pytest.raises(GazetteError, match="缓存目录"):
+        build_site(content, out, as_of=AS_OF)
