@@ -124,25 +124,28 @@ def build_site(content_dir: str | None = None, output_dir: str | None = None, as
             raise
         # Nothing changed and the last build met no problem: its figures stand, and the archive is
         # not even read (at 10,000 documents reading the headers was two thirds of a no-change build).
-        if holds and (summary := shortcut.summary()) and (summary["documents"] or not require_documents):
+        if holds and headers is None and (summary := shortcut.summary()) and \
+                (summary["documents"] or not require_documents):
             timing.end_pelican()
             return BuildResult(output_dir=project.output_dir, as_of=day, seconds=time.perf_counter() - started,
                                pages_kept=shortcut.files, timings=timings, unchanged=True, **summary)
-        if not holds:
-            # From here on the caches change (the header cache first): the record must not outlive it.
-            # A build killed now and the content put back would otherwise take the short cut over
-            # caches that hold what it read (a document public for the moment of its run: review 17).
-            shortcut.forget()
-        unfinished = _unfinished(project.cache_dir)  # the build before this one did not complete
         with reading:
             try:
+                if not holds:
+                    # From here on the caches change (the header cache first): the record must not
+                    # outlive it. A build killed now and the content put back would otherwise take the
+                    # short cut over caches that hold what it read (a document public for the moment
+                    # of its run: review 17).
+                    shortcut.forget()
+                unfinished = _unfinished(project.cache_dir)  # the build before this one did not complete
                 if headers is None:
                     reading.enter_context(timing.stage("read metadata"))
                     headers = HeaderCache(os.path.join(project.cache_dir, HEADERS_FILE), code)
                     archive = project.load_archive(headers)
                 headers.release()
             finally:
-                headers.close()
+                if headers is not None:
+                    headers.close()
             model_inputs = model_key(global_fp, mode.key, project.content_dir, files, headers.header_digests)
         if require_documents:
             project.require_documents(archive)

@@ -1,4 +1,4 @@
-"""Wall time and peak memory per build stage, for `gazette build --timings` and scripts/bench.py.
+"""Wall time and peak memory per build stage (BuildResult.timings), for scripts/bench.py.
 
 Memory is the proportional set size (PSS) of this process and its descendants (the search indexes,
 Pagefind and the publishing step run as child processes), sampled while a stage runs.

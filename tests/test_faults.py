@@ -596,13 +596,9 @@ def _alive() -> set[int]:
     return {pid for pid, state, _, _ in _processes() if state != "Z"}
 
 
-def test_a_build_that_stops_after_reading_leaves_no_short_cut_over_what_it_cached(tmp_path, monkeypatch):
-    """Review 17: a build that read the archive with the document public (its header now in the
-    header cache) and stopped before writing anything, then the document withheld again: the inputs
-    are those of the last completed build, whose no-change record stood, so the next build did
-    nothing and the header cache kept the document. The record now goes before any cache is written,
-    and a build after one that did not complete compacts every cache it deletes from."""
-    from gazette import project as project_module
+def built_withheld_then_public(tmp_path, monkeypatch):
+    """A completed build with the marked document withheld, then the document made public (not yet
+    built): (content, output, cache, its path, its withheld bytes)."""
     from gazette.build import build_site
 
     content = small_archive(str(tmp_path / "content"))
@@ -613,6 +609,19 @@ def test_a_build_that_stops_after_reading_leaves_no_short_cut_over_what_it_cache
     path = os.path.join(content, "documents", "2026", f"{SLUG}.md")
     withheld = open(path, "rb").read()
     write_marked(content, "public")
+    return content, out, cache, path, withheld
+
+
+def test_a_build_that_stops_after_reading_leaves_no_short_cut_over_what_it_cached(tmp_path, monkeypatch):
+    """Review 17: a build that read the archive with the document public (its header now in the
+    header cache) and stopped before writing anything, then the document withheld again: the inputs
+    are those of the last completed build, whose no-change record stood, so the next build did
+    nothing and the header cache kept the document. The record now goes before any cache is written,
+    and a build after one that did not complete compacts every cache it deletes from."""
+    from gazette import project as project_module
+    from gazette.build import build_site
+
+    content, out, cache, path, withheld = built_withheld_then_public(tmp_path, monkeypatch)
 
     def stopped(*args, **kwargs):  # the moment a SIGKILL found in review 17: after the header pass
         raise KeyboardInterrupt
@@ -639,14 +648,7 @@ def test_a_build_stopped_while_it_reads_ahead_of_the_comparison_writes_no_cache(
     from gazette.build import build_site
     from gazette.build_shortcut import Shortcut
 
-    content = small_archive(str(tmp_path / "content"))
-    write_marked(content, "withheld")
-    out, cache = str(tmp_path / "out"), str(tmp_path / "cache")
-    monkeypatch.setenv("GAZETTE_CACHE_DIR", cache)
-    build_site(content, out, as_of=AS_OF)
-    path = os.path.join(content, "documents", "2026", f"{SLUG}.md")
-    withheld = open(path, "rb").read()
-    write_marked(content, "public")
+    content, out, cache, path, withheld = built_withheld_then_public(tmp_path, monkeypatch)
     read = []
     holds = Shortcut.holds
 
