@@ -17,7 +17,6 @@ zeroed (`secure_delete`) and the file compacted, as the render cache does.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import sqlite3
 import sys
