@@ -107,11 +107,8 @@ def _snapshot(folders: dict[str, str], sweep: tuple[str, ...] | None = None, pic
     (a symlink, to a folder or not, is an entry; it is not followed); with `pick`, only under the
     entries at the top of a folder for which pick(label, name) is true. With `sweep` (a tuple of
     folder-name prefixes, possibly empty) what killed builds left goes on the way and is not
-    pictured: temporary files of atomic writes, and folders named with one of the prefixes
-    (incremental.sweep_leftovers; one walk where there were two)."""
-    import shutil
-
-    from .fileio import is_temporary
+    pictured (incremental.removed_if_leftover: one walk where there were two)."""
+    from .incremental import removed_if_leftover
 
     picture: dict[str, list[int]] = {}
     for label, folder in folders.items():
@@ -124,13 +121,11 @@ def _snapshot(folders: dict[str, str], sweep: tuple[str, ...] | None = None, pic
                 for e in entries:
                     if pick is not None and path == folder and not pick(label, e.name):
                         continue
-                    if e.is_dir(follow_symlinks=False):
-                        if sweep and e.name.startswith(sweep):
-                            shutil.rmtree(e.path, ignore_errors=True)
-                            continue
+                    folder_entry = e.is_dir(follow_symlinks=False)
+                    if sweep is not None and removed_if_leftover(e.path, e.name, folder_entry, sweep):
+                        continue
+                    if folder_entry:
                         stack.append((e.path, key + e.name + os.sep))
-                    elif sweep is not None and is_temporary(e.name):
-                        os.remove(e.path)
                     else:
                         st = e.stat(follow_symlinks=False)
                         picture[key + e.name] = [st.st_size, st.st_mtime_ns, st.st_mode]

@@ -503,29 +503,45 @@ def build_state(output_dir: str, cache_dir: str, global_fp: str, mode: str = "fu
 
 
 def sweep_leftovers(*roots: str, folders: tuple[str, ...] = (), skip: tuple[str, ...] = ()) -> list[str]:
-    """Remove what killed builds left under `roots` (but not in the folders `skip`): temporary
-    files of atomic writes (ours and fileio.write_atomic's: the browser index's state, the
-    publishing manifests), and folders whose name starts with one of `folders` (Pagefind's
-    scratch folders). Run while the build holds its lock, so nothing removed is still being
-    written. Returns the paths removed. (A build sweeps its output and index while it pictures
-    them: build_shortcut._snapshot.)"""
-    import shutil
-
+    """Remove what killed builds left under `roots` (but not in the folders `skip`): each entry
+    `removed_if_leftover` says is one. Run while the build holds its lock, so nothing removed is
+    still being written. Returns the paths removed. (A build sweeps its output and index while it
+    pictures them: build_shortcut._snapshot.)"""
     removed = []
     skip = {os.path.abspath(p) for p in skip}
     for root in roots:
         for dirpath, dirnames, filenames in os.walk(root):
-            dirnames[:] = [d for d in dirnames if os.path.abspath(os.path.join(dirpath, d)) not in skip]
-            for d in list(dirnames):
-                if folders and d.startswith(folders):
-                    shutil.rmtree(os.path.join(dirpath, d), ignore_errors=True)
-                    dirnames.remove(d)
-                    removed.append(os.path.join(dirpath, d))
-            for name in filenames:
-                if is_temporary(name):
-                    os.remove(os.path.join(dirpath, name))
-                    removed.append(os.path.join(dirpath, name))
+            kept = []
+            for d in dirnames:
+                path = os.path.join(dirpath, d)
+                if os.path.abspath(path) in skip:
+                    continue
+                if removed_if_leftover(path, d, True, folders):
+                    removed.append(path)
+                else:
+                    kept.append(d)
+            dirnames[:] = kept
+            removed += [os.path.join(dirpath, name) for name in filenames
+                        if removed_if_leftover(os.path.join(dirpath, name), name, False, folders)]
     return removed
+
+
+def removed_if_leftover(path: str, name: str, is_folder: bool, folders: tuple[str, ...] = ()) -> bool:
+    """The one rule for what a killed build leaves: a temporary file of an atomic write (ours and
+    fileio.write_atomic's: the browser index's state, the publishing manifests), or a folder whose
+    name starts with one of `folders` (Pagefind's scratch folders). Such an entry is removed, and
+    True returned (`name`: the last part of `path`)."""
+    import shutil
+
+    if is_folder:
+        if folders and name.startswith(folders):
+            shutil.rmtree(path, ignore_errors=True)
+            return True
+        return False
+    if is_temporary(name):
+        os.remove(path)
+        return True
+    return False
 
 
 def write_bytes(path: str, data: bytes, record: bool = True) -> bool:
