@@ -176,6 +176,7 @@ def build_site(content_dir: str | None = None, output_dir: str | None = None, as
                 with _pelican_console(quiet), _plugins_of_this_build(), activate(build), build_state(project.output_dir, project.cache_dir, global_fp, mode.key, model_inputs) as state:
                     build.state = state
                     state.compact_all = unfinished
+                    state.output_as_left = shortcut.untouched
                     Pelican(project.settings).run()
                 # The output is complete: its snapshot for the no-change record is taken by children
                 # while the render cache is compacted below.

@@ -145,6 +145,9 @@ class Shortcut:
         self.files = 0  # pages (HTML files) the completed build left
         self.summary_recorded = None
         self.altered: list[str] = []  # label:name of every entry the record names and that differs now
+        # The output and the index are file for file what the last completed build in this mode
+        # left, whatever its inputs were (after `holds`): incremental.BuildState.output_as_left.
+        self.untouched = False
 
     def look_later(self, sweep: tuple[str, ...] = ()):
         """Start what `holds` needs, in a child process while this one hashes the content files:
@@ -174,7 +177,7 @@ class Shortcut:
         seen = looked.wait() if looked is not None else _look(self.path, self.folders)
         if seen is None:
             return False
-        self.summary_recorded, self.altered = seen["summary"], seen["altered"]
+        self.summary_recorded, self.altered, self.untouched = seen["summary"], seen["altered"], seen["same"]
         if seen["key"] != self.key or not seen["same"]:
             return False
         self.files = seen["pages"]

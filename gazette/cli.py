@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
+import os
 import sys
+import threading
 
 import click
 
@@ -18,7 +21,30 @@ def cli() -> None:
 
 
 def main() -> None:
-    cli(prog_name="gazette")
+    try:
+        cli(prog_name="gazette")
+    except SystemExit as e:  # click ends every command so, success included
+        leave(e.code)
+
+
+def leave(code: int | str | None = 0) -> None:
+    """End the process without the interpreter's teardown: after a build at 10,000 documents, freeing
+    every object one by one takes 0.6 s (a tenth of an edit-one rebuild) and the kernel frees the memory
+    at once anyway. What the teardown would do that matters is done first: the exit functions
+    (logging's flush among them) and the standard streams flushed. A thread still running (none of our
+    commands leaves one) gets the ordinary exit, which waits for it."""
+    if threading.active_count() > 1:
+        sys.exit(code)
+    if isinstance(code, str):
+        print(code, file=sys.stderr)
+        code = 1
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed or broken pipe: nothing more can reach the reader
+            pass
+    os._exit(code or 0)
 
 
 # Subcommands live next to the code they drive; each module registers itself here.

@@ -143,6 +143,15 @@ def compaction_needed(state: "BuildState | None" = None) -> bool:
     return state is None or not state.same_model or state.compact_all
 
 
+def nothing_stale(state: "BuildState | None" = None) -> bool:
+    """True when the output cannot hold a file this build would remove as no longer made: the model's
+    inputs are those of the last completed build (so is every file name it makes), whose clean-up
+    left the output as it is now (`output_as_left`). The publishing clean-up's walk of 100,000
+    files is then skipped."""
+    state = state or current()
+    return state is not None and state.same_model and state.output_as_left
+
+
 def keeps_document_page(doc: Document) -> bool:
     """True when `doc`'s page is kept as the last build left it (its fingerprint unchanged, the file
     there). Decided once per build: when Pelican lists the content files (a kept document's file is
@@ -366,6 +375,10 @@ class BuildState:
         self.groups: dict[str, list[str]] = {}  # files made together from the model alone (keep_group)
         self.changed: set[str] = set()  # files this build wrote with other bytes (prune_other_records)
         self.compact_all = False  # set by the build when the one before it did not complete (compaction_needed)
+        # Set by the build: the output is file for file what the last completed build left (its
+        # record, compared at the start: build_shortcut.Shortcut.untouched). That build wrote this
+        # state's `previous`: every build forgets the record before it writes anything.
+        self.output_as_left = False
         self.pages: dict[str, str] = {}
         self.produced: set[str] = set()
         self.stats = BuildStats()

@@ -36,13 +36,16 @@ import bench_archive  # noqa: E402
 
 PY = sys.executable
 
+# Ends as `gazette build` does (gazette.cli.leave: no interpreter teardown), so the wall time is the command's.
 _CHILD = r"""
 import json, sys, time
 from gazette.build import build_site
+from gazette.cli import leave
 t = time.perf_counter()
 r = build_site(sys.argv[1], sys.argv[2], as_of="2026-11-22", lenient=True)
 print(json.dumps({"seconds": time.perf_counter() - t, "stages": r.timings.as_dict(),
                   "rendered": r.pages_rendered, "kept": r.pages_kept, "written": r.files_written}))
+leave(0)
 """
 
 _PLAIN_CONF = """

@@ -480,3 +480,53 @@ def test_an_edit_of_a_body_renders_only_its_page_and_an_edit_of_a_header_what_sh
     assert find_leaks(str(tmp_path / "cache"), [title, f"{slug(hidden)}.html"]) == []
     _equals_a_full_build(tmp_path, content, out, "withheld")
 
+
+
+def test_the_clean_up_walk_is_skipped_only_over_an_output_the_last_build_left_as_it_is(tmp_path, monkeypatch):
+    """incremental.nothing_stale: with the model's inputs those of the last completed build and the
+    output file for file what it left (its record, compared at the start), no file can be stale, so
+    the publishing clean-up does not walk the output and keyed files are not looked at again. Files
+    planted in the output since (a stale page, JSON, short address, feed, sitemap, an old backup
+    copied over) are another output: the walk runs and removes them. Each step is a full build's bytes."""
+    from gazette import publishing
+
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    out = tmp_path / "out"
+    monkeypatch.setenv("GAZETTE_CACHE_DIR", str(tmp_path / "cache"))
+    walked = tmp_path / "walked.txt"
+    real = publishing.remove_stale
+
+    def counted(*args, **kwargs):  # in the publishing child: a file tells the parent
+        with open(walked, "a", encoding="utf-8") as f:
+            f.write("walk\n")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(publishing, "remove_stale", counted)
+
+    def walks() -> int:
+        n = len(walked.read_text(encoding="utf-8").split()) if walked.exists() else 0
+        walked.unlink(missing_ok=True)
+        return n
+
+    build_site(str(content), str(out), as_of=AS_OF)
+    assert walks() == 1
+    docs = sorted(os.path.join(dp, f) for dp, _, fs in os.walk(content / "documents") for f in fs)
+    with open(docs[4], "a", encoding="utf-8") as f:  # a body: the model is the same
+        f.write("\n本文件勘误一处。\n")
+    assert build_site(str(content), str(out), as_of=AS_OF).pages_rendered == 1
+    assert walks() == 0, "same model, output as the last build left it: nothing to clean up"
+    _equals_a_full_build(tmp_path, content, out, "as-left")
+    walks()  # the fresh build's
+
+    planted = ["documents/d1999-000001.json", "documents/d1999-000001.html", "documents/d1999-000001.pdf",
+               "eli/临政发/1999/1/index.html", "feeds/issuer/旧机关.atom.xml", "sitemaps/sitemap-9.xml"]
+    for rel in planted:
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out / rel).write_text("<p>旧网站留下的文件</p>" * 20, encoding="utf-8")
+    with open(docs[4], "a", encoding="utf-8") as f:
+        f.write("\n再勘误一处。\n")
+    build_site(str(content), str(out), as_of=AS_OF)
+    assert walks() == 1, "an output that is not the one the last build left is walked"
+    assert not [rel for rel in planted if (out / rel).exists()]
+    _equals_a_full_build(tmp_path, content, out, "planted")

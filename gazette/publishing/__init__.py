@@ -75,8 +75,8 @@ def publish(model: SiteModel, project: Project, static_pages: list[str] = (), pl
     # a document whose file is unchanged is not even keyed, and the catalogue files are kept.
     issues = {i.key: i for i in model.issues}
     state = incremental.current()
-    keyed = (KeyedFiles(output_manifest(project.cache_dir, "files", output_dir), output_dir, state.global_fp)
-             if state is not None else None)
+    keyed = (KeyedFiles(output_manifest(project.cache_dir, "files", output_dir), output_dir, state.global_fp,
+                        as_left=state.output_as_left) if state is not None else None)
     model_inputs = state.model if state is not None else None
 
     def record(doc) -> dict:
@@ -166,8 +166,9 @@ def publish(model: SiteModel, project: Project, static_pages: list[str] = (), pl
 
     # A partition run removes per-document files too: its output folder may be an earlier full
     # build's (a local run, a CI cache), with the page of a document withheld since.
-    result.removed = remove_stale(model, output_dir, expected, set(plan.pdf_kinds) if opts.pdf else set(),
-                                  _SUBS if site_wide else _PER_DOCUMENT_SUBS)
+    if not incremental.nothing_stale(state):
+        result.removed = remove_stale(model, output_dir, expected, set(plan.pdf_kinds) if opts.pdf else set(),
+                                      _SUBS if site_wide else _PER_DOCUMENT_SUBS)
     if keyed:
         keyed.save()
     if compress:
@@ -190,7 +191,8 @@ def compress_output(project: Project, mode: BuildMode = FULL_BUILD,
         if not search_index:
             compress.remove_copies(output_dir)
         return None
-    manifest = output_manifest(project.cache_dir, "compress", output_dir)
+    # The index's own manifest: its pass does not read and write the 30,000 entries of the pages'.
+    manifest = output_manifest(project.cache_dir, "compress-index" if search_index else "compress", output_dir)
     # A partition compresses only its own documents' files; shared assets are compressed once,
     # by the assembly run.
     only = None if mode.site_wide else ("documents", "eli")

@@ -52,12 +52,14 @@ class KeyedFiles:
     saved when the stage has done its work (`save`) and removed as soon as it is read: a stage
     killed or failing in between leaves none (it would name documents withheld since), and the
     next build makes every file again. `salt` (the build-wide fingerprint: code, settings, as-of
-    date) is part of every key; a different salt forgets every entry."""
+    date) is part of every key; a different salt forgets every entry. `as_left`: the output is
+    file for file what the last completed build left (incremental.BuildState.output_as_left), which
+    saved this manifest: each file it names is the one it describes, and is not looked at."""
 
-    def __init__(self, path: str, output_dir: str, salt: str):
+    def __init__(self, path: str, output_dir: str, salt: str, as_left: bool = False):
         import json
 
-        self.path, self.output_dir, self.salt = path, output_dir, salt
+        self.path, self.output_dir, self.salt, self.as_left = path, output_dir, salt, as_left
         self.before: dict[str, list] = {}
         self.now: dict[str, list] = {}
         self.groups_before: dict[str, list] = {}
@@ -82,9 +84,15 @@ class KeyedFiles:
             return None
         return [st.st_size, st.st_mtime_ns]
 
+    def _as_written(self, rel: str, stat) -> bool:
+        """The file is still the one the last build left (`stat`: what the manifest says of it)."""
+        if self.as_left:
+            return isinstance(stat, list) and len(stat) == 2
+        return self._stat(rel) == stat
+
     def fresh(self, rel: str, key: str, inputs: str | None = None) -> bool:
         entry = self.before.get(rel)
-        if isinstance(entry, list) and len(entry) in (3, 4) and entry[0] == key and self._stat(rel) == entry[1:3]:
+        if isinstance(entry, list) and len(entry) in (3, 4) and entry[0] == key and self._as_written(rel, entry[1:3]):
             self.now[rel] = entry[:3] + ([inputs] if inputs else [])
             return True
         return False
@@ -95,7 +103,7 @@ class KeyedFiles:
         the file is still the one it left: then not even its key needs computing."""
         entry = self.before.get(rel)
         if inputs and isinstance(entry, list) and len(entry) == 4 and entry[3] == inputs and \
-                self._stat(rel) == entry[1:3]:
+                self._as_written(rel, entry[1:3]):
             self.now[rel] = entry
             return True
         return False
@@ -113,7 +121,7 @@ class KeyedFiles:
         if not inputs or not (isinstance(entry, list) and len(entry) == 2 and entry[0] == inputs
                               and isinstance(entry[1], dict)):
             return None
-        if any(self._stat(rel) != stat for rel, stat in entry[1].items()):
+        if not all(self._as_written(rel, stat) for rel, stat in entry[1].items()):
             return None
         self.groups[name] = entry
         return sorted(entry[1])
