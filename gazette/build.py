@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
-import http.server
 import logging
 import os
 import sys
@@ -371,26 +369,6 @@ def parse_partition(value: str) -> tuple[int, int]:
     return first, last
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
-                      ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm",
-                      ".json": "application/json", ".xml": "application/xml", ".pf_meta": "application/octet-stream"}
-
-    def log_message(self, fmt, *args):  # keep the terminal readable
-        pass
-
-    def handle(self):
-        try:
-            super().handle()
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the browser cancelled a request (e.g. a range request on a PDF)
-
-
-def serve(output_dir: str, port: int, host: str = "127.0.0.1") -> http.server.ThreadingHTTPServer:
-    handler = functools.partial(_QuietHandler, directory=os.path.abspath(output_dir))
-    return http.server.ThreadingHTTPServer((host, port), handler)
-
-
 @click.command("serve")
 @output_option
 @click.option("--port", default=8000, show_default=True, type=int, help="监听端口。")
@@ -401,6 +379,8 @@ def serve_cmd(output_dir, port, host, settings_file):
     output_dir = load_project(output_dir=output_dir, settings_file=settings_file).output_dir
     if not os.path.isfile(os.path.join(output_dir, "index.html")):
         raise GazetteError(f"{output_dir} 中没有已构建的网站（请先运行 gazette build）")
+    from .preview import serve
+
     server = serve(output_dir, port, host)
     click.echo(f"正在预览：http://localhost:{server.server_address[1]}/ （Ctrl+C 停止）")
     try:

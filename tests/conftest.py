@@ -66,7 +66,7 @@ def sample_site(tmp_path_factory) -> BuiltSite:
 @pytest.fixture(scope="session")
 def site_url(sample_site) -> str:
     """http://127.0.0.1:PORT/sub/site/ serving the sample site."""
-    from gazette.build import serve
+    from gazette.preview import serve
 
     server = serve(sample_site.serve_root, 0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -94,7 +94,8 @@ def browser():
 def serve_small_archive(root, docs: dict[str, str], as_of: dt.date, check: str = "index.html"):
     """Build a small archive (slug -> file text under documents/) at `as_of` into root/output and
     serve it over HTTP; yields the site's URL. For module fixtures of browser tests."""
-    from gazette.build import build_site, serve
+    from gazette.build import build_site
+    from gazette.preview import serve
 
     content = root / "content"
     for slug, text in docs.items():

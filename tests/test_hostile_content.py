@@ -183,7 +183,7 @@ def test_no_executable_markup_in_feeds_sitemap_and_open_data(hostile_site):
 
 @pytest.mark.browser
 def test_hostile_page_runs_nothing_in_a_real_browser(hostile_site, browser):
-    from gazette.build import serve
+    from gazette.preview import serve
 
     server = serve(str(hostile_site), 0)
     threading.Thread(target=server.serve_forever, daemon=True).start()

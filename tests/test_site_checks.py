@@ -19,7 +19,7 @@ from http.server import ThreadingHTTPServer
 import pytest
 
 from conftest import SUB_PATH, unavailable
-from gazette.build import _QuietHandler
+from gazette.preview import _QuietHandler
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
