@@ -8,7 +8,7 @@ nothing at all has changed that work only confirms the output. So a completed bu
 - the *inputs key*: the build-wide fingerprint (code, theme, plugins, settings, as-of date), the
   build mode, and every file under the content folder (its name, and its bytes — or, for a file
   over `HASH_LIMIT`, its size and modification time);
-- a *snapshot* of what it left: name, size and modification time (ns) of every file under the
+- a *snapshot* of what it left: name, size, modification and change times (ns) and mode of every file under the
   output folder and under the command-line index in the cache.
 
 The next build with the same inputs key whose output and index match the snapshot file for file
@@ -103,7 +103,7 @@ def _prefix(dirpath: str, root: str) -> str:
 
 
 def _snapshot(folders: dict[str, str], sweep: tuple[str, ...] | None = None, pick=None) -> dict[str, list[int]]:
-    """label:relative name → [size, mtime (ns), mode] of every entry under the folders but folders
+    """label:relative name → [size, mtime (ns), mode, ctime (ns)] of every entry under the folders but folders
     (a symlink, to a folder or not, is an entry; it is not followed); with `pick`, only under the
     entries at the top of a folder for which pick(label, name) is true. With `sweep` (a tuple of
     folder-name prefixes, possibly empty) what killed builds left goes on the way and is not
@@ -128,7 +128,9 @@ def _snapshot(folders: dict[str, str], sweep: tuple[str, ...] | None = None, pic
                         stack.append((e.path, key + e.name + os.sep))
                     else:
                         st = e.stat(follow_symlinks=False)
-                        picture[key + e.name] = [st.st_size, st.st_mtime_ns, st.st_mode]
+                        # the change time too: a file put back with its old size and date (cp -p,
+                        # rsync -t from a backup) is not the one the build left (review 19)
+                        picture[key + e.name] = [st.st_size, st.st_mtime_ns, st.st_mode, st.st_ctime_ns]
     return picture
 
 

@@ -530,3 +530,53 @@ def test_the_clean_up_walk_is_skipped_only_over_an_output_the_last_build_left_as
     assert walks() == 1, "an output that is not the one the last build left is walked"
     assert not [rel for rel in planted if (out / rel).exists()]
     _equals_a_full_build(tmp_path, content, out, "planted")
+
+
+def test_compressed_copies_put_back_from_an_old_backup_are_made_again(tmp_path, monkeypatch):
+    """Review 19: copies of a listing saved while it still named a document since withheld, put back
+    beside the page (dates restored, as cp -p or rsync -t do), were kept: trusted by their date or by
+    the page's hash. Copies are trusted unread only over an output the last completed build left as
+    it is (the record's snapshot pictures change times too); otherwise they are decompressed and
+    compared. With the record and without it (a killed build), the copies are the page's."""
+    import gzip
+
+    import brotli
+    from leakscan import find_leaks
+
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    marker = "临澜市旧档备份标记文件"
+    doc = content / "documents" / "2025" / "llzf-2025-98.md"
+    doc.write_text(f"title: 临澜市人民政府关于{marker}的通知\ndate: 2025-06-02\ndoc_number: 临政发〔2025〕98号\n"
+                   "issuer: 临澜市人民政府\ndoc_type: 通知\ncategory: 城乡建设\n\n各区人民政府：\n\n现予通知。\n",
+                   encoding="utf-8")
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    monkeypatch.setenv("GAZETTE_CACHE_DIR", str(cache))
+    build_site(str(content), str(out), as_of=AS_OF)
+    listings = [rel for rel, data in tree(str(out)).items() if rel.endswith(".html") and marker.encode() in data
+                and os.path.exists(out / (rel + ".gz")) and not rel.startswith("documents/")]
+    assert listings
+    saved = {rel + suffix: ((out / (rel + suffix)).read_bytes(), os.stat(out / (rel + suffix)))
+             for rel in listings for suffix in (".gz", ".br")}
+    doc.write_text(doc.read_text(encoding="utf-8").replace("\n\n", "\ndisclosure: withheld\n\n", 1), encoding="utf-8")
+    build_site(str(content), str(out), as_of=AS_OF)
+    assert find_leaks(str(out), [marker]) == []
+    listings = [rel for rel in listings if (out / rel).exists()]  # listings, not the document's own files
+    saved = {rel: kept for rel, kept in saved.items() if rel[:-3] in listings}
+    assert listings
+
+    for forget_record in (False, True):
+        for rel, (data, st) in saved.items():  # the backup put back, its dates with it
+            (out / rel).write_bytes(data)
+            os.utime(out / rel, ns=(st.st_atime_ns, st.st_mtime_ns))
+        if forget_record:
+            for dp, _, fs in os.walk(cache):
+                for f in fs:
+                    if f.startswith("completed-"):
+                        os.remove(os.path.join(dp, f))
+        build_site(str(content), str(out), as_of=AS_OF)
+        assert find_leaks(str(out), [marker]) == [], f"record forgotten: {forget_record}"
+        for rel in listings:
+            page = (out / rel).read_bytes()
+            assert gzip.decompress((out / (rel + ".gz")).read_bytes()) == page
+            assert brotli.decompress((out / (rel + ".br")).read_bytes()) == page

@@ -200,8 +200,10 @@ def compress_output(project: Project, mode: BuildMode = FULL_BUILD,
         if not mode.site_wide:
             return None
         only = (INDEX_DIR,)
+    state = incremental.current()
     return compress.compress_tree(output_dir, opts.brotli_quality, manifest_path=manifest, only=only,
-                                  skip=(INDEX_DIR,) if search_index is False else ())
+                                  skip=(INDEX_DIR,) if search_index is False else (),
+                                  as_left=state is not None and state.output_as_left)
 
 
 _OWNED = (re.compile(r"^documents/[^/]+\.(json|pdf)$"), re.compile(r"^feeds/(issuer|type|subject)/[^/]+\.atom\.xml$"),
