@@ -143,13 +143,21 @@ def compaction_needed(state: "BuildState | None" = None) -> bool:
     return state is None or not state.same_model or state.compact_all
 
 
+def output_as_left(state: "BuildState | None" = None) -> bool:
+    """True when the output was, at this build's start, file for file what the last completed build
+    left (`BuildState.output_as_left`): what that build recorded of its files (the compressed copies',
+    the keyed files' manifests) describes them without a look."""
+    state = state or current()
+    return state is not None and state.output_as_left
+
+
 def nothing_stale(state: "BuildState | None" = None) -> bool:
     """True when the output cannot hold a file this build would remove as no longer made: the model's
     inputs are those of the last completed build (so is every file name it makes), whose clean-up
     left the output as it is now (`output_as_left`). The publishing clean-up's walk of 100,000
     files is then skipped."""
     state = state or current()
-    return state is not None and state.same_model and state.output_as_left
+    return output_as_left(state) and state.same_model
 
 
 def keeps_document_page(doc: Document) -> bool:

@@ -76,7 +76,7 @@ def publish(model: SiteModel, project: Project, static_pages: list[str] = (), pl
     issues = {i.key: i for i in model.issues}
     state = incremental.current()
     keyed = (KeyedFiles(output_manifest(project.cache_dir, "files", output_dir), output_dir, state.global_fp,
-                        as_left=state.output_as_left) if state is not None else None)
+                        as_left=incremental.output_as_left(state)) if state is not None else None)
     model_inputs = state.model if state is not None else None
 
     def record(doc) -> dict:
@@ -200,10 +200,9 @@ def compress_output(project: Project, mode: BuildMode = FULL_BUILD,
         if not mode.site_wide:
             return None
         only = (INDEX_DIR,)
-    state = incremental.current()
     return compress.compress_tree(output_dir, opts.brotli_quality, manifest_path=manifest, only=only,
                                   skip=(INDEX_DIR,) if search_index is False else (),
-                                  as_left=state is not None and state.output_as_left)
+                                  as_left=incremental.output_as_left())
 
 
 _OWNED = (re.compile(r"^documents/[^/]+\.(json|pdf)$"), re.compile(r"^feeds/(issuer|type|subject)/[^/]+\.atom\.xml$"),
