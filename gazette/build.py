@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import click
 
-from . import timing
+from . import derived, timing
 from .build_context import BuildContext, activate
 from .build_lock import build_locks
 from .build_shortcut import SUMMARY_KEYS, Shortcut, content_stat, inputs_key
@@ -86,12 +86,13 @@ def build_site(content_dir: str | None = None, output_dir: str | None = None, as
     project = project or load_project(content_dir, output_dir, settings_file, extra_settings)
     project.require_content()
     project.require_separate_output()
-    from .search.browser_index import LEGACY_TEMP_PREFIX
+    from .search.names import LEGACY_TEMP_PREFIX
 
     mode = BuildMode(partition, assemble)
     code = code_digest(project.settings)
     global_fp = global_fingerprint(project.settings, day, code)
     with build_locks(project.output_dir, project.cache_dir):
+        derived.keep_in(os.path.join(project.cache_dir, "derived"))  # facts of the installed code (gazette.derived)
         shortcut = Shortcut(project.cache_dir, project.output_dir, project.whoosh_dir, mode.key)
         # In a child, while the content files are hashed: what a killed build left goes (temporary
         # files of atomic writes, scratch folders of older versions) as the output and the caches

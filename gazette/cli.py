@@ -10,11 +10,12 @@ import threading
 import click
 
 from . import __version__, cli_zh
+from .commands import LazyGroup
 
 cli_zh.install()  # click's own words (usage, errors) in Chinese, like ours
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="gazette")
 def cli() -> None:
     """构建、检查、检索和导入政府公报与规范性文件档案。"""
@@ -46,11 +47,6 @@ def leave(code: int | str | None = 0) -> None:
             pass
     os._exit(code or 0)
 
-
-# Subcommands live next to the code they drive; each module registers itself here.
-from .commands import register_all  # noqa: E402
-
-register_all(cli)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

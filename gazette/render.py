@@ -133,6 +133,7 @@ class HtmlCache(CacheFile):
         self._ahead: dict[str, str] = {}  # a child's texts read ahead (`text`)
         self._order: list[str] = []  # the keys `fill` was given, in order, and where each is
         self._position: dict[str, int] = {}
+        self._next = 0  # where a child reading in `fill`'s order reads next (`text`)
 
     def _create(self) -> None:
         self.db.execute("CREATE TABLE IF NOT EXISTS html (key TEXT PRIMARY KEY, html TEXT NOT NULL)")
@@ -180,11 +181,15 @@ class HtmlCache(CacheFile):
         db = self._child_reader()
         text = self._ahead.pop(key, None)
         if text is None and db is not None:
-            # The children read the documents in the order `fill` was given them: the texts of the
-            # next READ_AHEAD come in one query (one query a document was a third of each search
-            # index's edit-one rebuild at 10,000 documents); only that many are held at a time.
+            # The search indexes read the documents in the order `fill` was given them: the texts of
+            # the next READ_AHEAD come in one query (one query a document was a third of each search
+            # index's edit-one rebuild at 10,000 documents); only that many are held at a time. A read
+            # off that order (the feeds' latest documents) fetches its own text only: reading ahead
+            # there fetched 256 texts for each, a quarter of the publishing child's edit-one rebuild.
             at = self._position.get(key)
-            keys = [key] if at is None else self._order[at:at + READ_AHEAD]
+            keys = self._order[at:at + READ_AHEAD] if at is not None and at == self._next else [key]
+            if at is not None:
+                self._next = at + len(keys)
             try:
                 self._ahead = dict(db.execute(f"SELECT key, text FROM text WHERE key IN ({','.join('?' * len(keys))})",
                                               keys))
@@ -205,7 +210,7 @@ class HtmlCache(CacheFile):
         import os
 
         if self._reader_pid != os.getpid():
-            self._reader_pid, self._reader, self._ahead = os.getpid(), None, {}
+            self._reader_pid, self._reader, self._ahead, self._next = os.getpid(), None, {}, 0
             if self.path:
                 try:
                     self._reader = sqlite3.connect(f"file:{os.path.abspath(self.path)}?mode=ro", uri=True,

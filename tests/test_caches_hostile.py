@@ -157,3 +157,77 @@ def test_a_render_cache_damaged_beyond_its_first_page_is_made_again(tmp_path):
         assert result.documents == 1
     page_html = open(os.path.join(tmp_path / "out", "documents", "bikes.html"), encoding="utf-8").read()
     assert "另行公布" in page_html
+
+
+def test_damaged_compiled_templates_and_derived_facts_are_made_again_and_name_no_document(tmp_path):
+    """The caches of installed code (compiled templates in `templates/`, the folding table and the
+    Whoosh check in `derived/`) hold nothing of the archive, and a damaged entry is made again: the
+    next build writes the same pages as a build from an empty cache."""
+    from gazette.search import normalise, whoosh_adapter
+
+    content = small_archive(tmp_path)
+    cache = tmp_path / "cache"
+    settings = {"GAZETTE_CACHE_DIR": str(cache)}
+    normalise.fold_table.cache_clear()  # derived in this build's children, not taken from this process
+    whoosh_adapter.missing_internals.cache_clear()
+    build_site(content, str(tmp_path / "out"), as_of=AS_OF, extra_settings=settings)
+    kept = [os.path.join(dp, f) for dp, _, fs in os.walk(cache) for f in fs
+            if os.path.basename(dp) in ("templates", "derived")]
+    assert any(f.endswith(".cache") for f in kept) and any(f.endswith("fold-table.marshal") for f in kept)
+    for path in kept:
+        data = open(path, "rb").read()
+        assert "公共自行车".encode() not in data and "bikes".encode() not in data
+        with open(path, "wb") as f:
+            f.write(data[: len(data) // 3])  # cut short
+    with open(os.path.join(content, "documents", "2026", "bikes.md"), "a", encoding="utf-8") as f:
+        f.write("\n第二条　另行公布。\n")
+    build_site(content, str(tmp_path / "out"), as_of=AS_OF, extra_settings=settings)
+    build_site(content, str(tmp_path / "fresh"), as_of=AS_OF, extra_settings={"GAZETTE_CACHE_DIR": str(tmp_path / "c2")})
+    page = os.path.join("documents", "bikes.html")
+    assert open(tmp_path / "out" / page, "rb").read() == open(tmp_path / "fresh" / page, "rb").read()
+    assert "另行公布" in open(tmp_path / "out" / page, encoding="utf-8").read()
+    for path in kept:  # made again whole
+        assert os.path.getsize(path) > 0
+
+
+def test_a_template_compiled_under_other_options_is_not_reused(tmp_path):
+    """Jinja checks an entry against the template's source only; the key adds the options the
+    compiled code depends on (here autoescape), so a site that changes them is not served old code."""
+    import jinja2
+
+    from gazette.pelican_site import TemplateCode
+
+    loader = jinja2.DictLoader({"t.html": "{{ x }}"})
+    outputs = []
+    for escape in (True, False, True):
+        env = jinja2.Environment(loader=loader, autoescape=escape)
+        env.bytecode_cache = TemplateCode(str(tmp_path / "templates"), env)
+        outputs.append(env.get_template("t.html").render(x="<b>"))
+    assert outputs == ["&lt;b&gt;", "<b>", "&lt;b&gt;"]
+    assert len(os.listdir(tmp_path / "templates")) == 2
+
+
+def test_derived_facts_follow_the_files_they_come_from(tmp_path):
+    from gazette import derived
+
+    source = tmp_path / "table.txt"
+    source.write_text("一", encoding="utf-8")
+    calls = []
+
+    def make():
+        calls.append(1)
+        return {"from": source.read_text(encoding="utf-8")}
+
+    derived.keep_in(str(tmp_path / "derived"))
+    try:
+        first = derived.remembered("t", derived.files_key(str(source)), make, dict)
+        again = derived.remembered("t", derived.files_key(str(source)), make, dict)
+        assert first == again == {"from": "一"} and len(calls) == 1
+        source.write_text("二二", encoding="utf-8")  # another size: another key
+        assert derived.remembered("t", derived.files_key(str(source)), make, dict) == {"from": "二二"}
+        (tmp_path / "derived" / "t.marshal").write_bytes(b"\xff\x00garbage")
+        assert derived.remembered("t", derived.files_key(str(source)), make, dict) == {"from": "二二"}
+        assert derived.remembered("t", derived.files_key(str(source)), make, tuple) == {"from": "二二"}  # another kind
+        assert len(calls) == 4
+    finally:
+        derived.keep_in(None)

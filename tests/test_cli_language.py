@@ -24,8 +24,9 @@ ENGLISH = re.compile(r"\b[a-z]{2,}\b[ ,]+\b[a-z]{2,}\b[ ,]+\b[a-z]{2,}\b")
 def all_commands(group=cli, path=()):
     yield path, group
     if isinstance(group, click.Group):
-        for name, command in sorted(group.commands.items()):
-            yield from all_commands(command, path + (name,))
+        ctx = click.Context(group)
+        for name in group.list_commands(ctx):
+            yield from all_commands(group.get_command(ctx, name), path + (name,))
 
 
 COMMANDS = list(all_commands())

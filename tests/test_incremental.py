@@ -256,6 +256,11 @@ def test_the_build_s_children_read_each_body_s_text_from_the_render_cache(tmp_pa
     monkeypatch.setattr(render, "READ_AHEAD", 7)
     mixed = bodies[::-1] + bodies[::7] + bodies[3:20] + bodies[:2]
     assert ForkedCall(lambda: [cache.text(b) for b in mixed]).wait() == [expected[bodies.index(b)] for b in mixed]
+
+    def held_after(*picks):  # texts read ahead and still held after each read, in a fresh child
+        return [(cache.text(bodies[i]), len(cache._ahead))[1] for i in picks]
+    # off the order (the feeds' latest documents) one text a read; along it, READ_AHEAD at a time
+    assert ForkedCall(lambda: held_after(30, 12, 13, 14, 40)).wait() == [0, 0, 6, 5, 0]
     monkeypatch.undo()
     new = "一份未缓存的正文。"
     assert ForkedCall(lambda: cache.text(new)).wait() == new

@@ -104,3 +104,17 @@ def test_installed_package_inits_builds_searches_and_serves_a_new_site(wheel, tm
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_a_build_does_not_load_the_importer_or_the_search_engines():
+    """`gazette build` imports what it runs: the importer's HTML and PDF libraries are loaded only by
+    `gazette import`, Whoosh only in the child that builds the command-line index."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom gazette.cli import cli\ncli.get_command(None, 'build')\n"
+            "from gazette.project import PLUGINS_DIR\nsys.path.insert(0, PLUGINS_DIR)\n"
+            "import publishing, search_index, validity, gazette_site\n"
+            "print(' '.join(m for m in ('bs4', 'trafilatura', 'pypdfium2', 'whoosh', 'reportlab') if m in sys.modules))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == ""

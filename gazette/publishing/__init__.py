@@ -183,7 +183,7 @@ def compress_output(project: Project, mode: BuildMode = FULL_BUILD,
     """The .gz/.br copies of the output's text files (unless GAZETTE_COMPRESS is off): all of them,
     or (`search_index` False) all but the browser's search index, or (True) only its files. A build
     compresses the pages while the index is still being written, then the index."""
-    from ..search.browser_index import INDEX_DIR
+    from ..search.names import INDEX_DIR
 
     opts = project.publishing
     output_dir = project.settings["OUTPUT_PATH"]

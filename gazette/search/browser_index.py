@@ -46,9 +46,9 @@ from ..labels import FLAG_LABELS, STATUS_LABELS, localise
 from .normalise import _CJK_RUN, fold_table, fold_text, number_word, tokens
 from .ranking import value_term
 from .records import SearchRecord
+from .names import INDEX_DIR, LEGACY_CACHE, LEGACY_OUTPUT, LEGACY_TEMP_PREFIX  # noqa: F401 - re-exported
 from .terms import FACT_FIELDS, TERMS_FILE, RecordTerms, TermCache, common_key, compute as compute_terms, record_key
 
-INDEX_DIR = "search-index"
 # 3: junction trigrams (see junction_terms); 4: value terms (ranking.value_term); 5: number words as
 # normalise.number_word makes them now; 6: a junction trigram's entry holds a mask of its text's blocks
 FORMAT = 6
@@ -62,11 +62,6 @@ BODY, TITLE, NUMBER, META = 1, 2, 4, 8
 HEAD = TITLE | NUMBER | META
 STATUS_CODES = tuple(STATUS_LABELS)  # in_force, amended, repealed, expired, not_yet_effective
 FLAG_CODES = ("",) + tuple(FLAG_LABELS)
-# What Gazette's Pagefind bundle left (before December 2026): its folder in the site, and in the
-# cache the shard copies and scratch folders, which may hold documents withheld since.
-LEGACY_OUTPUT = ("pagefind",)
-LEGACY_CACHE = ("pagefind-shards", "pagefind-tmp")
-LEGACY_TEMP_PREFIX = ".pagefind-"
 FILTER_KEYS = ("year", "issuer", "doc_type", "category", "status", "flag")
 # Filters the page applies from the per-record facts (docs.bin), not from terms.
 FACT_FILTERS = ("status", "flag")

@@ -8,10 +8,11 @@ import time
 
 from ..project import FULL_BUILD, BuildMode, Project
 from ..site import SiteModel
-from .browser_index import INDEX_DIR, build_browser_index
-from .whoosh_index import update_index
+from .names import INDEX_DIR
 from .records import iter_records, records_from_site
 from .terms import TERMS_FILE, TermCache
+
+# Each engine is imported in the child that builds its index, not by the build before it forks.
 
 log = logging.getLogger(__name__)
 
@@ -19,6 +20,8 @@ log = logging.getLogger(__name__)
 def build_browser(model: SiteModel, project: Project, mode: BuildMode = FULL_BUILD):
     """The browser index: full builds and the assembly write it whole; partitions leave it alone
     (see docs/scaling.md)."""
+    from .browser_index import build_browser_index
+
     return build_browser_index(records_from_site(model), project.settings["OUTPUT_PATH"], project.script,
                                site_wide=mode.site_wide, cache_dir=project.cache_dir)
 
@@ -28,6 +31,8 @@ def build_cli(model: SiteModel, project: Project, mode: BuildMode = FULL_BUILD):
     queries read the text postings of the browser index the other child writes (whoosh_index)."""
     if not mode.site_wide:
         return None
+    from .whoosh_index import update_index
+
     # Records come newest first, the browser index reads them oldest first: run side by side, each
     # finds in the term cache the records the other has already done.
     cache = TermCache(os.path.join(project.cache_dir, TERMS_FILE), project.script)

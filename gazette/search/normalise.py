@@ -8,6 +8,7 @@ Every function here preserves length, so offsets in folded text are offsets in t
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from functools import lru_cache
@@ -34,7 +35,19 @@ _TOKEN = re.compile(rf"[{_CJK_RUN}]+|[0-9a-z]+")
 
 @lru_cache(maxsize=None)
 def fold_table() -> dict[int, str]:
-    """Per-character folding table: Traditional→Simplified, full-width ASCII→ASCII, lower case."""
+    """Per-character folding table: Traditional→Simplified, full-width ASCII→ASCII, lower case.
+    Derived from OpenCC's data and this module's forms, kept by the build (gazette.derived)."""
+    import opencc
+
+    from .. import chinese, derived
+
+    data = os.path.join(os.path.dirname(opencc.__file__), "clib")
+    sources = [__file__, chinese.__file__, opencc.__file__]
+    sources += sorted(os.path.join(d, f) for d, _, files in os.walk(data) if "__pycache__" not in d for f in files)
+    return derived.remembered("fold-table", derived.files_key(*sources), _fold_table, dict)
+
+
+def _fold_table() -> dict[int, str]:
     table: dict[int, str] = {}
     for lo, hi in _CJK_RANGES:
         chars = "".join(chr(c) for c in range(lo, hi + 1))

@@ -31,7 +31,22 @@ _SEGMENT_WRITER = ("_flush_segment", "pool", "perdocwriter", "per_document_reade
 
 @functools.lru_cache(maxsize=1)
 def missing_internals() -> tuple[str, ...]:
-    """The private names this module uses that the installed Whoosh lacks (empty when all are there)."""
+    """The private names this module uses that the installed Whoosh lacks (empty when all are there).
+    Read from Whoosh's source, kept by the build (gazette.derived) while those files and this one stay."""
+    import sys
+
+    from whoosh.codec import whoosh3
+
+    from .. import derived
+
+    classes = (whoosh3.W3PostingsWriter, whoosh3.W3FieldWriter, writing.SegmentWriter, whoosh3.W3PerDocReader)
+    sources = {__file__, whoosh3.__file__} | {sys.modules[c.__module__].__file__ for cls in classes
+                                              for c in cls.__mro__ if c.__module__.startswith("whoosh")}
+    return tuple(derived.remembered("whoosh-internals", derived.files_key(*sorted(sources)), _missing_internals,
+                                    tuple))
+
+
+def _missing_internals() -> tuple[str, ...]:
     from whoosh.codec import whoosh3
 
     missing = [f"whoosh.codec.whoosh3.{n}" for n in ("LENGTHS_COLUMN", "_lenfield", "W3FieldWriter",
