@@ -166,7 +166,8 @@ def build_site(content_dir: str | None = None, output_dir: str | None = None, as
         shortcut.remove_damaged(lambda rel: mode.makes_again(rel, own))
         html = HtmlCache(os.path.join(project.cache_dir, "html.sqlite"), code)
         model.text_source = html.text  # rendered with the bodies below, read by every child
-        build = BuildContext(project=project, model=model, as_of=day, mode=mode, lenient=lenient, html=html)
+        build = BuildContext(project=project, model=model, as_of=day, mode=mode, lenient=lenient, html=html,
+                             code=code)
         with timing.stage("render bodies"):
             html.fill(d.body for d in archive.documents if d.is_public and build.mode.writes_document(d))
         snapshot = None

@@ -26,6 +26,7 @@ class BuildContext:
     lenient: bool = False
     html: Any = None                # gazette.render.HtmlCache, or None: bodies rendered on demand
     state: Any = None               # gazette.incremental.BuildState while pages are written
+    code: str = ""                  # gazette.build.code_digest: our code, theme and plugins
     # What plugins add to a document page, by plugin: fn(doc) -> JSON-able value (incremental builds).
     page_dependencies: dict[str, Callable] = field(default_factory=dict)
     # Per-build state of each plugin (background jobs, plans), by plugin name.

@@ -56,7 +56,7 @@ def _replace_with(path: str, fill, prefix: str) -> None:
 # The names of both kinds of temporary file a write leaves when its process is killed between
 # writing and renaming: `write_atomic`'s (`.gazette-XXXX.tmp`, default prefix) and the build's
 # output writer's (`<name>.tmp<pid>`, `temporary_name`).
-_TEMPORARY = re.compile(r"^\.gazette-[A-Za-z0-9_]+\.tmp$|\.tmp\d+$")
+_TEMPORARY = re.compile(r"^\.gazette-[A-Za-z0-9_]+\.tmp$|\.tmp\d+$|^__jinja2_[0-9a-f]+\.cache[A-Za-z0-9_]+\.tmp$")
 
 
 def temporary_name(path: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import types
 
 import jinja2
 from pelican.generators import Generator
@@ -122,14 +123,16 @@ class TemplateCode(jinja2.FileSystemBytecodeCache):
     """Compiled templates kept across builds (in the archive's cache, `templates/`): compiling the
     theme's templates afresh in each generator took 0.18 s of every build, an eighth of an edit-one
     rebuild at 1,512 documents. Jinja checks each entry against the template's source (as served,
-    localised); the key adds what the compiled code also depends on (the environment's syntax and
-    escaping options, Jinja's version), so another configuration never reads it. Only the theme's
-    templates pass through here, nothing of the archive. A damaged entry is compiled again."""
+    localised); the key adds what the compiled code also depends on: our code, theme and plugins
+    (`code`: how each filter and test is called, and the value of a filter applied to a constant, are
+    compiled in; review 20), the environment's syntax and escaping options and Jinja's version, so
+    another configuration never reads it. Only the theme's templates pass through here, nothing of
+    the archive. An entry that is not code is compiled again; one that cannot be written is not kept."""
 
-    def __init__(self, directory: str, env: jinja2.Environment):
+    def __init__(self, directory: str, env: jinja2.Environment, code: str = ""):
         os.makedirs(directory, exist_ok=True)
         super().__init__(directory)
-        options = (jinja2.__version__, env.block_start_string, env.block_end_string, env.variable_start_string,
+        options = (code, jinja2.__version__, env.block_start_string, env.block_end_string, env.variable_start_string,
                    env.variable_end_string, env.comment_start_string, env.comment_end_string,
                    env.line_statement_prefix, env.line_comment_prefix, env.trim_blocks, env.lstrip_blocks,
                    env.newline_sequence, env.keep_trailing_newline, env.optimized, env.is_async,
@@ -145,6 +148,14 @@ class TemplateCode(jinja2.FileSystemBytecodeCache):
             super().load_bytecode(bucket)
         except Exception:  # a truncated or foreign file: compiled again and rewritten
             bucket.reset()
+        if bucket.code is not None and not isinstance(bucket.code, types.CodeType):
+            bucket.reset()
+
+    def dump_bytecode(self, bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:  # a read-only or full cache: compiled again next time
+            pass
 
 
 def configure_jinja(generator) -> None:
@@ -157,8 +168,12 @@ def configure_jinja(generator) -> None:
         env.loader = ScriptLoader(env.loader, script)
     labels = all_labels(script)
     env.autoescape = True
-    env.bytecode_cache = TemplateCode(os.path.join(build_context.for_pelican(settings).project.cache_dir,
-                                                   "templates"), env)
+    build = build_context.for_pelican(settings)
+    if build.code:  # a plain `pelican` run (no `gazette build`) compiles its templates afresh
+        try:
+            env.bytecode_cache = TemplateCode(os.path.join(build.project.cache_dir, "templates"), env, build.code)
+        except OSError:  # `templates` is not a folder that can be made: no compiled templates kept
+            env.bytecode_cache = None
     env.filters["cn_date"] = people_date    # dates as people read them (gazette.labels)
     env.tests["shown_flag"] = flag_shown    # {% if flag is shown_flag %}: only overdue and due soon
     env.filters["keep_units"] = typography.keep_units

@@ -205,6 +205,30 @@ def test_a_template_compiled_under_other_options_is_not_reused(tmp_path):
         outputs.append(env.get_template("t.html").render(x="<b>"))
     assert outputs == ["&lt;b&gt;", "<b>", "&lt;b&gt;"]
     assert len(os.listdir(tmp_path / "templates")) == 2
+    # How a filter is called is compiled in: new code registering it otherwise is another key (review 20).
+    loader = jinja2.DictLoader({"f.html": "{{ x | mark }}"})
+    plain = jinja2.Environment(loader=loader)
+    plain.filters["mark"] = lambda s: s + "-1"
+    plain.bytecode_cache = TemplateCode(str(tmp_path / "templates"), plain, "code-1")
+    assert plain.get_template("f.html").render(x="a") == "a-1"
+    context = jinja2.Environment(loader=loader)
+    context.filters["mark"] = jinja2.pass_context(lambda ctx, s: s + "-2")
+    context.bytecode_cache = TemplateCode(str(tmp_path / "templates"), context, "code-2")
+    assert context.get_template("f.html").render(x="a") == "a-2"
+    # an entry that is not code (another writer, damage that still unpickles) is compiled again
+    import marshal
+    import pickle
+    from jinja2.bccache import bc_magic
+    for name in os.listdir(tmp_path / "templates"):
+        with open(tmp_path / "templates" / name, "rb") as f:
+            f.read(len(bc_magic))
+            checksum = pickle.load(f)
+        with open(tmp_path / "templates" / name, "wb") as f:
+            f.write(bc_magic + pickle.dumps(checksum, 2) + marshal.dumps(42))
+    context = jinja2.Environment(loader=loader)
+    context.filters["mark"] = jinja2.pass_context(lambda ctx, s: s + "-2")
+    context.bytecode_cache = TemplateCode(str(tmp_path / "templates"), context, "code-2")
+    assert context.get_template("f.html").render(x="a") == "a-2"
 
 
 def test_derived_facts_follow_the_files_they_come_from(tmp_path):

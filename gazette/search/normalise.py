@@ -44,7 +44,8 @@ def fold_table() -> dict[int, str]:
     data = os.path.join(os.path.dirname(opencc.__file__), "clib")
     sources = [__file__, chinese.__file__, opencc.__file__]
     sources += sorted(os.path.join(d, f) for d, _, files in os.walk(data) if "__pycache__" not in d for f in files)
-    return derived.remembered("fold-table", derived.files_key(*sources), _fold_table, dict)
+    return derived.remembered("fold-table", derived.files_key(*sources), _fold_table, dict,
+                              lambda t: all(type(k) is int and type(v) is str for k, v in t.items()))
 
 
 def _fold_table() -> dict[int, str]:
