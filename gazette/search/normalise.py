@@ -40,11 +40,10 @@ def fold_table() -> dict[int, str]:
     import opencc
 
     from .. import chinese, derived
+    from ..incremental import tree_digest
 
-    data = os.path.join(os.path.dirname(opencc.__file__), "clib")
-    sources = [__file__, chinese.__file__, opencc.__file__]
-    sources += sorted(os.path.join(d, f) for d, _, files in os.walk(data) if "__pycache__" not in d for f in files)
-    return derived.remembered("fold-table", derived.files_key(*sources), _fold_table, dict,
+    key = derived.files_key(__file__, chinese.__file__) + tree_digest(os.path.dirname(opencc.__file__))
+    return derived.remembered("fold-table", key, _fold_table, dict,
                               lambda t: all(type(k) is int and type(v) is str for k, v in t.items()))
 
 
