@@ -166,6 +166,7 @@ def build_site(content_dir: str | None = None, output_dir: str | None = None, as
         shortcut.remove_damaged(lambda rel: mode.makes_again(rel, own))
         html = HtmlCache(os.path.join(project.cache_dir, "html.sqlite"), code)
         model.text_source = html.text  # rendered with the bodies below, read by every child
+        model.text_facts_source = html.text_facts
         build = BuildContext(project=project, model=model, as_of=day, mode=mode, lenient=lenient, html=html,
                              code=code)
         with timing.stage("render bodies"):
@@ -186,7 +187,7 @@ def build_site(content_dir: str | None = None, output_dir: str | None = None, as
                 html.retain((d.body for d in archive.documents if d.is_public), compaction_needed(state))
             finally:
                 build.state = None
-                model.text_source = None
+                model.text_source = model.text_facts_source = None
                 html.close()
                 timing.end_pelican()
             result = _result(project, archive, model, day, started, timings, state.stats.rendered, state.stats.kept,
@@ -241,10 +242,12 @@ def _setting_value(value):
 
 
 def code_digest(settings: dict) -> str:
-    """Our code, theme and plugins."""
+    """Our code, theme and plugins, and the site's own templates (Pelican's THEME_TEMPLATES_OVERRIDES:
+    an edit of one there is a change of every page it makes)."""
     from .incremental import PACKAGE_DIR, tree_digest
 
-    return tree_digest(PACKAGE_DIR, settings["THEME"], *settings.get("PLUGIN_PATHS", []))
+    return tree_digest(PACKAGE_DIR, settings["THEME"], *settings.get("PLUGIN_PATHS", []),
+                       *settings.get("THEME_TEMPLATES_OVERRIDES", []))
 
 
 def global_fingerprint(settings: dict, as_of: dt.date, code: str) -> str:

@@ -109,12 +109,22 @@ def shorten(text: str, length: int = 120) -> str:
     return text if len(text) <= length else text[: length - 1] + "…"
 
 
-def _renderings(body: str) -> tuple[str, str]:
-    return to_html(body), to_text(body)
+def _renderings(body: str) -> tuple[str, str, bytes]:
+    text = to_text(body)
+    return to_html(body), text, text_digest(text)
 
 
+def text_digest(text: str) -> bytes:
+    """SHA-256 of a text: what a search record is keyed by (search.records.fields_hash)."""
+    import hashlib
+
+    return hashlib.sha256(text.encode("utf-8")).digest()
+
+
+TABLES = ("html", "numbers", "text", "textfacts")  # HtmlCache's tables, each keyed by the body's key
 _KEYS: dict[str, str] = {}  # body → HtmlCache.key(body), emptied when a cache closes
 READ_AHEAD = 256  # texts a build's child reads in one query (HtmlCache.text)
+_BACK_SLACK = 16  # reading back: the texts after the one asked that come too (the rest of its day)
 
 
 class HtmlCache(CacheFile):
@@ -134,6 +144,8 @@ class HtmlCache(CacheFile):
         self._order: list[str] = []  # the keys `fill` was given, in order, and where each is
         self._position: dict[str, int] = {}
         self._next = 0  # where a child reading in `fill`'s order reads next (`text`)
+        self._low = 0  # where the texts it read last begin
+        self._facts: tuple[int, dict] | None = None  # (pid, key → (digest, length)), read whole when first asked
 
     def _create(self) -> None:
         self.db.execute("CREATE TABLE IF NOT EXISTS html (key TEXT PRIMARY KEY, html TEXT NOT NULL)")
@@ -141,11 +153,15 @@ class HtmlCache(CacheFile):
         # fingerprint needs them, and scanning every body again made an edit-one rebuild linear.
         self.db.execute("CREATE TABLE IF NOT EXISTS numbers (key TEXT PRIMARY KEY, found TEXT NOT NULL)")
         self.db.execute("CREATE TABLE IF NOT EXISTS text (key TEXT PRIMARY KEY, text TEXT NOT NULL)")
-        keep_version(self.db, ("html", "numbers", "text"), self.version)
+        # Each text's SHA-256 and length, by the same key (`text_facts`): what the search indexes key
+        # a record by, without reading every text back to hash it.
+        self.db.execute("CREATE TABLE IF NOT EXISTS textfacts (key TEXT PRIMARY KEY, digest BLOB NOT NULL, "
+                        "length INTEGER NOT NULL)")
+        keep_version(self.db, TABLES, self.version)
         self.db.commit()
 
     def _forgotten(self) -> None:
-        self._numbers = None
+        self._numbers = self._facts = None
 
     @staticmethod
     def key(body: str) -> str:
@@ -181,15 +197,26 @@ class HtmlCache(CacheFile):
         db = self._child_reader()
         text = self._ahead.pop(key, None)
         if text is None and db is not None:
-            # The search indexes read the documents in the order `fill` was given them: the texts of
-            # the next READ_AHEAD come in one query (one query a document was a third of each search
-            # index's edit-one rebuild at 10,000 documents); only that many are held at a time. A read
-            # off that order (the feeds' latest documents) fetches its own text only: reading ahead
-            # there fetched 256 texts for each, a quarter of the publishing child's edit-one rebuild.
+            # A child reading the texts in the order `fill` was given them (Whoosh, the open data)
+            # gets the next READ_AHEAD in one query (one query a document was a third of each search
+            # index's edit-one rebuild at 10,000 documents); one reading them back, a day's documents
+            # at a time (the browser index: oldest first, a day's as fill has them), gets the
+            # READ_AHEAD before. Only that many are held at a time. A read off either order (the
+            # feeds' latest documents) fetches its own text only: reading ahead there fetched 256
+            # texts for each, a quarter of the publishing child's edit-one rebuild.
             at = self._position.get(key)
-            keys = self._order[at:at + READ_AHEAD] if at is not None and at == self._next else [key]
-            if at is not None:
-                self._next = at + len(keys)
+            if at is None:
+                keys = [key]
+            else:
+                if at == self._next:
+                    lo, hi = at, at + READ_AHEAD
+                elif self._low - _BACK_SLACK <= at < self._low:
+                    hi = at + 1 + min(_BACK_SLACK, READ_AHEAD - 1)
+                    lo = max(0, hi - READ_AHEAD)
+                else:
+                    lo, hi = at, at + 1
+                keys = self._order[lo:hi]
+                self._low, self._next = lo, lo + len(keys)
             try:
                 self._ahead = dict(db.execute(f"SELECT key, text FROM text WHERE key IN ({','.join('?' * len(keys))})",
                                               keys))
@@ -203,14 +230,31 @@ class HtmlCache(CacheFile):
         if row:
             return row[0]
         out = to_text(body)
-        self.db.execute("INSERT OR REPLACE INTO text VALUES (?, ?)", (self.key(body), out))
+        self._store([(self.key(body), body)], [(None, out, text_digest(out))])
         return out
+
+    def text_facts(self, body: str) -> tuple[bytes, int] | None:
+        """(SHA-256 of to_text(body), its length in characters) as `fill` kept them, or None where
+        the cache does not hold them (the caller reads the text). Every row is read at the first
+        call, in each process: one query, 40 bytes a document."""
+        import os
+
+        if self._facts is None or self._facts[0] != os.getpid():
+            db = self.db if os.getpid() == self._pid else self._child_reader()
+            try:
+                rows = dict((k, (d, n)) for k, d, n in db.execute("SELECT key, digest, length FROM textfacts")) \
+                    if db is not None else {}
+            except sqlite3.DatabaseError:
+                rows = {}
+            self._facts = (os.getpid(), rows)
+        got = self._facts[1].get(self.key(body))
+        return got if got is not None and isinstance(got[0], bytes) and len(got[0]) == 32 else None
 
     def _child_reader(self):
         import os
 
         if self._reader_pid != os.getpid():
-            self._reader_pid, self._reader, self._ahead, self._next = os.getpid(), None, {}, 0
+            self._reader_pid, self._reader, self._ahead, self._next, self._low = os.getpid(), None, {}, 0, 0
             if self.path:
                 try:
                     self._reader = sqlite3.connect(f"file:{os.path.abspath(self.path)}?mode=ro", uri=True,
@@ -264,13 +308,13 @@ class HtmlCache(CacheFile):
                 todo[k] = body
         keys = list(todo)
         self._order, self._position = keys, {k: i for i, k in enumerate(keys)}
-        have: dict[str, set] = {"html": set(), "text": set()}
+        have: dict[str, set] = {"html": set(), "text": set(), "textfacts": set()}
         for table in have:
             for i in range(0, len(keys), 500):
                 chunk = keys[i:i + 500]
                 have[table].update(r[0] for r in self.db.execute(
                     f"SELECT key FROM {table} WHERE key IN ({','.join('?' * len(chunk))})", chunk))
-        missing = [(k, todo[k]) for k in keys if k not in have["html"] or k not in have["text"]]
+        missing = [(k, todo[k]) for k in keys if any(k not in got for got in have.values())]
         workers = workers or os.cpu_count() or 1
         if len(missing) < 50 or workers == 1:
             self._store(missing, map(_renderings, (b for _, b in missing)))
@@ -282,9 +326,13 @@ class HtmlCache(CacheFile):
         return len(missing)
 
     def _store(self, missing, rendered) -> None:
-        for (key, _), (html_text, plain) in zip(missing, rendered):
-            self.db.execute("INSERT OR REPLACE INTO html VALUES (?, ?)", (key, html_text))
+        """Keep renderings: (key, body) and (HTML or None, text, its text_digest) pairs."""
+        self._facts = None
+        for (key, _), (html_text, plain, digest) in zip(missing, rendered):
+            if html_text is not None:
+                self.db.execute("INSERT OR REPLACE INTO html VALUES (?, ?)", (key, html_text))
             self.db.execute("INSERT OR REPLACE INTO text VALUES (?, ?)", (key, plain))
+            self.db.execute("INSERT OR REPLACE INTO textfacts VALUES (?, ?, ?)", (key, digest, len(plain)))
 
     def retain(self, bodies, compact: bool = True) -> int:
         """Delete every rendering but those of `bodies`, so the text of a document withheld (or
@@ -292,8 +340,8 @@ class HtmlCache(CacheFile):
         (secure_delete) and the file is compacted (`compact`: incremental.compaction_needed).
         Returns how many were deleted."""
         keep = {self.key(b) for b in bodies}
-        removed = self.guarded(lambda: forget_all_but(self.db, ("html", "numbers", "text"), keep, compact))
-        self._numbers = None
+        removed = self.guarded(lambda: forget_all_but(self.db, TABLES, keep, compact))
+        self._numbers = self._facts = None
         return removed["html"]
 
     def close(self) -> None:

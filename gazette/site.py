@@ -19,8 +19,11 @@ from .model import Document, Issue
 from .chinese import fold
 from .scans import REDACT, IssueScan, NamingCache, ScanPlan, _squash, plan_issue_scans, scan_page_count
 from .labels import localise
-from .render import to_text
+from .render import text_digest, to_text
 from .validity import Evaluation, ValiditySettings, evaluate
+
+
+_NO_TEXT = (text_digest(""), 0)  # SiteModel.text_facts of a document whose text is not published
 
 
 @dataclass
@@ -40,6 +43,8 @@ class SiteModel:
     scans: ScanPlan = field(default_factory=ScanPlan)  # what of each issue scan is published
     # body -> plain text (render.to_text), set by a build to its render cache's (HtmlCache.text)
     text_source: Callable[[str], str] | None = None
+    # body -> (SHA-256, length) of that text without reading it, or None (HtmlCache.text_facts)
+    text_facts_source: Callable[[str], tuple[bytes, int] | None] | None = None
 
     @classmethod
     def build(cls, archive: Archive, as_of: dt.date, settings: ValiditySettings,
@@ -73,6 +78,13 @@ class SiteModel:
         if not doc.is_public:
             return ""
         return self.text_source(doc.body) if self.text_source else to_text(doc.body)
+
+    def text_facts(self, doc: Document) -> tuple[bytes, int] | None:
+        """(render.text_digest, length) of `text_of(doc)` where known without reading the text (the
+        build's render cache holds them), else None."""
+        if not doc.is_public:
+            return _NO_TEXT
+        return self.text_facts_source(doc.body) if self.text_facts_source else None
 
     def ending(self, doc: Document) -> Ending | None:
         return self.endings.get(doc.slug)

@@ -261,6 +261,9 @@ def test_the_build_s_children_read_each_body_s_text_from_the_render_cache(tmp_pa
         return [(cache.text(bodies[i]), len(cache._ahead))[1] for i in picks]
     # off the order (the feeds' latest documents) one text a read; along it, READ_AHEAD at a time
     assert ForkedCall(lambda: held_after(30, 12, 13, 14, 40)).wait() == [0, 0, 6, 5, 0]
+    # read back, a few at a time as the browser index does (oldest first): READ_AHEAD before, a few after
+    monkeypatch.setattr(render, "_BACK_SLACK", 2)
+    assert ForkedCall(lambda: held_after(40, 39, 38, 37, 34, 33)).wait() == [0, 6, 5, 4, 6, 5]
     monkeypatch.undo()
     new = "一份未缓存的正文。"
     assert ForkedCall(lambda: cache.text(new)).wait() == new
@@ -585,3 +588,28 @@ def test_compressed_copies_put_back_from_an_old_backup_are_made_again(tmp_path, 
             page = (out / rel).read_bytes()
             assert gzip.decompress((out / (rel + ".gz")).read_bytes()) == page
             assert brotli.decompress((out / (rel + ".br")).read_bytes()) == page
+
+
+def test_an_edit_of_the_site_s_own_template_overrides_is_a_change(tmp_path, monkeypatch):
+    """Pelican's THEME_TEMPLATES_OVERRIDES: a template there is part of the code every page is made
+    by; editing it must not leave the build saying the site is up to date."""
+    content, out, overrides = tmp_path / "content", tmp_path / "out", tmp_path / "overrides"
+    shutil.copytree(CONTENT, content)
+    overrides.mkdir()
+    monkeypatch.setenv("GAZETTE_CACHE_DIR", str(tmp_path / "cache"))
+    template = os.path.join(os.path.dirname(CONTENT), "theme", "templates", "page.html")
+    source = open(template, encoding="utf-8").read()
+    settings = {"THEME_TEMPLATES_OVERRIDES": [str(overrides)]}
+
+    def page_with(marker: str) -> str:
+        (overrides / "page.html").write_text(source.replace("{% block content %}", "{% block content %}" + marker),
+                                             encoding="utf-8")
+        result = build_site(str(content), str(out), as_of=AS_OF, extra_settings=settings)
+        assert not result.unchanged
+        pages = [p for p in tree(str(out)) if p.startswith("pages" + os.sep) and p.endswith(".html")]
+        return "".join((out / p).read_text(encoding="utf-8") for p in pages)
+
+    assert "<!--本站说明甲-->" in page_with("<!--本站说明甲-->")
+    assert build_site(str(content), str(out), as_of=AS_OF, extra_settings=settings).unchanged
+    shown = page_with("<!--本站说明乙-->")
+    assert "<!--本站说明乙-->" in shown and "本站说明甲" not in shown

@@ -177,9 +177,10 @@ def common_bigrams(postings: dict, total: int) -> frozenset[str]:
     return frozenset(out)
 
 
-def text_blocks(text: str) -> int:
-    """How many BLOCK_CHARS blocks a record's text is kept in (`x/<key>-<n>.bin`); folding keeps lengths."""
-    return -(-len(text) // BLOCK_CHARS)
+def text_blocks(length: int) -> int:
+    """How many BLOCK_CHARS blocks a text of `length` characters is kept in (`x/<key>-<n>.bin`); folding
+    keeps lengths."""
+    return -(-length // BLOCK_CHARS)
 
 
 def block_group(blocks: int) -> int:
@@ -204,7 +205,7 @@ def junction_terms(body: str, common: frozenset[str]) -> dict[str, int]:
         return {}
     folded = fold_text(body)
     masked = _NOT_CJK.sub("\0", folded) + "\0\0"
-    group = block_group(text_blocks(body))
+    group = block_group(text_blocks(len(body)))
     masks: dict[str, int] = {}
     get = masks.get
     for block, start in enumerate(range(0, len(folded), BLOCK_CHARS)):
@@ -306,7 +307,7 @@ def fold_payload() -> dict[str, str]:
 def doc_entry(record: SearchRecord, site_script: str) -> list:
     """What a result shows: [url, title, number, issuers, date, status, status label, flag, flag
     label, disclosure, script, kind, text key, text blocks]."""
-    blocks = text_blocks(record.body) if record.body else 0
+    blocks = text_blocks(record.text_length)
     return [record.url, record.title, record.doc_number, "；".join(record.issuer), record.date,
             record.status, localise(STATUS_LABELS[record.status], site_script),
             record.flag, localise(FLAG_LABELS[record.flag], site_script) if record.flag else "",
@@ -464,7 +465,7 @@ def _term_files(records: list[SearchRecord], site_script: str, terms_of=None, te
                 lst[-1] |= bits
             else:
                 lst.append(rid << _ID_SHIFT | bits)
-        if r.body and (text_wanted is None or text_wanted(rid, r)):
+        if r.text_length and (text_wanted is None or text_wanted(rid, r)):
             yield from _text_files(r)
     common = common_bigrams(postings, total)
     if sizes is not None:
@@ -792,7 +793,7 @@ def _write_index(index_dir: str, records: list[SearchRecord], keys: list[str], s
                  cache: TermCache, state: dict | None, chunks: int | None, same_terms: bool) -> dict | None:
     """Write the index's files (see build_browser_index); returns the new state (None: unknown)."""
     files = _Files(index_dir, state["files"] if state else None)
-    blocks = [-(-len(r.body) // BLOCK_CHARS) if r.body else 0 for r in records]
+    blocks = [text_blocks(r.text_length) for r in records]
     new_state = {"records": [[r.slug, k, b] for r, k, b in zip(records, keys, blocks)]}
     patched = _patch(index_dir, records, keys, state, cache) if state else None
     if patched is not None:

@@ -7,13 +7,14 @@ documents never reach the site model, so they can never reach a record.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
 
 from ..chinese import fold
 from ..labels import FLAG_LABELS, STATUS_LABELS, localise
-from ..render import to_text
+from ..render import text_digest, to_text
 from ..validity import review_standing
 from ..site import SiteModel
 from ..textrules import chinese_digits, chinese_numeral
@@ -26,12 +27,12 @@ RECORD_VERSION = 5
 
 def fields_hash(record: "SearchRecord", *head, leave_out: tuple[str, ...] = ()) -> str:
     """SHA-256 of `head` and a record's fields (but `leave_out`): the fields as JSON (as asdict gives
-    them: strings, booleans, lists of strings; vars() without its deep copies), then the body's own
-    bytes after a NUL, which no JSON holds (escaping every body into the JSON was two thirds of the
-    hashing of each index's records)."""
-    fields_ = {k: v for k, v in vars(record).items() if k != "body" and k not in leave_out}
+    them: strings, booleans, lists of strings; vars() without its deep copies), then, after a NUL
+    (which no JSON holds), the SHA-256 of the body (`SearchRecord.text_digest`: the render cache
+    knows it, so an unchanged record is keyed without its text being read)."""
+    fields_ = {k: v for k, v in vars(record).items() if k[0] != "_" and k != "body" and k not in leave_out}
     h = hashlib.sha256(json.dumps([*head, fields_], ensure_ascii=False, sort_keys=True).encode("utf-8"))
-    h.update(b"\0" + record.body.encode("utf-8"))
+    h.update(b"\0" + record.text_digest())
     return h.hexdigest()
 
 
@@ -50,7 +51,10 @@ class SearchRecord:
     flag: str = ""  # "" when the document is not under review
     disclosure: str = "public"
     script: str = "zh-Hans"
-    body: str = ""  # plain text in original characters; empty for on-request documents
+    # Plain text in original characters; empty for on-request documents. A record of `iter_records`
+    # reads it when first asked (`read_later`): the default is a factory so that the class has no
+    # attribute `body` and a record without one in its __dict__ comes to __getattr__.
+    body: str = field(default_factory=str)
     # versions of one work (gazette/history.py): the work's id, whether this is its current version
     # at the build's as-of date, and the slug of that current version
     work: str = ""
@@ -60,6 +64,38 @@ class SearchRecord:
     kind: str = "document"
     # other names the record is found by (an issue's 2024年1期, 总第7期, 2024-01); searched like metadata
     aliases: list[str] = field(default_factory=list)
+
+    def __getattr__(self, name: str):
+        later = self.__dict__.get("_later")
+        if name == "body" and later is not None:
+            body = self.__dict__["body"] = later[0]()
+            return body
+        raise AttributeError(name)
+
+    def __getstate__(self) -> dict:
+        return {**{k: v for k, v in vars(self).items() if k != "_later"}, "body": self.body}
+
+    def read_later(self, read, facts: tuple[bytes, int]) -> "SearchRecord":
+        """Read the body (`read()`) when first asked; meanwhile `facts` (its text_digest and length)
+        stand for it: the indexes key every record, but read only the text of those that changed."""
+        self.__dict__.pop("body", None)
+        self._later = (read, *facts)
+        return self
+
+    def _known(self, fact: int):
+        later = self.__dict__.get("_later")
+        return later[fact] if later is not None and "body" not in self.__dict__ else None
+
+    def text_digest(self) -> bytes:
+        """render.text_digest of the body."""
+        known = self._known(1)
+        return known if known is not None else text_digest(self.body)
+
+    @property
+    def text_length(self) -> int:
+        """len(self.body)."""
+        known = self._known(2)
+        return known if known is not None else len(self.body)
 
     @property
     def year(self) -> str:
@@ -104,7 +140,7 @@ def iter_records(site: SiteModel):
         if not doc.is_listed:  # defence in depth: the loader already drops withheld documents
             continue
         ev = site.evaluation(doc)
-        yield SearchRecord(
+        record = SearchRecord(
             slug=doc.slug,
             url=doc.url,
             title=doc.title,
@@ -119,11 +155,16 @@ def iter_records(site: SiteModel):
             flag=review_standing(ev.flag, doc.reviewed),
             disclosure=doc.disclosure,
             script=doc.script,
-            body=site.text_of(doc),
             work=doc.work or "",
             is_current_version=site.is_current_version(doc),
             current_version=site.work_of(doc).current(site.as_of).doc.slug if site.work_of(doc) else "",
         )
+        facts = site.text_facts(doc)
+        if facts is None:
+            record.body = site.text_of(doc)
+        else:
+            record.read_later(functools.partial(site.text_of, doc), facts)
+        yield record
     for issue in site.issues:
         yield issue_record(issue)
 

@@ -287,7 +287,7 @@ def _update_whoosh(records, index_dir: str, terms) -> IndexUpdate:
         for r in records:
             seen.add(r.slug)
             h = r.content_hash()  # a hash of the whole text: once per record
-            if not r.body:
+            if not r.text_length:
                 no_text.add(r.slug)
             if stored.get(r.slug) == h:
                 result.unchanged += 1
@@ -297,7 +297,7 @@ def _update_whoosh(records, index_dir: str, terms) -> IndexUpdate:
                 writer, in_segment = FastSegmentWriter(ix), 0
             if r.slug in stored:
                 writer.update_document(**_document_fields(r, h, terms(r)))
-                if not r.body:
+                if not r.text_length:
                     forget.add(segment_of[r.slug])
             else:  # nothing to replace: no lookup in every earlier segment (a rebuild adds them all)
                 writer.add_document(**_document_fields(r, h, terms(r)))
