@@ -100,19 +100,20 @@ def build_site(content_dir: str | None = None, output_dir: str | None = None, as
         looked = shortcut.look_later(sweep=(LEGACY_TEMP_PREFIX,))
         files: dict[str, bytes] = {}
         seen: dict[str, tuple] = {}  # each content file's status as hashed (content_stat)
+        read: dict[str, tuple[bytes, bytes]] = {}  # Markdown files as hashed, for the header pass
         # The cache folder (and the locks beside it) when they lie in the content folder: not content.
         not_content = (project.cache_dir, os.path.join(os.path.dirname(project.cache_dir), "locks"))
         headers = archive = None
         reading = contextlib.ExitStack()  # the "read metadata" stage, once it starts
         try:
-            shortcut.key = inputs_key(project.content_dir, global_fp, mode.key, files, not_content, seen)
+            shortcut.key = inputs_key(project.content_dir, global_fp, mode.key, files, not_content, seen, read)
             if shortcut.names_other_inputs():
                 # The short cut cannot hold whatever the comparison finds: the archive is read while
                 # the child compares, the header cache held (nothing written to it) until the
                 # record is gone.
                 reading.enter_context(timing.stage("read metadata"))
                 headers = HeaderCache(os.path.join(project.cache_dir, HEADERS_FILE), code)
-                headers.held = True
+                headers.held, headers.read_before = True, read
                 archive = project.load_archive(headers)
             holds = shortcut.holds(looked)
         except BaseException:
@@ -140,9 +141,11 @@ def build_site(content_dir: str | None = None, output_dir: str | None = None, as
                 if headers is None:
                     reading.enter_context(timing.stage("read metadata"))
                     headers = HeaderCache(os.path.join(project.cache_dir, HEADERS_FILE), code)
+                    headers.read_before = read
                     archive = project.load_archive(headers)
                 headers.release()
             finally:
+                read.clear()
                 if headers is not None:
                     headers.close()
             model_inputs = model_key(global_fp, mode.key, project.content_dir, files, headers.header_digests)

@@ -30,15 +30,19 @@ from .fileio import write_atomic
 DANGLING = "\0dangling"  # after the name of a symlink that leads nowhere (its presence still counts)
 SUMMARY_KEYS = ("documents", "issues", "withheld", "drafts")  # what a build reports, kept for the short cut
 HASH_LIMIT = 8 * 2**20  # content files up to this size are hashed; larger ones (scans) by size and mtime
+KEEP_LIMIT = 64 * 2**20  # bytes of Markdown files `inputs_key` hands on to the header pass, at most
 
 
 def inputs_key(content_dir: str, global_fp: str, mode_key: str, files: dict[str, bytes] | None = None,
-               skip: tuple[str, ...] = (), seen: dict[str, tuple] | None = None) -> str:
+               skip: tuple[str, ...] = (), seen: dict[str, tuple] | None = None,
+               keep: dict[str, tuple[bytes, bytes]] | None = None) -> str:
     """The hash of every file under the content folder (but the folders `skip`: the build's cache,
     when it lies in there) with the build-wide fingerprint and the mode; `files`, when given,
     receives each file's own digest by its '/'-separated relative name (for incremental.model_key),
-    `seen` each file's status as hashed (`content_stat`)."""
+    `seen` each file's status as hashed (`content_stat`), `keep` the bytes and SHA-256 of Markdown
+    files as read here (up to KEEP_LIMIT bytes in all; header_cache.HeaderCache.read_before)."""
     h = hashlib.sha256(f"{global_fp}|{mode_key}|".encode())
+    room = KEEP_LIMIT
     for rel, path in _files(content_dir, skip):
         if rel.endswith(DANGLING):  # a dangling symlink or a loop: where it points is what counts
             digest = b"link:" + os.readlink(path).encode("utf-8", "surrogateescape")
@@ -47,7 +51,11 @@ def inputs_key(content_dir: str, global_fp: str, mode_key: str, files: dict[str,
             st = os.stat(path)
             if st.st_size <= HASH_LIMIT:
                 with open(path, "rb") as f:
-                    digest = hashlib.sha256(f.read()).digest()
+                    data = f.read()
+                digest = hashlib.sha256(data).digest()
+                if keep is not None and len(data) <= room and rel.endswith((".md", ".markdown")):
+                    keep[rel] = (data, digest)
+                    room -= len(data)
             else:
                 digest = f"{st.st_size}:{st.st_mtime_ns}".encode()
         h.update(rel.encode("utf-8", "surrogateescape") + b"\0" + digest)

@@ -1,6 +1,7 @@
 """Facts derived from installed code alone (no archive content), kept across builds in the build's
 cache folder: the search folding table made from OpenCC's data (0.05-0.1 s in each search index's
-child of every build) and whether Whoosh still has the internals gazette.search.whoosh_adapter uses
+child of every build), the characters that tell the scripts apart (chinese._script_marks: 0.1 s of
+the parent's header pass when it parses a document) and whether Whoosh still has the internals gazette.search.whoosh_adapter uses
 (0.16 s of the Whoosh child, parsing its source). Each is stored with a key made of the files it was
 derived from (their paths and bytes); another key, a value that fails its check, or a damaged file,
 and it is derived again.

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import pickle
 
 from . import cache_db
@@ -22,7 +23,7 @@ from . import metadata as md
 from .model import Document, decode_text, document_from_header, read_bytes, read_header, slug_from_path
 
 FILE = "headers.sqlite"
-_FORMAT = "2"  # 2: rows pickled without the memo (their digests are the header digests)
+_FORMAT = "3"  # 2: rows pickled without the memo (their digests are the header digests); 3: keys of file digests
 
 
 class HeaderCache(cache_db.CacheFile):
@@ -34,6 +35,10 @@ class HeaderCache(cache_db.CacheFile):
         self._rows: dict[str, bytes] | None = None  # the table, read when the first document is
         self.held = False  # `retain` waits for `release`
         self._kept_later: set[str] | None = None
+        # Files the build's inputs key has just read and hashed (build_shortcut.inputs_key `keep`), by
+        # '/'-separated name in the content folder: (bytes, SHA-256), each taken once. Reading and
+        # hashing every file again was a third of an edit-one rebuild's header pass.
+        self.read_before: dict[str, tuple[bytes, bytes]] = {}
         super().__init__(path)
 
     def _create(self) -> None:
@@ -47,8 +52,16 @@ class HeaderCache(cache_db.CacheFile):
     def read_document(self, path: str, display_path: str, content_dir: str) -> Document:
         """model.read_document(path, display_path=…, content_dir=…), from the cache when the
         file's bytes (and its shown path) are those of a public document parsed before."""
-        data = read_bytes(path, display_path)
-        key = hashlib.sha1(display_path.encode("utf-8", "surrogateescape") + b"\0" + data).hexdigest()
+        prefix = os.path.join(content_dir, "")
+        got = self.read_before.pop(display_path[len(prefix):].replace(os.sep, "/"), None) \
+            if self.read_before and display_path.startswith(prefix) else None
+        if got is not None:
+            data, digest = got
+        else:
+            data = read_bytes(path, display_path)
+            digest = hashlib.sha256(data).digest()
+        # The file's bytes, by their digest: a hit is the document these bytes make, whichever way read.
+        key = hashlib.sha1(display_path.encode("utf-8", "surrogateescape") + b"\0" + digest).hexdigest()
         text = decode_text(data, display_path)
         if self._rows is None:  # the whole table at once: one query, not one per document
             self._rows = self.guarded(lambda: dict(self.db.execute("SELECT key, doc FROM docs")))

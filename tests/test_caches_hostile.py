@@ -163,6 +163,9 @@ def test_damaged_compiled_templates_and_derived_facts_are_made_again_and_name_no
     """The caches of installed code (compiled templates in `templates/`, the folding table and the
     Whoosh check in `derived/`) hold nothing of the archive, and a damaged entry is made again: the
     next build writes the same pages as a build from an empty cache."""
+    import marshal
+
+    from gazette import chinese
     from gazette.search import normalise, whoosh_adapter
 
     content = small_archive(tmp_path)
@@ -170,10 +173,12 @@ def test_damaged_compiled_templates_and_derived_facts_are_made_again_and_name_no
     settings = {"GAZETTE_CACHE_DIR": str(cache)}
     normalise.fold_table.cache_clear()  # derived in this build's children, not taken from this process
     whoosh_adapter.missing_internals.cache_clear()
+    chinese._script_marks.cache_clear()  # derived in this process's header pass
     build_site(content, str(tmp_path / "out"), as_of=AS_OF, extra_settings=settings)
     kept = [os.path.join(dp, f) for dp, _, fs in os.walk(cache) for f in fs
             if os.path.basename(dp) in ("templates", "derived")]
     assert any(f.endswith(".cache") for f in kept) and any(f.endswith("fold-table.marshal") for f in kept)
+    assert any(f.endswith("script-marks.marshal") for f in kept)
     for path in kept:
         data = open(path, "rb").read()
         assert "公共自行车".encode() not in data and "bikes".encode() not in data
@@ -181,6 +186,7 @@ def test_damaged_compiled_templates_and_derived_facts_are_made_again_and_name_no
             f.write(data[: len(data) // 3])  # cut short
     with open(os.path.join(content, "documents", "2026", "bikes.md"), "a", encoding="utf-8") as f:
         f.write("\n第二条　另行公布。\n")
+    chinese._script_marks.cache_clear()
     build_site(content, str(tmp_path / "out"), as_of=AS_OF, extra_settings=settings)
     build_site(content, str(tmp_path / "fresh"), as_of=AS_OF, extra_settings={"GAZETTE_CACHE_DIR": str(tmp_path / "c2")})
     page = os.path.join("documents", "bikes.html")
@@ -188,6 +194,8 @@ def test_damaged_compiled_templates_and_derived_facts_are_made_again_and_name_no
     assert "另行公布" in open(tmp_path / "out" / page, encoding="utf-8").read()
     for path in kept:  # made again whole
         assert os.path.getsize(path) > 0
+    with open(next(f for f in kept if f.endswith("script-marks.marshal")), "rb") as f:
+        assert marshal.load(f)[1] == chinese._script_chars()
 
 
 def test_a_template_compiled_under_other_options_is_not_reused(tmp_path):

@@ -613,3 +613,28 @@ def test_an_edit_of_the_site_s_own_template_overrides_is_a_change(tmp_path, monk
     assert build_site(str(content), str(out), as_of=AS_OF, extra_settings=settings).unchanged
     shown = page_with("<!--本站说明乙-->")
     assert "<!--本站说明乙-->" in shown and "本站说明甲" not in shown
+
+
+def test_the_header_pass_parses_the_bytes_the_inputs_key_hashed(tmp_path, monkeypatch):
+    """Every content file is read and hashed for the inputs key; the header pass takes those bytes
+    (and their digest) instead of reading each file again, within build_shortcut.KEEP_LIMIT, and the
+    site is the same either way."""
+    from gazette import build_shortcut, header_cache
+
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    monkeypatch.setenv("GAZETTE_CACHE_DIR", str(tmp_path / "cache"))
+    real_read = header_cache.read_bytes
+    reads: list[str] = []
+    monkeypatch.setattr(header_cache, "read_bytes", lambda path, shown=None: reads.append(path) or real_read(path, shown))
+    build_site(str(content), str(tmp_path / "out"), as_of=AS_OF)
+    assert reads == []
+    edited, _, _ = edit_archive(str(content))
+    build_site(str(content), str(tmp_path / "out"), as_of=AS_OF)
+    assert reads == []
+    # Nothing handed on: every file read by the header pass, the same site.
+    monkeypatch.setattr(build_shortcut, "KEEP_LIMIT", 0)
+    monkeypatch.setenv("GAZETTE_CACHE_DIR", str(tmp_path / "cache2"))
+    build_site(str(content), str(tmp_path / "fresh"), as_of=AS_OF)
+    assert edited in reads and len(reads) == len([p for p in tree(str(content / "documents")) if p.endswith(".md")])
+    assert tree(str(tmp_path / "out")) == tree(str(tmp_path / "fresh"))

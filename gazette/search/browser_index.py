@@ -71,8 +71,12 @@ FACT_FILTERS = ("status", "flag")
 class BrowserIndexStats:
     records: int
     bundle_dir: str
-    bundle_bytes: int
     written: bool = True
+
+    @property
+    def bundle_bytes(self) -> int:
+        """The index's size on disk, walked when asked (a build does not: a walk of every file)."""
+        return sum(os.path.getsize(os.path.join(d, n)) for d, _, ns in os.walk(self.bundle_dir) for n in ns)
 
 
 def fnv1a(text: str) -> int:
@@ -236,7 +240,7 @@ def _varint_bytes(n: int) -> bytes:
 
 # The varints of the numbers below 2 ** 14 (two bytes at most), looked up rather than computed: an id
 # gap of more than 127 is common in the postings of larger archives (a term in 1 % of 10,000 records).
-_VARINTS = [_varint_bytes(n) for n in range(1 << 14)]
+_VARINTS = [bytes((n,)) for n in range(0x80)] + [bytes((n & 0x7F | 0x80, n >> 7)) for n in range(0x80, 1 << 14)]
 
 
 def _deltas(ids: list[int], out: bytearray) -> None:
@@ -748,7 +752,7 @@ def build_browser_index(records: list[SearchRecord], output_dir: str, site_scrip
     index_dir = os.path.abspath(os.path.join(output_dir, INDEX_DIR))
     forget_legacy(output_dir, cache_dir)
     if not site_wide:
-        return BrowserIndexStats(records=0, bundle_dir=index_dir, bundle_bytes=0, written=False)
+        return BrowserIndexStats(records=0, bundle_dir=index_dir, written=False)
     records = ordered(records)
     cache = TermCache(os.path.join(cache_dir, TERMS_FILE) if cache_dir else None, site_script)
     try:
@@ -785,8 +789,7 @@ def build_browser_index(records: list[SearchRecord], output_dir: str, site_scrip
         cache.retain(keys, new_state.get("common_key") if new_state else None)
     finally:
         cache.close()
-    size = sum(os.path.getsize(os.path.join(d, n)) for d, _, ns in os.walk(index_dir) for n in ns)
-    return BrowserIndexStats(records=len(records), bundle_dir=index_dir, bundle_bytes=size, written=not unchanged)
+    return BrowserIndexStats(records=len(records), bundle_dir=index_dir, written=not unchanged)
 
 
 def _write_index(index_dir: str, records: list[SearchRecord], keys: list[str], site_script: str,

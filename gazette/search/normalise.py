@@ -8,7 +8,6 @@ Every function here preserves length, so offsets in folded text are offsets in t
 
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 from functools import lru_cache
@@ -37,12 +36,9 @@ _TOKEN = re.compile(rf"[{_CJK_RUN}]+|[0-9a-z]+")
 def fold_table() -> dict[int, str]:
     """Per-character folding table: Traditional→Simplified, full-width ASCII→ASCII, lower case.
     Derived from OpenCC's data and this module's forms, kept by the build (gazette.derived)."""
-    import opencc
-
     from .. import chinese, derived
-    from ..incremental import tree_digest
 
-    key = derived.files_key(__file__, chinese.__file__) + tree_digest(os.path.dirname(opencc.__file__))
+    key = derived.files_key(__file__, chinese.__file__) + chinese.opencc_digest()
     return derived.remembered("fold-table", key, _fold_table, dict,
                               lambda t: all(type(k) is int and type(v) is str for k, v in t.items()))
 
