@@ -168,8 +168,7 @@ def build_site(content_dir: str | None = None, output_dir: str | None = None, as
         own = frozenset(d.slug for d in model.documents if mode.writes_document(d)) if mode.partition else frozenset()
         shortcut.remove_damaged(lambda rel: mode.makes_again(rel, own))
         html = HtmlCache(os.path.join(project.cache_dir, "html.sqlite"), code)
-        model.text_source = html.text  # rendered with the bodies below, read by every child
-        model.text_facts_source = html.text_facts
+        model.texts = html  # rendered with the bodies below, read by every child
         build = BuildContext(project=project, model=model, as_of=day, mode=mode, lenient=lenient, html=html,
                              code=code)
         with timing.stage("render bodies"):
@@ -190,7 +189,7 @@ def build_site(content_dir: str | None = None, output_dir: str | None = None, as
                 html.retain((d.body for d in archive.documents if d.is_public), compaction_needed(state))
             finally:
                 build.state = None
-                model.text_source = model.text_facts_source = None
+                model.texts = None
                 html.close()
                 timing.end_pelican()
             result = _result(project, archive, model, day, started, timings, state.stats.rendered, state.stats.kept,

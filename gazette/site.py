@@ -11,7 +11,6 @@ import functools
 import os
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Callable
 
 from .archive import Archive, Links, evaluate_all, issue_contents, link_documents
 from .history import Ending, Work, build_works, ending_days, ending_of, replacement_days
@@ -19,7 +18,7 @@ from .model import Document, Issue
 from .chinese import fold
 from .scans import REDACT, IssueScan, NamingCache, ScanPlan, _squash, plan_issue_scans, scan_page_count
 from .labels import localise
-from .render import text_digest, to_text
+from .render import HtmlCache, text_digest, to_text
 from .validity import Evaluation, ValiditySettings, evaluate
 
 
@@ -41,10 +40,9 @@ class SiteModel:
     replaced_on: dict[str, dt.date] = field(default_factory=dict)  # slug -> next version's start
 
     scans: ScanPlan = field(default_factory=ScanPlan)  # what of each issue scan is published
-    # body -> plain text (render.to_text), set by a build to its render cache's (HtmlCache.text)
-    text_source: Callable[[str], str] | None = None
-    # body -> (SHA-256, length) of that text without reading it, or None (HtmlCache.text_facts)
-    text_facts_source: Callable[[str], tuple[bytes, int] | None] | None = None
+    # Where the plain texts of bodies come from (render.to_text otherwise): a build's render cache
+    # (render.HtmlCache: `text(body)`, `text_facts(body)`, `prefetch(bodies)`), read by every child.
+    texts: "HtmlCache | None" = None
 
     @classmethod
     def build(cls, archive: Archive, as_of: dt.date, settings: ValiditySettings,
@@ -77,14 +75,20 @@ class SiteModel:
         indexes, the open data and the feeds carry. From the build's render cache when there is one."""
         if not doc.is_public:
             return ""
-        return self.text_source(doc.body) if self.text_source else to_text(doc.body)
+        return self.texts.text(doc.body) if self.texts else to_text(doc.body)
 
     def text_facts(self, doc: Document) -> tuple[bytes, int] | None:
         """(render.text_digest, length) of `text_of(doc)` where known without reading the text (the
         build's render cache holds them), else None."""
         if not doc.is_public:
             return _NO_TEXT
-        return self.text_facts_source(doc.body) if self.text_facts_source else None
+        return self.texts.text_facts(doc.body) if self.texts else None
+
+    def prefetch_texts(self, docs) -> None:
+        """`text_of` is about to be asked for each of `docs`, off the order the bodies were rendered
+        in (a feed's newest documents): their texts come in one read."""
+        if self.texts:
+            self.texts.prefetch([d.body for d in docs if d.is_public])
 
     def ending(self, doc: Document) -> Ending | None:
         return self.endings.get(doc.slug)

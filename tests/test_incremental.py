@@ -638,3 +638,26 @@ def test_the_header_pass_parses_the_bytes_the_inputs_key_hashed(tmp_path, monkey
     build_site(str(content), str(tmp_path / "fresh"), as_of=AS_OF)
     assert edited in reads and len(reads) == len([p for p in tree(str(content / "documents")) if p.endswith(".md")])
     assert tree(str(tmp_path / "out")) == tree(str(tmp_path / "fresh"))
+
+
+def test_a_feed_s_texts_come_in_one_read_in_a_child(tmp_path):
+    """A feed's newest documents lie off the order the bodies were rendered in: their texts are read
+    in one query (one each was a fifth of the publishing child's edit-one rebuild), and are the texts."""
+    from gazette import render
+    from gazette.background import ForkedCall
+
+    bodies = [f"第{i}条　本办法自发布之日起施行。\n" for i in range(40)]
+    cache = render.HtmlCache(str(tmp_path / "html.sqlite"))
+    cache.fill(bodies)
+    picked = bodies[30:] + bodies[3:9:2]
+    queries: list[str] = []
+
+    def in_child():
+        cache._child_reader().set_trace_callback(queries.append)
+        cache.prefetch(picked)
+        texts = [cache.text(b) for b in picked]
+        return texts, len(queries)
+
+    texts, count = ForkedCall(in_child).wait()
+    assert texts == [render.to_text(b) for b in picked] and count == 1
+    cache.close()

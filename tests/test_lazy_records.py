@@ -24,12 +24,15 @@ class Reads:
         self.html = HtmlCache(cache_path, "test")
         self.html.fill(d.body for d in self.model.public_documents)
         self.read: list[str] = []
-        self.model.text_source = self._text
-        self.model.text_facts_source = self.html.text_facts
+        self.facts = self.html.text_facts
+        self.model.texts = self
 
-    def _text(self, body: str) -> str:
+    def text(self, body: str) -> str:
         self.read.append(body)
         return self.html.text(body)
+
+    def text_facts(self, body: str):
+        return self.facts(body)
 
     def records(self):
         return records_from_site(self.model)
@@ -56,7 +59,7 @@ def test_a_lazy_record_is_the_record_its_text_makes(tmp_path):
     fresh = reads.records()[0]
     assert pickle.loads(pickle.dumps(fresh)) == eager[0]  # a pickled record carries its text
     # a body not in the cache: read at once, hashed from the text
-    reads.model.text_facts_source = lambda body: None
+    reads.facts = lambda body: None
     assert [r.content_hash() for r in reads.records()] == [r.content_hash() for r in eager]
     reads.close()
 

@@ -37,6 +37,7 @@ def group_feed(model: SiteModel, dim: str, value: str, docs, site_name: str, scr
                site_url: str = "") -> Feed:
     """feeds/<issuer|type|subject>/<group_slug>.atom.xml, newest documents first."""
     path = feed_path(dim, value)
+    model.prefetch_texts(docs)
     entries = [feeds.document_entry(d, localise(STATUS_LABELS[model.evaluation(d).status], script), model.text_of(d))
                for d in docs]
     title = f"{site_name} {localise(DIMENSION_TITLES[dim], script)}：{value}"
