@@ -124,7 +124,6 @@ def text_digest(text: str) -> bytes:
 TABLES = ("html", "numbers", "text", "textfacts")  # HtmlCache's tables, each keyed by the body's key
 _KEYS: dict[str, str] = {}  # body → HtmlCache.key(body), emptied when a cache closes
 READ_AHEAD = 256  # texts a build's child reads in one query (HtmlCache.text)
-_BACK_SLACK = 16  # reading back: the texts after the one asked that come too (the rest of its day)
 
 
 class HtmlCache(CacheFile):
@@ -144,7 +143,7 @@ class HtmlCache(CacheFile):
         self._order: list[str] = []  # the keys `fill` was given, in order, and where each is
         self._position: dict[str, int] = {}
         self._next = 0  # where a child reading in `fill`'s order reads next (`text`)
-        self._low = 0  # where the texts it read last begin
+        self._floor = 0  # the lowest text it has read since it last read off the order
         self._facts: tuple[int, dict] | None = None  # (pid, key → (digest, length)), read whole when first asked
 
     def _create(self) -> None:
@@ -199,27 +198,32 @@ class HtmlCache(CacheFile):
         if text is None and db is not None:
             # A child reading the texts in the order `fill` was given them (Whoosh, the open data)
             # gets the next READ_AHEAD in one query (one query a document was a third of each search
-            # index's edit-one rebuild at 10,000 documents); one reading them back, a day's documents
-            # at a time (the browser index: oldest first, a day's as fill has them), gets the
-            # READ_AHEAD before. Only that many are held at a time. A read off either order (the
-            # feeds' latest documents) fetches its own text only: reading ahead there fetched 256
-            # texts for each, a quarter of the publishing child's edit-one rebuild.
+            # index's edit-one rebuild at 10,000 documents). One reading them back, a day at a time
+            # (the browser index: oldest day first, a day's documents in fill's order), gets the
+            # READ_AHEAD below the lowest it has read, which hold the rest of the day (the texts still
+            # held stay: the day may reach above). So at most twice READ_AHEAD are held at a time. A
+            # read off either order fetches its own text only: reading ahead there fetched 256 texts
+            # for each of the feeds' latest documents (review 21 found the first cut of reading back
+            # fetching 15 times the texts it needed for days of 16 documents and more).
             at = self._position.get(key)
+            held: dict[str, str] = {}
             if at is None:
                 keys = [key]
             else:
-                if at == self._next:
+                if at == self._next:  # on along the order
                     lo, hi = at, at + READ_AHEAD
-                elif self._low - _BACK_SLACK <= at < self._low:
-                    hi = at + 1 + min(_BACK_SLACK, READ_AHEAD - 1)
-                    lo = max(0, hi - READ_AHEAD)
-                else:
+                elif self._floor - READ_AHEAD <= at < self._floor:  # back below what it has read
+                    lo, hi = max(0, self._floor - READ_AHEAD), self._floor
+                    held = self._ahead if len(self._ahead) <= READ_AHEAD else {}
+                    self._floor = lo
+                else:  # off the order: a new start
                     lo, hi = at, at + 1
+                    self._floor = at
                 keys = self._order[lo:hi]
-                self._low, self._next = lo, lo + len(keys)
+                self._next = lo + len(keys)
             try:
-                self._ahead = dict(db.execute(f"SELECT key, text FROM text WHERE key IN ({','.join('?' * len(keys))})",
-                                              keys))
+                held.update(db.execute(f"SELECT key, text FROM text WHERE key IN ({','.join('?' * len(keys))})", keys))
+                self._ahead = held
             except sqlite3.DatabaseError:
                 self._ahead = {}  # the child derives it (the parent makes a damaged file again)
             text = self._ahead.pop(key, None)
@@ -265,13 +269,15 @@ class HtmlCache(CacheFile):
                 rows = {}
             self._facts = (os.getpid(), rows)
         got = self._facts[1].get(self.key(body))
-        return got if got is not None and isinstance(got[0], bytes) and len(got[0]) == 32 else None
+        # A damaged row (another type, a negative length) is not used: the caller reads the text.
+        ok = got is not None and type(got[0]) is bytes and len(got[0]) == 32 and type(got[1]) is int and got[1] >= 0
+        return got if ok else None
 
     def _child_reader(self):
         import os
 
         if self._reader_pid != os.getpid():
-            self._reader_pid, self._reader, self._ahead, self._next, self._low = os.getpid(), None, {}, 0, 0
+            self._reader_pid, self._reader, self._ahead, self._next, self._floor = os.getpid(), None, {}, 0, 0
             if self.path:
                 try:
                     self._reader = sqlite3.connect(f"file:{os.path.abspath(self.path)}?mode=ro", uri=True,

@@ -261,9 +261,22 @@ def test_the_build_s_children_read_each_body_s_text_from_the_render_cache(tmp_pa
         return [(cache.text(bodies[i]), len(cache._ahead))[1] for i in picks]
     # off the order (the feeds' latest documents) one text a read; along it, READ_AHEAD at a time
     assert ForkedCall(lambda: held_after(30, 12, 13, 14, 40)).wait() == [0, 0, 6, 5, 0]
-    # read back, a few at a time as the browser index does (oldest first): READ_AHEAD before, a few after
-    monkeypatch.setattr(render, "_BACK_SLACK", 2)
-    assert ForkedCall(lambda: held_after(40, 39, 38, 37, 34, 33)).wait() == [0, 6, 5, 4, 6, 5]
+    # read back as the browser index does (oldest day first): the READ_AHEAD below the lowest read
+    assert ForkedCall(lambda: held_after(40, 39, 38, 37, 34, 33, 32)).wait() == [0, 6, 5, 4, 3, 2, 8]
+    # days of any size read back, each in fill's order: about one query per READ_AHEAD texts
+    for day in (1, 3, 6, 7, 8, 20, 59):
+        days = [list(range(lo, min(lo + day, 60))) for lo in range(0, 60, day)][::-1]
+        order = [i for d in days for i in d]
+
+        def read_back():
+            queries: list[str] = []
+            cache._child_reader().set_trace_callback(queries.append)
+            texts = [cache.text(bodies[i]) for i in order]
+            return texts, len(queries)
+
+        texts, queries = ForkedCall(read_back).wait()
+        assert texts == [expected[i] for i in order]
+        assert queries <= 60 // 7 + 4 if day <= 7 else queries <= 60 // day + 60 // 7 + 4, (day, queries)
     monkeypatch.undo()
     new = "一份未缓存的正文。"
     assert ForkedCall(lambda: cache.text(new)).wait() == new

@@ -102,3 +102,17 @@ def test_the_indexes_read_only_the_text_of_the_record_that_changed(tmp_path):
     fresh = str(tmp_path / "fresh")
     build_browser_index(records_from_site(site_model(content)), fresh)
     assert index_texts(os.path.join(fresh, INDEX_DIR)) == index_texts(os.path.join(out, INDEX_DIR))
+
+
+def test_damaged_text_facts_are_not_used(tmp_path):
+    """A textfacts row of another type or a negative length (a damaged or tampered cache) is not
+    used: the record reads its text and is keyed by it (review 21: a length of 'x' failed every build)."""
+    content = write_archive(str(tmp_path))
+    reads = Reads(content, str(tmp_path / "cache" / "html.sqlite"))
+    eager = {r.slug: r.content_hash() for r in records_from_site(site_model(content))}
+    for bad in ("'x'", "x'01'", "1.5", "-1"):
+        reads.html.db.execute(f"UPDATE textfacts SET length = {bad}")
+        reads.html._facts = None
+        got = reads.records()
+        assert {r.slug: r.content_hash() for r in got} == eager, bad
+    reads.close()

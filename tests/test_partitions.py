@@ -188,3 +188,38 @@ def test_a_page_another_build_mode_rewrote_is_not_kept_as_ones_own(tmp_path, mon
     partitioned()
     want, got = fresh("assembled"), tree(site)
     assert [rel for rel in want if got.get(rel) != want[rel]] == []
+
+
+def test_a_partition_s_own_cache_forgets_the_pdf_of_a_document_withheld_since(tmp_path, monkeypatch):
+    """CI runs each partition with a cache of its own: the PDF of a document withheld since its
+    last run must not stay there (only site-wide builds pruned the PDF cache: review 21)."""
+    from leakscan import document_markers, find_leaks
+
+    content = make_archive(tmp_path)
+    cache = tmp_path / "cache-p2"
+    monkeypatch.setenv("GAZETTE_CACHE_DIR", str(cache))
+    run("--content", content, "--output", str(tmp_path / "p2"), "--partition", "2020-2029")
+    before = sorted(p.name for p in cache.rglob("*.pdf"))
+    # (its title and opening are those of the 2015 document it replaces, which stays public)
+    markers = [m for m in document_markers(os.path.join(content, "documents", "2021", "lljg-2021-03.md")) if "2021" in m]
+    assert markers
+    withhold_2021(content)
+    run("--content", content, "--output", str(tmp_path / "p2"), "--partition", "2020-2029")
+    after = sorted(p.name for p in cache.rglob("*.pdf"))
+    assert len(after) == len(before) - 1 and set(after) < set(before)
+    assert find_leaks(str(cache), markers) == []
+
+
+def test_a_partition_without_a_numbered_document_builds(tmp_path, monkeypatch):
+    """No document of the decade has a 文号, so the partition makes no eli/ folder to compress."""
+    content = make_archive(tmp_path)
+    for year in ("2015", "2017", "2019"):
+        folder = os.path.join(content, "documents", year)
+        for name in os.listdir(folder):
+            path = os.path.join(folder, name)
+            text = open(path, encoding="utf-8").read()
+            with open(path, "w", encoding="utf-8") as f:
+                f.write("".join(line for line in text.splitlines(True) if not line.startswith("doc_number:")))
+    monkeypatch.setenv("GAZETTE_CACHE_DIR", str(tmp_path / "cache"))
+    run("--content", content, "--output", str(tmp_path / "p1"), "--partition", "2010-2019")
+    assert os.path.exists(tmp_path / "p1" / "documents" / "lljg-2015-01.html")

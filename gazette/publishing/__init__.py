@@ -148,15 +148,17 @@ def publish(model: SiteModel, project: Project, static_pages: list[str] = (), pl
 
     # Downloads.
     if opts.pdf:
+        stamps = pdf.status_stamps(model, script)
         jobs = pdf.plan_pdfs([d for d in model.documents if mine(d)], plan.pdf_kinds, issues, content_dir,
-                             site_name, pdf.status_stamps(model, script))
+                             site_name, stamps)
         result.pdf = pdf.write_pdfs(jobs, output_dir, os.path.join(project.cache_dir, "pdf"), workers=pdf_workers)
-        if site_wide:  # the cache keeps only the PDFs of the documents listed now
-            every = jobs if mode.writes_documents else pdf.plan_pdfs(model.documents, plan.pdf_kinds, issues,
-                                                                     content_dir, site_name)
-            pdf.forget_pdfs(every, os.path.join(project.cache_dir, "pdf"))
+        # The cache keeps only the PDFs of the documents listed now, in every build: a partition's
+        # cache of its own (a CI job's) kept a document's PDF after it was withheld (review 21).
+        every = jobs if site_wide and mode.writes_documents else pdf.plan_pdfs(
+            model.documents, plan.pdf_kinds, issues, content_dir, site_name, stamps)
+        pdf.forget_pdfs(every, os.path.join(project.cache_dir, "pdf"))
         result.warnings += [f"未能生成 PDF：{f}" for f in result.pdf.failed or []]
-    elif site_wide and mode.writes_documents:
+    elif mode.writes_documents:
         pdf.forget_pdfs([], os.path.join(project.cache_dir, "pdf"))
 
     # Scanned originals: issue scans redacted where they hold pages that may not be published.

@@ -103,7 +103,8 @@ def compress_tree(root: str, brotli_quality: int = 5, workers: int = 2,
         if not isinstance(manifest, dict):
             manifest = {}
     todo, current, rel = [], [], {}
-    tops = [os.path.join(root, sub) for sub in only] if only is not None else [root]
+    # (a partition none of whose documents has a number makes no eli/: review 21)
+    tops = [p for sub in only if os.path.isdir(p := os.path.join(root, sub))] if only is not None else [root]
     for dirpath, prefix, files, copies in (listing for top in tops for listing in _listings(top, root, skip)):
         for name in copies:
             source = name[:-3]
