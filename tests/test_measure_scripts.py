@@ -70,3 +70,17 @@ def test_search_quality_runs_on_the_sample(tmp_path):
     figures = json.loads(out.read_text())
     assert {"browser", "gazette search"} <= set(figures["quality"])
     assert figures["cold"]["browser"]["requests_server"] > 0
+
+
+def test_the_side_by_side_rebuild_script_runs_two_checkouts(tmp_path, capsys):
+    """scripts/bench_pair.py: this checkout under two names, one round, on a copy of the sample."""
+    import shutil
+
+    import bench_pair
+
+    archive = tmp_path / "content"
+    shutil.copytree(os.path.join(ROOT, "content"), archive)
+    assert bench_pair.main([str(archive), f"a={ROOT}", f"b={ROOT}", "--rounds", "1", "--work", str(tmp_path / "w")]) == 0
+    out = capsys.readouterr().out
+    assert out.count("warm-up") == 2 and "a: median" in out and "(1.00 of a)" in out
+    assert (tmp_path / "w" / "a-out" / "index.html").exists() and (tmp_path / "w" / "b-out" / "index.html").exists()
