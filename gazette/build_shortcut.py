@@ -30,7 +30,7 @@ from .fileio import write_atomic
 DANGLING = "\0dangling"  # after the name of a symlink that leads nowhere (its presence still counts)
 SUMMARY_KEYS = ("documents", "issues", "withheld", "drafts")  # what a build reports, kept for the short cut
 HASH_LIMIT = 8 * 2**20  # content files up to this size are hashed; larger ones (scans) by size and mtime
-KEEP_LIMIT = 64 * 2**20  # bytes of Markdown files `inputs_key` hands on to the header pass, at most
+KEEP_LIMIT = 256 * 2**20  # bytes of Markdown files `inputs_key` hands on to the header pass, at most
 
 
 def inputs_key(content_dir: str, global_fp: str, mode_key: str, files: dict[str, bytes] | None = None,
