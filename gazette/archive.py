@@ -82,13 +82,16 @@ class Archive:
         return ref.strip() in self.withheld_slugs or normalise_doc_number(ref) in self.withheld_numbers
 
 
+MARKDOWN = (".md", ".markdown")  # the names of the archive's Markdown files end so
+
+
 def iter_content_files(content_dir: str, sub: str):
     """Markdown files under content_dir/sub, sorted for reproducible builds."""
     root = os.path.join(content_dir, sub)
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
-            if name.endswith((".md", ".markdown")) and not name.startswith("."):
+            if name.endswith(MARKDOWN) and not name.startswith("."):
                 yield os.path.join(dirpath, name)
 
 

@@ -25,6 +25,7 @@ import hashlib
 import json
 import os
 
+from .archive import MARKDOWN
 from .fileio import write_atomic
 
 DANGLING = "\0dangling"  # after the name of a symlink that leads nowhere (its presence still counts)
@@ -53,7 +54,7 @@ def inputs_key(content_dir: str, global_fp: str, mode_key: str, files: dict[str,
                 with open(path, "rb") as f:
                     data = f.read()
                 digest = hashlib.sha256(data).digest()
-                if keep is not None and len(data) <= room and rel.endswith((".md", ".markdown")):
+                if keep is not None and len(data) <= room and rel.endswith(MARKDOWN):
                     keep[rel] = (data, digest)
                     room -= len(data)
             else:

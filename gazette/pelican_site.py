@@ -238,7 +238,6 @@ class GazetteGenerator(Generator):
         script = self.settings["SITE_SCRIPT"]
         site_url = self.settings.get("FEED_DOMAIN") or ""
         name = self.settings.get("SITENAME", "")
-        model.prefetch_texts(model.documents[: feeds.FEED_LIMIT])
         docs = [feeds.document_entry(d, localise(STATUS_LABELS[model.evaluation(d).status], script),
                                     model.text_of(d))
                 for d in model.documents[: feeds.FEED_LIMIT]]

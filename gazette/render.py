@@ -121,6 +121,14 @@ def text_digest(text: str) -> bytes:
     return hashlib.sha256(text.encode("utf-8")).digest()
 
 
+def _read_texts(db, keys: list[str]) -> dict[str, str] | None:
+    """The texts of these keys the cache holds, in one query; None when the file is damaged."""
+    try:
+        return dict(db.execute(f"SELECT key, text FROM text WHERE key IN ({','.join('?' * len(keys))})", keys))
+    except sqlite3.DatabaseError:
+        return None
+
+
 TABLES = ("html", "numbers", "text", "textfacts")  # HtmlCache's tables, each keyed by the body's key
 _KEYS: dict[str, str] = {}  # body → HtmlCache.key(body), emptied when a cache closes
 READ_AHEAD = 256  # texts a build's child reads in one query (HtmlCache.text)
@@ -221,11 +229,9 @@ class HtmlCache(CacheFile):
                     self._floor = at
                 keys = self._order[lo:hi]
                 self._next = lo + len(keys)
-            try:
-                held.update(db.execute(f"SELECT key, text FROM text WHERE key IN ({','.join('?' * len(keys))})", keys))
-                self._ahead = held
-            except sqlite3.DatabaseError:
-                self._ahead = {}  # the child derives it (the parent makes a damaged file again)
+            got = _read_texts(db, keys)
+            # a damaged file: the child derives it (the parent makes the file again)
+            self._ahead = {**held, **got} if got is not None else {}
             text = self._ahead.pop(key, None)
         return text if text is not None else to_text(body)
 
@@ -238,13 +244,8 @@ class HtmlCache(CacheFile):
             return
         db = self._child_reader()
         keys = [k for k in dict.fromkeys(self.key(b) for b in bodies) if k not in self._ahead]
-        if db is None or not keys:
-            return
-        try:
-            self._ahead.update(db.execute(f"SELECT key, text FROM text WHERE key IN ({','.join('?' * len(keys))})",
-                                          keys))
-        except sqlite3.DatabaseError:
-            pass
+        if db is not None and keys:
+            self._ahead.update(_read_texts(db, keys) or {})
 
     def _text(self, body: str) -> str:
         row = self.db.execute("SELECT text FROM text WHERE key = ?", (self.key(body),)).fetchone()
