@@ -41,10 +41,12 @@ class BackgroundJob:
             gc.unfreeze()
         child.close()
 
+    cpu_seconds: float | None = None  # the child's CPU time (its own and its reaped children's), once waited for
+
     def wait(self):
         """The child's result; its exception re-raised here with its traceback."""
         try:
-            ok, value = self._parent.recv()
+            ok, value, self.cpu_seconds = self._parent.recv()
         except EOFError:
             ok, value = False, death_reason(self._proc.exitcode)
         self._proc.join()
@@ -159,11 +161,19 @@ def _run(conn, target, args, nice: int = 0, parent: int | None = None) -> None:
     if nice:
         os.nice(nice)
     try:
-        conn.send((True, target(*args)))
+        conn.send((True, target(*args), cpu_seconds()))
     except BaseException:  # noqa: BLE001 - reported to the parent, which fails the build
-        conn.send((False, traceback.format_exc()))
+        conn.send((False, traceback.format_exc(), cpu_seconds()))
     finally:
         conn.close()
+
+
+def cpu_seconds() -> float:
+    """User and system CPU time of this process and of the children it has reaped (Pagefind's binary…)."""
+    import resource
+
+    return sum(r.ru_utime + r.ru_stime for r in (resource.getrusage(resource.RUSAGE_SELF),
+                                                  resource.getrusage(resource.RUSAGE_CHILDREN)))
 
 
 class WorkerDied(Exception):

@@ -75,6 +75,7 @@ class Stage:
     name: str
     seconds: float
     peak_bytes: int
+    cpu_seconds: float | None = None  # a child's CPU time, for work that overlapped other stages
 
 
 @dataclass
@@ -83,10 +84,12 @@ class Timings:
     memory: bool = False  # peak memory sampled (MEMORY_SWITCH); else every stage's peak is 0
 
     def as_dict(self) -> dict:
-        return {s.name: {"seconds": round(s.seconds, 3), "peak_mb": round(s.peak_bytes / 2**20, 1)} for s in self.stages}
+        return {s.name: {"seconds": round(s.seconds, 3), "peak_mb": round(s.peak_bytes / 2**20, 1),
+                         **({"cpu": round(s.cpu_seconds, 3)} if s.cpu_seconds is not None else {})} for s in self.stages}
 
     def table(self) -> str:
-        rows = [f"{s.name:<22}{s.seconds:>9.2f} s{s.peak_bytes / 2**20:>10.0f} MB" for s in self.stages]
+        rows = [f"{s.name:<22}{s.seconds:>9.2f} s{s.peak_bytes / 2**20:>10.0f} MB"
+                + (f"{s.cpu_seconds:>9.2f} s CPU" if s.cpu_seconds is not None else "") for s in self.stages]
         return "\n".join(rows)
 
 
@@ -164,7 +167,9 @@ def end_pelican() -> None:
     _close_open()
 
 
-def record(name: str, seconds: float, peak_bytes: int = 0) -> None:
-    """Add a stage measured elsewhere (e.g. work that overlapped other stages in a child process)."""
+def record(name: str, seconds: float, peak_bytes: int = 0, cpu_seconds: float | None = None) -> None:
+    """Add a stage measured elsewhere (e.g. work that overlapped other stages in a child process,
+    with that child's CPU time)."""
     if _current is not None:
-        _current.stages.append(Stage(name, seconds, peak_bytes or (tree_memory() if _current.memory else 0)))
+        _current.stages.append(Stage(name, seconds, peak_bytes or (tree_memory() if _current.memory else 0),
+                                     cpu_seconds))

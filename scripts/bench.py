@@ -38,12 +38,14 @@ PY = sys.executable
 
 # Ends as `gazette build` does (gazette.cli.leave: no interpreter teardown), so the wall time is the command's.
 _CHILD = r"""
-import json, sys, time
+import json, resource, sys, time
 from gazette.build import build_site
 from gazette.cli import leave
 t = time.perf_counter()
 r = build_site(sys.argv[1], sys.argv[2], as_of="2026-11-22", lenient=True)
+own = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({"seconds": time.perf_counter() - t, "stages": r.timings.as_dict(),
+                  "cpu_main": own.ru_utime + own.ru_stime,
                   "rendered": r.pages_rendered, "kept": r.pages_kept, "written": r.files_written}))
 leave(0)
 """

@@ -84,3 +84,18 @@ def test_the_side_by_side_rebuild_script_runs_two_checkouts(tmp_path, capsys):
     out = capsys.readouterr().out
     assert out.count("warm-up") == 2 and "a: median" in out and "(1.00 of a)" in out
     assert (tmp_path / "w" / "a-out" / "index.html").exists() and (tmp_path / "w" / "b-out" / "index.html").exists()
+
+
+def test_the_side_by_side_script_times_full_builds_against_plain_pelican(tmp_path, capsys):
+    """scripts/bench_pair.py --full: plain Pelican and this checkout's full build, one round, on a copy of the sample."""
+    import shutil
+
+    import bench_pair
+
+    archive = tmp_path / "content"
+    shutil.copytree(os.path.join(ROOT, "content"), archive)
+    runs = bench_pair.full_rounds(str(archive), [("a", ROOT)], 1, str(tmp_path / "w"))
+    out = capsys.readouterr().out
+    assert set(runs) == {"plain", "a"} and all(wall > 0 and cpu > 0 for wall, cpu in runs["plain"] + runs["a"])
+    assert "a: wall sum" in out and "× plain" in out
+    assert (tmp_path / "w" / "a-out" / "search.html").exists() and (tmp_path / "w" / "plain-out" / "index.html").exists()

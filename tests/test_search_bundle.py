@@ -115,6 +115,23 @@ def test_dense_terms_are_bitmaps_and_sparse_ones_carry_their_text_block(tmp_path
     assert posting("甲乙")[1] == {i: None for i in range(20)}  # in every record: a bitmap, no blocks
 
 
+def test_a_word_first_met_past_the_last_block_a_posting_can_name_keeps_the_record_it_is_in():
+    """A posting keeps a term's first text block in one byte: a Latin word or number first met after
+    block 255 (a text of more than 765,000 characters) is entered at block 255, as CJK terms are; it
+    once overflowed into the record's id, and the posting named another record."""
+    from gazette.search.browser_index import BLOCK_CHARS, body_terms, decode_posting, fnv1a, index_files, read_chunk
+    from gazette.search.records import SearchRecord
+    import json
+
+    long = "甲乙" * (BLOCK_CHARS * 150) + " late2024 " + "丙丁" * 10
+    assert body_terms(long)["late2024"] == 255 and body_terms(long)["丙丁"] == 255
+    records = [SearchRecord(slug=f"d{i}", url=f"documents/d{i}.html", title=f"文件{i}", date=f"2020-01-{i + 1:02d}",
+                            body=long if i == 0 else "甲乙") for i in range(20)]
+    files = index_files(records, "zh-Hans")
+    chunks = json.loads(files["manifest.json"])["chunks"]
+    assert decode_posting(read_chunk(files[f"t/{fnv1a('late2024') % chunks}.bin"])["late2024"], 20)[1] == {0: 255}
+
+
 def test_unchanged_index_is_not_rewritten_and_a_changed_document_rewrites_only_its_terms(tmp_path, monkeypatch):
     import gazette.search.browser_index as bi
 
@@ -331,6 +348,20 @@ def test_the_forked_helper_writes_the_same_index_as_one_process(tmp_path, monkey
     for name, cache in (("no-cache", None), ("cold", str(tmp_path / "cache")), ("warm", str(tmp_path / "cache"))):
         build_browser_index(records, str(tmp_path / name), cache_dir=cache)
         assert index_texts(str(tmp_path / name / INDEX_DIR)) == want, name
+    # Partly warm: every third record's junction terms gone from the cache, so that the helper's half
+    # has ids it computes between ids the cache gave (the postings still list ids in order).
+    import sqlite3
+
+    from gazette.search.terms import TERMS_FILE
+
+    db = sqlite3.connect(str(tmp_path / "cache" / TERMS_FILE))
+    junction_keys = sorted(k for (k,) in db.execute("SELECT key FROM terms WHERE key LIKE 'j:%'"))
+    assert len(junction_keys) == len(records)
+    with db:
+        db.executemany("DELETE FROM terms WHERE key = ?", [(k,) for k in junction_keys[::3]])
+    db.close()
+    build_browser_index(records, str(tmp_path / "partly"), cache_dir=str(tmp_path / "cache"))
+    assert index_texts(str(tmp_path / "partly" / INDEX_DIR)) == want
     called = []
     monkeypatch.setattr(bi, "junction_terms", lambda *a: called.append(a) or {})
     build_browser_index(records, str(tmp_path / "from-cache"), cache_dir=str(tmp_path / "cache"))

@@ -84,6 +84,11 @@ def _pack(t: RecordTerms) -> bytes:
     return zlib.compress(len(raw).to_bytes(4, "big") + raw + bytes(t.body.values()) + bytes(t.head.values()), 1)
 
 
+def pack_junctions(junctions: dict[str, int]) -> bytes:
+    """A record's junction terms as the cache keeps them (TermCache.keep_packed_junctions)."""
+    return _pack(RecordTerms(junctions, {}, []))
+
+
 def _unpack(blob: bytes) -> RecordTerms:
     data = zlib.decompress(blob)
     n = int.from_bytes(data[:4], "big")
@@ -156,10 +161,15 @@ class TermCache:
         return None if got is None else got.body
 
     def keep_junctions(self, key: str, common_key: str, junctions: dict[str, int]) -> None:
-        """Keep junction terms computed elsewhere (another process) for the record of this key."""
+        """Keep junction terms computed elsewhere for the record of this key."""
+        if self.db is not None:
+            self.keep_packed_junctions(key, common_key, pack_junctions(junctions))
+
+    def keep_packed_junctions(self, key: str, common_key: str, packed: bytes) -> None:
+        """Keep junction terms packed by `pack_junctions` (in another process) for the record of this key."""
         if self.db is None:
             return
-        self._pending.append((_junction_key(key, common_key), _pack(RecordTerms(junctions, {}, []))))
+        self._pending.append((_junction_key(key, common_key), packed))
         if len(self._pending) >= _FLUSH_RECORDS or time.monotonic() - self._flushed > _FLUSH_SECONDS:
             self.flush()
 

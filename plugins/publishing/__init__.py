@@ -67,7 +67,7 @@ def finish(pelican):
     if job is not None:
         with timing.stage("publishing: wait"):
             job.wait()
-        timing.record("publishing (overlapped)", time.perf_counter() - state.pop("started"))
+        timing.record("publishing (overlapped)", time.perf_counter() - state.pop("started"), cpu_seconds=job.cpu_seconds)
         # The search indexes may still be running (the longest job): a core is free once this
         # child is done, so the pages, open data and feeds are compressed now, the index after it.
         with timing.stage("compress"):

@@ -40,7 +40,10 @@ def wait_for_indexes(build) -> None:
         with timing.stage("search: wait"):
             for job in jobs:
                 job.wait()
-        timing.record("search indexes (overlapped)", time.perf_counter() - state.pop("started"))
+        timing.record("search indexes (overlapped)", time.perf_counter() - state.pop("started"),
+                      cpu_seconds=sum(job.cpu_seconds or 0 for job in jobs))
+        for job, name in zip(jobs, ("browser", "command line")):
+            timing.record(f"search: {name} (CPU)", 0, cpu_seconds=job.cpu_seconds)
 
 
 def finish_indexing(pelican):
