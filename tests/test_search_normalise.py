@@ -63,3 +63,20 @@ def test_a_document_number_is_also_one_word_in_any_spelling():
     assert number_word("环办厅函〔2017〕21号") == number_word("环办厅函（２０１７）21号")
     assert is_number_query("国务院令第１号") and is_number_query("环办厅函[2017]21号")
     assert not is_number_query("现行有效") and not is_number_query("21号")
+
+
+def test_fold_text_folds_as_the_table_says_in_every_plane():
+    """fold_text looks characters up in a list (faster than the dict): the same text as
+    str.translate with the table itself, for Traditional, full-width, Latin, spaces, characters
+    outside the Basic Plane (Extension B, emoji) and above the list's end (plane 14, 15)."""
+    import random
+
+    from gazette.search.normalise import fold_table, fold_text
+
+    table = fold_table()
+    sample = "國務院關於ＡＢＣ１２３　Hello 〇𠀀𠮷😀\U000E0041\U000F0000" + "".join(chr(k) for k in list(table)[::50])
+    rng = random.Random(5)
+    sample += "".join(c for c in (chr(rng.randrange(0x20, 0x110000)) for _ in range(5000))
+                      if not 0xD800 <= ord(c) <= 0xDFFF)  # (no lone surrogates)
+    assert fold_text(sample) == sample.translate(table)
+    assert fold_text("國務院ＡＢ") == "国务院ab"

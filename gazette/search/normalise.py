@@ -67,7 +67,29 @@ def _fold_table() -> dict[int, str]:
 
 def fold_text(text: str) -> str:
     """Searchable form of `text`: same length, Simplified, half-width, lower case."""
-    return text.translate(fold_table())
+    return text.translate(_fold_list())
+
+
+# Code points below this are looked up in a list, the rest (planes 3 and up) are left as they are,
+# as the table leaves them: str.translate asks a dict for every character and pays for a KeyError
+# at each one the table does not hold, where a list answers at once (0.27 s against 0.50 s for the
+# 8.7 million characters of 1,500 laws). Every text is folded two or three times a build.
+_LIST_TOP = 0x30000
+_folding: tuple[dict, list] | None = None
+
+
+def _fold_list() -> list:
+    global _folding
+    table = fold_table()
+    if _folding is None or _folding[0] is not table:
+        out: list = list(range(_LIST_TOP))
+        for k, v in table.items():
+            if k < _LIST_TOP:
+                out[k] = v
+        if any(k >= _LIST_TOP for k in table):  # (none today) a list cannot hold them: the dict folds
+            out = table  # type: ignore[assignment]
+        _folding = (table, out)
+    return _folding[1]
 
 
 def tokens(text: str) -> list[tuple[str, int]]:
