@@ -443,8 +443,11 @@ def _add_body(postings: dict[str, array], rid: int, terms: dict[str, int]) -> No
     for term in filterfalse(postings.__contains__, terms):
         postings[term] = array("q")
     base = rid << _ID_SHIFT | BODY
-    entry = [base | block << _BLOCK_SHIFT for block in range(256)]
-    deque(map(array.append, map(postings.__getitem__, terms), map(entry.__getitem__, terms.values())), maxlen=0)
+    deque(map(array.append, map(postings.__getitem__, terms),
+              map(base.__or__, map(_BLOCK_BITS.__getitem__, terms.values()))), maxlen=0)
+
+
+_BLOCK_BITS = [block << _BLOCK_SHIFT for block in range(256)]  # (a block past 255 is an error, never an id's bits)
 
 
 # Records from which the browser index shares its last passes with a forked helper (see _term_files).

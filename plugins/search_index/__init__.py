@@ -22,8 +22,8 @@ def start_indexing(pelican):
     state = build.plugin(NAME)
     state["started"] = time.perf_counter()
     state["wait"] = lambda: wait_for_indexes(build)  # also called by the publishing plugin
-    state["jobs"] = [background.BackgroundJob(_quietly, search_build.build_browser, build),
-                     background.BackgroundJob(_quietly, search_build.build_cli, build)]
+    state["jobs"] = {"browser": background.BackgroundJob(_quietly, search_build.build_browser, build),
+                     "command line": background.BackgroundJob(_quietly, search_build.build_cli, build)}
 
 
 def _quietly(make, build) -> None:
@@ -38,11 +38,11 @@ def wait_for_indexes(build) -> None:
     jobs = state.pop("jobs", None)
     if jobs:
         with timing.stage("search: wait"):
-            for job in jobs:
+            for job in jobs.values():
                 job.wait()
         timing.record("search indexes (overlapped)", time.perf_counter() - state.pop("started"),
-                      cpu_seconds=sum(job.cpu_seconds or 0 for job in jobs))
-        for job, name in zip(jobs, ("browser", "command line")):
+                      cpu_seconds=sum(job.cpu_seconds or 0 for job in jobs.values()))
+        for name, job in jobs.items():
             timing.record(f"search: {name} (CPU)", 0, cpu_seconds=job.cpu_seconds)
 
 
